@@ -1,0 +1,295 @@
+import { existsSync } from 'node:fs';
+import type { Envelope, RecordedEvent } from '@nhagiao/domain';
+import Database from 'better-sqlite3';
+import { canonicalJson } from '../canonical-json.js';
+import {
+  ConcurrencyError,
+  EventStoreError,
+  IdConflictError,
+  StoreUnavailableError,
+} from '../errors.js';
+import type {
+  AppendOutcome,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  ReadOptions,
+  StreamWrite,
+  SubscriptionMessage,
+} from '../port.js';
+import { EVENT_COLUMNS, type EventRow, toRecorded } from './rows.js';
+import { migrate } from './schema.js';
+import { Wakeup } from './wakeup.js';
+import { type WriterLock, acquireWriterLock } from './writer-lock.js';
+
+export interface SqliteEventStoreOptions {
+  /** Open for reading only (rebuild, verify, queries, a relay) while a writer process runs. */
+  readonly readOnly?: boolean;
+  /** Source of `recordedAt`; the real clock by default. Tests pass a fixed one. */
+  readonly clock?: () => Date;
+  /** How often a waiting subscription looks for events appended by another process. Default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /** Rows read per query by `readAll`, `readStream` and `subscribe`. Default 1000. */
+  readonly pageSize?: number;
+}
+
+interface StoredById {
+  readonly position: bigint;
+  readonly revision: bigint;
+  readonly stream: string;
+  readonly type: string;
+  readonly data: string;
+}
+
+const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =>
+  expected === 'any' ||
+  (expected === 'no-stream' && actual === null) ||
+  (expected === 'exists' && actual !== null) ||
+  (typeof expected === 'bigint' && expected === actual);
+
+/**
+ * The embedded event store: one SQLite file in WAL mode.
+ *
+ * Durability: `synchronous = FULL`, so every commit is fsynced to the WAL before
+ * `append`/`appendBatch` returns; an acknowledged event survives a crash or a
+ * power cut. One `appendBatch` is one transaction (all or nothing).
+ *
+ * One writer process at a time (see `acquireWriterLock`); any number of
+ * `readOnly` readers in other processes, whose subscriptions poll for new events.
+ */
+export const openSqliteEventStore = (
+  path: string,
+  options: SqliteEventStoreOptions = {},
+): EventStore => {
+  const readOnly = options.readOnly ?? false;
+  const clock = options.clock ?? (() => new Date());
+  const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const pageSize = options.pageSize ?? 1000;
+
+  if (readOnly && !existsSync(path)) {
+    throw new StoreUnavailableError(`the event store ${path} does not exist (opened read-only)`);
+  }
+  const lock: WriterLock | undefined = readOnly ? undefined : acquireWriterLock(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {});
+    db.pragma('busy_timeout = 5000');
+    if (!readOnly) {
+      db.pragma('journal_mode = WAL');
+      // FULL: the WAL is fsynced at every commit, so an append is durable before it returns.
+      db.pragma('synchronous = FULL');
+      migrate(db);
+    }
+    db.prepare('SELECT 1 FROM events LIMIT 1').get();
+  } catch (cause) {
+    lock?.release();
+    throw new StoreUnavailableError(`cannot open the event store ${path}: ${String(cause)}`, {
+      cause,
+    });
+  }
+
+  const page = db
+    .prepare<[bigint, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    )
+    .safeIntegers(true);
+  const streamPage = db
+    .prepare<[string, bigint, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision > ? ORDER BY revision LIMIT ?`,
+    )
+    .safeIntegers(true);
+  const maxPosition = db
+    .prepare<[], { p: bigint | null }>('SELECT max(position) AS p FROM events')
+    .safeIntegers(true);
+
+  let closed = false;
+  const wakeup = new Wakeup();
+
+  const ensureOpen = (): void => {
+    if (closed) throw new StoreUnavailableError(`the event store ${path} is closed`);
+  };
+
+  const head = (): bigint | null => maxPosition.get()?.p ?? null;
+
+  const writeBatch = readOnly
+    ? undefined
+    : ((): ((writes: readonly StreamWrite[]) => AppendResult[]) => {
+        const byId = db
+          .prepare<[string], StoredById>(
+            'SELECT position, revision, stream, type, data FROM events WHERE id = ?',
+          )
+          .safeIntegers(true);
+        const streamRevision = db
+          .prepare<[string], { r: bigint | null }>(
+            'SELECT max(revision) AS r FROM events WHERE stream = ?',
+          )
+          .safeIntegers(true);
+        const insert = db
+          .prepare(
+            'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .safeIntegers(true);
+        const lastRecorded = db
+          .prepare<[], { t: string | null }>(
+            'SELECT recorded_at AS t FROM events ORDER BY position DESC LIMIT 1',
+          )
+          .get()?.t;
+        // Transaction time never goes backwards, even when the wall clock does.
+        let lastRecordedMs = lastRecorded ? Date.parse(lastRecorded) : Number.NEGATIVE_INFINITY;
+
+        const writeStream = (write: StreamWrite, recordedAt: string): AppendResult => {
+          let revision = streamRevision.get(write.stream)?.r ?? null;
+          // An idempotent retry (every event already stored) is not checked against `expected`:
+          // the stream may have moved on since the first attempt, and the retry must still succeed.
+          let checked = false;
+          const check = (): void => {
+            if (!checked && !satisfies(write.expected, revision)) {
+              throw new ConcurrencyError(write.stream, write.expected, revision);
+            }
+            checked = true;
+          };
+          if (write.events.length === 0) check();
+          const outcomes = write.events.map((event: Envelope): AppendOutcome => {
+            const data = JSON.stringify(event.data);
+            const stored = byId.get(event.id);
+            if (stored !== undefined) {
+              if (
+                stored.type !== event.type ||
+                canonicalJson(JSON.parse(stored.data)) !== canonicalJson(JSON.parse(data))
+              ) {
+                throw new IdConflictError(event.id, write.stream, stored.stream);
+              }
+              return {
+                id: event.id,
+                status: 'duplicate',
+                position: stored.position,
+                revision: stored.revision,
+              };
+            }
+            check();
+            revision = revision === null ? 0n : revision + 1n;
+            const info = insert.run(
+              event.id,
+              write.stream,
+              revision,
+              event.type,
+              data,
+              JSON.stringify(event.metadata ?? {}),
+              recordedAt,
+            );
+            return {
+              id: event.id,
+              status: 'appended',
+              position: BigInt(info.lastInsertRowid),
+              revision,
+            };
+          });
+          return { stream: write.stream, outcomes, nextExpected: revision ?? -1n };
+        };
+
+        const transaction = db.transaction((writes: readonly StreamWrite[]): AppendResult[] => {
+          const ms = Math.max(lastRecordedMs, clock().getTime());
+          const recordedAt = new Date(ms).toISOString();
+          const results = writes.map((w) => writeStream(w, recordedAt));
+          lastRecordedMs = ms;
+          return results;
+        });
+        return (writes) => transaction.immediate(writes);
+      })();
+
+  const appendBatch = (writes: readonly StreamWrite[]): Promise<AppendResult[]> => {
+    try {
+      ensureOpen();
+      if (writeBatch === undefined) {
+        throw new StoreUnavailableError(`the event store ${path} is open read-only`);
+      }
+      const results = writeBatch(writes);
+      wakeup.notify();
+      return Promise.resolve(results);
+    } catch (error) {
+      if (error instanceof EventStoreError) return Promise.reject(error);
+      return Promise.reject(
+        new StoreUnavailableError(`append to ${path} failed: ${String(error)}`, { cause: error }),
+      );
+    }
+  };
+
+  async function* readAll(options: ReadOptions = {}): AsyncGenerator<RecordedEvent> {
+    let last = options.after ?? 0n;
+    for (;;) {
+      if (options.signal?.aborted) return;
+      ensureOpen();
+      const rows = page.all(last, pageSize);
+      for (const row of rows) {
+        last = row.position;
+        yield toRecorded(row);
+      }
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async function* readStream(
+    stream: string,
+    options: { readonly signal?: AbortSignal } = {},
+  ): AsyncGenerator<RecordedEvent> {
+    let last = -1n;
+    for (;;) {
+      if (options.signal?.aborted) return;
+      ensureOpen();
+      const rows = streamPage.all(stream, last, pageSize);
+      for (const row of rows) {
+        last = row.revision;
+        yield toRecorded(row);
+      }
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async function* subscribe(options: ReadOptions = {}): AsyncGenerator<SubscriptionMessage> {
+    const { signal } = options;
+    let last = options.after ?? 0n;
+    let delivered: bigint | null = options.after ?? null;
+    let caughtUp = false;
+    for (;;) {
+      if (closed || signal?.aborted) return;
+      const rows = page.all(last, pageSize);
+      for (const row of rows) {
+        last = row.position;
+        delivered = row.position;
+        yield { kind: 'event', event: toRecorded(row) };
+        if (closed || signal?.aborted) return;
+      }
+      if (rows.length === pageSize) continue;
+      if (!caughtUp) {
+        caughtUp = true;
+        yield { kind: 'caught-up', position: delivered };
+        continue;
+      }
+      await wakeup.wait(pollIntervalMs, signal);
+    }
+  }
+
+  return {
+    capabilities: { atomicBatches: true },
+    append: async (stream, events, expected) => {
+      const [result] = await appendBatch([{ stream, events, expected }]);
+      // appendBatch returns one result per write; one write was given.
+      return result as AppendResult;
+    },
+    appendBatch,
+    readStream,
+    readAll,
+    subscribe,
+    head: async () => {
+      ensureOpen();
+      return head();
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      wakeup.notify();
+      db.close();
+      lock?.release();
+    },
+  };
+};
