@@ -1,1 +1,26 @@
-export {};
+export { canonicalJson } from './jcs.js';
+export { EMPTY_ROOT, HASH_SIZE, fromHex, hashChildren, hashLeaf, sha256, toHex } from './hash.js';
+export { type LeafFields, encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
+export { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+export { MerkleTree } from './merkleTree.js';
+export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
+export {
+  type Signer,
+  type SigningKeyPair,
+  type Verifier,
+  generateSigningKey,
+  isValidKeyName,
+  parseSigningKey,
+  parseVerifierKey,
+} from './signingKey.js';
+export {
+  type Checkpoint,
+  type CheckpointFailure,
+  type CheckpointInput,
+  type CheckpointVerdict,
+  formatCheckpointText,
+  parseCheckpoint,
+  parseCheckpointText,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './checkpoint.js';

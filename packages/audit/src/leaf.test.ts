@@ -1,0 +1,65 @@
+import type { RecordedEvent } from '@nhagiao/domain';
+import { canonicalJson } from './jcs.js';
+import { hashLeaf, sha256 } from './hash.js';
+import { encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
+
+const event: RecordedEvent = {
+  id: '0192f0c4-7d2a-7b1e-9c35-2f1d8a6b4e01',
+  type: 'TeacherRegistered',
+  data: { teacherId: 'cdbk-017', fullName: 'Hoàng Thị Lan', gender: 'female' },
+  metadata: { source: 'hr.cdbk', correlationId: 'c-1' },
+  stream: 'teacher-cdbk-017',
+  revision: 0n,
+  position: 12345678901234567890n,
+  recordedAt: '2025-05-12T03:04:05.678Z',
+};
+
+describe('leaf encoding', () => {
+  it('is the RFC 8785 canonical JSON of the committed fields, positions as decimal strings', () => {
+    const leaf = encodeLeaf(event).toString('utf8');
+    expect(leaf).toBe(canonicalJson(leafFields(event)));
+    expect(JSON.parse(leaf)).toEqual({
+      position: '12345678901234567890',
+      stream: 'teacher-cdbk-017',
+      revision: '0',
+      eventId: event.id,
+      type: 'TeacherRegistered',
+      recordedAt: '2025-05-12T03:04:05.678Z',
+      dataDigest: sha256(
+        Buffer.from('{"fullName":"Hoàng Thị Lan","gender":"female","teacherId":"cdbk-017"}'),
+      ).toString('hex'),
+      metadataDigest: sha256(Buffer.from('{"correlationId":"c-1","source":"hr.cdbk"}')).toString(
+        'hex',
+      ),
+    });
+  });
+
+  it('does not depend on the key order of data or metadata', () => {
+    const reordered: RecordedEvent = {
+      ...event,
+      data: { gender: 'female', fullName: 'Hoàng Thị Lan', teacherId: 'cdbk-017' },
+      metadata: { correlationId: 'c-1', source: 'hr.cdbk' },
+    };
+    expect(eventLeafHash(reordered).equals(eventLeafHash(event))).toBe(true);
+  });
+
+  it('changes when any committed field changes', () => {
+    const base = eventLeafHash(event);
+    const variants: RecordedEvent[] = [
+      { ...event, position: event.position + 1n },
+      { ...event, revision: 1n },
+      { ...event, stream: 'teacher-cdbk-018' },
+      { ...event, id: '0192f0c4-7d2a-7b1e-9c35-2f1d8a6b4e02' },
+      { ...event, recordedAt: '2025-05-12T03:04:05.679Z' },
+      { ...event, data: { teacherId: 'cdbk-017', fullName: 'Hoàng Thị Lành' } },
+      { ...event, metadata: { source: 'hr.cdbk' } },
+    ];
+    for (const v of variants) expect(eventLeafHash(v).equals(base)).toBe(false);
+    expect(eventLeafHash(event).equals(hashLeaf(encodeLeaf(event)))).toBe(true);
+  });
+
+  it('escapes text exactly as JCS does', () => {
+    const odd: RecordedEvent = { ...event, stream: 'teacher-"q"\\\u0001\u2028' };
+    expect(encodeLeaf(odd).toString('utf8')).toBe(canonicalJson(leafFields(odd)));
+  });
+});
