@@ -1,1 +1,9 @@
-export {};
+export * from './subjects.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './stream.js';
+export * from './message.js';
+export * from './tail.js';
+export * from './publisher.js';
+export * from './lease.js';
+export * from './consume.js';

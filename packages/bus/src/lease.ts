@@ -1,0 +1,226 @@
+import { performance } from 'node:perf_hooks';
+import type { JetStreamClient, KV, KvEntry } from 'nats';
+import { BusError } from './errors.js';
+
+/** Default bucket holding the relay's lease and checkpoint. */
+export const RELAY_BUCKET = 'nhagiao_relay';
+
+/** Opens (creating when missing) a file-backed KV bucket keeping one value per key. */
+export const openKvBucket = (js: JetStreamClient, bucket: string = RELAY_BUCKET): Promise<KV> =>
+  js.views.kv(bucket, { history: 1 });
+
+/** A held lease. Valid until `validUntil` (this process's monotonic clock) unless renewed. */
+export interface Lease {
+  readonly key: string;
+  readonly holderId: string;
+  readonly ttlMs: number;
+  /** KV revision of the holder's last write. */
+  readonly revision: number;
+  /** `performance.now()` after which a waiter may have taken over. */
+  readonly validUntil: number;
+  /** Extends the lease by compare-and-swap; throws `lease-lost` when someone else holds it now. */
+  renew(): Promise<void>;
+  /** Deletes the key (if still ours) so a waiter takes over at once. */
+  release(): Promise<void>;
+}
+
+export interface AcquireLeaseOptions {
+  readonly signal?: AbortSignal;
+  /** How often a waiter looks at the key; default ttl / 4. */
+  readonly pollMs?: number;
+  /** Called once when this holder starts waiting for another's lease. */
+  readonly onWait?: (currentHolder: string) => void;
+}
+
+interface LeaseValue {
+  readonly holder: string;
+  readonly ttlMs: number;
+  readonly renewedAt: string;
+}
+
+const encodeValue = (holder: string, ttlMs: number): Uint8Array =>
+  new TextEncoder().encode(
+    JSON.stringify({ holder, ttlMs, renewedAt: new Date().toISOString() } satisfies LeaseValue),
+  );
+
+const readValue = (entry: KvEntry): LeaseValue | null => {
+  try {
+    const v = entry.json<Partial<LeaseValue>>();
+    return typeof v.holder === 'string' && typeof v.ttlMs === 'number' ? (v as LeaseValue) : null;
+  } catch {
+    // An unreadable value is treated like a lease whose ttl we do not know: ours applies.
+    return null;
+  }
+};
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+const makeLease = (
+  kv: KV,
+  key: string,
+  holderId: string,
+  ttlMs: number,
+  revision: number,
+  writtenAt: number,
+): Lease => {
+  let rev = revision;
+  let validUntil = writtenAt + ttlMs;
+  let released = false;
+  return {
+    key,
+    holderId,
+    ttlMs,
+    get revision() {
+      return rev;
+    },
+    get validUntil() {
+      return validUntil;
+    },
+    async renew() {
+      if (released) throw new BusError('lease-lost', `lease ${key} was released`);
+      const startedAt = performance.now();
+      try {
+        rev = await kv.update(key, encodeValue(holderId, ttlMs), rev);
+      } catch (cause) {
+        throw new BusError('lease-lost', `lease ${key} is no longer held by ${holderId}`, {
+          cause,
+        });
+      }
+      // A waiter counts the ttl from when it sees this write, which is after we sent it.
+      validUntil = startedAt + ttlMs;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      validUntil = 0;
+      try {
+        await kv.delete(key, { previousSeq: rev });
+      } catch {
+        // Someone else holds it already: nothing of ours to release.
+      }
+    },
+  };
+};
+
+/**
+ * Waits until `holderId` holds the lease `key`, then returns it. Expiry does not
+ * trust clocks across machines: a waiter takes over after it has seen the same
+ * revision of the key, unrenewed, for the holder's ttl on its own monotonic
+ * clock; the takeover is a compare-and-swap on that revision, so of several
+ * waiters exactly one wins.
+ */
+export const acquireLease = async (
+  kv: KV,
+  key: string,
+  holderId: string,
+  ttlMs: number,
+  options: AcquireLeaseOptions = {},
+): Promise<Lease> => {
+  const pollMs = options.pollMs ?? Math.max(10, Math.floor(ttlMs / 4));
+  let seen: { revision: number; since: number } | null = null;
+  let waiting = false;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const entry = await kv.get(key);
+    const startedAt = performance.now();
+    if (entry === null || entry.operation !== 'PUT') {
+      try {
+        const revision = await kv.create(key, encodeValue(holderId, ttlMs));
+        return makeLease(kv, key, holderId, ttlMs, revision, startedAt);
+      } catch {
+        // Another waiter created it first; look again.
+        continue;
+      }
+    }
+    const value = readValue(entry);
+    if (value?.holder === holderId) {
+      // Our own earlier incarnation (same holder id): take it back without waiting.
+      try {
+        const revision = await kv.update(key, encodeValue(holderId, ttlMs), entry.revision);
+        return makeLease(kv, key, holderId, ttlMs, revision, startedAt);
+      } catch {
+        continue;
+      }
+    }
+    if (seen === null || seen.revision !== entry.revision) {
+      seen = { revision: entry.revision, since: startedAt };
+    } else if (startedAt - seen.since >= (value?.ttlMs ?? ttlMs)) {
+      try {
+        const revision = await kv.update(key, encodeValue(holderId, ttlMs), entry.revision);
+        return makeLease(kv, key, holderId, ttlMs, revision, startedAt);
+      } catch {
+        seen = null;
+        continue;
+      }
+    }
+    if (!waiting) {
+      waiting = true;
+      options.onWait?.(value?.holder ?? '(unreadable)');
+    }
+    await sleep(pollMs, options.signal);
+  }
+};
+
+export interface LeaseKeeper {
+  /** Aborted when the lease is lost (renewal refused, or not renewed in time). */
+  readonly lost: AbortSignal;
+  /** Stops renewing (does not release). */
+  stop(): void;
+}
+
+/** Renews `lease` every `intervalMs` (default ttl / 3) until stopped or lost. */
+export const keepLease = (lease: Lease, intervalMs = Math.floor(lease.ttlMs / 3)): LeaseKeeper => {
+  const lost = new AbortController();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  const loseIfLate = (): void => {
+    clearTimeout(watchdog);
+    // A renewal stuck on a dead connection must not let us publish past the ttl.
+    watchdog = setTimeout(
+      () => {
+        if (!stopped && performance.now() >= lease.validUntil)
+          lost.abort(new BusError('lease-lost', `lease ${lease.key} was not renewed in time`));
+        else if (!stopped) loseIfLate();
+      },
+      Math.max(1, lease.validUntil - performance.now()),
+    );
+  };
+  const tick = async (): Promise<void> => {
+    if (stopped || lost.signal.aborted) return;
+    try {
+      await lease.renew();
+    } catch (error) {
+      if (!stopped) lost.abort(error);
+      return;
+    }
+    loseIfLate();
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  loseIfLate();
+  timer = setTimeout(() => void tick(), intervalMs);
+  lost.signal.addEventListener('abort', () => clearTimeout(watchdog), { once: true });
+  return {
+    lost: lost.signal,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(watchdog);
+    },
+  };
+};
