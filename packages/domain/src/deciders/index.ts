@@ -1,1 +1,9 @@
-export {};
+export * from './lookup.js';
+export * from './teacher-state.js';
+export * from './teacher.js';
+export * from './retraction.js';
+export * from './unit.js';
+export * from './programme.js';
+export * from './funding.js';
+export * from './report.js';
+export * from './decide.js';

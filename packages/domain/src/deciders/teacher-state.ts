@@ -1,0 +1,225 @@
+import { match } from 'ts-pattern';
+import type { Envelope } from '../events/schemas.js';
+import type { Employment } from '../events/vocabulary.js';
+
+export type TeacherEventType =
+  | 'TeacherRegistered'
+  | 'TeacherHired'
+  | 'TeachingAssignmentChanged'
+  | 'TeacherTransferred'
+  | 'TeacherLeft'
+  | 'DegreeAwarded'
+  | 'DegreeRevoked'
+  | 'CertificateIssued'
+  | 'CertificateRevoked'
+  | 'TeacherEnrolled'
+  | 'CourseCompleted'
+  | 'EnrolmentWithdrawn'
+  | 'CourseCompletionRevoked'
+  | 'PostgraduateStudyStarted'
+  | 'PostgraduateStudyAbandoned'
+  | 'TeachingContestAwarded'
+  | 'EventRetracted';
+export type TeacherEnvelope = Extract<Envelope, { type: TeacherEventType }>;
+
+/** The current employment: where, and the latest date any employment event of it took effect. */
+export interface CurrentJob {
+  readonly unitId: string;
+  readonly employment: Employment;
+  readonly hiredOn: string;
+  readonly latestOn: string;
+}
+
+export interface ProgrammeProgress {
+  /** Earliest date of an enrolment not withdrawn since; undefined when none is open. */
+  readonly enrolledOn: string | undefined;
+  /** Completions not revoked. */
+  readonly completions: number;
+}
+
+/**
+ * What the teacher decider needs to know, and no more: an import keeps one of
+ * these per teacher in memory, so there are no per-event lists here.
+ */
+export interface TeacherDecisionState {
+  readonly kind: 'teacher';
+  readonly registered: boolean;
+  readonly job: CurrentJob | undefined;
+  readonly lastLeftOn: string | undefined;
+  /** degreeId → still held (false once revoked). */
+  readonly degrees: ReadonlyMap<string, boolean>;
+  /** certificateId → still held (false once revoked). */
+  readonly certificates: ReadonlyMap<string, boolean>;
+  readonly programmes: ReadonlyMap<string, ProgrammeProgress>;
+  /** Postgraduate studies started and not abandoned. */
+  readonly studying: ReadonlySet<'master' | 'doctorate'>;
+}
+
+export const initialTeacherState: TeacherDecisionState = {
+  kind: 'teacher',
+  registered: false,
+  job: undefined,
+  lastLeftOn: undefined,
+  degrees: new Map(),
+  certificates: new Map(),
+  programmes: new Map(),
+  studying: new Set(),
+};
+
+const later = (a: string, b: string): string => (a > b ? a : b);
+const withEntry = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> =>
+  new Map(map).set(key, value);
+const progressOf = (s: TeacherDecisionState, programmeId: string): ProgrammeProgress =>
+  s.programmes.get(programmeId) ?? { enrolledOn: undefined, completions: 0 };
+
+/** Applies one accepted event that is not a retraction. */
+const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState =>
+  match(envelope)
+    .with({ type: 'TeacherRegistered' }, () => ({ ...s, registered: true }))
+    .with({ type: 'TeacherHired' }, ({ data }) => ({
+      ...s,
+      job: {
+        unitId: data.unitId,
+        employment: data.employment,
+        hiredOn: data.hiredOn,
+        latestOn: data.hiredOn,
+      },
+    }))
+    .with({ type: 'TeachingAssignmentChanged' }, ({ data }) =>
+      s.job === undefined
+        ? s
+        : { ...s, job: { ...s.job, latestOn: later(s.job.latestOn, data.effectiveOn) } },
+    )
+    .with({ type: 'TeacherTransferred' }, ({ data }) =>
+      s.job === undefined
+        ? s
+        : {
+            ...s,
+            job: {
+              ...s.job,
+              unitId: data.toUnitId,
+              latestOn: later(s.job.latestOn, data.effectiveOn),
+            },
+          },
+    )
+    .with({ type: 'TeacherLeft' }, ({ data }) => ({
+      ...s,
+      job: undefined,
+      lastLeftOn: data.leftOn,
+    }))
+    .with({ type: 'DegreeAwarded' }, ({ data }) => ({
+      ...s,
+      degrees: withEntry(s.degrees, data.degreeId, true),
+    }))
+    .with({ type: 'DegreeRevoked' }, ({ data }) => ({
+      ...s,
+      degrees: withEntry(s.degrees, data.degreeId, false),
+    }))
+    .with({ type: 'CertificateIssued' }, ({ data }) => ({
+      ...s,
+      certificates: withEntry(s.certificates, data.certificateId, true),
+    }))
+    .with({ type: 'CertificateRevoked' }, ({ data }) => ({
+      ...s,
+      certificates: withEntry(s.certificates, data.certificateId, false),
+    }))
+    .with({ type: 'TeacherEnrolled' }, ({ data }) => {
+      const p = progressOf(s, data.programmeId);
+      const enrolledOn =
+        p.enrolledOn === undefined || data.enrolledOn < p.enrolledOn
+          ? data.enrolledOn
+          : p.enrolledOn;
+      return { ...s, programmes: withEntry(s.programmes, data.programmeId, { ...p, enrolledOn }) };
+    })
+    .with({ type: 'CourseCompleted' }, ({ data }) => {
+      const p = progressOf(s, data.programmeId);
+      return {
+        ...s,
+        programmes: withEntry(s.programmes, data.programmeId, {
+          ...p,
+          completions: p.completions + 1,
+        }),
+      };
+    })
+    .with({ type: 'EnrolmentWithdrawn' }, ({ data }) => {
+      const p = progressOf(s, data.programmeId);
+      return {
+        ...s,
+        programmes: withEntry(s.programmes, data.programmeId, { ...p, enrolledOn: undefined }),
+      };
+    })
+    .with({ type: 'CourseCompletionRevoked' }, ({ data }) => {
+      const p = progressOf(s, data.programmeId);
+      return {
+        ...s,
+        programmes: withEntry(s.programmes, data.programmeId, {
+          ...p,
+          completions: Math.max(0, p.completions - 1),
+        }),
+      };
+    })
+    .with({ type: 'PostgraduateStudyStarted' }, ({ data }) => ({
+      ...s,
+      studying: new Set(s.studying).add(data.level),
+    }))
+    .with({ type: 'PostgraduateStudyAbandoned' }, ({ data }) => {
+      const studying = new Set(s.studying);
+      studying.delete(data.level);
+      return { ...s, studying };
+    })
+    .with({ type: 'TeachingContestAwarded' }, () => s)
+    // A retraction changes state only by refolding the stream without its target (teacherStateFrom).
+    .with({ type: 'EventRetracted' }, () => s)
+    .exhaustive();
+
+/** The ids a stream's EventRetracted events remove. */
+export const retractionTargets = (history: readonly Envelope[]): ReadonlySet<string> =>
+  new Set(history.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : [])));
+
+/** A teacher's state from their whole stream, every retracted event left out (design.md §4 reading 3). */
+export const teacherStateFrom = (history: readonly TeacherEnvelope[]): TeacherDecisionState => {
+  const retracted = retractionTargets(history);
+  return history.reduce(
+    (s, e) => (e.type === 'EventRetracted' || retracted.has(e.id) ? s : applyFact(s, e)),
+    initialTeacherState,
+  );
+};
+
+/**
+ * Applies one accepted event. An EventRetracted undoes an earlier event, which a
+ * compact state cannot do alone: pass `history`, the stream before this event,
+ * and the state is refolded from it.
+ */
+export const evolveTeacher = (
+  state: TeacherDecisionState,
+  envelope: TeacherEnvelope,
+  history?: readonly TeacherEnvelope[],
+): TeacherDecisionState => {
+  if (envelope.type !== 'EventRetracted') return applyFact(state, envelope);
+  if (history === undefined) {
+    throw new Error('evolveTeacher needs the stream history to apply an EventRetracted');
+  }
+  return teacherStateFrom([...history, envelope]);
+};
+
+const TEACHER_EVENT_TYPES = new Set<string>([
+  'TeacherRegistered',
+  'TeacherHired',
+  'TeachingAssignmentChanged',
+  'TeacherTransferred',
+  'TeacherLeft',
+  'DegreeAwarded',
+  'DegreeRevoked',
+  'CertificateIssued',
+  'CertificateRevoked',
+  'TeacherEnrolled',
+  'CourseCompleted',
+  'EnrolmentWithdrawn',
+  'CourseCompletionRevoked',
+  'PostgraduateStudyStarted',
+  'PostgraduateStudyAbandoned',
+  'TeachingContestAwarded',
+  'EventRetracted',
+] satisfies TeacherEventType[]);
+export const isTeacherEnvelope = (e: Envelope): e is TeacherEnvelope =>
+  TEACHER_EVENT_TYPES.has(e.type);

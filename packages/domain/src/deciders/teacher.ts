@@ -1,0 +1,213 @@
+import { match } from 'ts-pattern';
+import type { Result } from '../errors.js';
+import type { Envelope } from '../events/schemas.js';
+import type { DecisionLookup } from './lookup.js';
+import { accept, reject } from './reject.js';
+import { decideRetraction } from './retraction.js';
+import type { TeacherEnvelope, TeacherDecisionState } from './teacher-state.js';
+
+/** An employment event must not precede the current employment's latest date (reading 6). */
+const notBefore = (
+  state: TeacherDecisionState,
+  path: string,
+  date: string,
+): Result<never> | undefined =>
+  state.job !== undefined && date < state.job.latestOn
+    ? reject(
+        'date-backwards',
+        path,
+        `must not precede the current employment's latest date ${state.job.latestOn}`,
+      )
+    : undefined;
+
+const notEmployed = (teacherId: string): Result<never> =>
+  reject('not-employed', 'data.teacherId', `teacher ${teacherId} is not employed`);
+
+/**
+ * Decides one event of a teacher's stream (design.md §3 and §4 readings 6, 7, 10).
+ *
+ * Employment dates: a hire, transfer, assignment change or leave must not precede
+ * the current employment's latest such date; a rehire must not precede the last
+ * leftOn (a rehire on that very day is allowed, leftOn being the first day no
+ * longer employed). A leave must also fall after the hire (leftOn > hiredOn: an
+ * employment lasts at least one day). Degrees, certificates, enrolments and
+ * completions may carry any past date.
+ */
+export const decideTeacher = (
+  state: TeacherDecisionState,
+  envelope: TeacherEnvelope,
+  lookup: DecisionLookup,
+): Result<Envelope[]> => {
+  const { teacherId } = envelope.data;
+  if (envelope.type !== 'TeacherRegistered' && !state.registered) {
+    return reject('unknown-teacher', 'data.teacherId', `teacher ${teacherId} is not registered`);
+  }
+  return match(envelope)
+    .with({ type: 'TeacherRegistered' }, (e) =>
+      state.registered
+        ? reject('already-exists', 'data.teacherId', `teacher ${teacherId} is already registered`)
+        : accept(e),
+    )
+    .with({ type: 'TeacherHired' }, (e) => {
+      const { unitId, hiredOn } = e.data;
+      if (state.job !== undefined) {
+        return reject(
+          'already-employed',
+          'data.teacherId',
+          `teacher ${teacherId} is already employed at ${state.job.unitId} since ${state.job.hiredOn}; record TeacherLeft first`,
+        );
+      }
+      if (lookup.unit(unitId) === undefined) {
+        return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+      }
+      if (state.lastLeftOn !== undefined && hiredOn < state.lastLeftOn) {
+        return reject(
+          'date-backwards',
+          'data.hiredOn',
+          `must not precede the last leftOn ${state.lastLeftOn}`,
+        );
+      }
+      return accept(e);
+    })
+    .with({ type: 'TeachingAssignmentChanged' }, (e) => {
+      if (state.job === undefined) return notEmployed(teacherId);
+      return notBefore(state, 'data.effectiveOn', e.data.effectiveOn) ?? accept(e);
+    })
+    .with({ type: 'TeacherTransferred' }, (e) => {
+      const { toUnitId, effectiveOn } = e.data;
+      if (state.job === undefined) return notEmployed(teacherId);
+      if (lookup.unit(toUnitId) === undefined) {
+        return reject('unknown-unit', 'data.toUnitId', `unit ${toUnitId} is not registered`);
+      }
+      if (toUnitId === state.job.unitId) {
+        return reject(
+          'invalid-state',
+          'data.toUnitId',
+          `teacher ${teacherId} already works at ${toUnitId}`,
+        );
+      }
+      return notBefore(state, 'data.effectiveOn', effectiveOn) ?? accept(e);
+    })
+    .with({ type: 'TeacherLeft' }, (e) => {
+      const { leftOn } = e.data;
+      if (state.job === undefined) return notEmployed(teacherId);
+      if (leftOn <= state.job.hiredOn) {
+        return reject(
+          'date-backwards',
+          'data.leftOn',
+          `must be after the hire on ${state.job.hiredOn}`,
+        );
+      }
+      return notBefore(state, 'data.leftOn', leftOn) ?? accept(e);
+    })
+    .with({ type: 'DegreeAwarded' }, (e) =>
+      state.degrees.has(e.data.degreeId)
+        ? reject('already-exists', 'data.degreeId', `degree ${e.data.degreeId} is already recorded`)
+        : accept(e),
+    )
+    .with({ type: 'DegreeRevoked' }, (e) => {
+      const held = state.degrees.get(e.data.degreeId);
+      if (held === undefined) {
+        return reject(
+          'not-found',
+          'data.degreeId',
+          `teacher ${teacherId} has no degree ${e.data.degreeId}`,
+        );
+      }
+      return held
+        ? accept(e)
+        : reject('not-found', 'data.degreeId', `degree ${e.data.degreeId} is already revoked`);
+    })
+    .with({ type: 'CertificateIssued' }, (e) =>
+      state.certificates.has(e.data.certificateId)
+        ? reject(
+            'already-exists',
+            'data.certificateId',
+            `certificate ${e.data.certificateId} is already recorded`,
+          )
+        : accept(e),
+    )
+    .with({ type: 'CertificateRevoked' }, (e) => {
+      const held = state.certificates.get(e.data.certificateId);
+      if (held === undefined) {
+        return reject(
+          'not-found',
+          'data.certificateId',
+          `teacher ${teacherId} has no certificate ${e.data.certificateId}`,
+        );
+      }
+      return held
+        ? accept(e)
+        : reject(
+            'not-found',
+            'data.certificateId',
+            `certificate ${e.data.certificateId} is already revoked`,
+          );
+    })
+    .with({ type: 'TeacherEnrolled' }, (e) =>
+      lookup.programmeExists(e.data.programmeId)
+        ? accept(e)
+        : reject(
+            'unknown-programme',
+            'data.programmeId',
+            `programme ${e.data.programmeId} is not registered`,
+          ),
+    )
+    .with({ type: 'CourseCompleted' }, (e) => {
+      const { programmeId, completedOn } = e.data;
+      if (!lookup.programmeExists(programmeId)) {
+        return reject(
+          'unknown-programme',
+          'data.programmeId',
+          `programme ${programmeId} is not registered`,
+        );
+      }
+      const enrolledOn = state.programmes.get(programmeId)?.enrolledOn;
+      if (enrolledOn === undefined) {
+        return reject(
+          'completion-without-enrolment',
+          'data.programmeId',
+          `teacher ${teacherId} has no enrolment in ${programmeId} that is not withdrawn`,
+        );
+      }
+      if (completedOn < enrolledOn) {
+        return reject(
+          'completion-without-enrolment',
+          'data.completedOn',
+          `must not precede the enrolment in ${programmeId} on ${enrolledOn}`,
+        );
+      }
+      return accept(e);
+    })
+    .with({ type: 'EnrolmentWithdrawn' }, (e) =>
+      state.programmes.get(e.data.programmeId)?.enrolledOn === undefined
+        ? reject(
+            'not-found',
+            'data.programmeId',
+            `teacher ${teacherId} has no enrolment in ${e.data.programmeId} to withdraw`,
+          )
+        : accept(e),
+    )
+    .with({ type: 'CourseCompletionRevoked' }, (e) =>
+      (state.programmes.get(e.data.programmeId)?.completions ?? 0) > 0
+        ? accept(e)
+        : reject(
+            'not-found',
+            'data.programmeId',
+            `teacher ${teacherId} has no completion of ${e.data.programmeId} that is not revoked`,
+          ),
+    )
+    .with({ type: 'PostgraduateStudyStarted' }, (e) => accept(e))
+    .with({ type: 'PostgraduateStudyAbandoned' }, (e) =>
+      state.studying.has(e.data.level)
+        ? accept(e)
+        : reject(
+            'not-found',
+            'data.level',
+            `teacher ${teacherId} has no ${e.data.level} study in progress`,
+          ),
+    )
+    .with({ type: 'TeachingContestAwarded' }, (e) => accept(e))
+    .with({ type: 'EventRetracted' }, (e) => decideRetraction(e, lookup, decideTeacher))
+    .exhaustive();
+};
