@@ -24,3 +24,12 @@ export {
   signCheckpoint,
   verifyCheckpoint,
 } from './checkpoint.js';
+export {
+  type CheckpointReport,
+  type CheckpointSource,
+  type CheckpointStatus,
+  type LogFault,
+  type LogVerificationOptions,
+  type LogVerificationReport,
+  verifyLogAgainstCheckpoints,
+} from './verifyLog.js';
