@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export { openSqliteReadModel, sqliteVersionFile, type SqliteReadModelOptions } from './sqlite.js';
+export { openPostgresReadModel, type PostgresReadModelOptions } from './postgres.js';
+export { unitTimelineFrom, resolveUnit, type UnitTimeline } from './unitTimeline.js';

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
+import { checkVersion, type BulkWrite, type Engine } from './engine.js';
+import { ddl, type Database } from './schema.js';
+import { KyselyReadModel, newEpoch } from './store.js';
+import type { ReadModelStore } from './types.js';
+
+export interface PostgresReadModelOptions {
+  /** Base schema: it holds which version is active; version `v2` lives in schema `<schema>_v2`. Default `readmodels`. */
+  readonly schema?: string;
+  /** The version to open; default: the active one, else `v1` (which then becomes active). */
+  readonly version?: string;
+  /** Connections in the pool (default 4). */
+  readonly poolSize?: number;
+}
+
+/** PostgreSQL allows 65,535 parameters in one statement. */
+const MAX_PARAMETERS = 60_000;
+const CURSOR_PAGE = 20_000;
+
+/** The production read model: one PostgreSQL schema per version. */
+export const openPostgresReadModel = async (
+  connectionString: string,
+  options: PostgresReadModelOptions = {},
+): Promise<ReadModelStore> => {
+  const base = checkVersion(options.schema ?? 'readmodels');
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 4 });
+  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const control = sql.table(`${base}.active_version`);
+  try {
+    await sql`create schema if not exists ${sql.id(base)}`.execute(root);
+    await sql`create table if not exists ${control} (id integer primary key check (id = 1), version text not null)`.execute(
+      root,
+    );
+  } catch (error) {
+    await root.destroy();
+    throw error;
+  }
+  const getActive = async (): Promise<string | null> => {
+    const { rows } = await sql<{
+      version: string;
+    }>`select version from ${control} where id = 1`.execute(root);
+    return rows[0]?.version ?? null;
+  };
+  const setActive = async (version: string): Promise<void> => {
+    await sql`insert into ${control} (id, version) values (1, ${version})
+              on conflict (id) do update set version = excluded.version`.execute(root);
+  };
+  const active = await getActive();
+  const version = checkVersion(options.version ?? active ?? 'v1');
+  if (active === null) await setActive(version);
+
+  const schema = `${base}_${version}`;
+  const db = root.withSchema(schema);
+
+  const engine: Engine = {
+    dialect: 'postgres',
+    db,
+    async insertMany<R>(trx: Transaction<Database>, write: BulkWrite<R>, rows: readonly R[]) {
+      const perStatement = Math.floor(MAX_PARAMETERS / write.columns);
+      for (let i = 0; i < rows.length; i += perStatement) {
+        await write.build(trx, rows.slice(i, i + perStatement)).execute();
+      }
+    },
+    async forEachRow(query: Compilable, fn: (row: Record<string, unknown>) => void) {
+      const compiled = query.compile();
+      const client = await pool.connect();
+      let open = false;
+      try {
+        await client.query('begin isolation level repeatable read read only');
+        open = true;
+        await client.query(`declare rows_cursor no scroll cursor for ${compiled.sql}`, [
+          ...compiled.parameters,
+        ]);
+        for (;;) {
+          const page = await client.query(`fetch ${CURSOR_PAGE} from rows_cursor`);
+          if (page.rows.length === 0) break;
+          for (const row of page.rows) fn(row as Record<string, unknown>);
+        }
+        await client.query('commit');
+        open = false;
+      } finally {
+        if (open) await client.query('rollback').catch(() => undefined);
+        client.release();
+      }
+    },
+    snapshot: (fn) => db.transaction().setIsolationLevel('repeatable read').execute(fn),
+    async ensureTables() {
+      return root.transaction().execute(async (trx) => {
+        // Two processes opening a new version at once must not both create it.
+        await sql`select pg_advisory_xact_lock(hashtext(${schema}))`.execute(trx);
+        const { rows } = await sql`select 1 from information_schema.tables
+                                   where table_schema = ${schema} and table_name = 'meta'`.execute(
+          trx,
+        );
+        if (rows.length > 0) return false;
+        await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+        for (const statement of ddl('text collate "C"', 'bigint', `"${schema}".`)) {
+          await sql.raw(statement).execute(trx);
+        }
+        await trx
+          .withSchema(schema)
+          .insertInto('meta')
+          .values({ key: 'epoch', value: newEpoch() })
+          .execute();
+        return true;
+      });
+    },
+    async dropTables() {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(root);
+    },
+    getActive,
+    setActive,
+    close: () => root.destroy(),
+  };
+  await engine.ensureTables();
+  return new KyselyReadModel(engine, version);
+};

@@ -1,0 +1,118 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
+import { checkVersion, type BulkWrite, type Engine } from './engine.js';
+import { ddl, TABLES, type Database } from './schema.js';
+import { KyselyReadModel, newEpoch } from './store.js';
+import type { ReadModelStore } from './types.js';
+
+export interface SqliteReadModelOptions {
+  /** The version to open; default: the active one, else `v1` (which then becomes active). */
+  readonly version?: string;
+}
+
+/** `rm.sqlite` holds which version is active; version `v2` lives in `rm.v2.sqlite`. */
+export const sqliteVersionFile = (path: string, version: string): string => {
+  const dot = path.lastIndexOf('.');
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return dot > slash + 1
+    ? `${path.slice(0, dot)}.${version}${path.slice(dot)}`
+    : `${path}.${version}`;
+};
+
+const openFile = (file: string): BetterSqlite3.Database => {
+  const raw = new BetterSqlite3(file);
+  raw.pragma('journal_mode = WAL');
+  // The read model is rebuilt from the log, and WAL with NORMAL never corrupts:
+  // a power cut can only lose the last batches, whose checkpoint goes with them.
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  return raw;
+};
+
+interface ActiveRow {
+  version: string;
+}
+
+/** The embedded read model: one SQLite file per version, plus a small file naming the active one. */
+export const openSqliteReadModel = async (
+  path: string,
+  options: SqliteReadModelOptions = {},
+): Promise<ReadModelStore> => {
+  const control = openFile(path);
+  control.exec(
+    'create table if not exists active_version (id integer primary key check (id = 1), version text not null)',
+  );
+  const getActive = (): string | null =>
+    (
+      control.prepare('select version from active_version where id = 1').get() as
+        ActiveRow | undefined
+    )?.version ?? null;
+  const setActive = (version: string): void => {
+    control
+      .prepare(
+        'insert into active_version (id, version) values (1, ?) on conflict (id) do update set version = excluded.version',
+      )
+      .run(version);
+  };
+  const active = getActive();
+  const version = checkVersion(options.version ?? active ?? 'v1');
+  if (active === null) setActive(version);
+
+  const raw = openFile(sqliteVersionFile(path, version));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const statements = new Map<BulkWrite<never>, BetterSqlite3.Statement>();
+
+  const engine: Engine = {
+    dialect: 'sqlite',
+    db,
+    async insertMany<R>(_trx: Transaction<Database>, write: BulkWrite<R>, rows: readonly R[]) {
+      const first = rows[0];
+      if (first === undefined) return;
+      // The connection is the transaction's (SQLite has one per handle), so a
+      // prepared statement run per row is inside it and far cheaper than
+      // compiling multi-row statements.
+      const key = write as BulkWrite<never>;
+      let statement = statements.get(key);
+      if (statement === undefined) {
+        statement = raw.prepare(write.build(db, [first]).compile().sql);
+        statements.set(key, statement);
+      }
+      for (const row of rows) statement.run(...write.params(row));
+    },
+    async forEachRow(query: Compilable, fn: (row: Record<string, unknown>) => void) {
+      const compiled = query.compile();
+      // Holds Kysely's connection lock so no other query interleaves with the iteration.
+      await db.connection().execute(async () => {
+        const statement = raw.prepare(compiled.sql);
+        for (const row of statement.iterate(...compiled.parameters))
+          fn(row as Record<string, unknown>);
+      });
+    },
+    snapshot: (fn) => db.transaction().execute(fn),
+    async ensureTables() {
+      const exists = raw
+        .prepare("select 1 from sqlite_master where type = 'table' and name = 'meta'")
+        .get();
+      if (exists !== undefined) return false;
+      raw.transaction(() => {
+        for (const statement of ddl('text', 'integer', '')) raw.exec(statement);
+        raw.prepare("insert into meta (key, value) values ('epoch', ?)").run(newEpoch());
+      })();
+      return true;
+    },
+    async dropTables() {
+      statements.clear();
+      raw.transaction(() => {
+        for (const table of TABLES) raw.exec(`drop table if exists ${table}`);
+      })();
+    },
+    getActive: async () => getActive(),
+    setActive: async (v) => setActive(v),
+    async close() {
+      await db.destroy();
+      control.close();
+    },
+  };
+  await engine.ensureTables();
+  return new KyselyReadModel(engine, version);
+};

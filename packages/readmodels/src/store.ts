@@ -1,0 +1,522 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { DeltaRow } from '@nhagiao/domain';
+import { CumulativeIndex, type AggRow, type UnitSum } from './cumulative.js';
+import { bulkWrite, checkVersion, type Engine } from './engine.js';
+import type { Database } from './schema.js';
+import { figuresFrom, unitsInScope } from './scopes.js';
+import type {
+  ApplyResult,
+  FigureRow,
+  FiguresQuery,
+  HistoryRow,
+  LedgerBatch,
+  PositionStamp,
+  ReadModelStore,
+  ScopeQuery,
+  TeacherContribution,
+  UnitEventRecord,
+} from './types.js';
+import { unitTimelineFrom, type UnitTimeline } from './unitTimeline.js';
+
+const big = (x: string | number | bigint): bigint => BigInt(x);
+const num = (x: string | number | bigint | null): number => (x === null ? 0 : Number(x));
+const LAST_DATE = '9999-12-31';
+
+const ledgerWrite = bulkWrite<'ledger', DeltaRow>(
+  'ledger',
+  ['indicator', 'unit_id', 'valid_from', 'position', 'd_num', 'd_den', 'event_id', 'teacher_id'],
+  (r) => [
+    r.indicator,
+    r.unitId,
+    r.validFrom,
+    r.position,
+    r.dNumerator,
+    r.dDenominator,
+    r.eventId,
+    r.teacherId,
+  ],
+);
+
+const aggWrite = bulkWrite<'ledger_agg', AggRow>(
+  'ledger_agg',
+  ['indicator', 'unit_id', 'valid_from', 'd_num', 'd_den'],
+  (r) => [r.indicator, r.unitId, r.validFrom, r.dNum, r.dDen],
+  (oc) =>
+    oc.columns(['indicator', 'unit_id', 'valid_from']).doUpdateSet((eb) => ({
+      d_num: eb('ledger_agg.d_num', '+', eb.ref('excluded.d_num')),
+      d_den: eb('ledger_agg.d_den', '+', eb.ref('excluded.d_den')),
+    })),
+);
+
+type StateRow = readonly [id: string, state: string];
+const stateWrite = (table: 'teacher_state' | 'programme_state') =>
+  bulkWrite<typeof table, StateRow>(
+    table,
+    ['id', 'state'],
+    (r) => r,
+    (oc) => oc.column('id').doUpdateSet((eb) => ({ state: eb.ref('excluded.state') })),
+  );
+const teacherStateWrite = stateWrite('teacher_state');
+const programmeStateWrite = stateWrite('programme_state');
+
+const unitEventWrite = bulkWrite<'unit_events', UnitEventRecord>(
+  'unit_events',
+  ['position', 'recorded_at', 'event_id', 'type', 'unit_id', 'data'],
+  (e) => [e.position, e.recordedAt, e.id, e.type, e.data.unitId, JSON.stringify(e.data)],
+  (oc) => oc.column('position').doNothing(),
+);
+
+const positionWrite = bulkWrite<'positions', PositionStamp>(
+  'positions',
+  ['position', 'recorded_at'],
+  (p) => [p.position, p.recordedAt],
+  (oc) => oc.column('position').doNothing(),
+);
+
+/** Sums a batch's rows per (indicator, unit, valid date), for the aggregate table. */
+const aggregate = (rows: readonly DeltaRow[]): AggRow[] => {
+  const sums = new Map<
+    string,
+    { indicator: string; unitId: string; validFrom: string; dNum: number; dDen: number }
+  >();
+  for (const r of rows) {
+    const key = `${r.indicator}\u0000${r.unitId}\u0000${r.validFrom}`;
+    const s = sums.get(key);
+    if (s === undefined) {
+      sums.set(key, {
+        indicator: r.indicator,
+        unitId: r.unitId,
+        validFrom: r.validFrom,
+        dNum: r.dNumerator,
+        dDen: r.dDenominator,
+      });
+    } else {
+      s.dNum += r.dNumerator;
+      s.dDen += r.dDenominator;
+    }
+  }
+  return [...sums.values()];
+};
+
+/** Keeps the last entry per id, since one statement may not update a row twice. */
+const lastPerId = (entries: readonly (readonly [string, unknown])[]): StateRow[] => {
+  const byId = new Map<string, unknown>();
+  for (const [id, state] of entries) byId.set(id, state);
+  return [...byId].map(([id, state]) => [id, JSON.stringify(state ?? null)] as const);
+};
+
+interface Head {
+  readonly epoch: string | null;
+  readonly ledgerMax: bigint | null;
+  readonly unitMax: bigint | null;
+}
+
+/** Above this many changed (indicator, unit) pairs the cache reloads whole. */
+const PARTIAL_RELOAD_LIMIT = 200;
+
+/**
+ * The read model on any engine: every query is written once with Kysely.
+ * "As of D, known now" is answered from cumulative sums held in memory and
+ * refreshed from the aggregate table when the ledger grew (also by another
+ * process); "known at T" subtracts the rows recorded after T.
+ */
+export class KyselyReadModel implements ReadModelStore {
+  private readonly cache = new CumulativeIndex();
+  private cached: Head | undefined;
+  private unitCache:
+    { head: Head; events: UnitEventRecord[]; timelines: Map<string, UnitTimeline> } | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly version: string,
+  ) {}
+
+  private get db() {
+    return this.engine.db;
+  }
+
+  async applyBatch(batch: LedgerBatch): Promise<ApplyResult> {
+    const e = this.engine;
+    return this.db.transaction().execute(async (trx) => {
+      const stored = await readCheckpoint(trx, batch.projection);
+      if (stored !== null && batch.checkpoint <= stored)
+        return { applied: false, checkpoint: stored };
+      const rows = batch.rows ?? [];
+      await e.insertMany(trx, ledgerWrite, rows);
+      await e.insertMany(trx, aggWrite, aggregate(rows));
+      await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
+      await e.insertMany(trx, positionWrite, batch.positions ?? []);
+      await e.insertMany(
+        trx,
+        teacherStateWrite,
+        lastPerId((batch.teacherStates ?? []).map((t) => [t.teacherId, t.state] as const)),
+      );
+      await e.insertMany(
+        trx,
+        programmeStateWrite,
+        lastPerId((batch.programmeStates ?? []).map((p) => [p.programmeId, p.state] as const)),
+      );
+      await trx
+        .insertInto('checkpoints')
+        .values({ name: batch.projection, position: batch.checkpoint })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
+        )
+        .execute();
+      return { applied: true, checkpoint: batch.checkpoint };
+    });
+  }
+
+  async checkpoint(projection: string): Promise<bigint | null> {
+    return readCheckpoint(this.db, projection);
+  }
+
+  async teacherState(teacherId: string): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('teacher_state')
+      .select('state')
+      .where('id', '=', teacherId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : JSON.parse(row.state);
+  }
+
+  async programmeStates(): Promise<ReadonlyMap<string, unknown>> {
+    const rows = await this.db
+      .selectFrom('programme_state')
+      .select(['id', 'state'])
+      .orderBy('id')
+      .execute();
+    return new Map(rows.map((r) => [r.id, JSON.parse(r.state) as unknown]));
+  }
+
+  async unitEvents(knownAt?: bigint): Promise<readonly UnitEventRecord[]> {
+    const { events } = await this.units();
+    return knownAt === undefined ? events : events.filter((e) => e.position <= knownAt);
+  }
+
+  async positionAt(instant: string): Promise<bigint | null> {
+    const at = new Date(instant);
+    if (Number.isNaN(at.getTime())) throw new RangeError(`"${instant}" is not an ISO-8601 instant`);
+    const row = await this.db
+      .selectFrom('positions')
+      .select((eb) => eb.fn.max('position').as('position'))
+      .where('recorded_at', '<=', at.toISOString())
+      .executeTakeFirst();
+    return row?.position == null ? null : big(row.position);
+  }
+
+  async figures(q: FiguresQuery): Promise<readonly FigureRow[]> {
+    const head = await this.refresh();
+    let sums = this.cache.sumsAsOf(q.asOf);
+    if (q.knownAt !== undefined && head.ledgerMax !== null && q.knownAt < head.ledgerMax) {
+      sums = await this.subtractLate(sums, q.asOf, q.knownAt, head.ledgerMax);
+    }
+    const indicators =
+      q.indicator === undefined ? q.indicators : q.indicators.filter((d) => d.code === q.indicator);
+    const timeline = await this.timeline(q.knownAt);
+    return figuresFrom(sums, timeline, indicators, q.by, q.asOf);
+  }
+
+  async history(q: ScopeQuery): Promise<readonly HistoryRow[]> {
+    const unitIds = await this.scopeUnits(q);
+    if (unitIds.length === 0) return [];
+    let query = this.db
+      .selectFrom('ledger')
+      .leftJoin('positions', 'positions.position', 'ledger.position')
+      .select([
+        'ledger.indicator',
+        'ledger.unit_id',
+        'ledger.valid_from',
+        'ledger.position',
+        'positions.recorded_at',
+        'ledger.d_num',
+        'ledger.d_den',
+        'ledger.event_id',
+        'ledger.teacher_id',
+      ])
+      .where('ledger.indicator', '=', q.indicator)
+      .where('ledger.unit_id', 'in', unitIds);
+    if (q.asOf !== undefined) query = query.where('ledger.valid_from', '<=', q.asOf);
+    if (q.knownAt !== undefined) query = query.where('ledger.position', '<=', q.knownAt);
+    const rows = await query
+      .orderBy('ledger.position')
+      .orderBy('ledger.valid_from')
+      .orderBy('ledger.teacher_id')
+      .orderBy('ledger.unit_id')
+      .orderBy('ledger.event_id')
+      .orderBy('ledger.d_num')
+      .orderBy('ledger.d_den')
+      .execute();
+    return rows.map((r) => ({
+      indicator: r.indicator,
+      unitId: r.unit_id,
+      validFrom: r.valid_from,
+      position: big(r.position),
+      recordedAt: r.recorded_at,
+      dNumerator: num(r.d_num),
+      dDenominator: num(r.d_den),
+      eventId: r.event_id,
+      teacherId: r.teacher_id,
+    }));
+  }
+
+  async teachersBehind(
+    q: ScopeQuery & { readonly asOf: string },
+  ): Promise<readonly TeacherContribution[]> {
+    const unitIds = await this.scopeUnits(q);
+    if (unitIds.length === 0) return [];
+    let query = this.db
+      .selectFrom('ledger')
+      .select((eb) => ['teacher_id', eb.fn.sum('d_num').as('n'), eb.fn.sum('d_den').as('d')])
+      .where('indicator', '=', q.indicator)
+      .where('unit_id', 'in', unitIds)
+      .where('valid_from', '<=', q.asOf);
+    if (q.knownAt !== undefined) query = query.where('position', '<=', q.knownAt);
+    const rows = await query.groupBy('teacher_id').orderBy('teacher_id').execute();
+    return rows
+      .map((r) => ({ teacherId: r.teacher_id, numerator: num(r.n), denominator: num(r.d) }))
+      .filter((t) => t.numerator !== 0 || t.denominator !== 0);
+  }
+
+  async digest(): Promise<string> {
+    const hash = createHash('sha256');
+    const ledger = this.db
+      .selectFrom('ledger')
+      .select([
+        'indicator',
+        'unit_id',
+        'valid_from',
+        'position',
+        'd_num',
+        'd_den',
+        'event_id',
+        'teacher_id',
+      ])
+      .orderBy('indicator')
+      .orderBy('unit_id')
+      .orderBy('valid_from')
+      .orderBy('position')
+      .orderBy('teacher_id')
+      .orderBy('event_id')
+      .orderBy('d_num')
+      .orderBy('d_den');
+    await this.engine.forEachRow(ledger, (r) => {
+      hash.update(
+        `L\t${String(r.indicator)}\t${String(r.unit_id)}\t${String(r.valid_from)}\t${String(r.position)}\t` +
+          `${String(r.d_num)}\t${String(r.d_den)}\t${String(r.event_id)}\t${String(r.teacher_id)}\n`,
+      );
+    });
+    const units = this.db
+      .selectFrom('unit_events')
+      .select(['position', 'recorded_at', 'event_id', 'type', 'data'])
+      .orderBy('position');
+    await this.engine.forEachRow(units, (r) => {
+      hash.update(
+        `U\t${String(r.position)}\t${String(r.recorded_at)}\t${String(r.event_id)}\t${String(r.type)}\t${String(r.data)}\n`,
+      );
+    });
+    return hash.digest('hex');
+  }
+
+  async reset(): Promise<void> {
+    await this.engine.dropTables();
+    await this.engine.ensureTables();
+    this.cache.clear();
+    this.cached = undefined;
+    this.unitCache = undefined;
+  }
+
+  async activate(version: string): Promise<void> {
+    await this.engine.setActive(checkVersion(version));
+  }
+
+  async activeVersion(): Promise<string | null> {
+    return this.engine.getActive();
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  /** The unit ids whose rows make up the figure of `q.scope` for `q.indicator`. */
+  private async scopeUnits(q: ScopeQuery): Promise<string[]> {
+    const definition = q.indicators.find((d) => d.code === q.indicator);
+    if (definition === undefined) throw new RangeError(`unknown indicator "${q.indicator}"`);
+    const timeline = await this.timeline(q.knownAt);
+    return unitsInScope(timeline, definition, q.scope, q.asOf ?? LAST_DATE, timeline.units.keys());
+  }
+
+  private async readHead(trx: Transaction<Database>): Promise<Head> {
+    const row = await trx
+      .selectNoFrom((eb) => [
+        eb.selectFrom('meta').select('value').where('key', '=', 'epoch').as('epoch'),
+        eb
+          .selectFrom('ledger')
+          .select((e) => e.fn.max('position').as('m'))
+          .as('ledger_max'),
+        eb
+          .selectFrom('unit_events')
+          .select((e) => e.fn.max('position').as('m'))
+          .as('unit_max'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      epoch: row.epoch ?? null,
+      ledgerMax: row.ledger_max == null ? null : big(row.ledger_max),
+      unitMax: row.unit_max == null ? null : big(row.unit_max),
+    };
+  }
+
+  /** Brings the in-memory sums up to the stored ledger; returns the head they reflect. */
+  private async refresh(): Promise<Head> {
+    const cached = this.cached;
+    return this.engine.snapshot(async (trx) => {
+      const head = await this.readHead(trx);
+      if (
+        cached !== undefined &&
+        cached.epoch === head.epoch &&
+        cached.ledgerMax === head.ledgerMax
+      )
+        return head;
+      let keys: (readonly [string, string])[] | undefined;
+      if (
+        cached !== undefined &&
+        cached.epoch === head.epoch &&
+        cached.ledgerMax !== null &&
+        head.ledgerMax !== null
+      ) {
+        const changed = await trx
+          .selectFrom('ledger')
+          .select(['indicator', 'unit_id'])
+          .distinct()
+          .where('position', '>', cached.ledgerMax)
+          .execute();
+        if (changed.length <= PARTIAL_RELOAD_LIMIT)
+          keys = changed.map((r) => [r.indicator, r.unit_id] as const);
+      }
+      let query = trx
+        .selectFrom('ledger_agg')
+        .select(['indicator', 'unit_id', 'valid_from', 'd_num', 'd_den'])
+        .orderBy('indicator')
+        .orderBy('unit_id')
+        .orderBy('valid_from');
+      if (keys !== undefined) {
+        const only = keys;
+        if (only.length === 0) {
+          this.cached = head;
+          return head;
+        }
+        query = query.where((eb) =>
+          eb.or(only.map(([i, u]) => eb.and([eb('indicator', '=', i), eb('unit_id', '=', u)]))),
+        );
+      } else {
+        this.cache.clear();
+      }
+      const rows = await query.execute();
+      this.cache.replace(
+        rows.map((r) => ({
+          indicator: r.indicator,
+          unitId: r.unit_id,
+          validFrom: r.valid_from,
+          dNum: num(r.d_num),
+          dDen: num(r.d_den),
+        })),
+        keys ?? [],
+      );
+      this.cached = head;
+      return head;
+    });
+  }
+
+  /** Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the sums hold). */
+  private async subtractLate(
+    sums: UnitSum[],
+    asOf: string,
+    knownAt: bigint,
+    upTo: bigint,
+  ): Promise<UnitSum[]> {
+    const late = await this.db
+      .selectFrom('ledger')
+      .select((eb) => [
+        'indicator',
+        'unit_id',
+        eb.fn.sum('d_num').as('n'),
+        eb.fn.sum('d_den').as('d'),
+      ])
+      .where('valid_from', '<=', asOf)
+      .where('position', '>', knownAt)
+      .where('position', '<=', upTo)
+      .groupBy(['indicator', 'unit_id'])
+      .execute();
+    const byKey = new Map(sums.map((s) => [`${s.indicator}\u0000${s.unitId}`, { ...s }]));
+    for (const r of late) {
+      const key = `${r.indicator}\u0000${r.unit_id}`;
+      const s = byKey.get(key) ?? {
+        indicator: r.indicator,
+        unitId: r.unit_id,
+        numerator: 0,
+        denominator: 0,
+      };
+      s.numerator -= num(r.n);
+      s.denominator -= num(r.d);
+      byKey.set(key, s);
+    }
+    return [...byKey.values()];
+  }
+
+  private async units(): Promise<{
+    events: UnitEventRecord[];
+    timelines: Map<string, UnitTimeline>;
+  }> {
+    const head = await this.engine.snapshot((trx) => this.readHead(trx));
+    const c = this.unitCache;
+    if (c !== undefined && c.head.epoch === head.epoch && c.head.unitMax === head.unitMax) return c;
+    const rows = await this.db
+      .selectFrom('unit_events')
+      .select(['position', 'recorded_at', 'event_id', 'type', 'data'])
+      .orderBy('position')
+      .execute();
+    const events = rows.map(
+      (r) =>
+        ({
+          type: r.type,
+          data: JSON.parse(r.data) as unknown,
+          id: r.event_id,
+          position: big(r.position),
+          recordedAt: r.recorded_at,
+        }) as UnitEventRecord, // written by applyBatch from a UnitEventRecord of this type
+    );
+    this.unitCache = { head, events, timelines: new Map() };
+    return this.unitCache;
+  }
+
+  private async timeline(knownAt: bigint | undefined): Promise<UnitTimeline> {
+    const { events, timelines } = await this.units();
+    const key = knownAt === undefined ? 'now' : String(knownAt);
+    let timeline = timelines.get(key);
+    if (timeline === undefined) {
+      timeline = unitTimelineFrom(
+        knownAt === undefined ? events : events.filter((e) => e.position <= knownAt),
+      );
+      if (timelines.size > 64) timelines.clear();
+      timelines.set(key, timeline);
+    }
+    return timeline;
+  }
+}
+
+const readCheckpoint = async (
+  db: Pick<Transaction<Database>, 'selectFrom'>,
+  projection: string,
+): Promise<bigint | null> => {
+  const row = await db
+    .selectFrom('checkpoints')
+    .select('position')
+    .where('name', '=', projection)
+    .executeTakeFirst();
+  return row === undefined ? null : big(row.position);
+};
+
+/** A fresh epoch marks a (re)created version, so caches of other handles notice a reset. */
+export const newEpoch = (): string => randomUUID();

@@ -1,0 +1,456 @@
+import type { FigureRow, ReadModelStore, Scope } from '../types.js';
+import {
+  fullBatch,
+  INDICATORS,
+  LATE_MERGE,
+  MASTER,
+  QUALIFIED,
+  ROWS,
+  splitBatches,
+  stamp,
+  UNIT_EVENTS,
+} from './fixture.js';
+
+export interface ReadModelHarness {
+  /** Opens a store on a fresh version (its own tables), or the active one without a version. */
+  open(version?: string): Promise<ReadModelStore>;
+}
+
+const figure = (
+  rows: readonly FigureRow[],
+  indicator: string,
+  scope: Scope,
+): [number, number, number | null] => {
+  const found = rows.find((r) => r.indicator === indicator && r.scope === scope);
+  if (found === undefined)
+    throw new Error(`no figure for ${indicator} ${scope} in ${JSON.stringify(rows)}`);
+  return [found.numerator, found.denominator, found.value];
+};
+
+const scopes = (rows: readonly FigureRow[], indicator: string): string[] =>
+  rows.filter((r) => r.indicator === indicator).map((r) => r.scope);
+
+/** The behaviour every read-model adapter must show; each adapter's test file runs it. */
+export const readModelConformance = (harness: ReadModelHarness): void => {
+  let seq = 0;
+  const stores: ReadModelStore[] = [];
+  const fresh = async (): Promise<ReadModelStore> => {
+    seq += 1;
+    const store = await harness.open(`t${process.pid}_${seq}`);
+    stores.push(store);
+    return store;
+  };
+  const loaded = async (): Promise<ReadModelStore> => {
+    const store = await fresh();
+    await store.applyBatch(fullBatch());
+    return store;
+  };
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+  });
+
+  describe('applyBatch', () => {
+    it('applies a batch once: the same batch again changes nothing', async () => {
+      const store = await fresh();
+      expect(await store.applyBatch(fullBatch())).toEqual({ applied: true, checkpoint: 30n });
+      const before = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'unit',
+      });
+      const digest = await store.digest();
+      expect(await store.applyBatch(fullBatch())).toEqual({ applied: false, checkpoint: 30n });
+      expect(
+        await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'unit' }),
+      ).toEqual(before);
+      expect(await store.digest()).toBe(digest);
+      expect(
+        await store.history({ indicators: INDICATORS, indicator: MASTER, scope: 'province' }),
+      ).toHaveLength(ROWS.filter((r) => r.indicator === MASTER).length);
+    });
+
+    it('replays nothing at or before the checkpoint, per projection', async () => {
+      const store = await fresh();
+      const [first, second] = splitBatches();
+      await store.applyBatch(second!);
+      expect(await store.applyBatch(first!)).toEqual({ applied: false, checkpoint: 15n });
+      expect(await store.checkpoint('ledger')).toBe(15n);
+      expect(await store.checkpoint('other')).toBeNull();
+      expect((await store.applyBatch({ ...first!, projection: 'other' })).applied).toBe(true);
+    });
+
+    it('a batch failing mid-way leaves nothing behind and the checkpoint unmoved', async () => {
+      const store = await loaded();
+      const digest = await store.digest();
+      const before = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'province',
+      });
+      const failing = {
+        projection: 'ledger',
+        checkpoint: 40n,
+        rows: [{ ...ROWS[0]!, position: 40n, eventId: 'ev-40', teacherId: 't9' }],
+        positions: [{ position: 40n, recordedAt: stamp(40) }],
+        // A state that cannot be serialised fails after the ledger rows were written.
+        teacherStates: [{ teacherId: 't9', state: { broken: 1n } }],
+      };
+      await expect(store.applyBatch(failing)).rejects.toThrow();
+      expect(await store.checkpoint('ledger')).toBe(30n);
+      expect(await store.digest()).toBe(digest);
+      expect(
+        await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+      ).toEqual(before);
+      expect(await store.teacherState('t9')).toBeUndefined();
+      expect(await store.positionAt(stamp(45))).toBe(30n);
+    });
+
+    it('keeps the latest state per teacher and programme for the projection to resume', async () => {
+      const store = await loaded();
+      expect(await store.teacherState('t2')).toEqual({ teacherId: 't2', employed: true });
+      await store.applyBatch({
+        projection: 'ledger',
+        checkpoint: 31n,
+        teacherStates: [
+          { teacherId: 't2', state: { step: 1 } },
+          { teacherId: 't2', state: { step: 2 } },
+        ],
+        programmeStates: [{ programmeId: 'dt-2025-01', state: { topics: ['digital-materials'] } }],
+      });
+      expect(await store.teacherState('t2')).toEqual({ step: 2 });
+      expect(await store.teacherState('nobody')).toBeUndefined();
+      expect(await store.programmeStates()).toEqual(
+        new Map([['dt-2025-01', { topics: ['digital-materials'] }]]),
+      );
+    });
+
+    it('keeps the unit events with positions, and turns an instant into a position', async () => {
+      const store = await loaded();
+      expect(await store.unitEvents()).toEqual([...UNIT_EVENTS, LATE_MERGE]);
+      expect(await store.unitEvents(29n)).toEqual(UNIT_EVENTS);
+      expect(await store.positionAt(stamp(20))).toBe(20n);
+      expect(await store.positionAt(new Date(Date.parse(stamp(20)) + 1).toISOString())).toBe(20n);
+      expect(await store.positionAt(new Date(Date.parse(stamp(20)) - 1).toISOString())).toBe(15n);
+      expect(await store.positionAt('2024-01-01T00:00:00Z')).toBeNull();
+    });
+  });
+
+  describe('figures', () => {
+    it('province: sums every unit, and the meets-standard rule counts college units only', async () => {
+      const store = await loaded();
+      const rows = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'province',
+      });
+      expect(rows).toHaveLength(2);
+      expect(figure(rows, MASTER, 'province')).toEqual([3, 4, 0.75]);
+      // t2's denominator row at centre ttA is not counted: ttA is not a college.
+      expect(figure(rows, QUALIFIED, 'province')).toEqual([1, 1, 1]);
+      expect(rows[0]).toMatchObject({ asOf: '2025-12-31' });
+    });
+
+    it('as of an earlier date counts only deltas valid by then', async () => {
+      const store = await loaded();
+      const rows = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2024-03-15',
+        by: 'province',
+      });
+      expect(figure(rows, MASTER, 'province')).toEqual([0, 3, 0]);
+      expect(figure(rows, QUALIFIED, 'province')).toEqual([1, 1, 1]);
+      const none = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2023-12-31',
+        by: 'province',
+      });
+      expect(figure(none, MASTER, 'province')).toEqual([0, 0, null]);
+    });
+
+    it('by unit: merged units count under the unit they were merged into, chains included', async () => {
+      const store = await loaded();
+      const august = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-08-01',
+        by: 'unit',
+      });
+      expect(scopes(august, MASTER)).toEqual(['unit:cdbk', 'unit:ttB', 'unit:ttC']);
+      expect(figure(august, MASTER, 'unit:ttB')).toEqual([2, 2, 1]);
+      expect(figure(august, MASTER, 'unit:ttC')).toEqual([0, 1, 0]);
+      expect(figure(august, QUALIFIED, 'unit:ttB')).toEqual([0, 0, null]);
+      expect(figure(august, QUALIFIED, 'unit:cdbk')).toEqual([1, 1, 1]);
+      const december = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'unit',
+      });
+      expect(scopes(december, MASTER)).toEqual(['unit:cdbk', 'unit:ttC']);
+      expect(figure(december, MASTER, 'unit:ttC')).toEqual([2, 3, 2 / 3]);
+      // Before the merge, history stays with the old unit.
+      const june = await store.figures({ indicators: INDICATORS, asOf: '2025-06-30', by: 'unit' });
+      expect(figure(june, MASTER, 'unit:ttA')).toEqual([1, 1, 1]);
+    });
+
+    it('by area: the area of the unit merged into, on the date asked', async () => {
+      const store = await loaded();
+      const september = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-09-15',
+        by: 'area',
+      });
+      expect(scopes(september, MASTER)).toEqual(['area:bk-city', 'area:tn-city']);
+      expect(figure(september, MASTER, 'area:tn-city')).toEqual([2, 3, 2 / 3]);
+      const december = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'area',
+      });
+      expect(scopes(december, MASTER)).toEqual(['area:bk-city', 'area:thai-nguyen']);
+      expect(figure(december, MASTER, 'area:thai-nguyen')).toEqual([2, 3, 2 / 3]);
+      expect(figure(december, MASTER, 'area:bk-city')).toEqual([1, 1, 1]);
+    });
+
+    it('by kind: the kind of the unit merged into; every kind listed, 0/0 as null', async () => {
+      const store = await loaded();
+      const june = await store.figures({ indicators: INDICATORS, asOf: '2025-06-30', by: 'kind' });
+      expect(scopes(june, MASTER)).toEqual([
+        'kind:college',
+        'kind:other',
+        'kind:private',
+        'kind:vet-centre',
+      ]);
+      expect(figure(june, MASTER, 'kind:vet-centre')).toEqual([2, 2, 1]);
+      expect(figure(june, QUALIFIED, 'kind:vet-centre')).toEqual([0, 0, null]);
+      const december = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        by: 'kind',
+      });
+      expect(figure(december, MASTER, 'kind:private')).toEqual([2, 3, 2 / 3]);
+      expect(figure(december, MASTER, 'kind:vet-centre')).toEqual([0, 0, null]);
+      expect(figure(december, MASTER, 'kind:other')).toEqual([0, 0, null]);
+      expect(figure(december, QUALIFIED, 'kind:college')).toEqual([1, 1, 1]);
+    });
+
+    it('known at a position before a late row or late merge does not see it; after, it does', async () => {
+      const store = await loaded();
+      const before = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        knownAt: 19n,
+        by: 'unit',
+      });
+      // Neither t2's late degree (20) nor the ttB → ttC merge (30) is known yet.
+      expect(scopes(before, MASTER)).toEqual(['unit:cdbk', 'unit:ttB', 'unit:ttC']);
+      expect(figure(before, MASTER, 'unit:ttB')).toEqual([1, 2, 0.5]);
+      const between = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        knownAt: 20n,
+        by: 'unit',
+      });
+      expect(figure(between, MASTER, 'unit:ttB')).toEqual([2, 2, 1]);
+      const after = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        knownAt: 30n,
+        by: 'unit',
+      });
+      expect(after).toEqual(
+        await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'unit' }),
+      );
+      const position = await store.positionAt(stamp(19));
+      const province = await store.figures({
+        indicators: INDICATORS,
+        asOf: '2025-12-31',
+        knownAt: position!,
+        by: 'province',
+        indicator: MASTER,
+      });
+      expect(province).toEqual([
+        {
+          indicator: MASTER,
+          scope: 'province',
+          asOf: '2025-12-31',
+          numerator: 2,
+          denominator: 4,
+          value: 0.5,
+        },
+      ]);
+    });
+
+    it('sees what another handle on the same version wrote since', async () => {
+      const reader = await loaded();
+      const writer = await harness.open(reader.version);
+      stores.push(writer);
+      expect(
+        figure(
+          await reader.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+          MASTER,
+          'province',
+        ),
+      ).toEqual([3, 4, 0.75]);
+      await writer.applyBatch({
+        projection: 'ledger',
+        checkpoint: 31n,
+        rows: [
+          {
+            indicator: MASTER,
+            unitId: 'ttC',
+            validFrom: '2025-01-01',
+            position: 31n,
+            dNumerator: 1,
+            dDenominator: 0,
+            eventId: 'ev-31',
+            teacherId: 't4',
+          },
+        ],
+      });
+      expect(
+        figure(
+          await reader.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+          MASTER,
+          'province',
+        ),
+      ).toEqual([4, 4, 1]);
+      expect(
+        figure(
+          await reader.figures({
+            indicators: INDICATORS,
+            asOf: '2025-12-31',
+            knownAt: 30n,
+            by: 'province',
+          }),
+          MASTER,
+          'province',
+        ),
+      ).toEqual([3, 4, 0.75]);
+    });
+  });
+
+  describe('audit', () => {
+    it('history lists the rows that moved a figure, in position order, with when they were recorded', async () => {
+      const store = await loaded();
+      const rows = await store.history({
+        indicators: INDICATORS,
+        indicator: MASTER,
+        scope: 'unit:ttC',
+      });
+      expect(
+        rows.map((r) => [
+          r.position,
+          r.teacherId,
+          r.unitId,
+          r.validFrom,
+          r.dNumerator,
+          r.dDenominator,
+        ]),
+      ).toEqual([
+        [13n, 't2', 'ttA', '2024-02-01', 0, 1],
+        [14n, 't3', 'ttB', '2024-05-01', 1, 1],
+        [15n, 't4', 'ttC', '2024-01-01', 0, 1],
+        [20n, 't2', 'ttA', '2024-04-01', 1, 0],
+      ]);
+      expect(rows[3]).toMatchObject({ eventId: 'ev-20', recordedAt: stamp(20), indicator: MASTER });
+      const known = await store.history({
+        indicators: INDICATORS,
+        indicator: MASTER,
+        scope: 'unit:ttB',
+        asOf: '2025-12-31',
+        knownAt: 19n,
+      });
+      expect(known.map((r) => r.position)).toEqual([13n, 14n]);
+      expect(
+        await store.history({
+          indicators: INDICATORS,
+          indicator: QUALIFIED,
+          scope: 'kind:vet-centre',
+          asOf: '2025-06-30',
+        }),
+      ).toEqual([]);
+    });
+
+    it('teachersBehind gives each teacher’s contribution on the date', async () => {
+      const store = await loaded();
+      expect(
+        await store.teachersBehind({
+          indicators: INDICATORS,
+          indicator: MASTER,
+          scope: 'unit:ttC',
+          asOf: '2025-12-31',
+        }),
+      ).toEqual([
+        { teacherId: 't2', numerator: 1, denominator: 1 },
+        { teacherId: 't3', numerator: 1, denominator: 1 },
+        { teacherId: 't4', numerator: 0, denominator: 1 },
+      ]);
+      expect(
+        await store.teachersBehind({
+          indicators: INDICATORS,
+          indicator: MASTER,
+          scope: 'area:cho-moi',
+          asOf: '2024-04-15',
+          knownAt: 19n,
+        }),
+      ).toEqual([{ teacherId: 't2', numerator: 0, denominator: 1 }]);
+    });
+
+    it('digest: equal for the same rows applied in other batches, different when one row differs', async () => {
+      const one = await loaded();
+      const split = await fresh();
+      for (const batch of splitBatches()) await split.applyBatch(batch);
+      expect(await split.digest()).toBe(await one.digest());
+      expect(await one.digest()).toMatch(/^[0-9a-f]{64}$/);
+      const changed = await fresh();
+      await changed.applyBatch({
+        ...fullBatch(),
+        rows: ROWS.map((r, i) => (i === 4 ? { ...r, validFrom: '2024-02-02' } : r)),
+      });
+      expect(await changed.digest()).not.toBe(await one.digest());
+      const noMerge = await fresh();
+      await noMerge.applyBatch({ ...fullBatch(), unitEvents: UNIT_EVENTS });
+      expect(await noMerge.digest()).not.toBe(await one.digest());
+    });
+
+    it('reset empties the version for a rebuild', async () => {
+      const store = await loaded();
+      const empty = await (await fresh()).digest();
+      await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'unit' });
+      await store.reset();
+      expect(await store.checkpoint('ledger')).toBeNull();
+      expect(await store.digest()).toBe(empty);
+      expect(
+        figure(
+          await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+          MASTER,
+          'province',
+        ),
+      ).toEqual([0, 0, null]);
+      await store.applyBatch(fullBatch());
+      expect(
+        figure(
+          await store.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+          MASTER,
+          'province',
+        ),
+      ).toEqual([3, 4, 0.75]);
+    });
+
+    it('blue-green: a new version is built beside the old and activated', async () => {
+      const blue = await loaded();
+      await blue.activate(blue.version);
+      const green = await fresh();
+      for (const batch of splitBatches()) await green.applyBatch(batch);
+      const stillBlue = await harness.open();
+      stores.push(stillBlue);
+      expect(stillBlue.version).toBe(blue.version);
+      await green.activate(green.version);
+      const reopened = await harness.open();
+      stores.push(reopened);
+      expect(reopened.version).toBe(green.version);
+      expect(await reopened.activeVersion()).toBe(green.version);
+      expect(await reopened.digest()).toBe(await blue.digest());
+      await expect(green.activate('Bad Version')).rejects.toThrow(/must match/);
+    });
+  });
+};

@@ -1,0 +1,149 @@
+import type { DeltaRow, EventOf, IndicatorDefinition, UnitKind } from '@nhagiao/domain';
+
+/** The unit events the read model keeps to map units to scopes (design.md §5). */
+export type UnitEvent =
+  | EventOf<'UnitRegistered'>
+  | EventOf<'UnitRenamed'>
+  | EventOf<'UnitAreaChanged'>
+  | EventOf<'UnitMerged'>;
+
+/** A unit event as recorded: a `RecordedEvent` of one of the unit types fits. */
+export type UnitEventRecord = UnitEvent & {
+  readonly id: string;
+  readonly position: bigint;
+  readonly recordedAt: string;
+};
+
+/** The state a projection keeps for one teacher or programme, to resume from. */
+export interface TeacherStateEntry {
+  readonly teacherId: string;
+  /** Any JSON-serialisable value. */
+  readonly state: unknown;
+}
+
+export interface ProgrammeStateEntry {
+  readonly programmeId: string;
+  readonly state: unknown;
+}
+
+/** When an event was recorded, so `--known-at TIMESTAMP` can become a position. */
+export interface PositionStamp {
+  readonly position: bigint;
+  /** ISO-8601 UTC. */
+  readonly recordedAt: string;
+}
+
+/**
+ * Everything one step of a projection changes, written with its checkpoint in
+ * one transaction. A batch whose checkpoint is not after the stored one is a
+ * replay and changes nothing.
+ */
+export interface LedgerBatch {
+  /** The projection whose checkpoint this batch moves. */
+  readonly projection: string;
+  /** Position of the last event the batch covers. */
+  readonly checkpoint: bigint;
+  readonly rows?: readonly DeltaRow[];
+  readonly teacherStates?: readonly TeacherStateEntry[];
+  readonly programmeStates?: readonly ProgrammeStateEntry[];
+  readonly unitEvents?: readonly UnitEventRecord[];
+  readonly positions?: readonly PositionStamp[];
+}
+
+export interface ApplyResult {
+  /** False when the batch was a replay (checkpoint ≤ stored) and nothing changed. */
+  readonly applied: boolean;
+  readonly checkpoint: bigint;
+}
+
+export type ScopeKind = 'province' | 'unit' | 'area' | 'kind';
+
+/** `province`, `unit:<unitId>`, `area:<code>` or `kind:<unitKind>`. */
+export type Scope = 'province' | `unit:${string}` | `area:${string}` | `kind:${string}`;
+
+export interface FiguresQuery {
+  /** The plan's indicators: which to list and how each is restricted. */
+  readonly indicators: readonly IndicatorDefinition[];
+  /** Valid date, YYYY-MM-DD. */
+  readonly asOf: string;
+  /** Only what was recorded at or before this position; default: everything. */
+  readonly knownAt?: bigint;
+  readonly by: ScopeKind;
+  /** Only this indicator code. */
+  readonly indicator?: string;
+}
+
+export interface FigureRow {
+  readonly indicator: string;
+  readonly scope: Scope;
+  readonly asOf: string;
+  readonly numerator: number;
+  readonly denominator: number;
+  /** numerator / denominator, null when the denominator is 0. */
+  readonly value: number | null;
+}
+
+export interface ScopeQuery {
+  readonly indicators: readonly IndicatorDefinition[];
+  readonly indicator: string;
+  readonly scope: Scope;
+  /** Map units to scopes as on this date; history defaults to every valid date up to 9999-12-31. */
+  readonly asOf?: string;
+  readonly knownAt?: bigint;
+}
+
+export interface HistoryRow {
+  readonly indicator: string;
+  readonly unitId: string;
+  readonly validFrom: string;
+  readonly position: bigint;
+  /** When the event was recorded, when the batch carried its position stamp. */
+  readonly recordedAt: string | null;
+  readonly dNumerator: number;
+  readonly dDenominator: number;
+  readonly eventId: string;
+  readonly teacherId: string;
+}
+
+export interface TeacherContribution {
+  readonly teacherId: string;
+  readonly numerator: number;
+  readonly denominator: number;
+}
+
+export interface ResolvedUnit {
+  readonly unitId: string;
+  readonly name: string;
+  readonly area: string;
+  readonly kind: UnitKind;
+}
+
+/**
+ * The indicator read model (design.md §5): the delta ledger, projection state,
+ * unit timeline inputs and checkpoints, with the figure queries on them. Both
+ * adapters give identical answers.
+ */
+export interface ReadModelStore {
+  /** The version (table namespace) this handle reads and writes. */
+  readonly version: string;
+  applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
+  checkpoint(projection: string): Promise<bigint | null>;
+  teacherState(teacherId: string): Promise<unknown>;
+  programmeStates(): Promise<ReadonlyMap<string, unknown>>;
+  unitEvents(knownAt?: bigint): Promise<readonly UnitEventRecord[]>;
+  /** The greatest position recorded at or before the instant, or null when none. */
+  positionAt(instant: string): Promise<bigint | null>;
+  figures(query: FiguresQuery): Promise<readonly FigureRow[]>;
+  history(query: ScopeQuery): Promise<readonly HistoryRow[]>;
+  teachersBehind(
+    query: ScopeQuery & { readonly asOf: string },
+  ): Promise<readonly TeacherContribution[]>;
+  /** SHA-256 (hex) over the sorted ledger rows and unit events. */
+  digest(): Promise<string>;
+  /** Drops and recreates this version's tables, for a rebuild. */
+  reset(): Promise<void>;
+  /** Makes `version` the one that `open…ReadModel` without a version opens. */
+  activate(version: string): Promise<void>;
+  activeVersion(): Promise<string | null>;
+  close(): Promise<void>;
+}
