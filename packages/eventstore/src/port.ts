@@ -31,26 +31,36 @@ export type AppendOutcome =
 export interface AppendResult {
   readonly stream: string;
   readonly outcomes: readonly AppendOutcome[];
-  /** Revision of the stream's last event after the append. */
+  /** Revision of the stream's last event after the append; -1n when the stream still does not exist. */
   readonly nextExpected: bigint;
 }
 
 export type SubscriptionMessage =
   | { readonly kind: 'event'; readonly event: RecordedEvent }
-  /** Everything stored when the subscription started has been delivered; live from here. */
+  /**
+   * Everything stored when the subscription started has been delivered; live from here.
+   * Sent once. `position`: the last event delivered, else `after`, else null.
+   */
   | { readonly kind: 'caught-up'; readonly position: bigint | null };
 
 export interface ReadOptions {
   /** Only events strictly after this global position (exclusive). */
   readonly after?: bigint;
+  /** Aborting ends the iteration quietly (no error), releasing everything it held. */
   readonly signal?: AbortSignal;
 }
 
 /**
  * The one event store port everything above it uses. Positions are global,
  * strictly increasing in commit order. Errors the adapters raise are the
- * project's own (`ConcurrencyError`, `IdConflictError`, `StoreUnavailableError`),
- * never a vendor's.
+ * project's own (`ConcurrencyError`, `IdConflictError`, `StoreUnavailableError`,
+ * `StoreLockedError`, see errors.ts), never a vendor's.
+ *
+ * Idempotency: an event whose id is stored with the same type and data (compared
+ * as canonical JSON) is reported `duplicate` with its stored position and
+ * revision, and not written again. A write whose events are all duplicates is an
+ * idempotent retry and is not checked against `expected`. The same id with other
+ * type or data rejects the whole write (`IdConflictError`).
  */
 export interface EventStore {
   /** Appends to one stream. Duplicates (same id, type and data) are reported, not written. */
@@ -59,7 +69,10 @@ export interface EventStore {
     events: readonly Envelope[],
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
-  /** Appends to several streams; all or nothing where `capabilities.atomicBatches`. */
+  /**
+   * Appends to several streams; all or nothing where `capabilities.atomicBatches`.
+   * Also the bulk-import path: a few thousand events per call is one transaction.
+   */
   appendBatch(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
   /** The events of one stream in revision order; empty when the stream does not exist. */
   readStream(

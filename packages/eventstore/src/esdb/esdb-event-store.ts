@@ -1,0 +1,207 @@
+import type { Envelope, RecordedEvent } from '@nhagiao/domain';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { canonicalJson } from '../canonical-json.js';
+import { ConcurrencyError, IdConflictError, StoreUnavailableError } from '../errors.js';
+import type {
+  AppendOutcome,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  ReadOptions,
+  StreamWrite,
+  SubscriptionMessage,
+} from '../port.js';
+import { toStoreError } from './errors.js';
+import { toExpectedRevision } from './mapping.js';
+import { PAGE_SIZE, lastNhagiaoPosition, readAllPage, readStreamPage } from './read.js';
+import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
+
+export interface EsdbEventStoreOptions {
+  /** Where resubscriptions are reported; nothing is logged by default. */
+  readonly logger?: EsdbLogger;
+  readonly resubscribe?: Partial<ResubscribePolicy>;
+}
+
+const silent: EsdbLogger = { warn: () => undefined };
+
+const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =>
+  expected === 'any' ||
+  (expected === 'no-stream' && actual === null) ||
+  (expected === 'exists' && actual !== null) ||
+  (typeof expected === 'bigint' && expected === actual);
+
+/** Every event of a stream, paged; empty when it does not exist. */
+const wholeStream = async (
+  client: EventStoreDBClient,
+  stream: string,
+): Promise<RecordedEvent[]> => {
+  const out: RecordedEvent[] = [];
+  for (;;) {
+    const page = await readStreamPage(client, stream, BigInt(out.length));
+    out.push(...page);
+    if (page.length < PAGE_SIZE) return out;
+  }
+};
+
+/**
+ * The event store on EventStoreDB (22+, or KurrentDB) through
+ * `@eventstore/db-client`: `openEsdbEventStore('esdb://host:2113?tls=false')`.
+ * Positions are `$all` commit positions; `recordedAt` is the server's `created`.
+ */
+export const openEsdbEventStore = (
+  connectionString: string,
+  options: EsdbEventStoreOptions = {},
+): EventStore => {
+  let client: EventStoreDBClient;
+  try {
+    client = EventStoreDBClient.connectionString(connectionString);
+  } catch (error) {
+    throw new StoreUnavailableError(`invalid EventStoreDB connection string: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const logger = options.logger ?? silent;
+  const policy: ResubscribePolicy = {
+    initialDelayMs: options.resubscribe?.initialDelayMs ?? 100,
+    maxDelayMs: options.resubscribe?.maxDelayMs ?? 5_000,
+    maxAttempts: options.resubscribe?.maxAttempts ?? Number.POSITIVE_INFINITY,
+  };
+  const closing = new AbortController();
+
+  const ensureOpen = (): void => {
+    if (closing.signal.aborted) throw new StoreUnavailableError('the EventStoreDB store is closed');
+  };
+
+  /**
+   * Our idempotency first (the stream is known, so its ids are checked before
+   * writing), then the write of what is new with the caller's expected revision.
+   */
+  const appendOne = async (write: StreamWrite): Promise<AppendResult> => {
+    const { stream, events, expected } = write;
+    const stored = new Map((await wholeStream(client, stream)).map((e) => [e.id, e]));
+    const current = stored.size === 0 ? null : BigInt(stored.size - 1);
+    const fresh: Envelope[] = [];
+    const known = new Map<string, AppendOutcome>();
+    for (const event of events) {
+      const previous = stored.get(event.id);
+      if (previous === undefined) {
+        fresh.push(event);
+        continue;
+      }
+      if (
+        previous.type !== event.type ||
+        canonicalJson(previous.data) !== canonicalJson(event.data)
+      ) {
+        throw new IdConflictError(event.id, stream, previous.stream);
+      }
+      known.set(event.id, {
+        id: event.id,
+        status: 'duplicate',
+        position: previous.position,
+        revision: previous.revision,
+      });
+    }
+    if (fresh.length === 0) {
+      // An idempotent retry is not checked against `expected`: the stream may have moved on.
+      if (events.length === 0 && !satisfies(expected, current)) {
+        throw new ConcurrencyError(stream, expected, current);
+      }
+      return { stream, outcomes: [...known.values()], nextExpected: current ?? -1n };
+    }
+    const result = await client
+      .appendToStream(
+        stream,
+        fresh.map((e) =>
+          jsonEvent({
+            id: e.id,
+            type: e.type,
+            data: e.data as Record<string, unknown>,
+            metadata: e.metadata ?? {},
+          }),
+        ),
+        { expectedRevision: toExpectedRevision(expected) },
+      )
+      .catch((error: unknown) => {
+        throw toStoreError(error, `append to ${stream}`, { stream, expected });
+      });
+    const last = result.nextExpectedRevision;
+    const first = last - BigInt(fresh.length) + 1n;
+    // The append answers with the last event's position only; the others are read back.
+    const positions =
+      fresh.length === 1 && result.position
+        ? [result.position.commit]
+        : (await readStreamPage(client, stream, first, fresh.length)).map((e) => e.position);
+    fresh.forEach((e, i) => {
+      const position = positions[i];
+      if (position === undefined) {
+        throw new StoreUnavailableError(
+          `EventStoreDB did not give back event ${e.id} of ${stream}`,
+        );
+      }
+      known.set(e.id, { id: e.id, status: 'appended', position, revision: first + BigInt(i) });
+    });
+    return {
+      stream,
+      outcomes: events.map((e) => known.get(e.id) as AppendOutcome),
+      nextExpected: last,
+    };
+  };
+
+  const guard = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
+    ensureOpen();
+    try {
+      return await run();
+    } catch (error) {
+      throw toStoreError(error, doing);
+    }
+  };
+
+  return {
+    // EventStoreDB has no transaction across streams: a batch is written stream by stream.
+    capabilities: { atomicBatches: false },
+    append: (stream, events, expected) =>
+      guard(`append to ${stream}`, () => appendOne({ stream, events, expected })),
+    appendBatch: (writes) =>
+      guard('batch append', async () => {
+        const results: AppendResult[] = [];
+        for (const write of writes) results.push(await appendOne(write));
+        return results;
+      }),
+    async *readStream(stream, readOptions = {}) {
+      ensureOpen();
+      let from = 0n;
+      for (;;) {
+        if (readOptions.signal?.aborted) return;
+        const page = await readStreamPage(client, stream, from).catch((error: unknown) => {
+          throw toStoreError(error, `read of ${stream}`);
+        });
+        yield* page;
+        if (page.length < PAGE_SIZE) return;
+        from += BigInt(page.length);
+      }
+    },
+    async *readAll(readOptions: ReadOptions = {}) {
+      ensureOpen();
+      let after = readOptions.after;
+      for (;;) {
+        if (readOptions.signal?.aborted) return;
+        const page = await readAllPage(client, after).catch((error: unknown) => {
+          throw toStoreError(error, 'read of $all');
+        });
+        yield* page.events;
+        if (!page.full || page.last === after) return;
+        after = page.last;
+      }
+    },
+    subscribe(readOptions: ReadOptions = {}): AsyncIterable<SubscriptionMessage> {
+      ensureOpen();
+      return subscribeAll(client, readOptions, closing.signal, policy, logger);
+    },
+    head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
+    close: async () => {
+      if (closing.signal.aborted) return;
+      closing.abort();
+      await client.dispose();
+    },
+  };
+};
