@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export * from './fold.js';
+export * from './employment.js';
+export * from './held.js';

@@ -8,7 +8,11 @@ export type IndicatorRule =
   /** Permanent teachers holding a master's or doctorate on D. */
   | { readonly kind: 'master-or-above' }
   /** Permanent teachers at college-kind units meeting the qualification standard on D. */
-  | { readonly kind: 'meets-standard'; readonly standardVersion: string; readonly unitKind: 'college' }
+  | {
+      readonly kind: 'meets-standard';
+      readonly standardVersion: string;
+      readonly unitKind: 'college';
+    }
   /** Permanent teachers with a completion of a programme on the topic, countFrom ≤ completedOn ≤ D. */
   | { readonly kind: 'trained'; readonly topic: Topic; readonly countFrom: string };
 

@@ -1,1 +1,2 @@
-export {};
+export * from './table.js';
+export * from './meets.js';

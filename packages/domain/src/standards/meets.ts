@@ -1,0 +1,98 @@
+import type { TeachingLevel, TeachingMode } from '../events/vocabulary.js';
+import { degreeRank } from '../events/vocabulary.js';
+import { employmentSegments, segmentOn } from '../facts/employment.js';
+import { type HeldQualifications, certificateBit, heldOn } from '../facts/held.js';
+import type { TeacherFacts } from '../facts/types.js';
+import {
+  type Qualification,
+  type QualificationStandard,
+  type StandardRequirement,
+  qualificationStandard,
+} from './table.js';
+
+export interface StandardFailure {
+  readonly level: TeachingLevel;
+  readonly requirement: StandardRequirement;
+  /** What would meet it, Vietnamese then English. */
+  readonly needed: string;
+}
+
+export interface StandardVerdict {
+  readonly meets: boolean;
+  readonly failures: readonly StandardFailure[];
+  /** The assignment judged; undefined when the teacher is not employed on the date. */
+  readonly assignment?: { readonly levels: readonly TeachingLevel[]; readonly mode: TeachingMode };
+}
+
+const satisfies = (held: HeldQualifications, q: Qualification): boolean => {
+  switch (q.kind) {
+    case 'degree-at-least':
+      return held.degreeRank >= degreeRank(q.level);
+    case 'pedagogical-degree':
+      return held.pedagogicalDegree;
+    case 'certificate':
+      return q.minLevel !== undefined
+        ? q.certificate === 'national-skill'
+          ? held.nationalSkill >= q.minLevel
+          : (held.certificateKinds & certificateBit(q.certificate)) !== 0
+        : (held.certificateKinds & certificateBit(q.certificate)) !== 0;
+  }
+};
+
+/**
+ * The requirements not met by what is held, for every level taught in that mode
+ * (reading 5). Empty = meets the standard.
+ */
+export const standardFailures = (
+  held: HeldQualifications,
+  levels: readonly TeachingLevel[],
+  mode: TeachingMode,
+  standard: QualificationStandard,
+): StandardFailure[] => {
+  const failures: StandardFailure[] = [];
+  for (const level of levels) {
+    for (const rule of standard.rules) {
+      if (rule.level !== level || !rule.modes.includes(mode)) continue;
+      if (!rule.anyOf.some((q) => satisfies(held, q)))
+        failures.push({ level, requirement: rule.requirement, needed: rule.needed });
+    }
+  }
+  return failures;
+};
+
+/** True when what is held meets every requirement of every level taught in that mode. */
+export const meetsWith = (
+  held: HeldQualifications,
+  levels: readonly TeachingLevel[],
+  mode: TeachingMode,
+  standard: QualificationStandard,
+): boolean => {
+  for (const level of levels) {
+    for (const rule of standard.rules) {
+      if (rule.level !== level || !rule.modes.includes(mode)) continue;
+      if (!rule.anyOf.some((q) => satisfies(held, q))) return false;
+    }
+  }
+  return true;
+};
+
+/**
+ * Whether the teacher meets qualification standard `version` on `date`, judged on
+ * the levels and mode of their assignment on that date. A teacher not employed on
+ * the date teaches nothing and is reported as not meeting it, with no failures.
+ */
+export const meetsStandard = (
+  facts: TeacherFacts,
+  date: string,
+  version: string,
+): StandardVerdict => {
+  const standard = qualificationStandard(version);
+  const seg = segmentOn(employmentSegments(facts), date);
+  if (seg === undefined) return { meets: false, failures: [] };
+  const failures = standardFailures(heldOn(facts, date), seg.levels, seg.mode, standard);
+  return {
+    meets: failures.length === 0,
+    failures,
+    assignment: { levels: seg.levels, mode: seg.mode },
+  };
+};
