@@ -6,6 +6,12 @@ import { generateSigningKey, parseSigningKey, parseVerifierKey } from './signing
 const ORIGIN = 'nhagiao.example/bac-kan';
 const key = generateSigningKey(ORIGIN);
 const root = createHash('sha256').update('some root').digest();
+/** name, key id, key data of a `name+id+data` key; the base64 data may itself hold '+'. */
+const keyParts = (text: string): [string, string, string] => {
+  const m = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(text);
+  if (m === null) throw new Error(`not a key: ${text}`);
+  return [m[1] as string, m[2] as string, m[3] as string];
+};
 const input = { origin: ORIGIN, size: 20852163, rootHash: root, time: '2026-03-01T02:03:04.005Z' };
 
 describe('signed checkpoints (C2SP tlog-checkpoint + signed-note, Ed25519)', () => {
@@ -24,7 +30,7 @@ describe('signed checkpoints (C2SP tlog-checkpoint + signed-note, Ed25519)', () 
     // The signature starts with the key id: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ pubkey)[:4].
     const sig = Buffer.from((lines[5] as string).split(' ')[2] as string, 'base64');
     expect(sig.length).toBe(4 + 64);
-    const pub = Buffer.from(key.publicKey.split('+')[2] as string, 'base64').subarray(1);
+    const pub = Buffer.from(keyParts(key.publicKey)[2], 'base64').subarray(1);
     const id = createHash('sha256')
       .update(Buffer.concat([Buffer.from(`${ORIGIN}\n`), Buffer.from([1]), pub]))
       .digest()
@@ -109,8 +115,16 @@ describe('signed checkpoints (C2SP tlog-checkpoint + signed-note, Ed25519)', () 
 
   it('rejects a public key whose id does not match its key data', () => {
     const other = generateSigningKey(ORIGIN);
-    const [name, , data] = key.publicKey.split('+');
+    const [name, , data] = keyParts(key.publicKey);
     const tampered = `${name}+${other.keyId}+${data}`;
     expect(() => parseVerifierKey(tampered)).toThrow(/key id does not match/);
+  });
+
+  it('round-trips keys whose base64 data contains "+" or "/"', () => {
+    const keys = Array.from({ length: 24 }, () => generateSigningKey(ORIGIN));
+    expect(keys.some((k) => keyParts(k.publicKey)[2].includes('+'))).toBe(true);
+    for (const k of keys) {
+      expect(verifyCheckpoint(signCheckpoint(input, k.privateKey), k.publicKey).ok).toBe(true);
+    }
   });
 });
