@@ -23,10 +23,11 @@ export const toStoreError = (
       },
     );
   }
-  const reason = error instanceof Error && isCommandError(error)
-    ? `${error.type}: ${error.message}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
+  const reason =
+    error instanceof Error && isCommandError(error)
+      ? `${error.type}: ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return new StoreUnavailableError(`EventStoreDB ${doing} failed (${reason})`, { cause: error });
 };

@@ -72,6 +72,7 @@ export async function* subscribeAll(
   closing.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted || closing.aborted) stop.abort();
 
+  const aborted = untilAborted(stop.signal);
   let delivered: bigint | null = options.after ?? null;
   let resumeAfter: bigint | undefined = options.after;
   let target: bigint | null | undefined;
@@ -117,7 +118,7 @@ export async function* subscribeAll(
         for (;;) {
           idle = true;
           if (drained && sub.readableLength === 0) drained();
-          const next = await Promise.race([events.next(), untilAborted(stop.signal)]);
+          const next = await Promise.race([events.next(), aborted]);
           idle = false;
           if (next === ABORTED) return;
           if (next.done) {

@@ -1,0 +1,208 @@
+import * as grpc from '@grpc/grpc-js';
+import type { AppendOutcome, DoubleLog, Expected, ProposedEvent } from './log.js';
+import {
+  type AppendReq,
+  type AppendResp,
+  type BatchAppendReq,
+  type BatchAppendResp,
+  FAILED_PRECONDITION,
+  newAny,
+  sharedPb,
+  statusPb,
+  streamsPb,
+  uuidToString,
+} from './proto.js';
+
+export interface AppendSettings {
+  /**
+   * How a legacy `Append` reports a wrong expected version: in its result
+   * message (servers since 20.6), or as an error with trailers (older servers).
+   */
+  readonly wrongExpectedVersion: 'result' | 'trailers';
+}
+
+type Proposed =
+  | InstanceType<typeof streamsPb.AppendReq.ProposedMessage>
+  | InstanceType<typeof streamsPb.BatchAppendReq.ProposedMessage>;
+
+const proposedEvent = (m: Proposed): ProposedEvent => {
+  const metadata = m.getMetadataMap();
+  return {
+    id: uuidToString(m.getId()),
+    type: metadata.get('type') ?? '',
+    contentType: metadata.get('content-type') ?? 'application/octet-stream',
+    data: m.getData_asU8(),
+    customMetadata: m.getCustomMetadata_asU8(),
+  };
+};
+
+const streamName = (id: InstanceType<typeof sharedPb.StreamIdentifier> | undefined): string =>
+  Buffer.from(id?.getStreamName_asU8() ?? []).toString('utf8');
+
+const describe = (e: Expected): string =>
+  e.kind === 'revision' ? e.revision.toString() : e.kind === 'exists' ? 'stream_exists' : e.kind;
+
+const trailersError = (stream: string, expected: Expected, current: bigint | null) => {
+  const metadata = new grpc.Metadata();
+  metadata.set('exception', 'wrong-expected-version');
+  metadata.set('stream-name', stream);
+  // Older servers sent expected versions as numbers: -1 no stream, -2 any, -4 stream exists.
+  const numeric =
+    expected.kind === 'revision'
+      ? expected.revision.toString()
+      : expected.kind === 'no-stream'
+        ? '-1'
+        : expected.kind === 'any'
+          ? '-2'
+          : '-4';
+  metadata.set('expected-version', numeric);
+  metadata.set('actual-version', current === null ? '-1' : current.toString());
+  return {
+    code: grpc.status.FAILED_PRECONDITION,
+    details: `Append failed due to WrongExpectedVersion. Stream: ${stream}, Expected version: ${describe(expected)}, Actual version: ${current ?? -1}`,
+    metadata,
+  };
+};
+
+const appendResult = (
+  outcome: AppendOutcome,
+  expected: Expected,
+  ok: Extract<AppendOutcome, { ok: true }> | undefined,
+): AppendResp => {
+  const resp = new streamsPb.AppendResp();
+  if (ok) {
+    const success = new streamsPb.AppendResp.Success();
+    if (ok.currentRevision === null) success.setNoStream(new sharedPb.Empty());
+    else success.setCurrentRevision(ok.currentRevision.toString());
+    if (ok.position === null) success.setNoPosition(new sharedPb.Empty());
+    else
+      success.setPosition(
+        new streamsPb.AppendResp.Position()
+          .setCommitPosition(ok.position.toString())
+          .setPreparePosition(ok.position.toString()),
+      );
+    return resp.setSuccess(success);
+  }
+  const wrong = new streamsPb.AppendResp.WrongExpectedVersion();
+  if (outcome.currentRevision === null) wrong.setCurrentNoStream(new sharedPb.Empty());
+  else wrong.setCurrentRevision(outcome.currentRevision.toString());
+  if (expected.kind === 'revision') wrong.setExpectedRevision(expected.revision.toString());
+  else if (expected.kind === 'any') wrong.setExpectedAny(new sharedPb.Empty());
+  else if (expected.kind === 'exists') wrong.setExpectedStreamExists(new sharedPb.Empty());
+  else wrong.setExpectedNoStream(new sharedPb.Empty());
+  return resp.setWrongExpectedVersion(wrong);
+};
+
+/** Streams.Append: options first, then the proposed events, one result at the end. */
+export const handleAppend =
+  (log: () => DoubleLog, settings: AppendSettings) =>
+  (
+    call: grpc.ServerReadableStream<AppendReq, AppendResp>,
+    callback: grpc.sendUnaryData<AppendResp>,
+  ) => {
+    let stream = '';
+    let expected: Expected = { kind: 'any' };
+    const events: ProposedEvent[] = [];
+    call.on('data', (req: AppendReq) => {
+      const options = req.getOptions();
+      if (req.hasOptions() && options) {
+        stream = streamName(options.getStreamIdentifier());
+        expected = options.hasRevision()
+          ? { kind: 'revision', revision: BigInt(options.getRevision()) }
+          : options.hasNoStream()
+            ? { kind: 'no-stream' }
+            : options.hasStreamExists()
+              ? { kind: 'exists' }
+              : { kind: 'any' };
+      }
+      const message = req.getProposedMessage();
+      if (req.hasProposedMessage() && message) events.push(proposedEvent(message));
+    });
+    call.on('end', () => {
+      const outcome = log().append(stream, expected, events);
+      if (outcome.ok) {
+        callback(null, appendResult(outcome, expected, outcome));
+      } else if (settings.wrongExpectedVersion === 'trailers') {
+        callback(trailersError(stream, expected, outcome.currentRevision));
+      } else {
+        callback(null, appendResult(outcome, expected, undefined));
+      }
+    });
+  };
+
+/**
+ * Streams.BatchAppend: a long-lived bidi call; each correlation id collects its
+ * events until `is_final`, then gets one answer. The call stays open for more.
+ */
+export const handleBatchAppend =
+  (log: () => DoubleLog) => (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
+    const pending = new Map<
+      string,
+      { options: InstanceType<typeof streamsPb.BatchAppendReq.Options>; events: ProposedEvent[] }
+    >();
+    call.on('data', (req: BatchAppendReq) => {
+      const correlation = uuidToString(req.getCorrelationId());
+      const options = req.getOptions();
+      const entry = pending.get(correlation) ?? (options ? { options, events: [] } : undefined);
+      if (!entry) return;
+      pending.set(correlation, entry);
+      entry.events.push(...req.getProposedMessagesList().map(proposedEvent));
+      if (!req.getIsFinal()) return;
+      pending.delete(correlation);
+      call.write(batchAnswer(log(), req, entry.options, entry.events));
+    });
+    call.on('end', () => call.end());
+  };
+
+const batchAnswer = (
+  log: DoubleLog,
+  req: BatchAppendReq,
+  options: InstanceType<typeof streamsPb.BatchAppendReq.Options>,
+  events: readonly ProposedEvent[],
+): BatchAppendResp => {
+  const stream = streamName(options.getStreamIdentifier());
+  const expected: Expected = options.hasStreamPosition()
+    ? { kind: 'revision', revision: BigInt(options.getStreamPosition()) }
+    : options.hasNoStream()
+      ? { kind: 'no-stream' }
+      : options.hasStreamExists()
+        ? { kind: 'exists' }
+        : { kind: 'any' };
+  const resp = new streamsPb.BatchAppendResp();
+  const correlationId = req.getCorrelationId();
+  if (correlationId) resp.setCorrelationId(correlationId);
+  resp.setStreamIdentifier(options.getStreamIdentifier());
+  // The expected position is echoed with the Empty instances the request carried.
+  if (options.hasStreamPosition()) resp.setStreamPosition(options.getStreamPosition());
+  else if (options.hasNoStream()) resp.setNoStream(options.getNoStream());
+  else if (options.hasStreamExists()) resp.setStreamExists(options.getStreamExists());
+  else resp.setAny(options.getAny());
+
+  const outcome = log.append(stream, expected, events);
+  if (outcome.ok) {
+    const success = new streamsPb.BatchAppendResp.Success();
+    if (outcome.currentRevision !== null)
+      success.setCurrentRevision(outcome.currentRevision.toString());
+    if (outcome.position !== null) {
+      success.setPosition(
+        new sharedPb.AllStreamPosition()
+          .setCommitPosition(outcome.position.toString())
+          .setPreparePosition(outcome.position.toString()),
+      );
+    }
+    return resp.setSuccess(success);
+  }
+  const wrong = new sharedPb.WrongExpectedVersion();
+  if (outcome.currentRevision !== null)
+    wrong.setCurrentStreamRevision(outcome.currentRevision.toString());
+  if (expected.kind === 'revision') wrong.setExpectedStreamPosition(expected.revision.toString());
+  else if (expected.kind === 'no-stream') wrong.setExpectedNoStream(options.getNoStream());
+  else if (expected.kind === 'exists') wrong.setExpectedStreamExists(options.getStreamExists());
+  const details = newAny();
+  details.pack(wrong.serializeBinary(), 'event_store.client.WrongExpectedVersion');
+  const status = new statusPb.Status();
+  status.setCode(FAILED_PRECONDITION);
+  status.setMessage(`WrongExpectedVersion: stream ${stream}, expected ${describe(expected)}`);
+  status.setDetails(details);
+  return resp.setError(status);
+};

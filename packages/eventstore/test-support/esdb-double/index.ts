@@ -1,0 +1,2 @@
+export { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from './server.js';
+export type { LoggedEvent } from './log.js';

@@ -1,0 +1,241 @@
+import * as grpc from '@grpc/grpc-js';
+import type { DoubleLog, LoggedEvent } from './log.js';
+import { type ReadReq, type ReadResp, sharedPb, streamsPb, uuidFromString } from './proto.js';
+
+export interface ReadSettings {
+  /** Events examined between two checkpoints of a filtered subscription, per unit of the client's multiplier. */
+  readonly checkpointBase: number;
+  /** How a read of a missing stream answers: a `stream_not_found` message, or NOT_FOUND with trailers (older servers). */
+  readonly streamNotFound: 'message' | 'trailers';
+}
+
+type Call = grpc.ServerWritableStream<ReadReq, ReadResp>;
+type Options = NonNullable<ReturnType<ReadReq['getOptions']>>;
+
+const FORWARDS = 0;
+
+/** Live subscriptions, so the double can drop them on request, and where each `$all` one started. */
+export interface LiveSubscriptions {
+  readonly calls: Set<Call>;
+  readonly starts: Array<bigint | 'start' | 'end'>;
+}
+
+const recorded = (event: LoggedEvent, structured: boolean) => {
+  const r = new streamsPb.ReadResp.ReadEvent.RecordedEvent();
+  r.setId(uuidFromString(event.id, structured));
+  r.setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(event.stream)));
+  r.setStreamRevision(event.revision.toString());
+  r.setCommitPosition(event.position.toString());
+  r.setPreparePosition(event.position.toString());
+  r.getMetadataMap().set('type', event.type);
+  r.getMetadataMap().set('content-type', event.contentType);
+  r.getMetadataMap().set('created', event.created);
+  r.setCustomMetadata(event.customMetadata);
+  r.setData(event.data);
+  return r;
+};
+
+const eventResp = (event: LoggedEvent, structured: boolean, fromAll: boolean): ReadResp => {
+  const e = new streamsPb.ReadResp.ReadEvent();
+  e.setEvent(recorded(event, structured));
+  if (fromAll) e.setCommitPosition(event.position.toString());
+  else e.setNoPosition(new sharedPb.Empty());
+  return new streamsPb.ReadResp().setEvent(e);
+};
+
+const checkpointResp = (position: bigint): ReadResp =>
+  new streamsPb.ReadResp().setCheckpoint(
+    new streamsPb.ReadResp.Checkpoint()
+      .setCommitPosition(position.toString())
+      .setPreparePosition(position.toString()),
+  );
+
+/** The server-side filter of a `$all` read: on stream name or event type, by regex or prefixes. */
+const filterOf = (options: Options): ((e: LoggedEvent) => boolean) => {
+  const filter = options.getFilter();
+  if (!options.hasFilter() || !filter) return () => true;
+  const onStream = filter.hasStreamIdentifier();
+  const expr = onStream ? filter.getStreamIdentifier() : filter.getEventType();
+  const prefixes = expr?.getPrefixList() ?? [];
+  const regex = expr?.getRegex() ? new RegExp(expr.getRegex()) : undefined;
+  return (e) => {
+    const subject = onStream ? e.stream : e.type;
+    if (prefixes.length > 0) return prefixes.some((p) => subject.startsWith(p));
+    return regex ? regex.test(subject) : true;
+  };
+};
+
+const notFound = (call: Call, stream: string, settings: ReadSettings): void => {
+  if (settings.streamNotFound === 'message') {
+    call.write(
+      new streamsPb.ReadResp().setStreamNotFound(
+        new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(
+          new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)),
+        ),
+      ),
+    );
+    call.end();
+    return;
+  }
+  const metadata = new grpc.Metadata();
+  metadata.set('exception', 'stream-not-found');
+  metadata.set('stream-name', stream);
+  // A server stream is failed through its 'error' event; destroy() leaves the client waiting.
+  call.emit('error', {
+    code: grpc.status.NOT_FOUND,
+    details: `Event stream '${stream}' is not found.`,
+    metadata,
+  });
+};
+
+/** Streams.Read: stream reads, `$all` reads, and subscriptions to either. */
+export const handleRead =
+  (log: () => DoubleLog, live: LiveSubscriptions, settings: ReadSettings) =>
+  (call: Call): void => {
+    const options = call.request.getOptions();
+    if (!options) {
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'options are required' });
+      return;
+    }
+    const structured = options.getUuidOption()?.hasStructured() ?? false;
+    if (options.hasSubscription()) subscribe(call, options, log(), live, structured, settings);
+    else if (options.hasAll()) readAll(call, options, log(), structured);
+    else readStream(call, options, log(), structured, settings);
+  };
+
+const limitOf = (options: Options): number => {
+  const count = BigInt(options.getCount() || '0');
+  return count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
+};
+
+const readAll = (call: Call, options: Options, log: DoubleLog, structured: boolean): void => {
+  const all = options.getAll();
+  const forwards = options.getReadDirection() === FORWARDS;
+  const at = all?.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : null;
+  const keep = filterOf(options);
+  const events = log.events;
+  // Forwards from a position includes the event at it; backwards from it excludes it.
+  let index: number;
+  let step: number;
+  if (forwards) {
+    step = 1;
+    index = all?.hasEnd() ? events.length : at === null ? 0 : log.indexFrom(at, true);
+  } else {
+    step = -1;
+    index = all?.hasStart() ? -1 : at === null ? events.length - 1 : log.indexFrom(at, true) - 1;
+  }
+  let sent = 0;
+  const limit = limitOf(options);
+  for (; index >= 0 && index < events.length && sent < limit; index += step) {
+    const e = events[index] as LoggedEvent;
+    if (!keep(e)) continue;
+    call.write(eventResp(e, structured, true));
+    sent += 1;
+  }
+  call.end();
+};
+
+const readStream = (
+  call: Call,
+  options: Options,
+  log: DoubleLog,
+  structured: boolean,
+  settings: ReadSettings,
+): void => {
+  const so = options.getStream();
+  const name = Buffer.from(so?.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+  const events = log.stream(name);
+  if (!events) {
+    notFound(call, name, settings);
+    return;
+  }
+  const forwards = options.getReadDirection() === FORWARDS;
+  const from = so?.hasRevision() ? BigInt(so.getRevision()) : null;
+  let selected = events.filter((e) =>
+    from === null ? true : forwards ? e.revision >= from : e.revision <= from,
+  );
+  if (forwards && so?.hasEnd()) selected = [];
+  if (!forwards) selected = [...selected].reverse();
+  for (const e of selected.slice(0, limitOf(options))) call.write(eventResp(e, structured, false));
+  call.end();
+};
+
+const subscribe = (
+  call: Call,
+  options: Options,
+  log: DoubleLog,
+  live: LiveSubscriptions,
+  structured: boolean,
+  settings: ReadSettings,
+): void => {
+  const fromAll = options.hasAll();
+  const all = options.getAll();
+  const so = options.getStream();
+  const streamName = fromAll
+    ? ''
+    : Buffer.from(so?.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+  const keep = fromAll ? filterOf(options) : (e: LoggedEvent) => e.stream === streamName;
+  const filtered = fromAll && options.hasFilter();
+  const interval =
+    settings.checkpointBase *
+    Math.max(1, options.getFilter()?.getCheckpointintervalmultiplier() ?? 1);
+
+  // A subscription starts strictly after the position (or revision) it is given.
+  const after = (e: LoggedEvent): boolean => {
+    if (fromAll) {
+      if (all?.hasEnd()) return false;
+      if (all?.hasPosition())
+        return e.position > BigInt(all.getPosition()?.getCommitPosition() ?? '0');
+      return true;
+    }
+    if (so?.hasEnd()) return false;
+    if (so?.hasRevision()) return e.revision > BigInt(so.getRevision());
+    return true;
+  };
+
+  if (fromAll) {
+    live.starts.push(
+      all?.hasPosition()
+        ? BigInt(all.getPosition()?.getCommitPosition() ?? '0')
+        : all?.hasEnd()
+          ? 'end'
+          : 'start',
+    );
+  }
+  call.write(
+    new streamsPb.ReadResp().setConfirmation(
+      new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()),
+    ),
+  );
+  let examined = 0;
+  let lastExamined: bigint | null = null;
+  const offer = (e: LoggedEvent): void => {
+    if (keep(e)) call.write(eventResp(e, structured, fromAll));
+    if (!filtered) return;
+    examined += 1;
+    lastExamined = e.position;
+    if (examined % interval === 0) call.write(checkpointResp(e.position));
+  };
+  // Catch-up and the switch to live happen in one turn of the event loop, so no
+  // append can fall between them.
+  const startedLive = all?.hasEnd() || so?.hasEnd();
+  const from =
+    fromAll && all?.hasPosition()
+      ? log.indexFrom(BigInt(all.getPosition()?.getCommitPosition() ?? '0'), false)
+      : 0;
+  if (!startedLive) for (const e of log.events.slice(from)) if (after(e)) offer(e);
+  if (filtered && lastExamined !== null && examined % interval !== 0) {
+    call.write(checkpointResp(lastExamined));
+  }
+  call.write(new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
+  const unlisten = log.onAppend(offer);
+  live.calls.add(call);
+  const stop = () => {
+    unlisten();
+    live.calls.delete(call);
+  };
+  call.on('cancelled', stop);
+  call.on('close', stop);
+  call.on('error', stop);
+  call.on('finish', stop);
+};

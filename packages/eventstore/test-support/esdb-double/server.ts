@@ -1,0 +1,158 @@
+import * as grpc from '@grpc/grpc-js';
+import { type AppendSettings, handleAppend, handleBatchAppend } from './append.js';
+import { DoubleLog } from './log.js';
+import { featuresGrpc, featuresPb, type sharedPb, streamsGrpc } from './proto.js';
+import { type LiveSubscriptions, type ReadSettings, handleRead } from './read.js';
+
+export interface EsdbDoubleOptions {
+  /** Port to listen on; 0 (default) picks a free one, kept across restarts. */
+  readonly port?: number;
+  /** Where the log begins; real positions are byte offsets, so the first user event is far from 0. */
+  readonly startPosition?: bigint;
+  /** Advertise `Streams/BatchAppend` in ServerFeatures (default true); false makes the client use `Append`. */
+  readonly batchAppend?: boolean;
+  /** Answer ServerFeatures at all (default true); false answers UNIMPLEMENTED, as servers before 21.10. */
+  readonly serverFeatures?: boolean;
+  /** Write system events (`$`-prefixed streams and types) into `$all`, as a real server does (default true). */
+  readonly systemEvents?: boolean;
+  readonly checkpointBase?: number;
+  readonly streamNotFound?: ReadSettings['streamNotFound'];
+  readonly wrongExpectedVersion?: AppendSettings['wrongExpectedVersion'];
+}
+
+export interface EsdbDouble {
+  /** Connection string for `@eventstore/db-client`: `esdb://127.0.0.1:<port>?tls=false`. */
+  readonly url: string;
+  readonly port: number;
+  /** Everything written, system events included, in log order. */
+  readonly log: DoubleLog;
+  /** Where each `$all` subscription asked to start, in the order they came: a position (exclusive), or start/end. */
+  readonly subscriptionStarts: ReadonlyArray<bigint | 'start' | 'end'>;
+  /** Fails every live subscription (UNAVAILABLE), or ends it cleanly with `how: 'end'`. Returns how many. */
+  dropSubscriptions(how?: 'error' | 'end'): number;
+  /** Stops listening; live calls fail. The data stays. */
+  stop(): Promise<void>;
+  /** Listens again on the same port with the same data. */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+const SYSTEM_STREAM = '$settings';
+const systemEvent = (type: string, body: object) => ({
+  id: crypto.randomUUID(),
+  type,
+  contentType: 'application/json',
+  data: Buffer.from(JSON.stringify(body)),
+  customMetadata: new Uint8Array(),
+});
+
+const supportedMethods = (batchAppend: boolean) => {
+  const methods = [
+    ['event_store.client.streams.streams', 'read'],
+    ['event_store.client.streams.streams', 'append'],
+    ...(batchAppend ? [['event_store.client.streams.streams', 'batchappend']] : []),
+    ['event_store.client.server_features.serverfeatures', 'getsupportedmethods'],
+  ];
+  return new featuresPb.SupportedMethods()
+    .setEventStoreServerVersion('24.10.0')
+    .setMethodsList(
+      methods.map(([service = '', method = '']) =>
+        new featuresPb.SupportedMethod().setServiceName(service).setMethodName(method),
+      ),
+    );
+};
+
+const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
+  callback({ code: grpc.status.UNIMPLEMENTED, details: 'not served by the protocol double' });
+
+/**
+ * Starts an in-memory server speaking EventStoreDB's gRPC protocol for the
+ * calls the adapter makes. A test tool, not a store: nothing is written to disk.
+ */
+export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<EsdbDouble> => {
+  const log = new DoubleLog(options.startPosition ?? 1_048_576n);
+  const systemEvents = options.systemEvents ?? true;
+  if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
+  const live: LiveSubscriptions = { calls: new Set(), starts: [] };
+  const readSettings: ReadSettings = {
+    checkpointBase: options.checkpointBase ?? 32,
+    streamNotFound: options.streamNotFound ?? 'message',
+  };
+  const appendSettings: AppendSettings = {
+    wrongExpectedVersion: options.wrongExpectedVersion ?? 'result',
+  };
+  let port = options.port ?? 0;
+  let server: grpc.Server | undefined;
+
+  const start = async (): Promise<void> => {
+    if (server) return;
+    const s = new grpc.Server();
+    s.addService(streamsGrpc.StreamsService, {
+      read: handleRead(() => log, live, readSettings),
+      append: handleAppend(() => log, appendSettings),
+      batchAppend: handleBatchAppend(() => log),
+      delete: unimplemented,
+      tombstone: unimplemented,
+    });
+    s.addService(featuresGrpc.ServerFeaturesService, {
+      getSupportedMethods: (
+        _call: grpc.ServerUnaryCall<InstanceType<typeof sharedPb.Empty>, unknown>,
+        callback: grpc.sendUnaryData<InstanceType<typeof featuresPb.SupportedMethods>>,
+      ) => {
+        if (options.serverFeatures === false) {
+          callback({ code: grpc.status.UNIMPLEMENTED, details: 'ServerFeatures' });
+        } else {
+          callback(null, supportedMethods(options.batchAppend ?? true));
+        }
+      },
+    });
+    port = await new Promise<number>((resolve, reject) =>
+      s.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
+    );
+    server = s;
+  };
+
+  const dropSubscriptions = (how: 'error' | 'end' = 'error'): number => {
+    const calls = [...live.calls];
+    live.calls.clear();
+    for (const call of calls) {
+      if (how === 'end') call.end();
+      else call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'subscription dropped' });
+    }
+    return calls.length;
+  };
+
+  const stop = async (): Promise<void> => {
+    const s = server;
+    if (!s) return;
+    server = undefined;
+    dropSubscriptions('error');
+    s.forceShutdown();
+  };
+
+  await start();
+  return {
+    get url() {
+      return `esdb://127.0.0.1:${port}?tls=false`;
+    },
+    get port() {
+      return port;
+    },
+    log,
+    subscriptionStarts: live.starts,
+    dropSubscriptions,
+    stop,
+    start: async () => {
+      await start();
+      // A restarted node writes to its own system streams, as a real one does.
+      if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
+    },
+    restart: async () => {
+      await stop();
+      await start();
+      if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
+    },
+  };
+};
