@@ -1,1 +1,20 @@
-export {};
+export { buildServer, serve, type ServeOptions } from './server.js';
+export {
+  openKeyStore,
+  ROLES,
+  type ApiKey,
+  type CreateKeyInput,
+  type KeyStore,
+  type Role,
+  type StoredResponse,
+} from './keys/keyStore.js';
+export { ApiError, type ErrorBody, type ErrorDetail } from './errors.js';
+export type {
+  ApiIngestor,
+  ApiLimits,
+  ApiLogger,
+  ApiQuarantine,
+  ApiReadModel,
+  QuarantineEntryView,
+  ServerDeps,
+} from './ports.js';

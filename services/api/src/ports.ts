@@ -1,0 +1,80 @@
+import type { Plan } from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore';
+import type { IngestOptions, IngestReport, InputItem } from '@nhagiao/ingest';
+import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { KeyStore } from './keys/keyStore.js';
+
+/** The read-model queries the API serves; a `ReadModelStore` of either adapter fits. */
+export type ApiReadModel = Pick<
+  ReadModelStore,
+  'figures' | 'history' | 'teachersBehind' | 'checkpoint' | 'unitEvents' | 'positionAt'
+>;
+
+/** The write side: an `Ingestor` of @nhagiao/ingest fits. */
+export interface ApiIngestor {
+  ingest(
+    items: AsyncIterable<InputItem> | Iterable<InputItem>,
+    options: IngestOptions,
+  ): Promise<IngestReport>;
+}
+
+export interface QuarantineEntryView {
+  readonly receivedAt: string;
+  readonly source: string;
+  readonly line: number;
+  readonly actorId?: string;
+  readonly code: string;
+  readonly message: string;
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly item: unknown;
+}
+
+/** Where rejected submissions are listed from: a `QuarantineStore` of @nhagiao/ingest fits. */
+export interface ApiQuarantine {
+  list(filter?: {
+    readonly actorId?: string;
+    readonly limit?: number;
+    readonly offset?: number;
+  }): readonly QuarantineEntryView[] | Promise<readonly QuarantineEntryView[]>;
+}
+
+/** The logger the API writes through (pino's shape; Fastify's own logger fits). */
+export interface ApiLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ApiLimits {
+  /** Largest request body in bytes (413 above). Default 8 MiB. */
+  readonly bodyBytes?: number;
+  /** Most events in one POST (413 above). Default 5,000. */
+  readonly batchEvents?: number;
+  /** Requests per key per window (429 above). Default 600 a minute. */
+  readonly requestsPerWindow?: number;
+  readonly windowMs?: number;
+  /** Whole-request time limit. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long an `Idempotency-Key` response is kept. Default 24 h. */
+  readonly idempotencyTtlMs?: number;
+}
+
+export interface ServerDeps {
+  readonly store: EventStore;
+  readonly readModel: ApiReadModel;
+  readonly ingestor: ApiIngestor;
+  readonly keys: KeyStore;
+  readonly plan: Plan;
+  readonly quarantine?: ApiQuarantine;
+  readonly logger?: ApiLogger;
+  readonly limits?: ApiLimits;
+  /** Read-model projections whose checkpoints `/v1/status` reports. Default `['ledger']`. */
+  readonly projections?: readonly string[];
+  /**
+   * Called after a write appended events, before the response: the embedded
+   * mode catches its read model up here, so a figure read next sees the write.
+   */
+  readonly afterAppend?: () => Promise<void>;
+  /** Today's date in Vietnam, for the default `asOf`; a clock for tests. */
+  readonly today?: () => string;
+}
