@@ -198,6 +198,11 @@ export const openEsdbEventStore = (
       return subscribeAll(client, readOptions, closing.signal, policy, logger);
     },
     head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
+    // Ids are only checked within their stream: EventStoreDB has no global id index.
+    findEvent: (stream, id) =>
+      guard(`read of ${stream}`, async () =>
+        (await wholeStream(client, stream)).find((e) => e.id === id),
+      ),
     close: async () => {
       if (closing.signal.aborted) return;
       closing.abort();

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { Envelope, RecordedEvent } from '@nhagiao/domain';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { ConcurrencyError, StoreUnavailableError } from '../../src/errors.js';
+import type { EventStore } from '../../src/port.js';
+import { openEsdbEventStore } from '../../src/esdb/index.js';
+import { type EsdbDouble, type EsdbDoubleOptions, startEsdbDouble } from './index.js';
+
+const realServer = process.env.EVENTSTORE_URL;
+const quickRetry = { initialDelayMs: 20, maxDelayMs: 200 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const completed = (teacherId: string, i: number): Envelope => ({
+  id: randomUUID(),
+  type: 'CourseCompleted',
+  data: { teacherId, programmeId: `p-${i}`, completedOn: '2025-05-12' },
+});
+const newTeacher = () => `fx-${randomUUID().slice(0, 12)}`;
+
+/** Appends, retrying while the server is away: safe because a resent id is a duplicate. */
+const appendRetrying = async (store: EventStore, stream: string, events: Envelope[]) => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.append(stream, events, 'any');
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || attempt > 50) throw error;
+      await sleep(50);
+    }
+  }
+};
+
+/** Collects this stream's events from a subscription until `count` arrived, checking order on the way. */
+const receive = async (
+  store: EventStore,
+  after: bigint,
+  stream: string,
+  count: number,
+  onCaughtUp: () => void = () => undefined,
+): Promise<RecordedEvent[]> => {
+  const got: RecordedEvent[] = [];
+  let last = after;
+  for await (const m of store.subscribe({ after })) {
+    if (m.kind === 'caught-up') {
+      onCaughtUp();
+      continue;
+    }
+    expect(m.event.position).toBeGreaterThan(last);
+    last = m.event.position;
+    if (m.event.stream === stream) got.push(m.event);
+    if (got.length === count) break;
+  }
+  return got;
+};
+
+const marker = async (store: EventStore): Promise<bigint> => {
+  const t = newTeacher();
+  const r = await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+  return r.outcomes[0]?.position as bigint;
+};
+
+if (!realServer) {
+  describe('EventStoreDB adapter under faults (protocol double)', () => {
+    let double: EsdbDouble;
+    let store: EventStore;
+    const open = async (options: EsdbDoubleOptions = {}) => {
+      double = await startEsdbDouble(options);
+      store = openEsdbEventStore(double.url, { resubscribe: quickRetry });
+    };
+    afterEach(async () => {
+      await store.close();
+      await double.stop();
+    });
+
+    it.each(['error', 'end'] as const)(
+      'resumes a subscription the server drops mid-stream (%s) with nothing lost, repeated or reordered',
+      async (how) => {
+        await open();
+        const after = await marker(store);
+        const t = newTeacher();
+        const events = Array.from({ length: 120 }, (_, i) => completed(t, i));
+        await store.append(`teacher-${t}`, events.slice(0, 40), 'no-stream');
+        const writer = (async () => {
+          for (let i = 40; i < 120; i += 10) {
+            if (i === 60 || i === 90) expect(double.dropSubscriptions(how)).toBeGreaterThan(0);
+            await store.append(`teacher-${t}`, events.slice(i, i + 10), 'exists');
+            await sleep(10);
+          }
+        })();
+        const got = await receive(store, after, `teacher-${t}`, 120);
+        await writer;
+        expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
+        expect(double.subscriptionStarts.length).toBeGreaterThanOrEqual(3);
+      },
+    );
+
+    it('survives a server restart: the subscriber resumes, writers retry, the data is kept', async () => {
+      await open();
+      const after = await marker(store);
+      const t = newTeacher();
+      const events = Array.from({ length: 60 }, (_, i) => completed(t, i));
+      const writer = (async () => {
+        for (let i = 0; i < 60; i += 5) {
+          if (i === 30) await double.restart();
+          await appendRetrying(store, `teacher-${t}`, events.slice(i, i + 5));
+        }
+      })();
+      const got = await receive(store, after, `teacher-${t}`, 60);
+      await writer;
+      expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      const stored: RecordedEvent[] = [];
+      for await (const e of store.readStream(`teacher-${t}`)) stored.push(e);
+      expect(stored.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
+    });
+
+    it('resumes a sparse filtered subscription from the server checkpoint, not from the last event it delivered', async () => {
+      await open();
+      const after = await marker(store);
+      const raw = EventStoreDBClient.connectionString(double.url);
+      // 100 events of another application: the filter skips them, checkpoints pass over them.
+      for (let i = 0; i < 100; i++)
+        await raw.appendToStream('ledger-x', jsonEvent({ type: 'Other', data: { i } }));
+      await raw.dispose();
+      const t = newTeacher();
+      const startsBefore = double.subscriptionStarts.length;
+      const got = await receive(store, after, `teacher-${t}`, 1, () => {
+        setTimeout(() => {
+          double.dropSubscriptions();
+          void store.append(`teacher-${t}`, [completed(t, 1)], 'no-stream');
+        }, 200);
+      });
+      expect(got).toHaveLength(1);
+      const resumedFrom = double.subscriptionStarts.slice(startsBefore)[1];
+      const skipped = double.log.events.filter((e) => e.stream === 'ledger-x');
+      expect(typeof resumedFrom).toBe('bigint');
+      expect(resumedFrom as bigint).toBeGreaterThanOrEqual(skipped[95]?.position as bigint);
+    });
+
+    it('raises StoreUnavailableError while the server is down, and works again once it is back', async () => {
+      await open();
+      const t = newTeacher();
+      await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+      await double.stop();
+      await expect(store.append(`teacher-${t}`, [completed(t, 1)], 'any')).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      await expect(store.head()).rejects.toBeInstanceOf(StoreUnavailableError);
+      const giveUp = openEsdbEventStore(double.url, {
+        resubscribe: { ...quickRetry, maxAttempts: 3 },
+      });
+      await expect(
+        (async () => {
+          for await (const _ of giveUp.subscribe()) {
+            // nothing can arrive while the server is down
+          }
+        })(),
+      ).rejects.toBeInstanceOf(StoreUnavailableError);
+      await giveUp.close();
+      await double.start();
+      const r = await appendRetrying(store, `teacher-${t}`, [completed(t, 2)]);
+      expect(r.nextExpected).toBe(1n);
+    });
+
+    it('keeps positions beyond 2^53 exact on every read path', async () => {
+      await open({ startPosition: 2n ** 60n + 3n });
+      const t = newTeacher();
+      const r = await store.append(`teacher-${t}`, [completed(t, 0), completed(t, 1)], 'no-stream');
+      const positions = r.outcomes.map((o) => o.position);
+      expect(positions.every((p) => p > BigInt(Number.MAX_SAFE_INTEGER))).toBe(true);
+      const read: bigint[] = [];
+      for await (const e of store.readAll()) read.push(e.position);
+      expect(read).toEqual(positions);
+      expect(await store.head()).toBe(positions[1]);
+      const sub: bigint[] = [];
+      for await (const m of store.subscribe({ after: positions[0] as bigint })) {
+        if (m.kind === 'event') sub.push(m.event.position);
+        if (m.kind === 'caught-up') break;
+      }
+      expect(sub).toEqual([positions[1]]);
+    });
+  });
+}
+
+describe(`concurrent writers on one stream (${realServer ?? 'protocol double'})`, () => {
+  let double: EsdbDouble | undefined;
+  let url: string;
+  beforeAll(async () => {
+    if (realServer) url = realServer;
+    else {
+      double = await startEsdbDouble();
+      url = double.url;
+    }
+  });
+  afterAll(async () => {
+    await double?.stop();
+  });
+
+  it('loses, repeats and reorders nothing; the loser of each race gets ConcurrencyError', async () => {
+    const writers = [openEsdbEventStore(url), openEsdbEventStore(url)];
+    const reader = openEsdbEventStore(url);
+    try {
+      const t = newTeacher();
+      const stream = `teacher-${t}`;
+      const first = await reader.append(stream, [completed(t, -1)], 'no-stream');
+      let conflicts = 0;
+      const written: string[][] = [[], []];
+      const run = async (w: number) => {
+        // Both start from the same revision, so the first round is a real race.
+        let expected = first.nextExpected;
+        for (let i = 0; i < 20; i++) {
+          const event = completed(t, w * 100 + i);
+          for (;;) {
+            try {
+              const r = await (writers[w] as EventStore).append(stream, [event], expected);
+              expected = r.nextExpected;
+              (written[w] as string[]).push(event.id);
+              break;
+            } catch (error) {
+              if (!(error instanceof ConcurrencyError)) throw error;
+              conflicts += 1;
+              expected = error.actual as bigint;
+            }
+          }
+        }
+      };
+      const got = receive(reader, first.outcomes[0]?.position as bigint, stream, 40);
+      await Promise.all([run(0), run(1)]);
+      const events = await got;
+      expect(conflicts).toBeGreaterThan(0);
+      expect(new Set(events.map((e) => e.id)).size).toBe(40);
+      expect(events.map((e) => e.revision)).toEqual(
+        Array.from({ length: 40 }, (_, i) => BigInt(i + 1)),
+      );
+      // Each writer's own events keep the order it wrote them in.
+      for (const ids of written)
+        expect(events.map((e) => e.id).filter((id) => ids.includes(id))).toEqual(ids);
+    } finally {
+      await Promise.all([...writers, reader].map((s) => s.close()));
+    }
+  });
+});
