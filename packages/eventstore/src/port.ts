@@ -85,6 +85,20 @@ export interface EventStore {
   subscribe(options?: ReadOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the last stored event, or null when the store is empty. */
   head(): Promise<bigint | null>;
+  /**
+   * The stored event with this id, or undefined. The stream is where the caller
+   * expects it; an adapter with a global id index (SQLite) also finds it elsewhere,
+   * so a reused id is caught whatever stream it was first used in.
+   */
+  findEvent(stream: string, id: string): Promise<RecordedEvent | undefined>;
+  /**
+   * Where the store has transactions (SQLite): runs `work` so that every append
+   * made while it runs commits together, or none does if it throws. `readStream`
+   * and `findEvent` inside see the work's own appends; `readAll` and `subscribe`
+   * only ever see committed events. One unit of work at a time. Undefined where
+   * the store has none (EventStoreDB): callers hold their events and append at the end.
+   */
+  transaction?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly capabilities: { readonly atomicBatches: boolean };
 }

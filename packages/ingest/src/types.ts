@@ -26,6 +26,10 @@ export interface IngestOptions {
   /** Name of the submission in messages and quarantine (`FILE`, `POST /v1/events`). */
   readonly source: string;
   readonly onProgress?: (progress: IngestProgress) => void;
+  /** Called with each rejected or duplicate item as it is found (accepted ones are only in the report). */
+  readonly onOutcome?: (outcome: ItemOutcome) => void;
+  /** Keep every item's outcome in the report (default true). A large file import turns it off. */
+  readonly keepOutcomes?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -48,8 +52,9 @@ export type ItemOutcome =
       readonly id: string;
       readonly status: 'duplicate';
       readonly stream: string;
-      readonly position: bigint;
-      readonly revision: bigint;
+      /** Where the event is stored; absent when its first copy is earlier in the same submission. */
+      readonly position?: bigint;
+      readonly revision?: bigint;
     }
   | {
       readonly line: number;

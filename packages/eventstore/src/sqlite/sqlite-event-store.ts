@@ -88,7 +88,15 @@ export const openSqliteEventStore = (
     });
   }
 
-  const page = db
+  // readAll, subscribe and head read through their own connection, so they only
+  // ever see committed events, even while a unit of work (`transaction`) is open.
+  const reader = readOnly ? db : new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  const byIdRow = db
+    .prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`)
+    .safeIntegers(true);
+  let unitOfWork = false;
+  const page = reader
     .prepare<[bigint, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     )
@@ -98,7 +106,7 @@ export const openSqliteEventStore = (
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision > ? ORDER BY revision LIMIT ?`,
     )
     .safeIntegers(true);
-  const maxPosition = db
+  const maxPosition = reader
     .prepare<[], { p: bigint | null }>('SELECT max(position) AS p FROM events')
     .safeIntegers(true);
 
@@ -280,6 +288,29 @@ export const openSqliteEventStore = (
     readStream,
     readAll,
     subscribe,
+    findEvent: async (_stream, id) => {
+      ensureOpen();
+      const row = byIdRow.get(id);
+      return row === undefined ? undefined : toRecorded(row);
+    },
+    transaction: async <T>(work: () => Promise<T>): Promise<T> => {
+      ensureOpen();
+      if (readOnly) throw new StoreUnavailableError(`the event store ${path} is open read-only`);
+      if (unitOfWork) throw new Error('a unit of work is already open on this store');
+      unitOfWork = true;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work();
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        unitOfWork = false;
+        wakeup.notify();
+      }
+    },
     head: async () => {
       ensureOpen();
       return head();
@@ -288,6 +319,7 @@ export const openSqliteEventStore = (
       if (closed) return;
       closed = true;
       wakeup.notify();
+      if (reader !== db) reader.close();
       db.close();
       lock?.release();
     },

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
+import { fileQuarantine } from './quarantine.js';
+import { createIngestor } from './ingestor.js';
+import { arrayItems, ndjsonItems } from './lines.js';
+
+let n = 0;
+const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const unit = (unitId: string) => ({
+  id: id(),
+  type: 'UnitRegistered',
+  data: {
+    unitId,
+    name: `Đơn vị ${unitId}`,
+    kind: 'vet-centre',
+    area: 'bk.ba-be',
+    registeredOn: '2005-01-01',
+  },
+});
+const teacher = (teacherId: string) => ({
+  id: id(),
+  type: 'TeacherRegistered',
+  data: { teacherId, fullName: 'Hoàng Thị Lan' },
+});
+const hire = (teacherId: string, unitId: string, hiredOn = '2020-09-01') => ({
+  id: id(),
+  type: 'TeacherHired',
+  data: {
+    teacherId,
+    unitId,
+    employment: 'permanent',
+    hiredOn,
+    levels: ['elementary'],
+    mode: 'practice',
+  },
+});
+const leave = (teacherId: string, leftOn: string) => ({
+  id: id(),
+  type: 'TeacherLeft',
+  data: { teacherId, leftOn, reason: 'resigned' },
+});
+
+describe('Ingestor on the SQLite store', () => {
+  let dir: string;
+  let store: EventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-ingest-'));
+    store = openSqliteEventStore(path.join(dir, 'events.sqlite'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const all = async () => {
+    const events = [];
+    for await (const e of store.readAll()) events.push(e);
+    return events;
+  };
+
+  it('appends a valid submission in order and reports positions', async () => {
+    const ingestor = createIngestor({ store });
+    const items = [unit('u1'), teacher('t1'), hire('t1', 'u1')];
+    const report = await ingestor.ingest(arrayItems(items), { source: 'test' });
+    expect(report).toMatchObject({ appended: 3, duplicates: 0, rejected: 0 });
+    expect(report.items.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect((await all()).map((e) => e.id)).toEqual(items.map((i) => i.id));
+  });
+
+  it('is all or nothing: one rejected line and nothing of the file is appended', async () => {
+    const quarantineFile = path.join(dir, 'quarantine.ndjson');
+    const quarantine = fileQuarantine(quarantineFile);
+    const ingestor = createIngestor({ store, quarantine, batchSize: 2 });
+    const items = [
+      unit('u1'),
+      teacher('t1'),
+      hire('t1', 'u1'),
+      teacher('t2'),
+      hire('t2', 'nowhere'),
+      leave('t1', '2019-01-01'),
+    ];
+    const report = await ingestor.ingest(arrayItems(items), { source: 'file.ndjson' });
+    expect(report.appended).toBe(0);
+    expect(report.rejected).toBe(2);
+    expect(report.items.filter((o) => o.status === 'rejected').map((o) => o.line)).toEqual([5, 6]);
+    expect(report.items.filter((o) => o.status === 'not-appended').map((o) => o.line)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(await all()).toEqual([]);
+    const kept = quarantine.list();
+    expect(kept.map((e) => e.line).sort()).toEqual([5, 6]);
+    expect(kept.find((e) => e.line === 5)?.issues[0]?.path).toBe('data.unitId');
+    // The state of a rolled-back submission is forgotten: the same events go in afterwards.
+    const again = await ingestor.ingest(arrayItems(items.slice(0, 4)), { source: 'fixed.ndjson' });
+    expect(again.appended).toBe(4);
+  });
+
+  it('in partial mode appends the valid items and rejects the rest', async () => {
+    const ingestor = createIngestor({ store });
+    const items = [unit('u1'), teacher('t1'), hire('t1', 'nowhere'), hire('t1', 'u1')];
+    const report = await ingestor.ingest(arrayItems(items), { source: 'test', mode: 'partial' });
+    expect(report).toMatchObject({ appended: 3, rejected: 1 });
+    expect((await all()).length).toBe(3);
+  });
+
+  it('reports the same event again as a duplicate and the same id with other content as a conflict', async () => {
+    const ingestor = createIngestor({ store });
+    const u = unit('u1');
+    await ingestor.ingest(arrayItems([u]), { source: 'a' });
+    const dup = await ingestor.ingest(arrayItems([u]), { source: 'b' });
+    expect(dup.items[0]).toMatchObject({
+      status: 'duplicate',
+      position: (await all())[0]?.position,
+    });
+    const conflict = await ingestor.ingest(
+      arrayItems([{ ...u, data: { ...u.data, name: 'Khác' } }]),
+      { source: 'c' },
+    );
+    expect(conflict.items[0]).toMatchObject({ status: 'rejected', code: 'id-conflict' });
+    // Within one submission: the second copy is a duplicate of the first.
+    const t = teacher('t9');
+    const inFile = await ingestor.ingest(arrayItems([t, t]), { source: 'd' });
+    expect(inFile.items.map((o) => o.status)).toEqual(['accepted', 'duplicate']);
+    expect((await all()).length).toBe(2);
+  });
+
+  it('reads NDJSON with line numbers, skipping blank lines and reporting bad JSON', async () => {
+    const ingestor = createIngestor({ store });
+    const text = `${JSON.stringify(unit('u1'))}\n\n{"id": oops}\n${JSON.stringify(teacher('t1'))}\r\n`;
+    const report = await ingestor.ingest(ndjsonItems(Readable.from([text])), {
+      source: 'x.ndjson',
+    });
+    expect(report.items.find((o) => o.status === 'rejected')).toMatchObject({
+      line: 3,
+      code: 'invalid-json',
+    });
+    expect(report.appended).toBe(0);
+  });
+
+  it('limits an integrator to its units', async () => {
+    const ingestor = createIngestor({ store });
+    await ingestor.ingest(arrayItems([unit('u1'), unit('u2'), teacher('t1'), hire('t1', 'u2')]), {
+      source: 'admin',
+    });
+    const actor = { id: 'key-u1', role: 'integrator' as const, units: new Set(['u1']) };
+    const report = await ingestor.ingest(
+      arrayItems([teacher('t2'), hire('t2', 'u2'), leave('t1', '2024-01-01')]),
+      {
+        source: 'api',
+        actor,
+        mode: 'partial',
+        metadata: { submittedBy: 'key-u1' },
+      },
+    );
+    expect(report.items.map((o) => o.status)).toEqual(['accepted', 'rejected', 'rejected']);
+    expect(report.items[1]).toMatchObject({ code: 'forbidden' });
+    const stored = await all();
+    expect(stored[stored.length - 1]?.metadata).toEqual({ submittedBy: 'key-u1' });
+  });
+
+  it('decides a retraction against the stored stream and the submission so far', async () => {
+    const ingestor = createIngestor({ store, batchSize: 1 });
+    const left = leave('t1', '2024-06-01');
+    await ingestor.ingest(arrayItems([unit('u1'), teacher('t1'), hire('t1', 'u1'), left]), {
+      source: 'a',
+    });
+    const retract = {
+      id: id(),
+      type: 'EventRetracted',
+      data: { teacherId: 't1', eventId: left.id, reason: 'nhập nhầm' },
+    };
+    // After the retraction the teacher is employed again, so a second leave is accepted.
+    const report = await ingestor.ingest(arrayItems([retract, leave('t1', '2025-01-01')]), {
+      source: 'b',
+    });
+    expect(report.items.map((o) => o.status)).toEqual(['accepted', 'accepted']);
+  });
+});

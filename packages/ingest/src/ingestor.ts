@@ -1,0 +1,419 @@
+import {
+  type DecisionLookup,
+  type Envelope,
+  type FieldIssue,
+  type StreamState,
+  decide,
+  evolve,
+  initialState,
+  parseEnvelope,
+  streamKindOf,
+  streamOf,
+} from '@nhagiao/domain';
+import {
+  ConcurrencyError,
+  type EventStore,
+  type StreamWrite,
+  canonicalJson,
+} from '@nhagiao/eventstore';
+import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
+import type { Actor, IngestOptions, IngestReport, InputItem, ItemOutcome } from './types.js';
+
+interface StreamEntry {
+  readonly state: StreamState;
+  /** Revision of the stream's last event; null when the stream does not exist yet. */
+  readonly revision: bigint | null;
+}
+
+interface Pending {
+  readonly line: number;
+  readonly stream: string;
+  readonly envelope: Envelope;
+  /** The stream's revision this event will get. */
+  readonly revision: bigint;
+}
+
+export interface IngestorDeps {
+  readonly store: EventStore;
+  /** Where rejected items are kept; none means they are only reported. */
+  readonly quarantine?: QuarantineStore;
+  /** Accepted events appended per store call (default 2,000). */
+  readonly batchSize?: number;
+  readonly clock?: () => Date;
+}
+
+/** Fields of event data that name another stream a decision consults. */
+const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
+
+class Rollback extends Error {}
+
+/**
+ * The write side: every submission (an NDJSON file, an HTTP batch) goes through
+ * here. Each item is validated (zod), checked for a duplicate id, authorised for
+ * the actor's units, decided against its stream's state, and appended.
+ *
+ * All-or-nothing by default: on a store with transactions (SQLite) the whole
+ * submission is one transaction, appended as it is read, so memory stays flat
+ * and a crash mid-way leaves nothing of it; on other stores the accepted events
+ * are held until the end and appended only when none was rejected.
+ *
+ * Submissions are serialised: one runs at a time per ingestor.
+ */
+export class Ingestor {
+  readonly #store: EventStore;
+  readonly #quarantine: QuarantineStore | undefined;
+  readonly #batchSize: number;
+  readonly #clock: () => Date;
+  /** Decision state of streams as committed, so a stream is read from the store once. */
+  readonly #committed = new Map<string, StreamEntry>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: IngestorDeps) {
+    this.#store = deps.store;
+    this.#quarantine = deps.quarantine;
+    this.#batchSize = deps.batchSize ?? 2000;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  ingest(
+    items: AsyncIterable<InputItem> | Iterable<InputItem>,
+    options: IngestOptions,
+  ): Promise<IngestReport> {
+    const run = this.#queue.then(() => this.#ingest(items, options));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #ingest(
+    items: AsyncIterable<InputItem> | Iterable<InputItem>,
+    options: IngestOptions,
+  ): Promise<IngestReport> {
+    const started = performance.now();
+    const mode = options.mode ?? 'all-or-nothing';
+    const keep = options.keepOutcomes ?? true;
+    const store = this.#store;
+    const overlay = new Map<string, StreamEntry>();
+    const outcomes: ItemOutcome[] = [];
+    const quarantined: QuarantineEntry[] = [];
+    let buffer: Pending[] = [];
+    const bufferIds = new Map<string, Pending>();
+    let appended = 0;
+    let duplicates = 0;
+    let rejected = 0;
+    let seen = 0;
+    const transactional = store.transaction !== undefined;
+    const receivedAt = this.#clock().toISOString();
+
+    const report = (outcome: ItemOutcome): void => {
+      if (keep) outcomes.push(outcome);
+      if (outcome.status === 'rejected' || outcome.status === 'duplicate')
+        options.onOutcome?.(outcome);
+    };
+    /** Accepted outcomes wait for the commit: a rollback turns them into not-appended. */
+    let tentative: ItemOutcome[] = [];
+    const reject = (
+      item: InputItem,
+      id: string | undefined,
+      code: string,
+      message: string,
+      issues: readonly FieldIssue[],
+    ): void => {
+      rejected += 1;
+      report({
+        line: item.line,
+        ...(id === undefined ? {} : { id }),
+        status: 'rejected',
+        code,
+        message,
+        issues,
+      });
+      quarantined.push({
+        receivedAt,
+        source: options.source,
+        line: item.line,
+        ...(options.actor ? { actorId: options.actor.id } : {}),
+        code,
+        message,
+        issues,
+        item: item.value,
+      });
+    };
+
+    const entryOf = (stream: string): StreamEntry | undefined =>
+      overlay.get(stream) ?? this.#committed.get(stream);
+    const load = async (stream: string): Promise<StreamEntry> => {
+      const known = entryOf(stream);
+      if (known) return known;
+      let state = initialState(streamKindOf(stream));
+      let revision: bigint | null = null;
+      const history: Envelope[] = [];
+      for await (const e of store.readStream(
+        stream,
+        options.signal ? { signal: options.signal } : {},
+      )) {
+        const envelope = e as unknown as Envelope;
+        state = evolve(state, envelope, history);
+        history.push(envelope);
+        revision = e.revision;
+      }
+      const entry = { state, revision };
+      this.#committed.set(stream, entry);
+      return entry;
+    };
+    /** Loads a unit and every unit its merges lead to, so the decision can follow the chain. */
+    const loadUnitChain = async (unitId: string): Promise<void> => {
+      const seenUnits = new Set<string>();
+      let next: string | undefined = unitId;
+      while (next !== undefined && !seenUnits.has(next)) {
+        seenUnits.add(next);
+        const entry: StreamEntry = await load(`unit-${next}`);
+        next = (entry.state as { mergedInto?: string }).mergedInto;
+      }
+    };
+    const histories = new Map<string, Envelope[]>();
+    const lookup: DecisionLookup = {
+      unit: (unitId) => {
+        const s = entryOf(`unit-${unitId}`)?.state;
+        return s?.kind === 'unit' && s.registered ? { mergedInto: s.mergedInto } : undefined;
+      },
+      programmeExists: (programmeId) => {
+        const s = entryOf(`programme-${programmeId}`)?.state;
+        return s?.kind === 'programme' && s.registered;
+      },
+      teacherHistory: (teacherId) => histories.get(`teacher-${teacherId}`) ?? [],
+    };
+    const storedHistory = async (stream: string): Promise<Envelope[]> => {
+      const history: Envelope[] = [];
+      for await (const e of store.readStream(stream)) history.push(e as unknown as Envelope);
+      for (const p of buffer) if (p.stream === stream) history.push(p.envelope);
+      return history;
+    };
+
+    const flush = async (): Promise<void> => {
+      if (buffer.length === 0) return;
+      const writes: StreamWrite[] = [];
+      let current:
+        { stream: string; events: Envelope[]; expected: bigint | 'no-stream' } | undefined;
+      for (const p of buffer) {
+        if (current?.stream !== p.stream) {
+          current = {
+            stream: p.stream,
+            events: [],
+            expected: p.revision === 0n ? 'no-stream' : p.revision - 1n,
+          };
+          writes.push(current);
+        }
+        current.events.push(p.envelope);
+      }
+      const results = await store.appendBatch(writes);
+      let i = 0;
+      for (const result of results) {
+        for (const o of result.outcomes) {
+          const p = buffer[i++];
+          if (p === undefined) continue;
+          appended += 1;
+          if (keep)
+            tentative.push({
+              line: p.line,
+              id: o.id,
+              status: 'accepted',
+              stream: result.stream,
+              position: o.position,
+              revision: o.revision,
+            });
+        }
+      }
+      buffer = [];
+      bufferIds.clear();
+    };
+
+    const authorise = (
+      envelope: Envelope,
+      actor: Actor | undefined,
+      stream: string,
+    ): string | undefined => {
+      if (actor?.units === undefined) return undefined;
+      const units = actor.units;
+      const ours = (unitId: string): boolean => {
+        const visited = new Set<string>();
+        let u: string | undefined = unitId;
+        while (u !== undefined && !visited.has(u)) {
+          if (units.has(u)) return true;
+          visited.add(u);
+          u = lookup.unit(u)?.mergedInto;
+        }
+        return false;
+      };
+      const kind = streamKindOf(stream);
+      const data = envelope.data as Record<string, unknown>;
+      if (kind === 'unit' || kind === 'report') {
+        const unitId = String(data.unitId);
+        return ours(unitId) ? undefined : `unit ${unitId} is not one of this key's units`;
+      }
+      if (kind !== 'teacher' || envelope.type === 'TeacherRegistered') return undefined;
+      if (envelope.type === 'TeacherHired') {
+        const unitId = String(data.unitId);
+        return ours(unitId) ? undefined : `unit ${unitId} is not one of this key's units`;
+      }
+      const state = entryOf(stream)?.state;
+      const job = state?.kind === 'teacher' ? state.job : undefined;
+      if (job === undefined)
+        return `teacher ${String(data.teacherId)} is not employed at any of this key's units`;
+      return ours(job.unitId)
+        ? undefined
+        : `teacher ${String(data.teacherId)} works at ${job.unitId}, not at one of this key's units`;
+    };
+
+    const handle = async (item: InputItem): Promise<void> => {
+      if (item.parseError !== undefined) {
+        reject(item, undefined, 'invalid-json', item.parseError, [
+          { path: '', message: item.parseError },
+        ]);
+        return;
+      }
+      const parsed = parseEnvelope(item.value);
+      if (!parsed.ok) {
+        const id = (item.value as { id?: unknown } | null)?.id;
+        reject(
+          item,
+          typeof id === 'string' ? id : undefined,
+          parsed.error.code,
+          parsed.error.message,
+          parsed.error.issues,
+        );
+        return;
+      }
+      const sent = parsed.value;
+      const stream = streamOf(sent);
+
+      // The same id again: a duplicate when it says the same, a conflict when it does not.
+      const inBuffer = bufferIds.get(sent.id);
+      if (inBuffer !== undefined && transactional) await flush();
+      const previous =
+        inBuffer !== undefined && !transactional
+          ? inBuffer.envelope
+          : await store.findEvent(stream, sent.id);
+      if (previous !== undefined) {
+        const same =
+          previous.type === sent.type && canonicalJson(previous.data) === canonicalJson(sent.data);
+        if (!same) {
+          const where =
+            'position' in previous
+              ? ` at position ${String(previous.position)}`
+              : ` on line ${inBuffer?.line ?? '?'}`;
+          reject(
+            item,
+            sent.id,
+            'id-conflict',
+            `id: ${sent.id} is already used by another event${where} of stream ${'stream' in previous ? previous.stream : stream}`,
+            [{ path: 'id', message: `is already used by another event with other content` }],
+          );
+          return;
+        }
+        duplicates += 1;
+        if ('position' in previous) {
+          report({
+            line: item.line,
+            id: sent.id,
+            status: 'duplicate',
+            stream: previous.stream,
+            position: previous.position,
+            revision: previous.revision,
+          });
+        } else {
+          report({ line: item.line, id: sent.id, status: 'duplicate', stream });
+        }
+        return;
+      }
+
+      const data = sent.data as Record<string, unknown>;
+      for (const field of UNIT_FIELDS) {
+        const value = data[field];
+        if (typeof value === 'string') await loadUnitChain(value);
+      }
+      if (typeof data.programmeId === 'string') await load(`programme-${data.programmeId}`);
+      const entry = await load(stream);
+      const forbidden = authorise(sent, options.actor, stream);
+      if (forbidden !== undefined) {
+        reject(item, sent.id, 'forbidden', forbidden, [{ path: 'data', message: forbidden }]);
+        return;
+      }
+      let history: Envelope[] | undefined;
+      if (sent.type === 'EventRetracted') {
+        history = await storedHistory(stream);
+        histories.set(stream, history);
+      }
+      const decision = decide(entry.state, sent, lookup);
+      histories.delete(stream);
+      if (!decision.ok) {
+        reject(item, sent.id, decision.error.code, decision.error.message, decision.error.issues);
+        return;
+      }
+      let { state, revision } = entry;
+      for (const event of decision.value) {
+        const metadata = { ...event.metadata, ...options.metadata };
+        const envelope = (
+          Object.keys(metadata).length > 0 ? { ...event, metadata } : event
+        ) as Envelope;
+        state = evolve(state, envelope, history);
+        history?.push(envelope);
+        revision = revision === null ? 0n : revision + 1n;
+        const pending = { line: item.line, stream, envelope, revision };
+        buffer.push(pending);
+        bufferIds.set(envelope.id, pending);
+      }
+      overlay.set(stream, { state, revision });
+    };
+
+    const failedWhole = (): boolean => mode === 'all-or-nothing' && rejected > 0;
+    const body = async (): Promise<void> => {
+      for await (const item of items) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        await handle(item);
+        seen += 1;
+        if (seen % 10_000 === 0) options.onProgress?.({ phase: 'validate', done: seen });
+        // Appending as we go is only safe where a rollback can undo it.
+        if (transactional && !failedWhole() && buffer.length >= this.#batchSize) await flush();
+        if (!transactional && mode === 'partial' && buffer.length >= this.#batchSize) await flush();
+      }
+      if (failedWhole()) throw new Rollback();
+      await flush();
+    };
+
+    let rolledBack = false;
+    try {
+      if (store.transaction) await store.transaction(body);
+      else await body();
+    } catch (e) {
+      if (!(e instanceof Rollback)) {
+        if (e instanceof ConcurrencyError)
+          for (const stream of overlay.keys()) this.#committed.delete(stream);
+        throw e;
+      }
+      rolledBack = true;
+    } finally {
+      this.#quarantine?.add(quarantined);
+    }
+    if (rolledBack) {
+      // Everything valid of a rejected all-or-nothing submission is reported as not appended.
+      tentative = tentative.map((o) => ({ line: o.line, id: o.id ?? '', status: 'not-appended' }));
+      for (const p of buffer)
+        tentative.push({ line: p.line, id: p.envelope.id, status: 'not-appended' });
+    } else {
+      for (const [stream, entry] of overlay) this.#committed.set(stream, entry);
+    }
+    if (keep) outcomes.push(...tentative);
+    if (keep) outcomes.sort((a, b) => a.line - b.line);
+    options.onProgress?.({ phase: 'append', done: seen });
+    return {
+      source: options.source,
+      appended: rolledBack ? 0 : appended,
+      duplicates,
+      rejected,
+      items: outcomes,
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+export const createIngestor = (deps: IngestorDeps): Ingestor => new Ingestor(deps);
