@@ -1,1 +1,3 @@
-export {};
+export * from './checkpoint.js';
+export * from './relay.js';
+export * from './command.js';

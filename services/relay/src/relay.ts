@@ -1,0 +1,177 @@
+import {
+  type Logger,
+  RELAY_BUCKET,
+  acquireLease,
+  createPipelinedPublisher,
+  ensureEventsStream,
+  keepLease,
+  openKvBucket,
+  readStreamTail,
+  EVENTS_STREAM,
+} from '@nhagiao/bus';
+import type { EventStore } from '@nhagiao/eventstore';
+import type { NatsConnection } from 'nats';
+import type { CheckpointStore } from './checkpoint.js';
+
+export interface RelayOptions {
+  readonly store: EventStore;
+  readonly nc: NatsConnection;
+  readonly checkpoint: CheckpointStore;
+  /** Unique per running relay process. */
+  readonly holderId: string;
+  /** Stops the relay: it finishes outstanding acks, saves its checkpoint and releases its lease. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Events stream; default `NHAGIAO_EVENTS`. */
+  readonly streamName?: string;
+  readonly duplicateWindowMs?: number;
+  /** KV bucket of the lease; default `nhagiao_relay`. */
+  readonly leaseBucket?: string;
+  readonly leaseKey?: string;
+  /** A dead relay's lease is taken over after this long; default 10 s. */
+  readonly leaseTtlMs?: number;
+  /** Publish acks in flight; default 1,000. */
+  readonly maxOutstanding?: number;
+  /** How often the checkpoint is written while events flow; default 500 ms. */
+  readonly checkpointIntervalMs?: number;
+  /** Pause before retrying after NATS or the store failed; default 1 s. */
+  readonly retryDelayMs?: number;
+  /** Called with each new acknowledged high-water mark (for status and benchmarks). */
+  readonly onPublished?: (position: bigint) => void;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+const message = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * One publishing session under a held lease: resume after the stream's tail,
+ * publish in order with chained sequences, checkpoint the ack high-water mark.
+ * Returns when `session` aborts; throws when publishing fails.
+ */
+const publishSession = async (options: RelayOptions, session: AbortSignal): Promise<void> => {
+  const { store, nc, checkpoint, logger } = options;
+  const streamName = options.streamName ?? EVENTS_STREAM;
+  const jsm = await nc.jetstreamManager();
+  const tail = await readStreamTail(jsm, streamName);
+  const saved = await checkpoint.load();
+  // JetStream itself is the truth of what was published: its tail is never behind
+  // the checkpoint (which is written after acks), and is ahead of it after a
+  // crash between publish and checkpoint.
+  if (saved !== null && (tail.position === null || saved > tail.position))
+    logger.warn('relay checkpoint is ahead of the stream: republishing from the stream tail', {
+      checkpoint: saved.toString(),
+      tail: tail.position?.toString() ?? null,
+    });
+  const after = tail.position ?? undefined;
+  logger.info('relay publishing', {
+    after: after?.toString() ?? 'start',
+    checkpoint: saved?.toString() ?? null,
+    streamSequence: tail.lastSequence,
+  });
+
+  const failed = new AbortController();
+  const stop = AbortSignal.any([session, failed.signal]);
+  let acked: bigint | null = tail.position;
+  let written = saved;
+  const publisher = createPipelinedPublisher(nc.jetstream(), {
+    chainFromSequence: tail.lastSequence,
+    maxOutstanding: options.maxOutstanding ?? 1_000,
+    onHighWater: (p) => {
+      acked = p;
+      options.onPublished?.(p);
+    },
+    onFailure: (e) => failed.abort(e),
+  });
+
+  let writing: Promise<void> = Promise.resolve();
+  const writeCheckpoint = (): Promise<void> => {
+    writing = writing.then(async () => {
+      const p = acked;
+      if (p !== null && (written === null || p !== written)) {
+        await checkpoint.save(p);
+        written = p;
+      }
+    });
+    return writing;
+  };
+  const ticker = setInterval(() => {
+    writeCheckpoint().catch((e: unknown) =>
+      logger.warn('relay checkpoint not written; will retry', { error: message(e) }),
+    );
+  }, options.checkpointIntervalMs ?? 500);
+
+  try {
+    for await (const m of store.subscribe({
+      ...(after === undefined ? {} : { after }),
+      signal: stop,
+    })) {
+      if (stop.aborted) break;
+      if (m.kind === 'event') await publisher.publish(m.event);
+      else
+        logger.info('relay caught up with the store', { position: m.position?.toString() ?? null });
+    }
+  } catch (error) {
+    if (!stop.aborted) throw error;
+  } finally {
+    clearInterval(ticker);
+  }
+  if (failed.signal.aborted) throw failed.signal.reason;
+  // Graceful stop: wait for outstanding acks so the checkpoint is as far as it can be.
+  await publisher.flush();
+  await writeCheckpoint();
+  logger.info('relay stopped publishing', { checkpoint: written?.toString() ?? null });
+};
+
+/**
+ * Runs the relay until `signal` aborts: waits for the lease, then publishes the
+ * store's global log to JetStream, checkpointing after acks. When NATS or the
+ * store fails, or the lease is lost, it steps back, waits, and starts over from
+ * the stream's tail, so nothing is skipped and JetStream holds each event once.
+ */
+export const runRelay = async (options: RelayOptions): Promise<void> => {
+  const { nc, logger, signal, holderId } = options;
+  const ttl = options.leaseTtlMs ?? 10_000;
+  const retry = options.retryDelayMs ?? 1_000;
+  while (!signal.aborted) {
+    try {
+      const jsm = await nc.jetstreamManager();
+      await ensureEventsStream(jsm, {
+        ...(options.streamName === undefined ? {} : { name: options.streamName }),
+        ...(options.duplicateWindowMs === undefined
+          ? {}
+          : { duplicateWindowMs: options.duplicateWindowMs }),
+      });
+      const kv = await openKvBucket(nc.jetstream(), options.leaseBucket ?? RELAY_BUCKET);
+      const lease = await acquireLease(kv, options.leaseKey ?? 'lease', holderId, ttl, {
+        signal,
+        onWait: (holder) => logger.info('relay waiting for the lease', { holder }),
+      });
+      logger.info('relay holds the lease', { holderId });
+      const keeper = keepLease(lease);
+      try {
+        await publishSession(options, AbortSignal.any([signal, keeper.lost]));
+        if (keeper.lost.aborted) throw keeper.lost.reason;
+      } finally {
+        keeper.stop();
+        if (signal.aborted) await lease.release().catch(() => undefined);
+      }
+    } catch (error) {
+      if (signal.aborted) break;
+      logger.warn('relay interrupted; starting over from the stream tail', {
+        error: message(error),
+      });
+      await sleep(retry, signal);
+    }
+  }
+};
