@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import type { Envelope, RecordedEvent } from '@nhagiao/domain';
 import Database from 'better-sqlite3';
@@ -92,26 +93,44 @@ export const openSqliteEventStore = (
   // ever see committed events, even while a unit of work (`transaction`) is open.
   const reader = readOnly ? db : new Database(path, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
-  const byIdRow = db
-    .prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`)
-    .safeIntegers(true);
-  let unitOfWork = false;
+  // Inside a unit of work, readStream and findEvent read through the writer's
+  // connection to see the work's own appends; everyone else reads committed events.
+  const byIdRow = (conn: Database.Database) =>
+    conn
+      .prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`)
+      .safeIntegers(true);
+  const byIdCommitted = byIdRow(reader);
+  const byIdInWork = byIdRow(db);
   const page = reader
     .prepare<[bigint, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     )
     .safeIntegers(true);
-  const streamPage = db
-    .prepare<[string, bigint, number], EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision > ? ORDER BY revision LIMIT ?`,
-    )
-    .safeIntegers(true);
+  const streamPageOf = (conn: Database.Database) =>
+    conn
+      .prepare<[string, bigint, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision > ? ORDER BY revision LIMIT ?`,
+      )
+      .safeIntegers(true);
+  const streamPageCommitted = streamPageOf(reader);
+  const streamPageInWork = streamPageOf(db);
   const maxPosition = reader
     .prepare<[], { p: bigint | null }>('SELECT max(position) AS p FROM events')
     .safeIntegers(true);
 
   let closed = false;
   const wakeup = new Wakeup();
+
+  // The open unit of work, if any. Its SQLite transaction is on the one writer
+  // connection, so an append from elsewhere in the process (another request)
+  // would silently join it and be rolled back with it: such appends wait until
+  // the unit of work ends. AsyncLocalStorage tells the work's own calls apart.
+  const workScope = new AsyncLocalStorage<symbol>();
+  let openWork: { readonly token: symbol; readonly done: Promise<void> } | undefined;
+  const inWork = (): boolean => openWork !== undefined && workScope.getStore() === openWork.token;
+  const waitOutsideWork = async (): Promise<void> => {
+    while (openWork !== undefined && workScope.getStore() !== openWork.token) await openWork.done;
+  };
 
   const ensureOpen = (): void => {
     if (closed) throw new StoreUnavailableError(`the event store ${path} is closed`);
@@ -205,7 +224,8 @@ export const openSqliteEventStore = (
         return (writes) => transaction.immediate(writes);
       })();
 
-  const appendBatch = (writes: readonly StreamWrite[]): Promise<AppendResult[]> => {
+  const appendBatch = async (writes: readonly StreamWrite[]): Promise<AppendResult[]> => {
+    await waitOutsideWork();
     try {
       ensureOpen();
       if (writeBatch === undefined) {
@@ -213,12 +233,12 @@ export const openSqliteEventStore = (
       }
       const results = writeBatch(writes);
       wakeup.notify();
-      return Promise.resolve(results);
+      return results;
     } catch (error) {
-      if (error instanceof EventStoreError) return Promise.reject(error);
-      return Promise.reject(
-        new StoreUnavailableError(`append to ${path} failed: ${String(error)}`, { cause: error }),
-      );
+      if (error instanceof EventStoreError) throw error;
+      throw new StoreUnavailableError(`append to ${path} failed: ${String(error)}`, {
+        cause: error,
+      });
     }
   };
 
@@ -244,7 +264,7 @@ export const openSqliteEventStore = (
     for (;;) {
       if (options.signal?.aborted) return;
       ensureOpen();
-      const rows = streamPage.all(stream, last, pageSize);
+      const rows = (inWork() ? streamPageInWork : streamPageCommitted).all(stream, last, pageSize);
       for (const row of rows) {
         last = row.revision;
         yield toRecorded(row);
@@ -290,24 +310,28 @@ export const openSqliteEventStore = (
     subscribe,
     findEvent: async (_stream, id) => {
       ensureOpen();
-      const row = byIdRow.get(id);
+      const row = (inWork() ? byIdInWork : byIdCommitted).get(id);
       return row === undefined ? undefined : toRecorded(row);
     },
     transaction: async <T>(work: () => Promise<T>): Promise<T> => {
       ensureOpen();
       if (readOnly) throw new StoreUnavailableError(`the event store ${path} is open read-only`);
-      if (unitOfWork) throw new Error('a unit of work is already open on this store');
-      unitOfWork = true;
-      db.exec('BEGIN IMMEDIATE');
+      if (inWork()) throw new Error('a unit of work is already open on this store');
+      await waitOutsideWork();
+      const token = Symbol('unit of work');
+      let finished = (): void => undefined;
+      openWork = { token, done: new Promise<void>((resolve) => (finished = resolve)) };
       try {
-        const result = await work();
+        db.exec('BEGIN IMMEDIATE');
+        const result = await workScope.run(token, work);
         db.exec('COMMIT');
         return result;
       } catch (error) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw error;
       } finally {
-        unitOfWork = false;
+        openWork = undefined;
+        finished();
         wakeup.notify();
       }
     },

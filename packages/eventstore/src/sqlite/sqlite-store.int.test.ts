@@ -156,4 +156,33 @@ describe('SQLite event store', () => {
     await done;
     expect(messages).toEqual(['caught-up']);
   });
+  it('keeps appends and reads from outside an open unit of work out of it', async () => {
+    const store = openSqliteEventStore(path);
+    const inside = registered('t1');
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const work = store.transaction?.(async () => {
+      await store.append('teacher-t1', [inside], 'no-stream');
+      await gate;
+      throw new Error('the submission is rejected');
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    // Another caller meanwhile: it must neither see the uncommitted event …
+    expect(await collect(store.readStream('teacher-t1'))).toEqual([]);
+    expect(await store.findEvent('teacher-t1', inside.id)).toBeUndefined();
+    // … nor have its own append rolled back with the work.
+    const outside = registered('t2');
+    let acknowledged = false;
+    const append = store.append('teacher-t2', [outside], 'no-stream').then((r) => {
+      acknowledged = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(acknowledged).toBe(false);
+    release();
+    await expect(work).rejects.toThrow('the submission is rejected');
+    expect((await append).outcomes[0]?.status).toBe('appended');
+    expect((await collect(store.readAll())).map((e) => e.id)).toEqual([outside.id]);
+    await store.close();
+  });
 });
