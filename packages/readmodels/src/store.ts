@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DeltaRow } from '@nhagiao/domain';
 import { CumulativeIndex, type AggRow, type UnitSum } from './cumulative.js';
 import { bulkWrite, checkVersion, type Engine } from './engine.js';
@@ -15,6 +15,7 @@ import type {
   ReadModelStore,
   ScopeQuery,
   TeacherContribution,
+  TeacherStateEntry,
   UnitEventRecord,
 } from './types.js';
 import { unitTimelineFrom, type UnitTimeline } from './unitTimeline.js';
@@ -48,6 +49,23 @@ const aggWrite = bulkWrite<'ledger_agg', AggRow>(
       d_den: eb('ledger_agg.d_den', '+', eb.ref('excluded.d_den')),
     })),
 );
+
+const changeWrite = bulkWrite<'ledger_changes', readonly [bigint, string, string]>(
+  'ledger_changes',
+  ['position', 'indicator', 'unit_id'],
+  (r) => r,
+  (oc) => oc.columns(['position', 'indicator', 'unit_id']).doNothing(),
+);
+
+const changedKeys = (
+  sums: readonly AggRow[],
+  checkpoint: bigint,
+): (readonly [bigint, string, string])[] => {
+  const keys = new Map<string, readonly [bigint, string, string]>();
+  for (const s of sums)
+    keys.set(`${s.indicator}\u0000${s.unitId}`, [checkpoint, s.indicator, s.unitId]);
+  return [...keys.values()];
+};
 
 type StateRow = readonly [id: string, state: string];
 const stateWrite = (table: 'teacher_state' | 'programme_state') =>
@@ -114,6 +132,8 @@ interface Head {
 
 /** Above this many changed (indicator, unit) pairs the cache reloads whole. */
 const PARTIAL_RELOAD_LIMIT = 200;
+/** (indicator, unit) ranges per known-at correction query, well under SQLite's expression depth. */
+const KEYS_PER_QUERY = 150;
 
 /**
  * The read model on any engine: every query is written once with Kysely.
@@ -144,7 +164,9 @@ export class KyselyReadModel implements ReadModelStore {
         return { applied: false, checkpoint: stored };
       const rows = batch.rows ?? [];
       await e.insertMany(trx, ledgerWrite, rows);
-      await e.insertMany(trx, aggWrite, aggregate(rows));
+      const sums = aggregate(rows);
+      await e.insertMany(trx, aggWrite, sums);
+      await e.insertMany(trx, changeWrite, changedKeys(sums, batch.checkpoint));
       await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
       await e.insertMany(trx, positionWrite, batch.positions ?? []);
       await e.insertMany(
@@ -170,6 +192,15 @@ export class KyselyReadModel implements ReadModelStore {
 
   async checkpoint(projection: string): Promise<bigint | null> {
     return readCheckpoint(this.db, projection);
+  }
+
+  async teacherStates(): Promise<readonly TeacherStateEntry[]> {
+    const rows = await this.db
+      .selectFrom('teacher_state')
+      .select(['id', 'state'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ teacherId: r.id, state: JSON.parse(r.state) as unknown }));
   }
 
   async teacherState(teacherId: string): Promise<unknown> {
@@ -214,7 +245,7 @@ export class KyselyReadModel implements ReadModelStore {
     }
     const indicators =
       q.indicator === undefined ? q.indicators : q.indicators.filter((d) => d.code === q.indicator);
-    const timeline = await this.timeline(q.knownAt);
+    const timeline = await this.timeline(q.knownAt, head);
     return figuresFrom(sums, timeline, indicators, q.by, q.asOf);
   }
 
@@ -347,8 +378,8 @@ export class KyselyReadModel implements ReadModelStore {
     return unitsInScope(timeline, definition, q.scope, q.asOf ?? LAST_DATE, timeline.units.keys());
   }
 
-  private async readHead(trx: Transaction<Database>): Promise<Head> {
-    const row = await trx
+  private async readHead(db: Kysely<Database>): Promise<Head> {
+    const row = await db
       .selectNoFrom((eb) => [
         eb.selectFrom('meta').select('value').where('key', '=', 'epoch').as('epoch'),
         eb
@@ -371,14 +402,12 @@ export class KyselyReadModel implements ReadModelStore {
   /** Brings the in-memory sums up to the stored ledger; returns the head they reflect. */
   private async refresh(): Promise<Head> {
     const cached = this.cached;
+    // One statement answers "nothing changed", the common case.
+    const seen = await this.readHead(this.db);
+    if (cached !== undefined && cached.epoch === seen.epoch && cached.ledgerMax === seen.ledgerMax)
+      return seen;
     return this.engine.snapshot(async (trx) => {
       const head = await this.readHead(trx);
-      if (
-        cached !== undefined &&
-        cached.epoch === head.epoch &&
-        cached.ledgerMax === head.ledgerMax
-      )
-        return head;
       let keys: (readonly [string, string])[] | undefined;
       if (
         cached !== undefined &&
@@ -387,7 +416,7 @@ export class KyselyReadModel implements ReadModelStore {
         head.ledgerMax !== null
       ) {
         const changed = await trx
-          .selectFrom('ledger')
+          .selectFrom('ledger_changes')
           .select(['indicator', 'unit_id'])
           .distinct()
           .where('position', '>', cached.ledgerMax)
@@ -429,47 +458,64 @@ export class KyselyReadModel implements ReadModelStore {
     });
   }
 
-  /** Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the sums hold). */
+  /**
+   * Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the
+   * sums hold), reading each (indicator, unit) range of the ledger's one index.
+   */
   private async subtractLate(
     sums: UnitSum[],
     asOf: string,
     knownAt: bigint,
     upTo: bigint,
   ): Promise<UnitSum[]> {
-    const late = await this.db
-      .selectFrom('ledger')
-      .select((eb) => [
-        'indicator',
-        'unit_id',
-        eb.fn.sum('d_num').as('n'),
-        eb.fn.sum('d_den').as('d'),
-      ])
-      .where('valid_from', '<=', asOf)
-      .where('position', '>', knownAt)
-      .where('position', '<=', upTo)
-      .groupBy(['indicator', 'unit_id'])
-      .execute();
     const byKey = new Map(sums.map((s) => [`${s.indicator}\u0000${s.unitId}`, { ...s }]));
-    for (const r of late) {
-      const key = `${r.indicator}\u0000${r.unit_id}`;
-      const s = byKey.get(key) ?? {
-        indicator: r.indicator,
-        unitId: r.unit_id,
-        numerator: 0,
-        denominator: 0,
-      };
-      s.numerator -= num(r.n);
-      s.denominator -= num(r.d);
-      byKey.set(key, s);
+    const keys = this.cache.keys();
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+      const late = await this.db
+        .selectFrom('ledger')
+        .select((eb) => [
+          'indicator',
+          'unit_id',
+          eb.fn.sum('d_num').as('n'),
+          eb.fn.sum('d_den').as('d'),
+        ])
+        .where((eb) =>
+          eb.or(
+            chunk.map(([indicator, unitId]) =>
+              eb.and([
+                eb('indicator', '=', indicator),
+                eb('unit_id', '=', unitId),
+                eb('position', '>', knownAt),
+                eb('position', '<=', upTo),
+              ]),
+            ),
+          ),
+        )
+        .where('valid_from', '<=', asOf)
+        .groupBy(['indicator', 'unit_id'])
+        .execute();
+      for (const r of late) {
+        const key = `${r.indicator}\u0000${r.unit_id}`;
+        const s = byKey.get(key) ?? {
+          indicator: r.indicator,
+          unitId: r.unit_id,
+          numerator: 0,
+          denominator: 0,
+        };
+        s.numerator -= num(r.n);
+        s.denominator -= num(r.d);
+        byKey.set(key, s);
+      }
     }
     return [...byKey.values()];
   }
 
-  private async units(): Promise<{
+  private async units(known?: Head): Promise<{
     events: UnitEventRecord[];
     timelines: Map<string, UnitTimeline>;
   }> {
-    const head = await this.engine.snapshot((trx) => this.readHead(trx));
+    const head = known ?? (await this.readHead(this.db));
     const c = this.unitCache;
     if (c !== undefined && c.head.epoch === head.epoch && c.head.unitMax === head.unitMax) return c;
     const rows = await this.db
@@ -491,8 +537,8 @@ export class KyselyReadModel implements ReadModelStore {
     return this.unitCache;
   }
 
-  private async timeline(knownAt: bigint | undefined): Promise<UnitTimeline> {
-    const { events, timelines } = await this.units();
+  private async timeline(knownAt: bigint | undefined, head?: Head): Promise<UnitTimeline> {
+    const { events, timelines } = await this.units(head);
     const key = knownAt === undefined ? 'now' : String(knownAt);
     let timeline = timelines.get(key);
     if (timeline === undefined) {

@@ -129,6 +129,8 @@ export interface ReadModelStore {
   applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
   checkpoint(projection: string): Promise<bigint | null>;
   teacherState(teacherId: string): Promise<unknown>;
+  /** Every teacher's projection state, ordered by teacher id (a topic correction needs them all). */
+  teacherStates(): Promise<readonly TeacherStateEntry[]>;
   programmeStates(): Promise<ReadonlyMap<string, unknown>>;
   unitEvents(knownAt?: bigint): Promise<readonly UnitEventRecord[]>;
   /** The greatest position recorded at or before the instant, or null when none. */

@@ -1,0 +1,15 @@
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { explainCommand } from './explain.js';
+import { historyCommand } from './history.js';
+import { importCommand } from './import.js';
+import { indicatorsCommand } from './indicators.js';
+
+/** Every command of `nhagiao`, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
+  demoCommand,
+  importCommand,
+  indicatorsCommand,
+  explainCommand,
+  historyCommand,
+];

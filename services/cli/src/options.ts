@@ -1,0 +1,33 @@
+import type { Language } from '@nhagiao/domain';
+import { usageError } from './errors.js';
+
+export const formatOption = <F extends string>(
+  value: unknown,
+  allowed: readonly F[],
+  fallback: F,
+): F => {
+  const v = value ?? fallback;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as F;
+  throw usageError(`--format ${String(v)}: expected one of ${allowed.join(', ')}`);
+};
+
+export const langOption = (value: unknown, env: NodeJS.ProcessEnv): Language => {
+  const v = value ?? env.NHAGIAO_LANG ?? 'vi';
+  if (v === 'vi' || v === 'en') return v;
+  throw usageError(`--lang ${String(v)}: expected vi or en`);
+};
+
+export const choiceOption = <C extends string>(
+  value: unknown,
+  flag: string,
+  allowed: readonly C[],
+  fallback: C,
+): C => {
+  const v = value ?? fallback;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as C;
+  throw usageError(`${flag} ${String(v)}: expected one of ${allowed.join(', ')}`);
+};
+
+/** JSON with bigints as decimal strings. */
+export const toJson = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);

@@ -1,0 +1,38 @@
+/**
+ * Progress for a person on stderr: rewritten in place on a terminal, a line now
+ * and then otherwise (logs, CI), never on stdout.
+ */
+export class Progress {
+  readonly #stream: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly #started = performance.now();
+  #lastLine = 0;
+  #shown = false;
+
+  constructor(stream: NodeJS.WritableStream) {
+    this.#stream = stream;
+  }
+
+  update(label: string, done: number): void {
+    const now = performance.now();
+    const tty = this.#stream.isTTY === true;
+    if (now - this.#lastLine < (tty ? 200 : 5000)) return;
+    this.#lastLine = now;
+    const rate = Math.round(done / ((now - this.#started) / 1000));
+    const text = `${label}: ${done.toLocaleString('vi-VN')} (${rate.toLocaleString('vi-VN')}/s)`;
+    if (tty) {
+      this.#stream.write(`\r${text}\u001b[K`);
+      this.#shown = true;
+    } else {
+      this.#stream.write(`${text}\n`);
+    }
+  }
+
+  done(): void {
+    if (this.#shown) this.#stream.write('\r\u001b[K');
+    this.#shown = false;
+  }
+}
+
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+export const perSecond = (count: number, ms: number): string =>
+  ms > 0 ? Math.round(count / (ms / 1000)).toLocaleString('en-US') : '—';

@@ -1,0 +1,145 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import {
+  type Plan,
+  type ResolvedUnit,
+  type UnitTimeline,
+  VIETNAM_ZONE,
+  getPlan,
+  isCalendarDate,
+  plans,
+  resolveUnit,
+  unitTimelineFrom,
+} from '@nhagiao/domain';
+import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
+import {
+  type ReadModelStore,
+  openPostgresReadModel,
+  openSqliteReadModel,
+} from '@nhagiao/readmodels';
+import { catchUpFromStore } from '@nhagiao/projector';
+import type { DataConfig } from './config.js';
+import { CliError, usageError } from './errors.js';
+
+export const DEFAULT_PLAN = 'bac-kan-423-2024';
+
+export const planOf = (code: unknown): Plan => {
+  const wanted = typeof code === 'string' ? code : DEFAULT_PLAN;
+  const plan = getPlan(wanted);
+  if (!plan)
+    throw usageError(`--plan ${wanted}: unknown plan (known: ${[...plans.keys()].join(', ')})`);
+  return plan;
+};
+
+/** Today in Vietnam, as a business date. */
+export const todayInVietnam = (): string => DateTime.now().setZone(VIETNAM_ZONE).toISODate() ?? '';
+
+export const dateOption = (value: unknown, flag: string, fallback?: string): string => {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
+    throw usageError(`${flag} ${String(value ?? '')}: expected a date YYYY-MM-DD that exists`);
+  }
+  return value;
+};
+
+export const openStore = async (
+  config: DataConfig,
+  options: { readOnly?: boolean } = {},
+): Promise<EventStore> => {
+  if (config.store.kind === 'esdb') {
+    const { openEsdbEventStore } = await import('@nhagiao/eventstore');
+    return openEsdbEventStore(config.store.url);
+  }
+  if (options.readOnly) {
+    if (!existsSync(config.store.path)) {
+      throw new CliError(
+        `no event store at ${config.store.path}: import events first (nhagiao import FILE, or nhagiao demo), or pass --data-dir`,
+      );
+    }
+    return openSqliteEventStore(config.store.path, { readOnly: true });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return openSqliteEventStore(config.store.path);
+};
+
+export const openReadModel = async (
+  config: DataConfig,
+  version?: string,
+): Promise<ReadModelStore> => {
+  if (config.readModel.kind === 'postgres') {
+    return openPostgresReadModel(config.readModel.url, version ? { version } : {});
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return openSqliteReadModel(config.readModel.path, version ? { version } : {});
+};
+
+/** True when the read model is the embedded one, which this process keeps up to date itself. */
+export const embeddedReadModel = (config: DataConfig): boolean =>
+  config.readModel.kind === 'sqlite';
+
+/**
+ * Opens the read model for a query. The embedded one is first brought up to the
+ * store's head (projections run in process); a production one (PostgreSQL, fed by
+ * `nhagiao project`) is read as it is.
+ */
+export const readModelForQuery = async (
+  config: DataConfig,
+  plan: Plan,
+): Promise<ReadModelStore> => {
+  const readModel = await openReadModel(config);
+  if (
+    !embeddedReadModel(config) ||
+    (config.store.kind === 'sqlite' && !existsSync(config.store.path))
+  ) {
+    return readModel;
+  }
+  const store = await openStore(config, { readOnly: true });
+  try {
+    await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+  } finally {
+    await store.close();
+  }
+  return readModel;
+};
+
+/** `--known-at`: a position (digits) or an ISO-8601 instant, turned into a position. */
+export const knownAtOption = async (
+  value: unknown,
+  readModel: ReadModelStore,
+): Promise<bigint | undefined> => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw usageError('--known-at needs a value');
+  if (/^\d+$/.test(value)) return BigInt(value);
+  const instant = DateTime.fromISO(value, { zone: VIETNAM_ZONE });
+  if (!instant.isValid) {
+    throw usageError(
+      `--known-at ${value}: expected a position (digits) or a time such as 2026-01-15T08:00:00+07:00`,
+    );
+  }
+  return (await readModel.positionAt(instant.toUTC().toISO() ?? value)) ?? 0n;
+};
+
+export const scopeOption = (
+  value: unknown,
+): 'province' | `unit:${string}` | `area:${string}` | `kind:${string}` => {
+  const s = typeof value === 'string' ? value : 'province';
+  if (s === 'province' || /^(unit|area|kind):[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s)) {
+    return s as 'province';
+  }
+  throw usageError(`--scope ${s}: expected province, unit:<unitId>, area:<code> or kind:<kind>`);
+};
+
+export interface UnitNames {
+  readonly timeline: UnitTimeline;
+  resolve(unitId: string): ResolvedUnit | undefined;
+}
+
+/** The unit timeline as known at `knownAt`, to name units and map them to scopes on `asOf`. */
+export const unitNames = async (
+  readModel: ReadModelStore,
+  asOf: string,
+  knownAt?: bigint,
+): Promise<UnitNames> => {
+  const timeline = unitTimelineFrom(await readModel.unitEvents(knownAt));
+  return { timeline, resolve: (unitId) => resolveUnit(timeline, unitId, asOf, knownAt) };
+};

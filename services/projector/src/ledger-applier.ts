@@ -1,0 +1,162 @@
+import {
+  type DeltaRow,
+  type IndicatorDefinition,
+  type LedgerProjection,
+  type RecordedEvent,
+  type SerializedProgramme,
+  createLedgerProjection,
+  isUnitEvent,
+  streamKindOf,
+} from '@nhagiao/domain';
+import type {
+  LedgerBatch,
+  PositionStamp,
+  ReadModelStore,
+  TeacherStateEntry,
+  UnitEventRecord,
+} from '@nhagiao/readmodels';
+
+export const LEDGER_PROJECTION = 'ledger';
+
+export interface LedgerApplierOptions {
+  readonly readModel: ReadModelStore;
+  readonly indicators: readonly IndicatorDefinition[];
+  /** Checkpoint name; one per read model. */
+  readonly projection?: string;
+  /**
+   * `per-batch` (live projection): every batch carries the states it changed, so a
+   * restart resumes from any checkpoint. `at-end` (a rebuild into a fresh version):
+   * states are written once, with the last batch; a rebuild that dies starts again.
+   */
+  readonly stateWrites?: 'per-batch' | 'at-end';
+}
+
+/**
+ * Turns events, in log order, into ledger batches and writes them with their
+ * checkpoint. Shared by the embedded catch-up (reading the store) and the NATS
+ * projector (reading JetStream), so both write identical rows.
+ */
+export class LedgerApplier {
+  readonly #readModel: ReadModelStore;
+  readonly #projection: LedgerProjection;
+  readonly #name: string;
+  readonly #stateWrites: 'per-batch' | 'at-end';
+  #checkpoint: bigint | null = null;
+  #loadedAll = false;
+  readonly #loaded = new Set<string>();
+  #rows: DeltaRow[] = [];
+  #unitEvents: UnitEventRecord[] = [];
+  #positions: PositionStamp[] = [];
+  #pendingTeachers = new Set<string>();
+  #pendingProgrammes = new Set<string>();
+  #last: bigint | null = null;
+  #count = 0;
+
+  private constructor(options: LedgerApplierOptions) {
+    this.#readModel = options.readModel;
+    this.#projection = createLedgerProjection(options.indicators);
+    this.#name = options.projection ?? LEDGER_PROJECTION;
+    this.#stateWrites = options.stateWrites ?? 'per-batch';
+  }
+
+  /** Opens the applier at the read model's checkpoint, with the programmes' state loaded. */
+  static async open(options: LedgerApplierOptions): Promise<LedgerApplier> {
+    const applier = new LedgerApplier(options);
+    applier.#checkpoint = await options.readModel.checkpoint(applier.#name);
+    for (const state of (await options.readModel.programmeStates()).values()) {
+      applier.#projection.loadProgramme(state as SerializedProgramme);
+    }
+    // A fresh read model has no teacher to load: everything is in memory from here.
+    applier.#loadedAll = applier.#checkpoint === null;
+    return applier;
+  }
+
+  /** The position of the last event written; null before the first. */
+  get checkpoint(): bigint | null {
+    return this.#last ?? this.#checkpoint;
+  }
+
+  /** Events taken since the last flush. */
+  get pending(): number {
+    return this.#count;
+  }
+
+  /** Takes one event; events at or before the checkpoint are redeliveries and are skipped. */
+  async take(event: RecordedEvent): Promise<void> {
+    const checkpoint = this.checkpoint;
+    if (checkpoint !== null && event.position <= checkpoint) return;
+    const kind = streamKindOf(event.stream);
+    if (!this.#loadedAll) {
+      if (kind === 'teacher')
+        await this.#loadTeacher((event.data as { teacherId: string }).teacherId);
+      else if (kind === 'programme') await this.#loadEveryTeacher();
+    }
+    for (const row of this.#projection.project(event)) this.#rows.push(row);
+    if (isUnitEvent(event)) this.#unitEvents.push(event as UnitEventRecord);
+    const lastStamp = this.#positions[this.#positions.length - 1];
+    if (lastStamp !== undefined && lastStamp.recordedAt === event.recordedAt) {
+      this.#positions[this.#positions.length - 1] = {
+        position: event.position,
+        recordedAt: event.recordedAt,
+      };
+    } else {
+      this.#positions.push({ position: event.position, recordedAt: event.recordedAt });
+    }
+    this.#last = event.position;
+    this.#count += 1;
+  }
+
+  /** Writes what was taken, and the checkpoint, in one transaction. */
+  async flush(final = false): Promise<void> {
+    if (this.#last === null || this.#count === 0) return;
+    const changed = this.#projection.takeChanged();
+    for (const t of changed.teachers) this.#pendingTeachers.add(t);
+    for (const p of changed.programmes) this.#pendingProgrammes.add(p);
+    const writeStates = this.#stateWrites === 'per-batch' || final;
+    const batch: LedgerBatch = {
+      projection: this.#name,
+      checkpoint: this.#last,
+      rows: this.#rows,
+      unitEvents: this.#unitEvents,
+      positions: this.#positions,
+      ...(writeStates
+        ? {
+            teacherStates: [...this.#pendingTeachers].flatMap((teacherId): TeacherStateEntry[] => {
+              const state = this.#projection.serializeTeacher(teacherId);
+              return state === undefined ? [] : [{ teacherId, state }];
+            }),
+            programmeStates: [...this.#pendingProgrammes].flatMap((programmeId) => {
+              const state = this.#projection.serializeProgramme(programmeId);
+              return state === undefined ? [] : [{ programmeId, state }];
+            }),
+          }
+        : {}),
+    };
+    await this.#readModel.applyBatch(batch);
+    if (writeStates) {
+      this.#pendingTeachers = new Set();
+      this.#pendingProgrammes = new Set();
+    }
+    this.#rows = [];
+    this.#unitEvents = [];
+    this.#positions = [];
+    this.#count = 0;
+  }
+
+  async #loadTeacher(teacherId: string): Promise<void> {
+    if (this.#loaded.has(teacherId)) return;
+    this.#loaded.add(teacherId);
+    const state = await this.#readModel.teacherState(teacherId);
+    if (state !== undefined) this.#projection.loadTeacher(state);
+  }
+
+  /** A topic correction recomputes every teacher who completed the programme: all must be loaded. */
+  async #loadEveryTeacher(): Promise<void> {
+    for (const { teacherId, state } of await this.#readModel.teacherStates()) {
+      if (this.#loaded.has(teacherId)) continue;
+      this.#loaded.add(teacherId);
+      this.#projection.loadTeacher(state);
+    }
+    this.#loadedAll = true;
+  }
+}
