@@ -61,5 +61,6 @@ describe('leaf encoding', () => {
   it('escapes text exactly as JCS does', () => {
     const odd: RecordedEvent = { ...event, stream: 'teacher-"q"\\\u0001\u2028' };
     expect(encodeLeaf(odd).toString('utf8')).toBe(canonicalJson(leafFields(odd)));
+    expect(eventLeafHash(odd).equals(hashLeaf(encodeLeaf(odd)))).toBe(true);
   });
 });
