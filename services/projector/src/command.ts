@@ -1,0 +1,92 @@
+import type { Logger } from '@nhagiao/bus';
+import type { IndicatorDefinition } from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore';
+import type { ReadModelStore } from '@nhagiao/readmodels';
+import { type NatsConnection, connect } from 'nats';
+import { type ProjectorOptions, type ProjectorResult, runProjector } from './projector.js';
+import { type PipelineStatus, projectorStatus } from './status.js';
+
+/** The durable consumer of a read-model version, when the operator names none. */
+export const defaultDurableName = (readModel: ReadModelStore): string =>
+  `nhagiao-projector-${readModel.version}`;
+
+const connectNats = (natsUrl: string, name: string): Promise<NatsConnection> =>
+  connect({
+    servers: natsUrl.split(',').map((s) => s.trim()),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+
+export interface ProjectCommandOptions {
+  /** `--nats URL`, one or several comma-separated. */
+  readonly natsUrl: string;
+  /** The opened read model (`--readmodel postgres:URL|sqlite:PATH`); the caller closes it. */
+  readonly readModel: ReadModelStore;
+  readonly indicators: readonly IndicatorDefinition[];
+  readonly logger: Logger;
+  /** `--durable NAME`; default `nhagiao-projector-<version>`. */
+  readonly durableName?: string;
+  /** Stops the projector; when absent SIGINT and SIGTERM do. */
+  readonly signal?: AbortSignal;
+  readonly tuning?: Partial<
+    Pick<ProjectorOptions, 'batchSize' | 'streamName' | 'ackWaitMs' | 'maxAckPending' | 'onFlush'>
+  >;
+}
+
+/**
+ * `nhagiao project`: connects to NATS (reconnecting forever) and runs the
+ * projector until signalled. Closes the connection, not the read model.
+ */
+export const projectCommand = async (options: ProjectCommandOptions): Promise<ProjectorResult> => {
+  let signal = options.signal;
+  let detach = (): void => undefined;
+  if (signal === undefined) {
+    const ctl = new AbortController();
+    const stop = (): void => ctl.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    detach = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    signal = ctl.signal;
+  }
+  const nc = await connectNats(options.natsUrl, 'nhagiao-projector');
+  try {
+    return await runProjector({
+      ...options.tuning,
+      nc,
+      readModel: options.readModel,
+      indicators: options.indicators,
+      durableName: options.durableName ?? defaultDurableName(options.readModel),
+      signal,
+      logger: options.logger,
+    });
+  } finally {
+    detach();
+    await nc.drain().catch(() => nc.close());
+  }
+};
+
+export interface StatusCommandOptions {
+  readonly store: EventStore;
+  readonly readModel: ReadModelStore | readonly ReadModelStore[];
+  /** Without it, the relay, stream and consumers are not shown. */
+  readonly natsUrl?: string;
+}
+
+/** `nhagiao status`: one look at the whole pipeline. */
+export const statusCommand = async (options: StatusCommandOptions): Promise<PipelineStatus> => {
+  if (options.natsUrl === undefined)
+    return projectorStatus({ store: options.store, readModel: options.readModel });
+  const nc = await connect({
+    servers: options.natsUrl.split(',').map((s) => s.trim()),
+    name: 'nhagiao-status',
+  });
+  try {
+    return await projectorStatus({ store: options.store, readModel: options.readModel, nc });
+  } finally {
+    await nc.close();
+  }
+};
