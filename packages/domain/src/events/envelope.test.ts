@@ -1,4 +1,5 @@
 import { parseEnvelope } from './envelope.js';
+import { isCalendarDate } from './primitives.js';
 
 const hire = {
   id: '0192f0c4-5b7e-7c1a-9d2e-3f4a5b6c7d8e',
@@ -104,5 +105,21 @@ describe('parseEnvelope', () => {
     });
     expect(issuesOf({ ...hire, data: 7 })[0]?.message).toBe('must be an object (got number)');
     expect(issuesOf('hello')[0]?.message).toContain('must be a JSON object');
+  });
+});
+
+describe('isCalendarDate', () => {
+  it.each([
+    ['2024-02-29', true],
+    ['2000-02-29', true],
+    ['1900-02-29', false],
+    ['2023-02-29', false],
+    ['2025-04-31', false],
+    ['2025-12-31', true],
+    ['2025-00-10', false],
+    ['2025-01-00', false],
+    ['2025-1-01', false],
+  ])('%s → %s', (s, expected) => {
+    expect(isCalendarDate(s)).toBe(expected);
   });
 });

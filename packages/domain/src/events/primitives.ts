@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 
 /** The zone in which every business date of the contract is a calendar date. */
@@ -7,9 +6,22 @@ export const VIETNAM_ZONE = 'Asia/Ho_Chi_Minh';
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-/** True when `s` is `YYYY-MM-DD` and names a day that exists (no 2025-02-30). */
-export const isCalendarDate = (s: string): boolean =>
-  DATE_PATTERN.test(s) && DateTime.fromISO(s, { zone: VIETNAM_ZONE }).isValid;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `s` is `YYYY-MM-DD` and names a day of the proleptic Gregorian
+ * calendar (no 2025-02-30). Plain arithmetic: it runs for every date of every
+ * event imported, and a calendar date has no time zone to consult.
+ */
+export const isCalendarDate = (s: string): boolean => {
+  if (!DATE_PATTERN.test(s)) return false;
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0));
+};
 
 /** A business date: `YYYY-MM-DD`, a real calendar day in Vietnam, no time, no offset. */
 export const businessDate = z.string().superRefine((s, ctx) => {
