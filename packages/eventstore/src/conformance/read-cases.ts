@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '@nhagiao/domain';
 import type { EventStore } from '../port.js';
 import {
   collect,
@@ -50,6 +52,19 @@ export const readCases = (store: () => EventStore): void => {
       const read = await readOurs(store(), [streamFor(t)], from);
       expect(read.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
       expect(read.every((e) => e.position > from)).toBe(true);
+    });
+
+    it('finds a stored event by its id, and nothing for an unknown id or stream', async () => {
+      const t = uniqueTeacherId();
+      const events = [registered(t, 'Triệu Thị Mai'), ...completions(t, 1)];
+      const r = await store().append(streamFor(t), events, 'no-stream');
+      const found = await store().findEvent(streamFor(t), events[1]?.id as string);
+      expect(found === undefined ? undefined : sent(found)).toEqual(sent(events[1] as Envelope));
+      expect(found?.position).toBe(r.outcomes[1]?.position);
+      expect(found?.revision).toBe(1n);
+      expect(await store().findEvent(streamFor(t), randomUUID())).toBeUndefined();
+      const other = streamFor(uniqueTeacherId());
+      expect(await store().findEvent(other, randomUUID())).toBeUndefined();
     });
 
     it('reports a head at or beyond the last appended position', async () => {
