@@ -61,6 +61,8 @@ export const parseNdjson = (raw: string): InputItem[] => {
 
 /** Reads JSON and NDJSON bodies as text, keeping the text for the idempotency hash. */
 export const registerBodyParsers = (app: FastifyInstance): void => {
+  // Only JSON and NDJSON are events; anything else is 415, not a string to guess at.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const raw = body as string;
     try {

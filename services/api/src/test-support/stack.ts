@@ -52,6 +52,8 @@ export interface Stack {
   readonly keys: KeyStore;
   readonly plan: Plan;
   readonly logged: object[];
+  /** Closes another server on the same files first, when the stack closes. */
+  closeAlso(app: FastifyInstance): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export const openStack = async (limits?: ApiLimits): Promise<Stack> => {
   const keys = openKeyStore(path.join(dir, 'keys.sqlite'));
   const quarantine = fileQuarantine(path.join(dir, 'quarantine.ndjson'));
   const logged: object[] = [];
+  const others: FastifyInstance[] = [];
   const app = await buildServer({
     store,
     readModel,
@@ -85,7 +88,9 @@ export const openStack = async (limits?: ApiLimits): Promise<Stack> => {
     keys,
     plan,
     logged,
+    closeAlso: (other) => others.push(other),
     async close() {
+      for (const other of others) await other.close();
       await app.close();
       await store.close();
       await readModel.close();
