@@ -208,8 +208,11 @@ describe('bad input changes nothing', () => {
   });
 
   it('an event about another unit is 403', async () => {
-    const [r, h] = teacherAt('gv-college-2', COLLEGE, 'Triệu Văn Hải');
-    expectError(await postEvents(centreA, [r, h]), 403, 'forbidden');
+    expectError(
+      await postEvents(centreA, teacherAt('gv-college-2', COLLEGE, 'Triệu Văn Hải')),
+      403,
+      'forbidden',
+    );
   });
 
   it('a domain rule rejection is 422', async () => {
