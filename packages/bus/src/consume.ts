@@ -60,6 +60,8 @@ export interface ConsumeEventsOptions extends DurableConsumerOptions {
    * delivered to a closed inbox (it would sit out the ack wait).
    */
   readonly pullExpiresMs?: number;
+  /** Validate every event against contract v1 (see `decodeEventMessage`); default false. */
+  readonly validate?: boolean;
   /** Stops once what was already received is handled and acked. */
   readonly signal?: AbortSignal;
 }
@@ -85,6 +87,7 @@ export const consumeEvents = async (
   const batchSize = options.batchSize ?? 500;
   const expires = options.pullExpiresMs ?? 1_000;
   const signal = options.signal;
+  const validate = options.validate ?? false;
   if (signal?.aborted) return;
   await ensureDurableConsumer(await js.jetstreamManager(), durableName, options);
   const consumer = await js.consumers.get(stream, durableName);
@@ -152,7 +155,7 @@ export const consumeEvents = async (
       const batch = queue.splice(0, batchSize);
       pokePump();
       try {
-        await handler(batch.map((m) => decodeEventMessage(m)));
+        await handler(batch.map((m) => decodeEventMessage(m, { validate })));
       } catch (error) {
         failed = true;
         giveBack(batch);

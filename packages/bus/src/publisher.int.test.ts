@@ -72,6 +72,8 @@ describe('createPipelinedPublisher', () => {
     } as unknown as Parameters<typeof createPipelinedPublisher>[0];
     const publisher = createPipelinedPublisher(fakeJs, { maxOutstanding: 10 });
     for (const e of sampleRecordedEvents(5, 101n)) await publisher.publish(e);
+    await new Promise((r) => setImmediate(r)); // sends go out on the next macrotask
+    expect(pending).toHaveLength(5);
     const ack = async (position: bigint): Promise<void> => {
       pending.find((p) => p.position === position)?.resolve();
       await new Promise((r) => setImmediate(r));

@@ -102,9 +102,31 @@ export const createPipelinedPublisher = (
     wake();
   };
 
-  const send = (event: RecordedEvent): void => {
+  // Sends wait for the next macrotask so that a burst of publishes goes out in
+  // one socket write: the client flushes its buffer in a microtask, which would
+  // otherwise fall between every two awaited publishes.
+  let queued: { event: RecordedEvent; slot: Slot }[] = [];
+  let scheduled = false;
+  const sendQueued = (): void => {
+    scheduled = false;
+    const batch = queued;
+    queued = [];
+    for (const q of batch) {
+      if (failure !== null) return;
+      send(q.event, q.slot);
+    }
+  };
+  const enqueue = (event: RecordedEvent): void => {
     const slot: Slot = { position: event.position, acked: false };
     slots.push(slot);
+    queued.push({ event, slot });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(sendQueued);
+    }
+  };
+
+  const send = (event: RecordedEvent, slot: Slot): void => {
     const expected = nextExpected;
     if (nextExpected !== undefined) nextExpected += 1;
     publishEvent(js, event, {
@@ -145,7 +167,7 @@ export const createPipelinedPublisher = (
       }
       if (failure !== null) throw failure;
       lastPosition = event.position;
-      send(event);
+      enqueue(event);
     },
     flush() {
       if (failure !== null) return Promise.reject(failure);

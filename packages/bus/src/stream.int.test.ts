@@ -103,8 +103,14 @@ describe('publishing and decoding', () => {
     const body = new TextEncoder().encode(
       JSON.stringify({ id: event!.id, type: 'TeacherRegistered', data: { teacherId: 'x' } }),
     );
-    expect(() => decodeEventMessage({ data: body, headers: good.headers })).toThrow(
-      /data.fullName: is required/,
+    expect(() =>
+      decodeEventMessage({ data: body, headers: good.headers }, { validate: true }),
+    ).toThrow(/data.fullName: is required/);
+    const unknownType = new TextEncoder().encode(
+      JSON.stringify({ id: event!.id, type: 'TeacherPromoted', data: {} }),
+    );
+    expect(() => decodeEventMessage({ data: unknownType, headers: good.headers })).toThrow(
+      /not an envelope/,
     );
     expect(() =>
       decodeEventMessage({ data: new TextEncoder().encode('{nope'), headers: good.headers }),
