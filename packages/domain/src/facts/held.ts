@@ -20,10 +20,19 @@ export interface HeldQualifications {
 }
 
 const COLLEGE_RANK = degreeRank('college');
+
 const NATIONAL_SKILL = 'national-skill';
 
-export const certificateBit = (kind: CertificateKind): number =>
-  1 << CERTIFICATE_KINDS.indexOf(kind);
+const BITS = Object.fromEntries(CERTIFICATE_KINDS.map((k, i) => [k, 1 << i])) as Record<
+  CertificateKind,
+  number
+>;
+const RANKS = Object.fromEntries(DEGREE_LEVELS.map((l, i) => [l, i])) as Record<
+  DegreeLevel,
+  number
+>;
+
+export const certificateBit = (kind: CertificateKind): number => BITS[kind];
 
 /** Reading 2: held from `awardedOn`, no longer from the revocation date on. */
 export const degreeHeld = (d: DegreeFact, date: string): boolean =>
@@ -48,7 +57,7 @@ export const heldOn = (facts: TeacherFacts, date: string): HeldQualifications =>
   };
   for (const d of facts.degrees) {
     if (!degreeHeld(d, date)) continue;
-    const rank = degreeRank(d.level);
+    const rank = RANKS[d.level];
     if (rank > held.degreeRank) held.degreeRank = rank;
     if (d.pedagogical && rank >= COLLEGE_RANK) held.pedagogicalDegree = true;
   }

@@ -3,10 +3,10 @@ import { degreeRank, type Topic } from '../events/vocabulary.js';
 import { type EmploymentSegment, employmentSegments } from '../facts/employment.js';
 import { type HeldStep, heldTimeline } from '../facts/held.js';
 import type { TeacherFacts } from '../facts/types.js';
-import { meetsWith } from '../standards/meets.js';
-import { qualificationStandard } from '../standards/table.js';
+import { meetsAll, requirementsOf } from '../standards/meets.js';
+import { type QualificationStandard, qualificationStandard } from '../standards/table.js';
 import type { IndicatorDefinition } from './rule.js';
-import { type Contribution, StepBuilder } from './step.js';
+import { type Contribution, type StepFunction, StepBuilder, compareText } from './step.js';
 
 /** The topics of a programme as corrected so far; undefined for an unknown programme. */
 export type TopicsLookup = (programmeId: string) => readonly Topic[] | undefined;
@@ -70,45 +70,119 @@ const trainedFlips = (
 };
 
 /** Emits one segment's points: denominator 1 over the segment, numerator per the flips. */
-const emitSegment = (
-  out: StepBuilder,
-  code: string,
-  seg: EmploymentSegment,
-  flips: readonly Flip[],
-): void => {
+const emitSegment = (out: StepBuilder, seg: EmploymentSegment, flips: readonly Flip[]): void => {
   let on = false;
   let i = 0;
   for (; i < flips.length && flips[i]!.from <= seg.from; i++) on = flips[i]!.on;
-  out.push(code, seg.unitId, seg.from, on ? 1 : 0, 1);
+  out.push(seg.unitId, seg.from, on ? 1 : 0, 1);
   for (; i < flips.length; i++) {
     const f = flips[i]!;
     if (seg.to !== undefined && f.from >= seg.to) break;
-    out.push(code, seg.unitId, f.from, f.on ? 1 : 0, 1);
+    out.push(seg.unitId, f.from, f.on ? 1 : 0, 1);
   }
-  if (seg.to !== undefined) out.push(code, seg.unitId, seg.to, 0, 0);
+  if (seg.to !== undefined) out.push(seg.unitId, seg.to, 0, 0);
 };
 
 /** Flips of "meets the standard" within one segment, judged on the segment's assignment. */
 const standardFlips = (
   seg: EmploymentSegment,
   held: readonly HeldStep[],
-  standardVersion: string,
+  standard: QualificationStandard,
 ): Flip[] => {
-  const standard = qualificationStandard(standardVersion);
+  const requirements = requirementsOf(standard, seg.levels, seg.mode);
   const flips: Flip[] = [];
   let i = 0;
   let current: HeldStep | undefined;
   for (; i < held.length && held[i]!.from <= seg.from; i++) current = held[i];
-  let on = current !== undefined && meetsWith(current.held, seg.levels, seg.mode, standard);
+  let on = current !== undefined && meetsAll(current.held, requirements);
   if (on) flips.push({ from: seg.from, on });
   for (; i < held.length; i++) {
     const step = held[i]!;
     if (seg.to !== undefined && step.from >= seg.to) break;
-    const now = meetsWith(step.held, seg.levels, seg.mode, standard);
+    const now = meetsAll(step.held, requirements);
     if (now !== on) flips.push({ from: step.from, on: now });
     on = now;
   }
   return flips;
+};
+
+/** What an indicator's contribution is computed from; `held` is computed once, on demand. */
+export interface ContributionInput {
+  readonly facts: TeacherFacts;
+  /** Permanent employment segments only: visiting teachers are not counted. */
+  readonly segments: readonly EmploymentSegment[];
+  readonly held: () => readonly HeldStep[];
+  readonly topicsOf: TopicsLookup;
+}
+
+/**
+ * One indicator made ready to compute: which facts it reads (so the projection
+ * recomputes only the indicators an event can move) and how.
+ */
+export interface CompiledIndicator {
+  readonly code: string;
+  /** `held`: degrees and certificates; `completions`: completions of programmes on `topic`. */
+  readonly reads: 'held' | 'completions';
+  readonly topic?: Topic;
+  /** This indicator's step functions, sorted by unitId. */
+  compute(input: ContributionInput): StepFunction[];
+}
+
+/** Compiles the rules once (sorted by code, the ledger's row order). */
+export const compileIndicators = (
+  indicators: readonly IndicatorDefinition[],
+): CompiledIndicator[] =>
+  [...indicators]
+    .sort((a, b) => compareText(a.code, b.code))
+    .map(({ code, rule }) =>
+      match(rule)
+        .with({ kind: 'master-or-above' }, (): CompiledIndicator => ({
+          code,
+          reads: 'held',
+          compute: ({ segments, held }) => {
+            const out = new StepBuilder(code);
+            const flips = masterFlips(held());
+            for (const seg of segments) emitSegment(out, seg, flips);
+            return out.build();
+          },
+        }))
+        .with({ kind: 'trained' }, (r): CompiledIndicator => ({
+          code,
+          reads: 'completions',
+          topic: r.topic,
+          compute: ({ facts, segments, topicsOf }) => {
+            const out = new StepBuilder(code);
+            const flips = trainedFlips(facts, r.topic, r.countFrom, topicsOf);
+            for (const seg of segments) emitSegment(out, seg, flips);
+            return out.build();
+          },
+        }))
+        .with({ kind: 'meets-standard' }, (r): CompiledIndicator => {
+          const standard = qualificationStandard(r.standardVersion);
+          return {
+            code,
+            reads: 'held',
+            compute: ({ segments, held }) => {
+              const out = new StepBuilder(code);
+              for (const seg of segments)
+                emitSegment(out, seg, standardFlips(seg, held(), standard));
+              return out.build();
+            },
+          };
+        })
+        .exhaustive(),
+    );
+
+export const permanentSegments = (facts: TeacherFacts): EmploymentSegment[] =>
+  employmentSegments(facts).filter((s) => s.employment === 'permanent');
+
+export const contributionInput = (
+  facts: TeacherFacts,
+  segments: readonly EmploymentSegment[],
+  topicsOf: TopicsLookup,
+): ContributionInput => {
+  let held: HeldStep[] | undefined;
+  return { facts, segments, topicsOf, held: () => (held ??= heldTimeline(facts)) };
 };
 
 /**
@@ -124,29 +198,15 @@ const standardFlips = (
  */
 export const computeContribution = (
   facts: TeacherFacts,
-  indicators: readonly IndicatorDefinition[],
+  indicators: readonly IndicatorDefinition[] | readonly CompiledIndicator[],
   topicsOf: TopicsLookup,
 ): Contribution => {
-  const segments = employmentSegments(facts).filter((s) => s.employment === 'permanent');
+  const compiled =
+    indicators.length > 0 && 'compute' in indicators[0]!
+      ? (indicators as readonly CompiledIndicator[])
+      : compileIndicators(indicators as readonly IndicatorDefinition[]);
+  const segments = permanentSegments(facts);
   if (segments.length === 0) return [];
-  const out = new StepBuilder();
-  let held: HeldStep[] | undefined;
-  const heldSteps = (): HeldStep[] => (held ??= heldTimeline(facts));
-  for (const { code, rule } of indicators) {
-    match(rule)
-      .with({ kind: 'master-or-above' }, () => {
-        const flips = masterFlips(heldSteps());
-        for (const seg of segments) emitSegment(out, code, seg, flips);
-      })
-      .with({ kind: 'trained' }, (r) => {
-        const flips = trainedFlips(facts, r.topic, r.countFrom, topicsOf);
-        for (const seg of segments) emitSegment(out, code, seg, flips);
-      })
-      .with({ kind: 'meets-standard' }, (r) => {
-        for (const seg of segments)
-          emitSegment(out, code, seg, standardFlips(seg, heldSteps(), r.standardVersion));
-      })
-      .exhaustive();
-  }
-  return out.build();
+  const input = contributionInput(facts, segments, topicsOf);
+  return compiled.flatMap((c) => c.compute(input));
 };

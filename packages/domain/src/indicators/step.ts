@@ -74,25 +74,27 @@ export const contributionAt = (
     .sort((a, b) => compareText(a.indicator, b.indicator) || compareText(a.unitId, b.unitId));
 };
 
-/** Collects change points per (indicator, unit), pushed in date order per key. */
+/**
+ * Collects one indicator's change points per unit, pushed in date order per unit.
+ * A teacher works at one or a few units, so a linear search beats a keyed map here.
+ */
 export class StepBuilder {
-  private readonly byKey = new Map<
-    string,
-    { indicator: string; unitId: string; points: ChangePoint[] }
-  >();
+  private readonly units: { indicator: string; unitId: string; points: ChangePoint[] }[] = [];
 
-  push(
-    indicator: string,
-    unitId: string,
-    from: string,
-    numerator: 0 | 1,
-    denominator: 0 | 1,
-  ): void {
-    const key = `${indicator}\u0000${unitId}`;
-    let entry = this.byKey.get(key);
+  constructor(private readonly indicator: string) {}
+
+  push(unitId: string, from: string, numerator: 0 | 1, denominator: 0 | 1): void {
+    let entry: { points: ChangePoint[] } | undefined;
+    for (const u of this.units)
+      if (u.unitId === unitId) {
+        entry = u;
+        break;
+      }
     if (entry === undefined) {
-      entry = { indicator, unitId, points: [] };
-      this.byKey.set(key, entry);
+      if (numerator === 0 && denominator === 0) return;
+      const created = { indicator: this.indicator, unitId, points: [] };
+      this.units.push(created);
+      entry = created;
     }
     const pts = entry.points;
     let last = pts[pts.length - 1];
@@ -107,11 +109,11 @@ export class StepBuilder {
     pts.push({ from, numerator, denominator });
   }
 
+  /** The step functions, sorted by unitId. */
   build(): StepFunction[] {
     const out: StepFunction[] = [];
-    for (const e of this.byKey.values()) if (e.points.length > 0) out.push(e);
-    return out.sort(
-      (a, b) => compareText(a.indicator, b.indicator) || compareText(a.unitId, b.unitId),
-    );
+    for (const u of this.units) if (u.points.length > 0) out.push(u);
+    if (out.length > 1) out.sort((a, b) => compareText(a.unitId, b.unitId));
+    return out;
   }
 }

@@ -1,15 +1,20 @@
-import { match } from 'ts-pattern';
 import type { RecordedEvent } from '../events/recorded.js';
 import type { Topic } from '../events/vocabulary.js';
 import { type FactEvent, applyFact } from '../facts/fold.js';
 import type { TeacherFacts } from '../facts/types.js';
-import { computeContribution } from '../indicators/contribution.js';
+import type { EventType } from '../events/schemas.js';
+import type { EmploymentSegment } from '../facts/employment.js';
+import {
+  type CompiledIndicator,
+  compileIndicators,
+  contributionInput,
+  permanentSegments,
+} from '../indicators/contribution.js';
 import type { IndicatorDefinition } from '../indicators/rule.js';
-import { type Contribution, compareText } from '../indicators/step.js';
+import { type Contribution, type StepFunction, compareText } from '../indicators/step.js';
 import type { DeltaRow } from './delta.js';
 import { compareRows, diff } from './diff.js';
 import {
-  FACT_EVENT_TYPES,
   type SerializedTeacher,
   type TeacherState,
   deserializeTeacher,
@@ -53,7 +58,10 @@ export interface LedgerProjection {
 
 interface TeacherEntry {
   state: TeacherState;
-  contribution: Contribution;
+  /** Permanent employment segments, recomputed only when employment facts change. */
+  segments: EmploymentSegment[];
+  /** Step functions per compiled indicator (same index), each sorted by unitId. */
+  perIndicator: StepFunction[][];
 }
 
 interface ProgrammeEntry {
@@ -61,11 +69,57 @@ interface ProgrammeEntry {
   lastPosition: bigint;
 }
 
-const EMPTY: Contribution = [];
+/** What an event can move, so only those indicators are recomputed. */
+type Effect =
+  | 'employment'
+  | 'held'
+  | 'completion'
+  | 'facts-only'
+  | 'retraction'
+  | 'teacher-other'
+  | 'topics'
+  | 'none';
+
+/*
+ * Keyed by every event type (the mapped type fails to compile when one is missing,
+ * as ts-pattern's `.exhaustive()` would) and looked up once per event.
+ */
+const EFFECTS: { readonly [K in EventType]: Effect } = {
+  TeacherHired: 'employment',
+  TeachingAssignmentChanged: 'employment',
+  TeacherTransferred: 'employment',
+  TeacherLeft: 'employment',
+  DegreeAwarded: 'held',
+  DegreeRevoked: 'held',
+  CertificateIssued: 'held',
+  CertificateRevoked: 'held',
+  CourseCompleted: 'completion',
+  CourseCompletionRevoked: 'completion',
+  // Enrolments are facts (explain shows them) but no indicator reads them.
+  TeacherEnrolled: 'facts-only',
+  EnrolmentWithdrawn: 'facts-only',
+  EventRetracted: 'retraction',
+  TeacherRegistered: 'teacher-other',
+  PostgraduateStudyStarted: 'teacher-other',
+  PostgraduateStudyAbandoned: 'teacher-other',
+  TeachingContestAwarded: 'teacher-other',
+  ProgrammeRegistered: 'topics',
+  ProgrammeTopicsCorrected: 'topics',
+  UnitRegistered: 'none',
+  UnitRenamed: 'none',
+  UnitAreaChanged: 'none',
+  UnitMerged: 'none',
+  TrainingFunded: 'none',
+  AnnualReportSubmitted: 'none',
+};
+
+const ALL = (): boolean => true;
+const READS_HELD = (c: CompiledIndicator): boolean => c.reads === 'held';
 
 export const createLedgerProjection = (
   indicators: readonly IndicatorDefinition[],
 ): LedgerProjection => {
+  const compiled = compileIndicators(indicators);
   const teachers = new Map<string, TeacherEntry>();
   const programmes = new Map<string, ProgrammeEntry>();
   /** programmeId → teachers with a completion of it (possibly since retracted or revoked). */
@@ -74,6 +128,10 @@ export const createLedgerProjection = (
   const changedProgrammes = new Set<string>();
   const topicsOf = (programmeId: string): readonly Topic[] | undefined =>
     programmes.get(programmeId)?.topics;
+  const readsTopics =
+    (topics: readonly Topic[] | undefined) =>
+    (c: CompiledIndicator): boolean =>
+      c.reads === 'completions' && c.topic !== undefined && (topics?.includes(c.topic) ?? false);
 
   const noteCompleter = (programmeId: string, teacherId: string): void => {
     let set = completers.get(programmeId);
@@ -81,21 +139,48 @@ export const createLedgerProjection = (
     set.add(teacherId);
   };
 
-  const recompute = (entry: TeacherEntry, event: RecordedEvent): DeltaRow[] => {
-    const after = computeContribution(entry.state.facts, indicators, topicsOf);
-    const rows = diff(entry.contribution, after, {
-      position: event.position,
-      eventId: event.id,
-      teacherId: entry.state.teacherId,
-    });
-    entry.contribution = after;
+  const newEntry = (state: TeacherState): TeacherEntry => {
+    const segments = permanentSegments(state.facts);
+    const input = contributionInput(state.facts, segments, topicsOf);
+    return {
+      state,
+      segments,
+      perIndicator: compiled.map((c) => (segments.length === 0 ? [] : c.compute(input))),
+    };
+  };
+
+  /** Recomputes the indicators `which` selects and returns the rows of their change. */
+  const recompute = (
+    entry: TeacherEntry,
+    event: RecordedEvent,
+    which: (c: CompiledIndicator) => boolean,
+    rows: DeltaRow[] = [],
+  ): DeltaRow[] => {
+    const { segments, perIndicator } = entry;
+    const ctx = { position: event.position, eventId: event.id, teacherId: entry.state.teacherId };
+    const input = contributionInput(entry.state.facts, segments, topicsOf);
+    for (let i = 0; i < compiled.length; i++) {
+      const c = compiled[i]!;
+      const before = perIndicator[i]!;
+      // Not in the population before nor after: nothing to compute.
+      if (segments.length === 0 && before.length === 0) continue;
+      if (!which(c)) continue;
+      const after = segments.length === 0 ? [] : c.compute(input);
+      for (const row of diff(before, after, ctx)) rows.push(row);
+      perIndicator[i] = after;
+    }
     return rows;
   };
 
-  const projectTeacherEvent = (teacherId: string, event: RecordedEvent): DeltaRow[] => {
+  const projectTeacherEvent = (effect: Effect, event: RecordedEvent): DeltaRow[] => {
+    const teacherId = (event.data as { teacherId: string }).teacherId;
     let entry = teachers.get(teacherId);
     if (entry === undefined) {
-      entry = { state: newTeacherState(teacherId), contribution: EMPTY };
+      entry = {
+        state: newTeacherState(teacherId),
+        segments: [],
+        perIndicator: compiled.map(() => []),
+      };
       teachers.set(teacherId, entry);
     }
     const state = entry.state;
@@ -103,19 +188,34 @@ export const createLedgerProjection = (
     if (event.position <= state.lastPosition) return [];
     state.lastPosition = event.position;
     changedTeachers.add(teacherId);
+    if (effect === 'teacher-other') return [];
     if (event.type === 'EventRetracted') {
       const target = event.data.eventId;
       const at = state.events.findIndex((e) => e.id === target);
       if (at < 0) return [];
       state.events.splice(at, 1);
       refold(state);
-      return recompute(entry, event);
+      entry.segments = permanentSegments(state.facts);
+      return recompute(entry, event, ALL);
     }
-    if (!FACT_EVENT_TYPES.has(event.type)) return [];
     state.events.push({ id: event.id, type: event.type, data: event.data } as FactEvent);
     if (event.type === 'CourseCompleted') noteCompleter(event.data.programmeId, teacherId);
     if (!applyFact(state.facts, event)) return [];
-    return recompute(entry, event);
+    switch (effect) {
+      case 'employment':
+        entry.segments = permanentSegments(state.facts);
+        return recompute(entry, event, ALL);
+      case 'held':
+        return recompute(entry, event, READS_HELD);
+      case 'completion':
+        return recompute(
+          entry,
+          event,
+          readsTopics(topicsOf((event.data as { programmeId: string }).programmeId)),
+        );
+      default:
+        return [];
+    }
   };
 
   const projectTopics = (
@@ -129,55 +229,30 @@ export const createLedgerProjection = (
     changedProgrammes.add(programmeId);
     // Reading 4: the new topics hold for every valid date; every completer is recomputed
     // and their rows written at the correction's position.
+    const moved = readsTopics([...(prev?.topics ?? []), ...topics]);
     const ids = [...(completers.get(programmeId) ?? [])].sort(compareText);
     const rows: DeltaRow[] = [];
     for (const id of ids) {
       const entry = teachers.get(id);
-      if (entry !== undefined) rows.push(...recompute(entry, event));
+      if (entry !== undefined) recompute(entry, event, moved, rows);
     }
     return rows.sort(compareRows);
   };
 
-  const project = (event: RecordedEvent): DeltaRow[] =>
-    match(event)
-      .with(
-        { type: 'TeacherRegistered' },
-        { type: 'TeacherHired' },
-        { type: 'TeachingAssignmentChanged' },
-        { type: 'TeacherTransferred' },
-        { type: 'TeacherLeft' },
-        { type: 'DegreeAwarded' },
-        { type: 'DegreeRevoked' },
-        { type: 'CertificateIssued' },
-        { type: 'CertificateRevoked' },
-        { type: 'TeacherEnrolled' },
-        { type: 'CourseCompleted' },
-        { type: 'EnrolmentWithdrawn' },
-        { type: 'CourseCompletionRevoked' },
-        { type: 'PostgraduateStudyStarted' },
-        { type: 'PostgraduateStudyAbandoned' },
-        { type: 'TeachingContestAwarded' },
-        { type: 'EventRetracted' },
-        (e) => projectTeacherEvent(e.data.teacherId, event),
-      )
-      .with({ type: 'ProgrammeRegistered' }, { type: 'ProgrammeTopicsCorrected' }, (e) =>
-        projectTopics(e.data.programmeId, e.data.topics, event),
-      )
-      .with(
-        { type: 'UnitRegistered' },
-        { type: 'UnitRenamed' },
-        { type: 'UnitAreaChanged' },
-        { type: 'UnitMerged' },
-        { type: 'TrainingFunded' },
-        { type: 'AnnualReportSubmitted' },
-        () => [],
-      )
-      .exhaustive();
+  const project = (event: RecordedEvent): DeltaRow[] => {
+    const effect = EFFECTS[event.type];
+    if (effect === 'none') return [];
+    if (effect === 'topics') {
+      const { programmeId, topics } = event.data as { programmeId: string; topics: Topic[] };
+      return projectTopics(programmeId, topics, event);
+    }
+    return projectTeacherEvent(effect, event);
+  };
 
   return {
     project,
     facts: (teacherId) => teachers.get(teacherId)?.state.facts,
-    contribution: (teacherId) => teachers.get(teacherId)?.contribution ?? EMPTY,
+    contribution: (teacherId) => teachers.get(teacherId)?.perIndicator.flat() ?? [],
     topics: topicsOf,
     takeChanged: () => {
       const out = {
@@ -195,10 +270,7 @@ export const createLedgerProjection = (
     loadTeacher: (serialized) => {
       const state = deserializeTeacher(serialized);
       for (const c of state.facts.completions) noteCompleter(c.programmeId, state.teacherId);
-      teachers.set(state.teacherId, {
-        state,
-        contribution: computeContribution(state.facts, indicators, topicsOf),
-      });
+      teachers.set(state.teacherId, newEntry(state));
     },
     serializeProgramme: (programmeId) => {
       const p = programmes.get(programmeId);

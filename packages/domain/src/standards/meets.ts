@@ -24,19 +24,53 @@ export interface StandardVerdict {
   readonly assignment?: { readonly levels: readonly TeachingLevel[]; readonly mode: TeachingMode };
 }
 
-const satisfies = (held: HeldQualifications, q: Qualification): boolean => {
+export type QualificationTest = (held: HeldQualifications) => boolean;
+
+const compileQualification = (q: Qualification): QualificationTest => {
   switch (q.kind) {
-    case 'degree-at-least':
-      return held.degreeRank >= degreeRank(q.level);
+    case 'degree-at-least': {
+      const rank = degreeRank(q.level);
+      return (held) => held.degreeRank >= rank;
+    }
     case 'pedagogical-degree':
-      return held.pedagogicalDegree;
-    case 'certificate':
-      return q.minLevel !== undefined
-        ? q.certificate === 'national-skill'
-          ? held.nationalSkill >= q.minLevel
-          : (held.certificateKinds & certificateBit(q.certificate)) !== 0
-        : (held.certificateKinds & certificateBit(q.certificate)) !== 0;
+      return (held) => held.pedagogicalDegree;
+    case 'certificate': {
+      const { minLevel } = q;
+      if (minLevel !== undefined && q.certificate === 'national-skill')
+        return (held) => held.nationalSkill >= minLevel;
+      const bit = certificateBit(q.certificate);
+      return (held) => (held.certificateKinds & bit) !== 0;
+    }
   }
+};
+
+const satisfies = (held: HeldQualifications, q: Qualification): boolean =>
+  compileQualification(q)(held);
+
+/** The requirements of one assignment (by standard, levels and mode), each a list of alternatives, compiled once. */
+const compiledAssignments = new WeakMap<
+  QualificationStandard,
+  Map<string, QualificationTest[][]>
+>();
+
+export const requirementsOf = (
+  standard: QualificationStandard,
+  levels: readonly TeachingLevel[],
+  mode: TeachingMode,
+): QualificationTest[][] => {
+  let byKey = compiledAssignments.get(standard);
+  if (byKey === undefined) compiledAssignments.set(standard, (byKey = new Map()));
+  const key = `${levels.join(',')}/${mode}`;
+  let tests = byKey.get(key);
+  if (tests === undefined) {
+    tests = [];
+    for (const level of levels)
+      for (const rule of standard.rules)
+        if (rule.level === level && rule.modes.includes(mode))
+          tests.push(rule.anyOf.map(compileQualification));
+    byKey.set(key, tests);
+  }
+  return tests;
 };
 
 /**
@@ -66,12 +100,21 @@ export const meetsWith = (
   levels: readonly TeachingLevel[],
   mode: TeachingMode,
   standard: QualificationStandard,
+): boolean => meetsAll(held, requirementsOf(standard, levels, mode));
+
+/** True when what is held meets every one of the compiled requirements. */
+export const meetsAll = (
+  held: HeldQualifications,
+  requirements: readonly QualificationTest[][],
 ): boolean => {
-  for (const level of levels) {
-    for (const rule of standard.rules) {
-      if (rule.level !== level || !rule.modes.includes(mode)) continue;
-      if (!rule.anyOf.some((q) => satisfies(held, q))) return false;
-    }
+  for (const anyOf of requirements) {
+    let met = false;
+    for (const test of anyOf)
+      if (test(held)) {
+        met = true;
+        break;
+      }
+    if (!met) return false;
   }
   return true;
 };
