@@ -1,10 +1,3 @@
-/** Σ deltas of one (indicator, unit) up to each valid date, for binary search. */
-interface Series {
-  readonly dates: string[];
-  readonly num: number[];
-  readonly den: number[];
-}
-
 export interface AggRow {
   readonly indicator: string;
   readonly unitId: string;
@@ -20,31 +13,50 @@ export interface UnitSum {
   denominator: number;
 }
 
+/** Σ deltas of one (indicator, unit) per valid date, and their running sums for binary search. */
+interface Series {
+  readonly perDate: Map<string, { n: number; d: number }>;
+  dates: string[];
+  num: number[];
+  den: number[];
+  stale: boolean;
+}
+
 const SEP = '\u0000';
 
 /**
  * Cumulative sums of the ledger per (indicator, unit), as known now, held in
  * memory: a figure as of D is one binary search per (indicator, unit) instead of
- * a scan of the ledger.
+ * a scan of the ledger. New rows are merged in; running sums are rebuilt lazily.
  */
 export class CumulativeIndex {
   private readonly series = new Map<string, Series>();
 
-  /** Replaces the series of every (indicator, unit) present in `rows`; rows sorted by valid date within each. */
-  replace(rows: readonly AggRow[], keys: readonly (readonly [string, string])[]): void {
-    for (const [indicator, unitId] of keys) this.series.delete(indicator + SEP + unitId);
+  /** Adds deltas (any order, any grouping). */
+  add(rows: readonly AggRow[]): void {
     for (const row of rows) {
       const key = row.indicator + SEP + row.unitId;
       let s = this.series.get(key);
       if (s === undefined) {
-        s = { dates: [], num: [], den: [] };
+        s = { perDate: new Map(), dates: [], num: [], den: [], stale: true };
         this.series.set(key, s);
       }
-      const last = s.dates.length - 1;
-      s.dates.push(row.validFrom);
-      s.num.push((last < 0 ? 0 : s.num[last]!) + row.dNum);
-      s.den.push((last < 0 ? 0 : s.den[last]!) + row.dDen);
+      const at = s.perDate.get(row.validFrom);
+      if (at === undefined) s.perDate.set(row.validFrom, { n: row.dNum, d: row.dDen });
+      else {
+        at.n += row.dNum;
+        at.d += row.dDen;
+      }
+      s.stale = true;
     }
+  }
+
+  /** Every (indicator, unit) with rows. */
+  keys(): [string, string][] {
+    return [...this.series.keys()].map((key) => {
+      const sep = key.indexOf(SEP);
+      return [key.slice(0, sep), key.slice(sep + 1)];
+    });
   }
 
   clear(): void {
@@ -55,6 +67,7 @@ export class CumulativeIndex {
   sumsAsOf(asOf: string): UnitSum[] {
     const out: UnitSum[] = [];
     for (const [key, s] of this.series) {
+      if (s.stale) rebuild(s);
       let lo = 0;
       let hi = s.dates.length;
       while (lo < hi) {
@@ -74,3 +87,19 @@ export class CumulativeIndex {
     return out;
   }
 }
+
+const rebuild = (s: Series): void => {
+  s.dates = [...s.perDate.keys()].sort();
+  s.num = new Array<number>(s.dates.length);
+  s.den = new Array<number>(s.dates.length);
+  let n = 0;
+  let d = 0;
+  s.dates.forEach((date, i) => {
+    const at = s.perDate.get(date)!;
+    n += at.n;
+    d += at.d;
+    s.num[i] = n;
+    s.den[i] = d;
+  });
+  s.stale = false;
+};

@@ -12,6 +12,8 @@ export interface PostgresReadModelOptions {
   readonly version?: string;
   /** Connections in the pool (default 4). */
   readonly poolSize?: number;
+  /** Told when an idle pooled connection breaks (e.g. the server restarted). */
+  readonly logger?: { warn(message: string, error: unknown): void };
 }
 
 /** PostgreSQL allows 65,535 parameters in one statement. */
@@ -25,6 +27,11 @@ export const openPostgresReadModel = async (
 ): Promise<ReadModelStore> => {
   const base = checkVersion(options.schema ?? 'readmodels');
   const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 4 });
+  // The pool drops a broken idle connection and opens another for the next
+  // query; without a listener the event would end the process.
+  pool.on('error', (error) =>
+    options.logger?.warn('read model: idle PostgreSQL connection lost', error),
+  );
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const control = sql.table(`${base}.active_version`);
   try {
@@ -95,7 +102,12 @@ export const openPostgresReadModel = async (
         );
         if (rows.length > 0) return false;
         await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
-        for (const statement of ddl('text collate "C"', 'bigint', `"${schema}".`)) {
+        for (const statement of ddl({
+          text: 'text collate "C"',
+          int: 'bigint',
+          keyed: '',
+          prefix: `"${schema}".`,
+        })) {
           await sql.raw(statement).execute(trx);
         }
         await trx

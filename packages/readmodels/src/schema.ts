@@ -14,13 +14,11 @@ export interface LedgerTable {
   teacher_id: string;
 }
 
-/** Σ deltas per (indicator, unit, valid date), kept in the same transaction as the ledger. */
-export interface LedgerAggTable {
+/** Which (indicator, unit) pairs each batch changed, keyed by the batch's checkpoint: how caches find what to reload. */
+export interface LedgerChangesTable {
+  position: Int;
   indicator: string;
   unit_id: string;
-  valid_from: string;
-  d_num: Int;
-  d_den: Int;
 }
 
 export interface StateTable {
@@ -54,7 +52,7 @@ export interface MetaTable {
 
 export interface Database {
   ledger: LedgerTable;
-  ledger_agg: LedgerAggTable;
+  ledger_changes: LedgerChangesTable;
   teacher_state: StateTable;
   programme_state: StateTable;
   unit_events: UnitEventsTable;
@@ -65,7 +63,7 @@ export interface Database {
 
 export const TABLES = [
   'ledger',
-  'ledger_agg',
+  'ledger_changes',
   'teacher_state',
   'programme_state',
   'unit_events',
@@ -75,28 +73,31 @@ export const TABLES = [
 ] as const;
 
 /**
- * Table definitions, with the text type and integer type of each engine. Text is
- * compared byte-wise on both (PostgreSQL `COLLATE "C"`), so ordered reads — and
- * the digest — are identical on both stores.
+ * Table definitions, with the text and integer types of each engine and the
+ * suffix that makes a keyed table clustered on its key (SQLite `without rowid`),
+ * so each row written costs as few B-trees as possible. Text is compared
+ * byte-wise on both (PostgreSQL `COLLATE "C"`), so ordered reads — and the
+ * digest — are identical on both stores.
  */
-export const ddl = (text: string, int: string, prefix: string): string[] => [
-  `create table ${prefix}ledger (
-     indicator ${text} not null, unit_id ${text} not null, valid_from ${text} not null,
-     position ${int} not null, d_num ${int} not null, d_den ${int} not null,
-     event_id ${text} not null, teacher_id ${text} not null)`,
-  `create index ledger_by_position on ${prefix}ledger (position)`,
-  `create index ledger_by_figure on ${prefix}ledger (indicator, unit_id, valid_from)`,
-  `create table ${prefix}ledger_agg (
-     indicator ${text} not null, unit_id ${text} not null, valid_from ${text} not null,
-     d_num ${int} not null, d_den ${int} not null,
-     primary key (indicator, unit_id, valid_from))`,
-  `create table ${prefix}teacher_state (id ${text} primary key, state ${text} not null)`,
-  `create table ${prefix}programme_state (id ${text} primary key, state ${text} not null)`,
-  `create table ${prefix}unit_events (
-     position ${int} primary key, recorded_at ${text} not null, event_id ${text} not null,
-     type ${text} not null, unit_id ${text} not null, data ${text} not null)`,
-  `create table ${prefix}positions (position ${int} primary key, recorded_at ${text} not null)`,
-  `create index positions_by_time on ${prefix}positions (recorded_at)`,
-  `create table ${prefix}checkpoints (name ${text} primary key, position ${int} not null)`,
-  `create table ${prefix}meta (key ${text} primary key, value ${text} not null)`,
+export const ddl = (t: { text: string; int: string; keyed: string; prefix: string }): string[] => [
+  // One secondary index, so a row costs two B-trees: it serves loading and
+  // refreshing the in-memory sums, history, teachers behind and known-at
+  // corrections, all per (indicator, unit) and position range.
+  `create table ${t.prefix}ledger (
+     indicator ${t.text} not null, unit_id ${t.text} not null, valid_from ${t.text} not null,
+     position ${t.int} not null, d_num ${t.int} not null, d_den ${t.int} not null,
+     event_id ${t.text} not null, teacher_id ${t.text} not null)`,
+  `create index ledger_by_key on ${t.prefix}ledger (indicator, unit_id, position)`,
+  `create table ${t.prefix}ledger_changes (
+     position ${t.int} not null, indicator ${t.text} not null, unit_id ${t.text} not null,
+     primary key (position, indicator, unit_id))${t.keyed}`,
+  `create table ${t.prefix}teacher_state (id ${t.text} primary key, state ${t.text} not null)${t.keyed}`,
+  `create table ${t.prefix}programme_state (id ${t.text} primary key, state ${t.text} not null)${t.keyed}`,
+  `create table ${t.prefix}unit_events (
+     position ${t.int} primary key, recorded_at ${t.text} not null, event_id ${t.text} not null,
+     type ${t.text} not null, unit_id ${t.text} not null, data ${t.text} not null)`,
+  // Keyed by position only: looking up an instant scans it, which is rare and cheap enough.
+  `create table ${t.prefix}positions (position ${t.int} primary key, recorded_at ${t.text} not null)`,
+  `create table ${t.prefix}checkpoints (name ${t.text} primary key, position ${t.int} not null)`,
+  `create table ${t.prefix}meta (key ${t.text} primary key, value ${t.text} not null)`,
 ];

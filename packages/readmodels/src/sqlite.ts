@@ -95,7 +95,13 @@ export const openSqliteReadModel = async (
         .get();
       if (exists !== undefined) return false;
       raw.transaction(() => {
-        for (const statement of ddl('text', 'integer', '')) raw.exec(statement);
+        for (const statement of ddl({
+          text: 'text',
+          int: 'integer',
+          keyed: ' without rowid',
+          prefix: '',
+        }))
+          raw.exec(statement);
         raw.prepare("insert into meta (key, value) values ('epoch', ?)").run(newEpoch());
       })();
       return true;

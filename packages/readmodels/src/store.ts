@@ -39,17 +39,6 @@ const ledgerWrite = bulkWrite<'ledger', DeltaRow>(
   ],
 );
 
-const aggWrite = bulkWrite<'ledger_agg', AggRow>(
-  'ledger_agg',
-  ['indicator', 'unit_id', 'valid_from', 'd_num', 'd_den'],
-  (r) => [r.indicator, r.unitId, r.validFrom, r.dNum, r.dDen],
-  (oc) =>
-    oc.columns(['indicator', 'unit_id', 'valid_from']).doUpdateSet((eb) => ({
-      d_num: eb('ledger_agg.d_num', '+', eb.ref('excluded.d_num')),
-      d_den: eb('ledger_agg.d_den', '+', eb.ref('excluded.d_den')),
-    })),
-);
-
 const changeWrite = bulkWrite<'ledger_changes', readonly [bigint, string, string]>(
   'ledger_changes',
   ['position', 'indicator', 'unit_id'],
@@ -57,13 +46,14 @@ const changeWrite = bulkWrite<'ledger_changes', readonly [bigint, string, string
   (oc) => oc.columns(['position', 'indicator', 'unit_id']).doNothing(),
 );
 
+/** The (indicator, unit) pairs a batch touched, recorded under its checkpoint. */
 const changedKeys = (
-  sums: readonly AggRow[],
+  rows: readonly DeltaRow[],
   checkpoint: bigint,
 ): (readonly [bigint, string, string])[] => {
   const keys = new Map<string, readonly [bigint, string, string]>();
-  for (const s of sums)
-    keys.set(`${s.indicator}\u0000${s.unitId}`, [checkpoint, s.indicator, s.unitId]);
+  for (const r of rows)
+    keys.set(`${r.indicator}\u0000${r.unitId}`, [checkpoint, r.indicator, r.unitId]);
   return [...keys.values()];
 };
 
@@ -92,31 +82,6 @@ const positionWrite = bulkWrite<'positions', PositionStamp>(
   (oc) => oc.column('position').doNothing(),
 );
 
-/** Sums a batch's rows per (indicator, unit, valid date), for the aggregate table. */
-const aggregate = (rows: readonly DeltaRow[]): AggRow[] => {
-  const sums = new Map<
-    string,
-    { indicator: string; unitId: string; validFrom: string; dNum: number; dDen: number }
-  >();
-  for (const r of rows) {
-    const key = `${r.indicator}\u0000${r.unitId}\u0000${r.validFrom}`;
-    const s = sums.get(key);
-    if (s === undefined) {
-      sums.set(key, {
-        indicator: r.indicator,
-        unitId: r.unitId,
-        validFrom: r.validFrom,
-        dNum: r.dNumerator,
-        dDen: r.dDenominator,
-      });
-    } else {
-      s.dNum += r.dNumerator;
-      s.dDen += r.dDenominator;
-    }
-  }
-  return [...sums.values()];
-};
-
 /** Keeps the last entry per id, since one statement may not update a row twice. */
 const lastPerId = (entries: readonly (readonly [string, unknown])[]): StateRow[] => {
   const byId = new Map<string, unknown>();
@@ -130,15 +95,13 @@ interface Head {
   readonly unitMax: bigint | null;
 }
 
-/** Above this many changed (indicator, unit) pairs the cache reloads whole. */
-const PARTIAL_RELOAD_LIMIT = 200;
 /** (indicator, unit) ranges per known-at correction query, well under SQLite's expression depth. */
 const KEYS_PER_QUERY = 150;
 
 /**
  * The read model on any engine: every query is written once with Kysely.
  * "As of D, known now" is answered from cumulative sums held in memory and
- * refreshed from the aggregate table when the ledger grew (also by another
+ * merged with the rows of the (indicator, unit) pairs that changed when the ledger grew (also by another
  * process); "known at T" subtracts the rows recorded after T.
  */
 export class KyselyReadModel implements ReadModelStore {
@@ -164,9 +127,7 @@ export class KyselyReadModel implements ReadModelStore {
         return { applied: false, checkpoint: stored };
       const rows = batch.rows ?? [];
       await e.insertMany(trx, ledgerWrite, rows);
-      const sums = aggregate(rows);
-      await e.insertMany(trx, aggWrite, sums);
-      await e.insertMany(trx, changeWrite, changedKeys(sums, batch.checkpoint));
+      await e.insertMany(trx, changeWrite, changedKeys(rows, batch.checkpoint));
       await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
       await e.insertMany(trx, positionWrite, batch.positions ?? []);
       await e.insertMany(
@@ -383,7 +344,7 @@ export class KyselyReadModel implements ReadModelStore {
       .selectNoFrom((eb) => [
         eb.selectFrom('meta').select('value').where('key', '=', 'epoch').as('epoch'),
         eb
-          .selectFrom('ledger')
+          .selectFrom('ledger_changes')
           .select((e) => e.fn.max('position').as('m'))
           .as('ledger_max'),
         eb
@@ -408,60 +369,38 @@ export class KyselyReadModel implements ReadModelStore {
       return seen;
     return this.engine.snapshot(async (trx) => {
       const head = await this.readHead(trx);
-      let keys: (readonly [string, string])[] | undefined;
-      if (
-        cached !== undefined &&
-        cached.epoch === head.epoch &&
-        cached.ledgerMax !== null &&
-        head.ledgerMax !== null
-      ) {
+      if (head.ledgerMax === null) {
+        this.cache.clear();
+      } else if (cached === undefined || cached.epoch !== head.epoch || cached.ledgerMax === null) {
+        this.cache.clear();
+        const rows = await trx
+          .selectFrom('ledger')
+          .select((eb) => [
+            'indicator',
+            'unit_id',
+            'valid_from',
+            eb.fn.sum('d_num').as('n'),
+            eb.fn.sum('d_den').as('d'),
+          ])
+          .groupBy(['indicator', 'unit_id', 'valid_from'])
+          .execute();
+        this.cache.add(rows.map(toAggRow));
+      } else {
         const changed = await trx
           .selectFrom('ledger_changes')
           .select(['indicator', 'unit_id'])
           .distinct()
           .where('position', '>', cached.ledgerMax)
           .execute();
-        if (changed.length <= PARTIAL_RELOAD_LIMIT)
-          keys = changed.map((r) => [r.indicator, r.unit_id] as const);
+        const keys = changed.map((r) => [r.indicator, r.unit_id] as const);
+        this.cache.add(await sumsPerKey(trx, keys, cached.ledgerMax, head.ledgerMax, undefined));
       }
-      let query = trx
-        .selectFrom('ledger_agg')
-        .select(['indicator', 'unit_id', 'valid_from', 'd_num', 'd_den'])
-        .orderBy('indicator')
-        .orderBy('unit_id')
-        .orderBy('valid_from');
-      if (keys !== undefined) {
-        const only = keys;
-        if (only.length === 0) {
-          this.cached = head;
-          return head;
-        }
-        query = query.where((eb) =>
-          eb.or(only.map(([i, u]) => eb.and([eb('indicator', '=', i), eb('unit_id', '=', u)]))),
-        );
-      } else {
-        this.cache.clear();
-      }
-      const rows = await query.execute();
-      this.cache.replace(
-        rows.map((r) => ({
-          indicator: r.indicator,
-          unitId: r.unit_id,
-          validFrom: r.valid_from,
-          dNum: num(r.d_num),
-          dDen: num(r.d_den),
-        })),
-        keys ?? [],
-      );
       this.cached = head;
       return head;
     });
   }
 
-  /**
-   * Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the
-   * sums hold), reading each (indicator, unit) range of the ledger's one index.
-   */
+  /** Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the sums hold). */
   private async subtractLate(
     sums: UnitSum[],
     asOf: string,
@@ -469,44 +408,17 @@ export class KyselyReadModel implements ReadModelStore {
     upTo: bigint,
   ): Promise<UnitSum[]> {
     const byKey = new Map(sums.map((s) => [`${s.indicator}\u0000${s.unitId}`, { ...s }]));
-    const keys = this.cache.keys();
-    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-      const chunk = keys.slice(i, i + KEYS_PER_QUERY);
-      const late = await this.db
-        .selectFrom('ledger')
-        .select((eb) => [
-          'indicator',
-          'unit_id',
-          eb.fn.sum('d_num').as('n'),
-          eb.fn.sum('d_den').as('d'),
-        ])
-        .where((eb) =>
-          eb.or(
-            chunk.map(([indicator, unitId]) =>
-              eb.and([
-                eb('indicator', '=', indicator),
-                eb('unit_id', '=', unitId),
-                eb('position', '>', knownAt),
-                eb('position', '<=', upTo),
-              ]),
-            ),
-          ),
-        )
-        .where('valid_from', '<=', asOf)
-        .groupBy(['indicator', 'unit_id'])
-        .execute();
-      for (const r of late) {
-        const key = `${r.indicator}\u0000${r.unit_id}`;
-        const s = byKey.get(key) ?? {
-          indicator: r.indicator,
-          unitId: r.unit_id,
-          numerator: 0,
-          denominator: 0,
-        };
-        s.numerator -= num(r.n);
-        s.denominator -= num(r.d);
-        byKey.set(key, s);
-      }
+    for (const r of await sumsPerKey(this.db, this.cache.keys(), knownAt, upTo, asOf)) {
+      const key = `${r.indicator}\u0000${r.unitId}`;
+      const s = byKey.get(key) ?? {
+        indicator: r.indicator,
+        unitId: r.unitId,
+        numerator: 0,
+        denominator: 0,
+      };
+      s.numerator -= r.dNum;
+      s.denominator -= r.dDen;
+      byKey.set(key, s);
     }
     return [...byKey.values()];
   }
@@ -551,6 +463,63 @@ export class KyselyReadModel implements ReadModelStore {
     return timeline;
   }
 }
+
+const toAggRow = (r: {
+  indicator: string;
+  unit_id: string;
+  valid_from: string;
+  n: string | number | bigint | null;
+  d: string | number | bigint | null;
+}): AggRow => ({
+  indicator: r.indicator,
+  unitId: r.unit_id,
+  validFrom: r.valid_from,
+  dNum: num(r.n),
+  dDen: num(r.d),
+});
+
+/**
+ * Σ deltas per (indicator, unit, valid date) of the rows with after < position ≤ upTo
+ * (and valid on or before `asOf`), read as one range of the ledger's index per
+ * (indicator, unit).
+ */
+const sumsPerKey = async (
+  db: Kysely<Database>,
+  keys: readonly (readonly [string, string])[],
+  after: bigint,
+  upTo: bigint,
+  asOf: string | undefined,
+): Promise<AggRow[]> => {
+  const out: AggRow[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    let query = db
+      .selectFrom('ledger')
+      .select((eb) => [
+        'indicator',
+        'unit_id',
+        'valid_from',
+        eb.fn.sum('d_num').as('n'),
+        eb.fn.sum('d_den').as('d'),
+      ])
+      .where((eb) =>
+        eb.or(
+          chunk.map(([indicator, unitId]) =>
+            eb.and([
+              eb('indicator', '=', indicator),
+              eb('unit_id', '=', unitId),
+              eb('position', '>', after),
+              eb('position', '<=', upTo),
+            ]),
+          ),
+        ),
+      );
+    if (asOf !== undefined) query = query.where('valid_from', '<=', asOf);
+    const rows = await query.groupBy(['indicator', 'unit_id', 'valid_from']).execute();
+    for (const r of rows) out.push(toAggRow(r));
+  }
+  return out;
+};
 
 const readCheckpoint = async (
   db: Pick<Transaction<Database>, 'selectFrom'>,
