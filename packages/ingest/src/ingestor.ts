@@ -170,6 +170,15 @@ export class Ingestor {
         next = (entry.state as { mergedInto?: string }).mergedInto;
       }
     };
+    /** Loads the units (with their merge chains) and the programme an envelope refers to. */
+    const loadReferences = async (envelope: Envelope): Promise<void> => {
+      const data = envelope.data as Record<string, unknown>;
+      for (const field of UNIT_FIELDS) {
+        const value = data[field];
+        if (typeof value === 'string') await loadUnitChain(value);
+      }
+      if (typeof data.programmeId === 'string') await load(`programme-${data.programmeId}`);
+    };
     const histories = new Map<string, Envelope[]>();
     const lookup: DecisionLookup = {
       unit: (unitId) => {
@@ -326,12 +335,7 @@ export class Ingestor {
         return;
       }
 
-      const data = sent.data as Record<string, unknown>;
-      for (const field of UNIT_FIELDS) {
-        const value = data[field];
-        if (typeof value === 'string') await loadUnitChain(value);
-      }
-      if (typeof data.programmeId === 'string') await load(`programme-${data.programmeId}`);
+      await loadReferences(sent);
       const entry = await load(stream);
       const forbidden = authorise(sent, options.actor, stream);
       if (forbidden !== undefined) {
@@ -341,6 +345,8 @@ export class Ingestor {
       let history: Envelope[] | undefined;
       if (sent.type === 'EventRetracted') {
         history = await storedHistory(stream);
+        // Deciding a retraction replays the stream: everything it refers to must be at hand.
+        for (const e of history) await loadReferences(e);
         histories.set(stream, history);
       }
       const decision = decide(entry.state, sent, lookup);

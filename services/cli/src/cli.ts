@@ -31,17 +31,11 @@ const commandHelp = (c: Command): string =>
 export const describeError = (e: unknown): { message: string; exitCode: number } => {
   if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
   if (e instanceof DomainError) return { message: e.message, exitCode: 2 };
-  if (
-    e instanceof Error &&
-    'code' in e &&
-    typeof e.code === 'string' &&
-    e.code.startsWith('ERR_PARSE_ARGS')
-  ) {
-    return { message: e.message, exitCode: 64 };
-  }
-  if (e instanceof Error) {
-    const code = 'code' in e && typeof e.code === 'string' ? ` (${e.code})` : '';
-    return { message: `${e.message}${code}`, exitCode: 1 };
+  // Errors from Node itself may come from another realm (a test sandbox): no instanceof.
+  if (typeof e === 'object' && e !== null && 'message' in e) {
+    const code = 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+    if (code?.startsWith('ERR_PARSE_ARGS')) return { message: String(e.message), exitCode: 64 };
+    return { message: `${String(e.message)}${code ? ` (${code})` : ''}`, exitCode: 1 };
   }
   return { message: String(e), exitCode: 1 };
 };
@@ -84,7 +78,8 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     const { message, exitCode } = describeError(e);
     io.stderr.write(`nhagiao ${name}: ${message}\n`);
-    if (io.env.NHAGIAO_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+    if (io.env.NHAGIAO_DEBUG && e instanceof Error && e.stack !== undefined)
+      io.stderr.write(`${e.stack}\n`);
     return exitCode;
   }
 };

@@ -88,6 +88,8 @@ export const importFiles = async (
         `${name}: ${verdict}; ${total} lines in ${seconds(report.durationMs)} (${perSecond(total, report.durationMs)} events/s)\n`,
       );
     }
+    if (!options.quiet)
+      ctx.stderr.write(`store head: position ${(await store.head()) ?? 'none (empty)'}\n`);
   } finally {
     await store.close();
   }
