@@ -63,6 +63,7 @@ export const generateLedger = (options: {
   teachers: number;
   units: number;
   seed?: number;
+  rounds?: number;
 }): GeneratedLedger => {
   const random = prng(options.seed ?? 423);
   const pick = (n: number): number => Math.floor(random() * n);
