@@ -1,0 +1,33 @@
+/**
+ * A projector in its own process, for tests that SIGKILL it:
+ * `projector-child.ts <nats url> <postgres url> <durable> <batch size> <ack wait ms>`.
+ */
+import { bacKan423of2024 } from '@nhagiao/domain';
+import { projectCommand } from '@nhagiao/projector';
+import { openPostgresReadModel } from '@nhagiao/readmodels';
+import { jsonLogger } from './jsonLogger.js';
+
+const [natsUrl, pgUrl, durableName, batch, ackWait] = process.argv.slice(2);
+if (natsUrl === undefined || pgUrl === undefined || durableName === undefined)
+  throw new Error(
+    'usage: projector-child <nats url> <postgres url> <durable> [batch] [ack wait ms]',
+  );
+
+const readModel = await openPostgresReadModel(pgUrl);
+await projectCommand({
+  natsUrl,
+  readModel,
+  indicators: bacKan423of2024.indicators,
+  durableName,
+  logger: jsonLogger,
+  tuning: {
+    batchSize: Number(batch ?? 100),
+    ackWaitMs: Number(ackWait ?? 1_500),
+    onFlush: (f) =>
+      jsonLogger.info('flushed', {
+        received: f.received,
+        checkpoint: f.checkpoint?.toString() ?? null,
+      }),
+  },
+});
+await readModel.close();
