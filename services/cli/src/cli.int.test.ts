@@ -187,7 +187,12 @@ describe('nhagiao through the command line', () => {
     ]);
     const changes = (
       JSON.parse(history.stdout) as {
-        changes: { teacherId: string; validFrom: string; lateCorrection: boolean }[];
+        changes: {
+          teacherId: string;
+          validFrom: string;
+          dNumerator: number;
+          lateCorrection: boolean;
+        }[];
       }
     ).changes;
     expect(changes.find((c) => c.teacherId === 't4' && c.dNumerator === 1)).toMatchObject({

@@ -4,6 +4,7 @@ import { explainCommand } from './explain.js';
 import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { indicatorsCommand } from './indicators.js';
+import { relayCommandLine } from './relay.js';
 
 /** Every command of `nhagiao`, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   indicatorsCommand,
   explainCommand,
   historyCommand,
+  relayCommandLine,
 ];
