@@ -1,0 +1,175 @@
+/**
+ * Benchmark of the HTTP API on loopback (`npx tsx services/api/bench/api.bench.ts`).
+ * TEACHERS (default 30000) sets the size of the store the figures are read from.
+ * Prints: a plain Fastify "hello" route (baseline, same run), POST /v1/events in
+ * batches of 500 (events/s), GET /v1/indicators by unit at 50 clients (p99).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { generateDataset } from '@nhagiao/dataset';
+import {
+  type Envelope,
+  type RecordedEvent,
+  createLedgerProjection,
+  getPlan,
+  isUnitEvent,
+} from '@nhagiao/domain';
+import { openSqliteEventStore } from '@nhagiao/eventstore';
+import { createIngestor } from '@nhagiao/ingest';
+import { type UnitEventRecord, openSqliteReadModel } from '@nhagiao/readmodels';
+import { openKeyStore } from '../src/keys/keyStore.js';
+import { serve } from '../src/server.js';
+
+const TEACHERS = Number(process.env.TEACHERS ?? 30_000);
+const POST_TEACHERS = Number(process.env.POST_TEACHERS ?? 2_000);
+const DURATION = Number(process.env.DURATION ?? 10);
+const BATCH = 500;
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const plan = getPlan('bac-kan-423-2024');
+if (plan === undefined) throw new Error('plan bac-kan-423-2024 missing');
+
+const run = (options: autocannon.Options): Promise<autocannon.Result> =>
+  new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+
+const summary = (name: string, r: autocannon.Result): void =>
+  out(
+    `${name}: ${r.requests.average.toFixed(0)} req/s, latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
+  );
+
+const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-bench-'));
+try {
+  // 1. Baseline: a plain Fastify route on the same machine, same run.
+  const hello = Fastify();
+  hello.get('/hello', async () => ({ hello: 'world' }));
+  const helloAddress = await hello.listen({ host: '127.0.0.1', port: 0 });
+  summary(
+    'baseline GET /hello (50 clients)',
+    await run({ url: `${helloAddress}/hello`, connections: 50, duration: DURATION }),
+  );
+  await hello.close();
+
+  // 2. Writes: an empty store, a realistic history posted in order in batches of 500.
+  {
+    const store = openSqliteEventStore(path.join(dir, 'write.sqlite'));
+    const readModel = await openSqliteReadModel(path.join(dir, 'write-rm.sqlite'));
+    const keys = openKeyStore(path.join(dir, 'keys.sqlite'));
+    const secret = keys.create({ role: 'admin' }).secret;
+    const { app, address } = await serve({
+      port: 0,
+      store,
+      readModel,
+      ingestor: createIngestor({ store }),
+      keys,
+      plan,
+      limits: { requestsPerWindow: 1e9 },
+    });
+    const events = [...generateDataset({ teachers: POST_TEACHERS })];
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += BATCH)
+      bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
+    let next = 0;
+    // One connection: a batch may depend on the one before (a hire needs the registration).
+    const result = await run({
+      url: `${address}/v1/events`,
+      method: 'POST',
+      connections: 1,
+      amount: bodies.length,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: bodies[next++] ?? '[]' }) }],
+    });
+    const seconds = result.duration;
+    out(
+      `POST /v1/events, ${bodies.length} batches of ${BATCH} (${events.length} events): ${(events.length / seconds).toFixed(0)} events/s, batch p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`,
+    );
+    await app.close();
+    await store.close();
+    await readModel.close();
+    keys.close();
+  }
+
+  // 3. Reads: a store of TEACHERS teachers, projected, then figures by unit at 50 clients.
+  {
+    const store = openSqliteEventStore(path.join(dir, 'read.sqlite'));
+    const readModel = await openSqliteReadModel(path.join(dir, 'read-rm.sqlite'));
+    const keys = openKeyStore(path.join(dir, 'keys-read.sqlite'));
+    const secret = keys.create({ role: 'reporter' }).secret;
+    const ingestor = createIngestor({ store });
+    let t = Date.now();
+    // Loaded in parts: the ingestor keeps a submission's outcomes in memory.
+    let appended = 0;
+    let rejected = 0;
+    let part: { line: number; value: unknown }[] = [];
+    const load = async (): Promise<void> => {
+      const report = await ingestor.ingest(part, { mode: 'partial', source: 'bench' });
+      appended += report.appended;
+      rejected += report.rejected;
+      part = [];
+    };
+    for (const value of generateDataset({ teachers: TEACHERS }) as Iterable<Envelope>) {
+      part.push({ line: part.length + 1, value });
+      if (part.length >= 10_000) await load();
+    }
+    await load();
+    const report = { appended, rejected };
+    out(
+      `loaded ${report.appended} events of ${TEACHERS} teachers in ${((Date.now() - t) / 1000).toFixed(1)} s (rejected ${report.rejected})`,
+    );
+    t = Date.now();
+    const projection = createLedgerProjection(plan.indicators);
+    let chunk: RecordedEvent[] = [];
+    let rows = 0;
+    const flush = async (): Promise<void> => {
+      const last = chunk[chunk.length - 1];
+      if (last === undefined) return;
+      const delta = chunk.flatMap((e) => projection.project(e));
+      rows += delta.length;
+      await readModel.applyBatch({
+        projection: 'ledger',
+        checkpoint: last.position,
+        rows: delta,
+        unitEvents: chunk.filter((e) => isUnitEvent(e)) as unknown as UnitEventRecord[],
+        positions: chunk.map((e) => ({ position: e.position, recordedAt: e.recordedAt })),
+      });
+      chunk = [];
+    };
+    for await (const e of store.readAll()) {
+      chunk.push(e);
+      if (chunk.length >= 20_000) await flush();
+    }
+    await flush();
+    out(`projected ${rows} ledger rows in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const { app, address } = await serve({
+      port: 0,
+      store,
+      readModel,
+      ingestor,
+      keys,
+      plan,
+      limits: { requestsPerWindow: 1e9 },
+    });
+    const url = `${address}/v1/indicators?asOf=2025-12-31&by=unit`;
+    const sample = await fetch(url, { headers: { authorization: `Bearer ${secret}` } });
+    const figures = ((await sample.json()) as { figures: unknown[] }).figures.length;
+    summary(
+      `GET /v1/indicators by unit, ${figures} figures over ${TEACHERS} teachers (50 clients)`,
+      await run({
+        url,
+        connections: 50,
+        duration: DURATION,
+        headers: { authorization: `Bearer ${secret}` },
+      }),
+    );
+    await app.close();
+    await store.close();
+    await readModel.close();
+    keys.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
