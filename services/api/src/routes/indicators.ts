@@ -1,4 +1,4 @@
-import type { Scope } from '@nhagiao/readmodels';
+import type { FigureRow, Scope } from '@nhagiao/readmodels';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -22,6 +22,9 @@ import {
   withNotFound,
 } from './common.js';
 
+/** Distinct figure queries kept; dashboards ask the same few again and again. */
+const CACHE_ENTRIES = 256;
+
 const codeParams = z.strictObject({ code: z.string().max(64) });
 
 export const indicatorRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
@@ -29,6 +32,8 @@ export const indicatorRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
   const today =
     deps.today ?? (() => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' }));
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const projection = deps.projections?.[0] ?? 'ledger';
+  const cache = new Map<string, readonly FigureRow[]>();
 
   r.get(
     '/v1/indicators',
@@ -48,13 +53,20 @@ export const indicatorRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
       const asOf = request.query.asOf ?? today();
       if (indicator !== undefined) indicatorOrThrow(plan, indicator);
       const knownAt = await knownAtPosition(readModel, request.query.knownAt);
-      const rows = await readModel.figures({
-        indicators: plan.indicators,
-        asOf,
-        by,
-        ...(knownAt === undefined ? {} : { knownAt }),
-        ...(indicator === undefined ? {} : { indicator }),
-      });
+      // Figures change only when the read model's checkpoint moves: cache on it.
+      const cacheKey = `${asOf}|${knownAt ?? ''}|${by}|${indicator ?? ''}|${await readModel.checkpoint(projection)}`;
+      let rows = cache.get(cacheKey);
+      if (rows === undefined) {
+        rows = await readModel.figures({
+          indicators: plan.indicators,
+          asOf,
+          by,
+          ...(knownAt === undefined ? {} : { knownAt }),
+          ...(indicator === undefined ? {} : { indicator }),
+        });
+        if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
+        cache.set(cacheKey, rows);
+      }
       const figures = rows.map((f) => ({ ...f, target: targetOn(plan, f.indicator, asOf) }));
       if (request.headers.accept?.includes('text/csv') === true) {
         return (reply as FastifyReply).type('text/csv; charset=utf-8').send(
