@@ -1,24 +1,44 @@
-import { P, match } from 'ts-pattern';
+import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
-import { type StreamKind, streamKindOf, streamOf } from '../events/streams.js';
-import { type FundingState, decideFunding, evolveFunding, initialFundingState } from './funding.js';
+import { STREAM_KIND_OF, type StreamKind, streamKindOf, streamOf } from '../events/streams.js';
+import {
+  type FundingEnvelope,
+  type FundingState,
+  decideFunding,
+  evolveFunding,
+  initialFundingState,
+} from './funding.js';
 import type { DecisionLookup } from './lookup.js';
 import {
+  type ProgrammeEnvelope,
   type ProgrammeState,
   decideProgramme,
   evolveProgramme,
   initialProgrammeState,
 } from './programme.js';
-import { type ReportState, decideReport, evolveReport, initialReportState } from './report.js';
+import {
+  type ReportEnvelope,
+  type ReportState,
+  decideReport,
+  evolveReport,
+  initialReportState,
+} from './report.js';
 import { decideTeacher } from './teacher.js';
 import {
   type TeacherDecisionState,
+  type TeacherEnvelope,
   evolveTeacher,
   initialTeacherState,
   isTeacherEnvelope,
 } from './teacher-state.js';
-import { type UnitState, decideUnit, evolveUnit, initialUnitState } from './unit.js';
+import {
+  type UnitEnvelope,
+  type UnitState,
+  decideUnit,
+  evolveUnit,
+  initialUnitState,
+} from './unit.js';
 
 /** The decision state of one stream, tagged with its stream kind. */
 export type StreamState =
@@ -47,28 +67,6 @@ const as = <K extends StreamState['kind']>(state: StreamState, kind: K, envelope
   return state as Extract<StreamState, { kind: K }>;
 };
 
-const TEACHER = [
-  'TeacherRegistered',
-  'TeacherHired',
-  'TeachingAssignmentChanged',
-  'TeacherTransferred',
-  'TeacherLeft',
-  'DegreeAwarded',
-  'DegreeRevoked',
-  'CertificateIssued',
-  'CertificateRevoked',
-  'TeacherEnrolled',
-  'CourseCompleted',
-  'EnrolmentWithdrawn',
-  'CourseCompletionRevoked',
-  'PostgraduateStudyStarted',
-  'PostgraduateStudyAbandoned',
-  'TeachingContestAwarded',
-  'EventRetracted',
-] as const;
-const UNIT = ['UnitRegistered', 'UnitRenamed', 'UnitAreaChanged', 'UnitMerged'] as const;
-const PROGRAMME = ['ProgrammeRegistered', 'ProgrammeTopicsCorrected'] as const;
-
 /**
  * Decides one envelope against the state of its stream (`streamOf(envelope)`):
  * accepted, it gives the events to append; refused, a DomainError naming the field.
@@ -77,14 +75,22 @@ export const decide = (
   state: StreamState,
   envelope: Envelope,
   lookup: DecisionLookup,
-): Result<Envelope[]> =>
-  match(envelope)
-    .with({ type: P.union(...TEACHER) }, (e) => decideTeacher(as(state, 'teacher', e), e, lookup))
-    .with({ type: P.union(...UNIT) }, (e) => decideUnit(as(state, 'unit', e), e, lookup))
-    .with({ type: P.union(...PROGRAMME) }, (e) => decideProgramme(as(state, 'programme', e), e))
-    .with({ type: 'TrainingFunded' }, (e) => decideFunding(as(state, 'funding', e), e, lookup))
-    .with({ type: 'AnnualReportSubmitted' }, (e) => decideReport(as(state, 'report', e), e, lookup))
-    .exhaustive();
+): Result<Envelope[]> => {
+  // Dispatch by the exhaustive STREAM_KIND_OF table (a hot path: every event
+  // imported); each cast is to the envelopes of exactly that kind.
+  switch (STREAM_KIND_OF[envelope.type]) {
+    case 'teacher':
+      return decideTeacher(as(state, 'teacher', envelope), envelope as TeacherEnvelope, lookup);
+    case 'unit':
+      return decideUnit(as(state, 'unit', envelope), envelope as UnitEnvelope, lookup);
+    case 'programme':
+      return decideProgramme(as(state, 'programme', envelope), envelope as ProgrammeEnvelope);
+    case 'funding':
+      return decideFunding(as(state, 'funding', envelope), envelope as FundingEnvelope, lookup);
+    case 'report':
+      return decideReport(as(state, 'report', envelope), envelope as ReportEnvelope, lookup);
+  }
+};
 
 /**
  * Applies one accepted envelope to its stream's state. For an EventRetracted pass
@@ -94,13 +100,21 @@ export const evolve = (
   state: StreamState,
   envelope: Envelope,
   history?: readonly Envelope[],
-): StreamState =>
-  match(envelope)
-    .with({ type: P.union(...TEACHER) }, (e) =>
-      evolveTeacher(as(state, 'teacher', e), e, history?.filter(isTeacherEnvelope)),
-    )
-    .with({ type: P.union(...UNIT) }, (e) => evolveUnit(as(state, 'unit', e), e))
-    .with({ type: P.union(...PROGRAMME) }, (e) => evolveProgramme(as(state, 'programme', e), e))
-    .with({ type: 'TrainingFunded' }, (e) => evolveFunding(as(state, 'funding', e), e))
-    .with({ type: 'AnnualReportSubmitted' }, (e) => evolveReport(as(state, 'report', e), e))
-    .exhaustive();
+): StreamState => {
+  switch (STREAM_KIND_OF[envelope.type]) {
+    case 'teacher':
+      return evolveTeacher(
+        as(state, 'teacher', envelope),
+        envelope as TeacherEnvelope,
+        history?.filter(isTeacherEnvelope),
+      );
+    case 'unit':
+      return evolveUnit(as(state, 'unit', envelope), envelope as UnitEnvelope);
+    case 'programme':
+      return evolveProgramme(as(state, 'programme', envelope), envelope as ProgrammeEnvelope);
+    case 'funding':
+      return evolveFunding(as(state, 'funding', envelope), envelope as FundingEnvelope);
+    case 'report':
+      return evolveReport(as(state, 'report', envelope), envelope as ReportEnvelope);
+  }
+};
