@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+export interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+  readonly etag: string;
+}
+
+export interface Assets {
+  readonly index: Asset;
+  readonly script: Asset;
+  readonly style: Asset;
+}
+
+/**
+ * The directory of this file. Neither `import.meta` (jest compiles to CommonJS)
+ * nor `__dirname` (tsx runs ESM) works under both runtimes, but the V8 call
+ * site of this function names its file under both.
+ */
+const thisDirectory = (): string => {
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const file = frames[0]?.getFileName();
+    if (file === undefined || file === null) throw new Error('cannot locate the dashboard files');
+    return path.dirname(file.startsWith('file://') ? new URL(file).pathname : file);
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+};
+
+/** Where the page's files live: `src/web` of this package. */
+export const defaultWebRoot = (): string => path.join(thisDirectory(), 'web');
+
+const asset = (body: Buffer, type: string): Asset => ({
+  body,
+  type,
+  etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+});
+
+/**
+ * Bundles the page's TypeScript for the browser, once, at start-up: every
+ * script and style is served from here, nothing is fetched from elsewhere.
+ */
+export const buildAssets = async (webRoot: string): Promise<Assets> => {
+  const result = await build({
+    entryPoints: [path.join(webRoot, 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome109', 'firefox115', 'safari15'],
+    minify: true,
+    charset: 'utf8',
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+  });
+  const script = result.outputFiles[0];
+  if (script === undefined) throw new Error('the dashboard bundle is empty');
+  const [index, style] = await Promise.all([
+    readFile(path.join(webRoot, 'index.html')),
+    readFile(path.join(webRoot, 'app.css')),
+  ]);
+  return {
+    index: asset(index, 'text/html; charset=utf-8'),
+    script: asset(Buffer.from(script.contents), 'text/javascript; charset=utf-8'),
+    style: asset(style, 'text/css; charset=utf-8'),
+  };
+};
