@@ -161,23 +161,41 @@ export class Ingestor {
       return entry;
     };
     /** Loads a unit and every unit its merges lead to, so the decision can follow the chain. */
-    const loadUnitChain = async (unitId: string): Promise<void> => {
-      const seenUnits = new Set<string>();
+    /** The first stream of a unit's merge chain not loaded yet, if any. */
+    const missingInChain = (unitId: string): string | undefined => {
+      const visited = new Set<string>();
       let next: string | undefined = unitId;
-      while (next !== undefined && !seenUnits.has(next)) {
-        seenUnits.add(next);
-        const entry: StreamEntry = await load(`unit-${next}`);
+      while (next !== undefined && !visited.has(next)) {
+        visited.add(next);
+        const entry = entryOf(`unit-${next}`);
+        if (entry === undefined) return `unit-${next}`;
         next = (entry.state as { mergedInto?: string }).mergedInto;
       }
+      return undefined;
     };
-    /** Loads the units (with their merge chains) and the programme an envelope refers to. */
+    /**
+     * Loads the units (with their merge chains) and the programme an envelope refers
+     * to. Synchronous when all is at hand already, which is nearly always.
+     */
     const loadReferences = async (envelope: Envelope): Promise<void> => {
       const data = envelope.data as Record<string, unknown>;
       for (const field of UNIT_FIELDS) {
         const value = data[field];
-        if (typeof value === 'string') await loadUnitChain(value);
+        if (typeof value !== 'string') continue;
+        for (
+          let missing = missingInChain(value);
+          missing !== undefined;
+          missing = missingInChain(value)
+        ) {
+          await load(missing);
+        }
       }
-      if (typeof data.programmeId === 'string') await load(`programme-${data.programmeId}`);
+      if (
+        typeof data.programmeId === 'string' &&
+        entryOf(`programme-${data.programmeId}`) === undefined
+      ) {
+        await load(`programme-${data.programmeId}`);
+      }
     };
     const histories = new Map<string, Envelope[]>();
     const lookup: DecisionLookup = {
@@ -336,7 +354,7 @@ export class Ingestor {
       }
 
       await loadReferences(sent);
-      const entry = await load(stream);
+      const entry = entryOf(stream) ?? (await load(stream));
       const forbidden = authorise(sent, options.actor, stream);
       if (forbidden !== undefined) {
         reject(item, sent.id, 'forbidden', forbidden, [{ path: 'data', message: forbidden }]);

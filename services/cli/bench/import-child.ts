@@ -1,0 +1,40 @@
+/**
+ * One phase of the embedded benchmark in its own process, so its peak memory
+ * (maxRSS) is its own: `import FILE STORE` or `rebuild STORE READMODEL`.
+ */
+import { createReadStream } from 'node:fs';
+import { getPlan } from '@nhagiao/domain';
+import { openSqliteEventStore } from '@nhagiao/eventstore';
+import { createIngestor, ndjsonItems } from '@nhagiao/ingest';
+import { catchUpFromStore } from '@nhagiao/projector';
+import { openSqliteReadModel } from '@nhagiao/readmodels';
+
+const [phase, a, b] = process.argv.slice(2);
+const started = performance.now();
+const cpuStart = process.cpuUsage();
+let count = 0;
+if (phase === 'import' && a && b) {
+  const store = openSqliteEventStore(b);
+  const report = await createIngestor({ store }).ingest(ndjsonItems(createReadStream(a)), {
+    source: a,
+    keepOutcomes: false,
+  });
+  if (report.rejected > 0) throw new Error(`${report.rejected} lines rejected`);
+  count = report.appended;
+  await store.close();
+} else if (phase === 'rebuild' && a && b) {
+  const store = openSqliteEventStore(a, { readOnly: true });
+  const readModel = await openSqliteReadModel(b);
+  const plan = getPlan('bac-kan-423-2024');
+  if (!plan) throw new Error('plan missing');
+  const result = await catchUpFromStore({ store, readModel, indicators: plan.indicators, stateWrites: 'at-end', batchSize: 20000 });
+  count = result.applied;
+  await readModel.close();
+  await store.close();
+} else {
+  throw new Error('usage: import FILE STORE | rebuild STORE READMODEL');
+}
+const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
