@@ -33,3 +33,14 @@ export {
   type LogVerificationReport,
   verifyLogAgainstCheckpoints,
 } from './verifyLog.js';
+export {
+  type CheckpointReason,
+  type SavedCheckpoint,
+  SqliteAuditStore,
+} from './sqliteAuditStore.js';
+export {
+  AuditLog,
+  type ConsistencyEvidence,
+  type InclusionEvidence,
+  findLoggedEvent,
+} from './auditLog.js';

@@ -4,6 +4,10 @@ import { explainCommand } from './explain.js';
 import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { indicatorsCommand } from './indicators.js';
+import { auditCommand } from './audit.js';
+import { reportCommand } from './report.js';
+import { signingCommand } from './signing.js';
+import { verifyCommand } from './verify.js';
 import { relayCommandLine } from './relay.js';
 
 /** Every command of `nhagiao`, in the order `--help` lists them. */
@@ -14,4 +18,8 @@ export const commands: readonly Command[] = [
   explainCommand,
   historyCommand,
   relayCommandLine,
+  reportCommand,
+  verifyCommand,
+  auditCommand,
+  signingCommand,
 ];

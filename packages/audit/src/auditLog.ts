@@ -1,0 +1,193 @@
+import type { RecordedEvent } from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore';
+import { type Checkpoint, parseCheckpoint, signCheckpoint } from './checkpoint.js';
+import { toHex } from './hash.js';
+import { encodeLeaf, eventLeafHash } from './leaf.js';
+import { MerkleTree } from './merkleTree.js';
+import type { CheckpointReason, SavedCheckpoint, SqliteAuditStore } from './sqliteAuditStore.js';
+import { verifyInclusion } from './verify.js';
+
+/** Everything an auditor needs to check offline that one event is in a signed tree. */
+export interface InclusionEvidence {
+  readonly eventId: string;
+  readonly position: string;
+  readonly stream: string;
+  readonly type: string;
+  /** Leaf index = place of the event in the log's position order, from 0. */
+  readonly index: number;
+  /** The leaf (RFC 8785 JSON) recomputed from the event as the store holds it now. */
+  readonly leaf: string;
+  readonly leafHash: string;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  /** RFC 6962 §2.1.1 audit path, hex, leaf to root. */
+  readonly proof: readonly string[];
+  /** The signed checkpoint whose root the proof leads to. */
+  readonly checkpoint: string;
+  /** Checked here as a courtesy; an auditor re-checks it with `verifyInclusion`. */
+  readonly verified: boolean;
+}
+
+export interface ConsistencyEvidence {
+  readonly fromSize: number;
+  readonly toSize: number;
+  readonly fromRoot: string;
+  readonly toRoot: string;
+  readonly proof: readonly string[];
+}
+
+const SYNC_BATCH = 10_000;
+
+/**
+ * The log's Merkle tree kept in step with an event store (any adapter, through
+ * the port): leaf i is the i-th event in position order. The tree's leaves are
+ * those recorded in the audit store, so a later rewrite of the log does not
+ * silently change them: `verify` compares the two.
+ */
+export class AuditLog {
+  readonly #store: EventStore;
+  readonly #audit: SqliteAuditStore;
+  readonly #tree: MerkleTree;
+
+  constructor(store: EventStore, audit: SqliteAuditStore) {
+    this.#store = store;
+    this.#audit = audit;
+    this.#tree = new MerkleTree(audit.leaves);
+  }
+
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  get tree(): MerkleTree {
+    return this.#tree;
+  }
+
+  /** Store position of leaf `index`. */
+  positionOf(index: number): bigint | undefined {
+    return this.#audit.leaves.positionOf(index);
+  }
+
+  indexOf(position: bigint): number | undefined {
+    return this.#audit.leaves.indexOf(position);
+  }
+
+  /** Appends a leaf for every event stored after the last recorded one; returns how many. */
+  async sync(options: { readonly signal?: AbortSignal } = {}): Promise<number> {
+    const last = this.positionOf(this.#tree.size - 1);
+    let added = 0;
+    for await (const event of this.#store.readAll({
+      ...(last === undefined ? {} : { after: last }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    })) {
+      this.#audit.leaves.place(event.position);
+      this.#tree.append(eventLeafHash(event));
+      added += 1;
+      if (added % SYNC_BATCH === 0) this.#audit.commitLeaves();
+    }
+    this.#audit.commitLeaves();
+    return added;
+  }
+
+  /**
+   * Syncs, signs the tree head with the log's private key (`PRIVATE+KEY+…`) and
+   * saves the checkpoint. `now` is passed in so callers and tests control the clock.
+   */
+  async checkpoint(
+    privateKey: string,
+    options: { readonly origin: string; readonly now: Date; readonly reason: CheckpointReason },
+  ): Promise<SavedCheckpoint> {
+    await this.sync();
+    const note = signCheckpoint(
+      {
+        origin: options.origin,
+        size: this.#tree.size,
+        rootHash: this.#tree.root(),
+        time: options.now.toISOString(),
+      },
+      privateKey,
+    );
+    return this.#audit.saveCheckpoint(
+      this.#tree.size,
+      note,
+      options.reason,
+      options.now.toISOString(),
+    );
+  }
+
+  /** The most recent checkpoint saved, parsed (signature not checked here). */
+  latestCheckpoint(): { saved: SavedCheckpoint; checkpoint: Checkpoint } | undefined {
+    const saved = this.#audit.latestCheckpoint();
+    return saved === undefined ? undefined : { saved, checkpoint: parseCheckpoint(saved.note) };
+  }
+
+  /**
+   * The inclusion proof of `event` in the tree of the latest checkpoint. Throws
+   * a RangeError when the event has no leaf yet or the latest checkpoint does
+   * not cover it (make a checkpoint first).
+   */
+  prove(event: RecordedEvent): InclusionEvidence {
+    const latest = this.latestCheckpoint();
+    if (latest === undefined)
+      throw new RangeError('no checkpoint yet: make one with `nhagiao audit checkpoint`');
+    const index = this.indexOf(event.position);
+    if (index === undefined)
+      throw new RangeError(
+        `event at position ${event.position} has no leaf yet: sync the audit log`,
+      );
+    const size = latest.checkpoint.size;
+    if (index >= size) {
+      throw new RangeError(
+        `event at position ${event.position} (leaf ${index}) is after the latest checkpoint (${size} events): make a new checkpoint`,
+      );
+    }
+    const leafHash = eventLeafHash(event);
+    const proof = this.#tree.inclusionProof(index, size);
+    const root = latest.checkpoint.rootHash;
+    return {
+      eventId: event.id,
+      position: event.position.toString(),
+      stream: event.stream,
+      type: event.type,
+      index,
+      leaf: encodeLeaf(event).toString('utf8'),
+      leafHash: toHex(leafHash),
+      treeSize: size,
+      rootHash: toHex(root),
+      proof: proof.map(toHex),
+      checkpoint: latest.saved.note,
+      verified: verifyInclusion(leafHash, index, size, proof, root),
+    };
+  }
+
+  /** RFC 6962 §2.1.2 proof that the tree of `fromSize` leaves is a prefix of the tree of `toSize`. */
+  consistency(fromSize: number, toSize: number = this.#tree.size): ConsistencyEvidence {
+    return {
+      fromSize,
+      toSize,
+      fromRoot: toHex(this.#tree.rootAt(fromSize)),
+      toRoot: toHex(this.#tree.rootAt(toSize)),
+      proof: this.#tree.consistencyProof(fromSize, toSize).map(toHex),
+    };
+  }
+}
+
+/**
+ * Finds an event through the port: by id with the store's index when it has one
+ * (SQLite), else by scanning the log; or by position.
+ */
+export const findLoggedEvent = async (
+  store: EventStore,
+  ref: { readonly id: string } | { readonly position: bigint },
+): Promise<RecordedEvent | undefined> => {
+  if ('position' in ref) {
+    for await (const e of store.readAll({ after: ref.position - 1n })) {
+      return e.position === ref.position ? e : undefined;
+    }
+    return undefined;
+  }
+  const indexed = await store.findEvent('', ref.id);
+  if (indexed !== undefined) return indexed;
+  for await (const e of store.readAll()) if (e.id === ref.id) return e;
+  return undefined;
+};

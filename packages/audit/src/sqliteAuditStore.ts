@@ -1,0 +1,193 @@
+import Database from 'better-sqlite3';
+import { HASH_SIZE } from './hash.js';
+import { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+
+/** Why a checkpoint was made: asked for (`audit checkpoint`, cron) or at a report submission. */
+export type CheckpointReason = 'on-demand' | 'report-submission' | (string & {});
+
+export interface SavedCheckpoint {
+  /** Sequence number in the checkpoint table, from 1. */
+  readonly id: number;
+  readonly size: number;
+  readonly note: string;
+  readonly savedAt: string;
+  readonly reason: CheckpointReason;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS leaves (
+  idx      INTEGER PRIMARY KEY,
+  position INTEGER NOT NULL UNIQUE,
+  hash     BLOB    NOT NULL CHECK (length(hash) = ${HASH_SIZE})
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  size     INTEGER NOT NULL,
+  note     TEXT    NOT NULL,
+  saved_at TEXT    NOT NULL,
+  reason   TEXT    NOT NULL
+);
+`;
+
+interface LeafRow {
+  readonly idx: number;
+  readonly position: bigint;
+  readonly hash: Buffer;
+}
+
+/**
+ * The leaf hashes as they were appended, and the leaf index ↔ store position
+ * map. Reads come from memory (loaded once at open, 40 bytes a leaf) because the
+ * tree asks for hashes synchronously; appends are held until `commit`, which
+ * writes them in one transaction.
+ */
+class RecordedLeaves implements LeafHashStore {
+  readonly #hashes = new MemoryLeafHashStore();
+  #positions = new BigUint64Array(1024);
+  readonly #indexByPosition = new Map<bigint, number>();
+  #committed = 0;
+
+  get size(): number {
+    return this.#hashes.size;
+  }
+
+  get committed(): number {
+    return this.#committed;
+  }
+
+  get(index: number): Buffer {
+    return this.#hashes.get(index);
+  }
+
+  /** Called by the tree; `place` must have named the position first. */
+  append(hash: Uint8Array): void {
+    if (this.#nextPosition === null)
+      throw new Error('a leaf is appended only through AuditLog (its position is unknown)');
+    const index = this.#hashes.size;
+    this.#hashes.append(hash);
+    if (index === this.#positions.length) {
+      const grown = new BigUint64Array(this.#positions.length * 2);
+      grown.set(this.#positions);
+      this.#positions = grown;
+    }
+    this.#positions[index] = this.#nextPosition;
+    this.#indexByPosition.set(this.#nextPosition, index);
+    this.#nextPosition = null;
+  }
+
+  #nextPosition: bigint | null = null;
+
+  /** The store position of the leaf the tree appends next. */
+  place(position: bigint): void {
+    this.#nextPosition = position;
+  }
+
+  load(row: LeafRow): void {
+    this.place(row.position);
+    this.append(row.hash);
+    this.#committed = this.size;
+  }
+
+  positionOf(index: number): bigint | undefined {
+    return index >= 0 && index < this.size ? this.#positions[index] : undefined;
+  }
+
+  indexOf(position: bigint): number | undefined {
+    return this.#indexByPosition.get(position);
+  }
+
+  uncommitted(): { idx: number; position: bigint; hash: Buffer }[] {
+    const out: { idx: number; position: bigint; hash: Buffer }[] = [];
+    for (let i = this.#committed; i < this.size; i++)
+      out.push({ idx: i, position: this.#positions[i] as bigint, hash: this.get(i) });
+    return out;
+  }
+
+  markCommitted(): void {
+    this.#committed = this.size;
+  }
+}
+
+/**
+ * The audit state of a log in one SQLite file (by default DATA_DIR/audit.sqlite):
+ * the leaf table (index, position, leaf hash) and every checkpoint signed. Both
+ * are rebuildable from the log, except the checkpoints' signatures, which is why
+ * auditors also keep copies of the checkpoints they were given.
+ */
+export class SqliteAuditStore {
+  readonly leaves: RecordedLeaves;
+  readonly #db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.leaves = new RecordedLeaves();
+    const rows = db
+      .prepare('SELECT idx, position, hash FROM leaves ORDER BY idx')
+      .safeIntegers(true)
+      .iterate() as IterableIterator<{ idx: bigint; position: bigint; hash: Buffer }>;
+    for (const r of rows) {
+      if (Number(r.idx) !== this.leaves.size)
+        throw new Error(`audit leaf table has a gap at index ${this.leaves.size}`);
+      this.leaves.load({ idx: Number(r.idx), position: r.position, hash: r.hash });
+    }
+  }
+
+  /** Opens (creating unless `readOnly`) the audit file. */
+  static open(path: string, options: { readonly readOnly?: boolean } = {}): SqliteAuditStore {
+    const db = options.readOnly
+      ? new Database(path, { readonly: true, fileMustExist: true })
+      : new Database(path);
+    if (!options.readOnly) {
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+    }
+    return new SqliteAuditStore(db);
+  }
+
+  /** Writes the leaves appended since the last commit, all or none. */
+  commitLeaves(): number {
+    const pending = this.leaves.uncommitted();
+    if (pending.length === 0) return 0;
+    const insert = this.#db.prepare('INSERT INTO leaves (idx, position, hash) VALUES (?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const l of pending) insert.run(l.idx, l.position, l.hash);
+    })();
+    this.leaves.markCommitted();
+    return pending.length;
+  }
+
+  saveCheckpoint(
+    size: number,
+    note: string,
+    reason: CheckpointReason,
+    savedAt: string,
+  ): SavedCheckpoint {
+    const info = this.#db
+      .prepare('INSERT INTO checkpoints (size, note, saved_at, reason) VALUES (?, ?, ?, ?)')
+      .run(size, note, savedAt, reason);
+    return { id: Number(info.lastInsertRowid), size, note, savedAt, reason };
+  }
+
+  checkpoints(): SavedCheckpoint[] {
+    const rows = this.#db
+      .prepare('SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id')
+      .all() as { id: number; size: number; note: string; saved_at: string; reason: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      size: r.size,
+      note: r.note,
+      savedAt: r.saved_at,
+      reason: r.reason,
+    }));
+  }
+
+  latestCheckpoint(): SavedCheckpoint | undefined {
+    return this.checkpoints().at(-1);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+export type { RecordedLeaves };

@@ -1,0 +1,11 @@
+export * from './types.js';
+export {
+  computeAnnualReport,
+  defaultAsOf,
+  ReportError,
+  unitIndicatorValues,
+  type AnnualReportInput,
+  type SubmittedValue,
+} from './compute.js';
+export { reportSheets, metadataSheet, type Sheet } from './sheets.js';
+export { renderReportCsv, renderReportJson, renderReportXlsx, readXlsxSheets } from './render.js';

@@ -1,0 +1,67 @@
+import ExcelJS from 'exceljs';
+import { type Sheet, metadataSheet, reportSheets } from './sheets.js';
+import type { AnnualReport } from './types.js';
+
+const csvField = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/**
+ * CSV: each table under a `# name` line with its Vietnamese header row, tables
+ * separated by a blank line, metadata first. UTF-8 with a BOM so spreadsheet
+ * programs read the diacritics right.
+ */
+export const renderReportCsv = (report: AnnualReport): string => {
+  const block = (s: Sheet): string =>
+    [
+      `# ${s.key}`,
+      s.headers.map(csvField).join(','),
+      ...s.rows.map((r) => r.map(csvField).join(',')),
+    ].join('\r\n');
+  return `\uFEFF${[metadataSheet(report), ...reportSheets(report)].map(block).join('\r\n\r\n')}\r\n`;
+};
+
+export const renderReportJson = (report: AnnualReport): string =>
+  `${JSON.stringify(report, null, 2)}\n`;
+
+/** The XLSX workbook: one sheet per table (Vietnamese header, English beneath), then the metadata sheet. */
+export const renderReportXlsx = async (report: AnnualReport): Promise<Buffer> => {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'nhagiao';
+  // The workbook's own dates come from the report, so the same report gives the same workbook content.
+  wb.created = new Date(report.generatedAt);
+  wb.modified = wb.created;
+  for (const s of [...reportSheets(report), metadataSheet(report)]) {
+    const ws = wb.addWorksheet(s.name);
+    ws.addRow([...s.headers]).font = { bold: true };
+    ws.addRow([...s.headersEn]).font = { italic: true };
+    for (const row of s.rows) ws.addRow(row.map((v) => v ?? ''));
+    ws.columns.forEach((c, i) => {
+      const widest = Math.max(
+        ...[s.headers[i], s.headersEn[i], ...s.rows.map((r) => r[i])].map(
+          (v) => String(v ?? '').length,
+        ),
+      );
+      c.width = Math.min(60, Math.max(10, widest + 2));
+    });
+    ws.views = [{ state: 'frozen', ySplit: 2 }];
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+};
+
+/** Reading back: the rows of a sheet below its two header rows (for checks and tests). */
+export const readXlsxSheets = async (bytes: Buffer): Promise<Map<string, unknown[][]>> => {
+  const wb = new ExcelJS.Workbook();
+  // exceljs types want its own Buffer flavour; the bytes are what writeBuffer produced.
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  const out = new Map<string, unknown[][]>();
+  wb.eachSheet((ws) => {
+    const rows: unknown[][] = [];
+    ws.eachRow((row) => {
+      rows.push((row.values as unknown[]).slice(1));
+    });
+    out.set(ws.name, rows);
+  });
+  return out;
+};

@@ -1,0 +1,253 @@
+import { writeFileSync } from 'node:fs';
+import { type InclusionEvidence, findLoggedEvent, parseCheckpoint } from '@nhagiao/audit';
+import { type RecordedEvent, indicatorOf } from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore';
+import type { Command, CommandContext } from '../command.js';
+import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
+import { CliError, usageError } from '../errors.js';
+import { renderTable } from '../format/table.js';
+import { formatOption, toJson } from '../options.js';
+import {
+  dateOption,
+  openStore,
+  planOf,
+  readModelForQuery,
+  scopeOption,
+  todayInVietnam,
+} from '../runtime.js';
+import { openAuditLog, readSigningKey } from './auditRuntime.js';
+
+/** Exit code when a proof does not verify: the event differs from what was signed. */
+export const EXIT_NOT_PROVEN = 3;
+
+const checkpointCmd = async (ctx: CommandContext): Promise<number> => {
+  const config = dataConfig(ctx.values, ctx.env);
+  const { privateKey, origin } = readSigningKey(config);
+  const store = await openStore(config, { readOnly: true });
+  const { log, audit } = openAuditLog(config, store);
+  try {
+    const before = log.size;
+    const saved = await log.checkpoint(privateKey, {
+      origin,
+      now: new Date(),
+      reason: 'on-demand',
+    });
+    const out = ctx.values.out;
+    if (typeof out === 'string') writeFileSync(out, saved.note);
+    ctx.stdout.write(saved.note);
+    ctx.stderr.write(
+      `checkpoint #${saved.id}: ${saved.size} events (${saved.size - before} new since the last sync), signed as ${origin}\n`,
+    );
+    return 0;
+  } finally {
+    audit.close();
+    await store.close();
+  }
+};
+
+/** An event by the id a ledger row names: the teacher's stream first (any store), then the log. */
+const eventOf = async (
+  store: EventStore,
+  cache: Map<string, RecordedEvent | undefined>,
+  id: string,
+  teacherId: string,
+): Promise<RecordedEvent | undefined> => {
+  if (cache.has(id)) return cache.get(id);
+  const found =
+    (await store.findEvent(`teacher-${teacherId}`, id)) ?? (await findLoggedEvent(store, { id }));
+  cache.set(id, found);
+  return found;
+};
+
+const evidence = (
+  prove: (e: RecordedEvent) => InclusionEvidence,
+  event: RecordedEvent,
+): { inclusion: Omit<InclusionEvidence, 'checkpoint'> | null; problem: string | null } => {
+  try {
+    const { checkpoint: _signed, ...inclusion } = prove(event);
+    return { inclusion, problem: inclusion.verified ? null : 'proof does not verify' };
+  } catch (e) {
+    if (e instanceof RangeError) return { inclusion: null, problem: e.message };
+    throw e;
+  }
+};
+
+const trailCmd = async (ctx: CommandContext): Promise<number> => {
+  const code = ctx.positionals[1];
+  if (code === undefined)
+    throw usageError('name the indicator: audit trail CODE --scope S --as-of D');
+  const plan = planOf(ctx.values.plan);
+  indicatorOf(plan, code);
+  const scope = scopeOption(ctx.values.scope);
+  const asOf = dateOption(ctx.values['as-of'], '--as-of', todayInVietnam());
+  const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
+  const config = dataConfig(ctx.values, ctx.env);
+  const readModel = await readModelForQuery(config, plan);
+  const store = await openStore(config, { readOnly: true });
+  const { log, audit } = openAuditLog(config, store, { readOnly: true });
+  try {
+    const latest = log.latestCheckpoint();
+    const rows = await readModel.history({
+      indicators: plan.indicators,
+      indicator: code,
+      scope,
+      asOf,
+    });
+    const [figure] = (
+      await readModel.figures({
+        indicators: plan.indicators,
+        asOf,
+        by: scope === 'province' ? 'province' : (scope.slice(0, scope.indexOf(':')) as 'unit'),
+        indicator: code,
+      })
+    ).filter((f) => f.scope === scope);
+    const cache = new Map<string, RecordedEvent | undefined>();
+    const prove = (e: RecordedEvent) => log.prove(e);
+    const trail = [];
+    let numerator = 0;
+    let denominator = 0;
+    for (const r of rows) {
+      numerator += r.dNumerator;
+      denominator += r.dDenominator;
+      const event = await eventOf(store, cache, r.eventId, r.teacherId);
+      trail.push({
+        validFrom: r.validFrom,
+        position: r.position.toString(),
+        recordedAt: r.recordedAt,
+        dNumerator: r.dNumerator,
+        dDenominator: r.dDenominator,
+        teacherId: r.teacherId,
+        unitId: r.unitId,
+        eventId: r.eventId,
+        event:
+          event === undefined ? null : { type: event.type, stream: event.stream, data: event.data },
+        ...(event === undefined
+          ? { inclusion: null, problem: 'event not found in the log' }
+          : evidence(prove, event)),
+      });
+    }
+    const unproven = trail.filter((t) => t.problem !== null).length;
+    const result = {
+      indicator: code,
+      scope,
+      asOf,
+      numerator,
+      denominator,
+      figure:
+        figure === undefined
+          ? null
+          : { numerator: figure.numerator, denominator: figure.denominator },
+      checkpoint: latest?.saved.note ?? null,
+      rows: trail,
+    };
+    if (format === 'json') ctx.stdout.write(`${toJson(result)}\n`);
+    else {
+      const cp = latest?.checkpoint;
+      ctx.stdout.write(
+        `${indicatorOf(plan, code).title.vi} / ${indicatorOf(plan, code).title.en}\n` +
+          `${scope}, ${asOf}: ${numerator}/${denominator} = tổng ${rows.length} dòng thay đổi / sum of ${rows.length} ledger rows\n` +
+          (cp === undefined
+            ? 'chưa có điểm kiểm tra / no checkpoint yet: run `nhagiao audit checkpoint`\n'
+            : `điểm kiểm tra / checkpoint: ${cp.origin} size ${cp.size} root ${cp.rootHash.toString('hex')} (${cp.time})\n`) +
+          '\n' +
+          renderTable(
+            [
+              'Hiệu lực / valid',
+              'Vị trí / pos',
+              'Δ tử',
+              'Δ mẫu',
+              'Nhà giáo / teacher',
+              'Sự kiện / event',
+              'Chứng minh / proof',
+            ],
+            trail.map((t) => [
+              t.validFrom,
+              t.position,
+              String(t.dNumerator),
+              String(t.dDenominator),
+              t.teacherId,
+              `${t.event?.type ?? '?'} ${t.eventId}`,
+              t.problem ??
+                `leaf ${t.inclusion?.index ?? '?'}, ${t.inclusion?.proof.length ?? 0} hashes ✓`,
+            ]),
+            new Set([1, 2, 3]),
+          ) +
+          '\n',
+      );
+    }
+    return unproven === 0 ? 0 : EXIT_NOT_PROVEN;
+  } finally {
+    audit.close();
+    await store.close();
+    await readModel.close();
+  }
+};
+
+const proveCmd = async (ctx: CommandContext): Promise<number> => {
+  const ref = ctx.positionals[1];
+  if (ref === undefined) throw usageError('name the event: audit prove EVENT_ID (or a position)');
+  const config = dataConfig(ctx.values, ctx.env);
+  const store = await openStore(config, { readOnly: true });
+  const { log, audit } = openAuditLog(config, store, { readOnly: true });
+  try {
+    const event = await findLoggedEvent(
+      store,
+      /^\d+$/.test(ref) ? { position: BigInt(ref) } : { id: ref },
+    );
+    if (event === undefined) throw new CliError(`no event ${ref} in the log`);
+    let proof: InclusionEvidence;
+    try {
+      proof = log.prove(event);
+    } catch (e) {
+      if (e instanceof RangeError) throw new CliError(e.message);
+      throw e;
+    }
+    ctx.stdout.write(`${toJson(proof)}\n`);
+    if (!proof.verified) {
+      ctx.stderr.write(
+        `the event at position ${proof.position} does not hash to the signed leaf ${proof.index}: it was changed after checkpoint ${parseCheckpoint(proof.checkpoint).size}\n`,
+      );
+    }
+    return proof.verified ? 0 : EXIT_NOT_PROVEN;
+  } finally {
+    audit.close();
+    await store.close();
+  }
+};
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'điểm kiểm tra, chuỗi bằng chứng / checkpoints, evidence trails, proofs',
+  usage:
+    'audit checkpoint [--out FILE] | audit trail CODE --scope S --as-of D [--format text|json] | audit prove EVENT_ID|POSITION',
+  options: {
+    ...dataOptions,
+    out: { type: 'string' },
+    scope: { type: 'string' },
+    'as-of': { type: 'string' },
+    format: { type: 'string' },
+    plan: { type: 'string' },
+  },
+  help: `  checkpoint          brings the Merkle tree up to the log's head, signs the tree
+                      head (C2SP tlog-checkpoint, Ed25519) and saves it in
+                      DIR/audit.sqlite; prints the signed note (--out FILE: also
+                      writes it). Run it periodically from cron, e.g. hourly:
+                        0 * * * *  nhagiao audit checkpoint --data-dir DIR
+                      \`report submit\` also makes one at every submission.
+  trail CODE          the ledger rows that make the figure of CODE for --scope on
+                      --as-of (valid_from ≤ D), each with its event and the
+                      inclusion proof of that event in the latest checkpoint (hex),
+                      checkable offline with verifyInclusion of @nhagiao/audit
+  prove ID|POSITION   the inclusion proof of one event (JSON)
+
+Exit codes: 0 every proof verifies; 3 some event is not covered by the latest
+checkpoint or no longer hashes to its signed leaf; 1 other errors; 64 usage.
+${dataOptionsHelp}`,
+  async run(ctx) {
+    const [sub] = ctx.positionals;
+    if (sub === 'checkpoint') return checkpointCmd(ctx);
+    if (sub === 'trail') return trailCmd(ctx);
+    if (sub === 'prove') return proveCmd(ctx);
+    throw usageError('expected `audit checkpoint`, `audit trail CODE` or `audit prove EVENT_ID`');
+  },
+};

@@ -1,0 +1,461 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  type CheckpointSource,
+  type LogFault,
+  type LogVerificationReport,
+  SqliteAuditStore,
+  verifyLogAgainstCheckpoints,
+} from '@nhagiao/audit';
+import type { Plan, RecordedEvent } from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore';
+import { catchUpFromStore } from '@nhagiao/projector';
+import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
+import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
+import type { Command } from '../command.js';
+import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
+import { formatOption, toJson } from '../options.js';
+import { openStore, planOf, readModelForQuery } from '../runtime.js';
+import { auditFiles, readPublicKey } from './auditRuntime.js';
+import { existsSync } from 'node:fs';
+
+/** Exit code when verification ran and something does not hold (0: all holds; 1: could not run). */
+export const EXIT_VERIFY_FAILED = 3;
+
+type ReportEvent = Extract<RecordedEvent, { type: 'AnnualReportSubmitted' }>;
+
+/** The store with its global log tapped, so one read feeds the replay and collects what else verify needs. */
+const tapped = (store: EventStore, onEvent: (e: RecordedEvent) => void): EventStore => ({
+  append: (...a) => store.append(...a),
+  appendBatch: (...a) => store.appendBatch(...a),
+  readStream: (...a) => store.readStream(...a),
+  subscribe: (...a) => store.subscribe(...a),
+  head: () => store.head(),
+  findEvent: (...a) => store.findEvent(...a),
+  close: () => store.close(),
+  capabilities: store.capabilities,
+  async *readAll(options) {
+    for await (const e of store.readAll(options)) {
+      onEvent(e);
+      yield e;
+    }
+  },
+});
+
+interface LedgerDifference {
+  readonly indicator: string;
+  readonly scope: string;
+  /** Store position of the first ledger row that differs (either side). */
+  readonly position: string | null;
+  readonly live: number;
+  readonly replay: number;
+}
+
+const rowKey = (r: {
+  validFrom: string;
+  position: bigint;
+  dNumerator: number;
+  dDenominator: number;
+  eventId: string;
+  teacherId: string;
+  unitId: string;
+}) =>
+  `${r.position}\t${r.validFrom}\t${r.unitId}\t${r.teacherId}\t${r.eventId}\t${r.dNumerator}\t${r.dDenominator}`;
+
+/** Where two ledgers differ: per indicator and unit scope, the first ledger row that is not in both. */
+const locateDifferences = async (
+  live: ReadModelStore,
+  replay: ReadModelStore,
+  plan: Plan,
+  limit = 10,
+): Promise<LedgerDifference[]> => {
+  const units = new Set<string>();
+  for (const e of [...(await live.unitEvents()), ...(await replay.unitEvents())])
+    units.add(e.data.unitId);
+  const out: LedgerDifference[] = [];
+  for (const ind of plan.indicators) {
+    for (const unitId of [...units].sort()) {
+      if (out.length >= limit) return out;
+      const scope = `unit:${unitId}` as const;
+      const q = { indicators: plan.indicators, indicator: ind.code, scope };
+      const [a, b] = [await live.history(q), await replay.history(q)];
+      const ka = a.map(rowKey);
+      const kb = b.map(rowKey);
+      const first = ka.findIndex((k, i) => k !== kb[i]);
+      const at =
+        first === -1 ? (ka.length === kb.length ? -1 : Math.min(ka.length, kb.length)) : first;
+      if (at === -1) continue;
+      const pos = a[at]?.position ?? b[at]?.position;
+      const pb = b[at]?.position;
+      out.push({
+        indicator: ind.code,
+        scope,
+        position:
+          (pb !== undefined && pos !== undefined && pb < pos ? pb : pos)?.toString() ?? null,
+        live: a.length,
+        replay: b.length,
+      });
+    }
+  }
+  return out;
+};
+
+const faultText = (f: LogFault): string => {
+  switch (f.kind) {
+    case 'event-changed':
+      return `sự kiện ở vị trí ${f.position} đã bị sửa / event at position ${f.position} was changed (leaf ${f.index})`;
+    case 'event-deleted':
+      return `sự kiện lá ${f.index} đã bị xóa / the event recorded as leaf ${f.index} was deleted${f.nextPosition === null ? '' : ` (position ${f.nextPosition} now in its place)`}`;
+    case 'events-reordered':
+      return `hai sự kiện bị đổi chỗ / events at positions ${f.positions[0]} and ${f.positions[1]} were swapped (leaves ${f.index}, ${f.index + 1})`;
+    case 'position-not-increasing':
+      return `vị trí không tăng / position ${f.position} follows ${f.previous}`;
+    case 'log-truncated':
+      return `nhật ký bị cắt / log truncated: ${f.logSize} events, but "${f.label}" signed ${f.checkpointSize}`;
+    case 'changed-between':
+      return `có sự kiện bị sửa trong khoảng / an event changed between positions ${f.firstPosition ?? '?'} and ${f.lastPosition ?? '?'} (leaves ${f.fromIndex}..${f.toIndex - 1}, "${f.label}")`;
+    default:
+      // A new fault kind fails to compile here.
+      return f satisfies never;
+  }
+};
+
+interface ReportCheck {
+  readonly eventId: string;
+  readonly position: string;
+  readonly unitId: string;
+  readonly year: number;
+  readonly asOf: string;
+  readonly matchesAtSubmission: boolean;
+  readonly atSubmission: readonly {
+    indicator: string;
+    submitted: SubmittedValue | null;
+    recomputed: SubmittedValue | null;
+  }[];
+  readonly correctionsSince: readonly {
+    indicator: string;
+    submitted: { numerator: number; denominator: number };
+    now: { numerator: number; denominator: number };
+    events: readonly {
+      position: string;
+      eventId: string;
+      teacherId: string;
+      validFrom: string;
+      dNumerator: number;
+      dDenominator: number;
+    }[];
+  }[];
+}
+
+const same = (a: SubmittedValue | undefined, b: SubmittedValue | undefined): boolean =>
+  a !== undefined &&
+  b !== undefined &&
+  a.numerator === b.numerator &&
+  a.denominator === b.denominator;
+
+const checkReport = async (
+  replay: ReadModelStore,
+  plan: Plan,
+  r: ReportEvent,
+): Promise<ReportCheck> => {
+  const { unitId, asOf, values } = r.data;
+  const atSubmission = await unitIndicatorValues(replay, plan, unitId, asOf, r.position - 1n);
+  const now = await unitIndicatorValues(replay, plan, unitId, asOf);
+  const codes = [
+    ...new Set([...values.map((v) => v.indicator), ...atSubmission.map((v) => v.indicator)]),
+  ];
+  const diffs = codes
+    .map((indicator) => ({
+      indicator,
+      submitted: values.find((v) => v.indicator === indicator),
+      recomputed: atSubmission.find((v) => v.indicator === indicator),
+    }))
+    .filter((d) => !same(d.submitted, d.recomputed));
+  const correctionsSince = [];
+  for (const v of values) {
+    const n = now.find((x) => x.indicator === v.indicator);
+    if (n === undefined || same(v, n)) continue;
+    const rows = await replay.history({
+      indicators: plan.indicators,
+      indicator: v.indicator,
+      scope: `unit:${unitId}`,
+      asOf,
+    });
+    correctionsSince.push({
+      indicator: v.indicator,
+      submitted: { numerator: v.numerator, denominator: v.denominator },
+      now: { numerator: n.numerator, denominator: n.denominator },
+      events: rows
+        .filter((h) => h.position > r.position)
+        .map((h) => ({
+          position: h.position.toString(),
+          eventId: h.eventId,
+          teacherId: h.teacherId,
+          validFrom: h.validFrom,
+          dNumerator: h.dNumerator,
+          dDenominator: h.dDenominator,
+        })),
+    });
+  }
+  return {
+    eventId: r.id,
+    position: r.position.toString(),
+    unitId,
+    year: r.data.year,
+    asOf,
+    matchesAtSubmission: diffs.length === 0,
+    atSubmission: diffs.map((d) => ({
+      indicator: d.indicator,
+      submitted: d.submitted ?? null,
+      recomputed: d.recomputed ?? null,
+    })),
+    correctionsSince,
+  };
+};
+
+/** Positions by leaf index, 8 bytes each. */
+class Positions {
+  #items = new BigUint64Array(1024);
+  size = 0;
+  push(p: bigint): void {
+    if (this.size === this.#items.length) {
+      const grown = new BigUint64Array(this.size * 2);
+      grown.set(this.#items);
+      this.#items = grown;
+    }
+    this.#items[this.size++] = p;
+  }
+  at(i: number): bigint | undefined {
+    return i < this.size ? this.#items[i] : undefined;
+  }
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
+  usage:
+    'verify [--checkpoint FILE] [--public-key FILE] [--allow-unsigned-tail] [--format text|json]',
+  options: {
+    ...dataOptions,
+    checkpoint: { type: 'string', multiple: true },
+    'public-key': { type: 'string' },
+    'allow-unsigned-tail': { type: 'boolean' },
+    format: { type: 'string' },
+    plan: { type: 'string' },
+  },
+  help: `Replays the event store itself (never the bus) and checks three things:
+  1. replay: the whole log projected into a fresh temporary ledger has the same
+     digest as the live read model; if not, names the first indicator and unit
+     whose ledger rows differ and the position of the first differing row;
+  2. log: the Merkle tree recomputed from the log matches every signed
+     checkpoint (those saved in DIR/audit.sqlite, those embedded in submitted
+     reports, and each --checkpoint FILE), checked with the public key; a
+     mismatch is traced to the exact position changed, deleted, swapped or cut
+     off, using the leaf table recorded as events were appended. Events after
+     the latest matching checkpoint are covered by no signature: that fails
+     unless --allow-unsigned-tail (an operator who just imported and has not yet
+     run \`nhagiao audit checkpoint\`);
+  3. reports: every AnnualReportSubmitted recomputed as known just before it was
+     recorded must equal what was submitted; recomputed as known now, each
+     figure that has moved since is listed with the events that moved it
+     (corrections are reported, not failures).
+
+  --checkpoint FILE   also check a checkpoint the auditor kept (repeatable)
+  --public-key FILE   the log's public key (default DIR/audit-public.key)
+  --format F          text (default, Vietnamese and English) or json
+
+Exit codes: 0 everything holds; 3 something does not (details printed);
+1 verification could not run (missing key, unreadable store); 64 usage.
+${dataOptionsHelp}`,
+  async run(ctx) {
+    const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
+    const plan = planOf(ctx.values.plan);
+    const config = dataConfig(ctx.values, ctx.env);
+    const publicKey = readPublicKey(
+      config,
+      typeof ctx.values['public-key'] === 'string' ? ctx.values['public-key'] : undefined,
+    );
+    const given = (Array.isArray(ctx.values.checkpoint) ? ctx.values.checkpoint : []).map(
+      (file): CheckpointSource => ({ label: file, note: readFileSync(file, 'utf8') }),
+    );
+    const live = await readModelForQuery(config, plan);
+    const store = await openStore(config, { readOnly: true });
+    const auditFile = auditFiles(config).audit;
+    const audit = existsSync(auditFile)
+      ? SqliteAuditStore.open(auditFile, { readOnly: true })
+      : undefined;
+    const tmp = mkdtempSync(path.join(tmpdir(), 'nhagiao-verify-'));
+    const replay = await openSqliteReadModel(path.join(tmp, 'replay.sqlite'));
+    try {
+      // 1. Replay into a fresh ledger, collecting the submitted reports on the way.
+      const reports: ReportEvent[] = [];
+      const started = performance.now();
+      const replayed = await catchUpFromStore({
+        store: tapped(store, (e) => {
+          if (e.type === 'AnnualReportSubmitted') reports.push(e);
+        }),
+        readModel: replay,
+        indicators: plan.indicators,
+        stateWrites: 'at-end',
+      });
+      const replayMs = performance.now() - started;
+      const [liveDigest, replayDigest] = [await live.digest(), await replay.digest()];
+      const differences =
+        liveDigest === replayDigest ? [] : await locateDifferences(live, replay, plan);
+
+      // 2. The Merkle tree against every checkpoint.
+      const saved: CheckpointSource[] = (audit?.checkpoints() ?? []).map((c) => ({
+        label: `saved #${c.id} (${c.reason}, ${c.savedAt})`,
+        note: c.note,
+      }));
+      const embedded: CheckpointSource[] = reports.flatMap((r) =>
+        r.data.checkpoint === undefined
+          ? []
+          : [
+              {
+                label: `report ${r.data.unitId}/${r.data.year} @${r.position}`,
+                note: r.data.checkpoint,
+              },
+            ],
+      );
+      const positions = new Positions();
+      async function* logged(): AsyncIterable<RecordedEvent> {
+        for await (const e of store.readAll()) {
+          positions.push(e.position);
+          yield e;
+        }
+      }
+      const t1 = performance.now();
+      const tree: LogVerificationReport = await verifyLogAgainstCheckpoints(
+        logged(),
+        [...saved, ...embedded, ...given],
+        { publicKey, ...(audit === undefined ? {} : { recordedLeaves: audit.leaves }) },
+      );
+      const treeMs = performance.now() - t1;
+      const unsigned = tree.logSize - tree.coveredSize;
+      const unsignedTail =
+        unsigned > 0
+          ? { events: unsigned, firstPosition: positions.at(tree.coveredSize)?.toString() ?? null }
+          : null;
+      const tailOk = unsignedTail === null || ctx.values['allow-unsigned-tail'] === true;
+
+      // 3. Submitted reports, recomputed from the fresh ledger.
+      const checks: ReportCheck[] = [];
+      for (const r of reports) checks.push(await checkReport(replay, plan, r));
+
+      const replayOk = liveDigest === replayDigest;
+      const logOk = tree.ok && tailOk;
+      const reportsOk = checks.every((c) => c.matchesAtSubmission);
+      const ok = replayOk && logOk && reportsOk;
+      const result = {
+        ok,
+        replay: {
+          ok: replayOk,
+          events: replayed.applied,
+          ms: Math.round(replayMs),
+          liveDigest,
+          replayDigest,
+          differences,
+        },
+        log: {
+          ok: logOk,
+          ms: Math.round(treeMs),
+          logSize: tree.logSize,
+          logRoot: tree.logRoot,
+          coveredSize: tree.coveredSize,
+          unsignedTail,
+          checkpoints: tree.checkpoints.map((c) => ({
+            label: c.label,
+            status: c.status,
+            message: c.message,
+            size: c.checkpoint?.size ?? null,
+          })),
+          faults: tree.faults.map((f) => ({ ...f, text: faultText(f) })),
+          faultsOmitted: tree.faultsOmitted,
+        },
+        reports: { ok: reportsOk, checked: checks },
+      };
+      if (format === 'json') ctx.stdout.write(`${toJson(result)}\n`);
+      else ctx.stdout.write(renderText(result));
+      return ok ? 0 : EXIT_VERIFY_FAILED;
+    } finally {
+      await replay.close();
+      rmSync(tmp, { recursive: true, force: true });
+      audit?.close();
+      await store.close();
+      await live.close();
+    }
+  },
+};
+
+type VerifyResult = {
+  ok: boolean;
+  replay: {
+    ok: boolean;
+    events: number;
+    liveDigest: string;
+    replayDigest: string;
+    differences: LedgerDifference[];
+  };
+  log: {
+    ok: boolean;
+    logSize: number;
+    coveredSize: number;
+    logRoot: string;
+    unsignedTail: { events: number; firstPosition: string | null } | null;
+    checkpoints: { label: string; status: string; message: string }[];
+    faults: { text: string }[];
+    faultsOmitted: number;
+  };
+  reports: { ok: boolean; checked: ReportCheck[] };
+};
+
+const mark = (ok: boolean): string => (ok ? 'ĐẠT / OK  ' : 'LỖI / FAIL');
+
+const renderText = (r: VerifyResult): string => {
+  const out: string[] = [];
+  out.push(`1. ${mark(r.replay.ok)}  Phát lại / replay: ${r.replay.events} events`);
+  out.push(`   live digest   ${r.replay.liveDigest}`, `   replay digest ${r.replay.replayDigest}`);
+  for (const d of r.replay.differences)
+    out.push(
+      `   khác nhau / differs: ${d.indicator} ${d.scope}, from position ${d.position ?? '?'} (live ${d.live} rows, replay ${d.replay})`,
+    );
+  out.push(
+    `2. ${mark(r.log.ok)}  Nhật ký / log: ${r.log.logSize} events, root ${r.log.logRoot}, signed up to ${r.log.coveredSize}`,
+  );
+  for (const c of r.log.checkpoints) out.push(`   [${c.status}] ${c.label}: ${c.message}`);
+  for (const f of r.log.faults) out.push(`   ! ${f.text}`);
+  if (r.log.faultsOmitted > 0) out.push(`   … ${r.log.faultsOmitted} more`);
+  if (r.log.unsignedTail !== null)
+    out.push(
+      `   ${r.log.unsignedTail.events} sự kiện chưa được ký / events not covered by any checkpoint, from position ${r.log.unsignedTail.firstPosition ?? '?'}`,
+    );
+  out.push(
+    `3. ${mark(r.reports.ok)}  Báo cáo đã nộp / submitted reports: ${r.reports.checked.length}`,
+  );
+  for (const c of r.reports.checked) {
+    out.push(
+      `   ${c.unitId} ${c.year} (as of ${c.asOf}, position ${c.position}): ${c.matchesAtSubmission ? 'khớp khi nộp / matches as known at submission' : 'KHÔNG KHỚP khi nộp / DOES NOT MATCH as known at submission'}`,
+    );
+    for (const d of c.atSubmission)
+      out.push(
+        `     ${d.indicator}: submitted ${d.submitted ? `${d.submitted.numerator}/${d.submitted.denominator}` : '—'}, recomputed ${d.recomputed ? `${d.recomputed.numerator}/${d.recomputed.denominator}` : '—'}`,
+      );
+    for (const k of c.correctionsSince) {
+      out.push(
+        `     đã điều chỉnh / corrected since: ${k.indicator} ${k.submitted.numerator}/${k.submitted.denominator} → ${k.now.numerator}/${k.now.denominator}`,
+      );
+      for (const e of k.events)
+        out.push(
+          `       position ${e.position} event ${e.eventId} (${e.teacherId}, valid from ${e.validFrom}) Δ ${e.dNumerator}/${e.dDenominator}`,
+        );
+    }
+  }
+  out.push(
+    r.ok
+      ? 'Kết quả / result: mọi kiểm tra đều đạt / everything holds'
+      : 'Kết quả / result: CÓ LỖI / something does not hold',
+  );
+  return `${out.join('\n')}\n`;
+};
