@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
-import { ddl, type Database } from './schema.js';
+import { createIndexes, ddl, dropIndexes, type Database } from './schema.js';
 import { KyselyReadModel, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
@@ -110,6 +110,8 @@ export const openPostgresReadModel = async (
         })) {
           await sql.raw(statement).execute(trx);
         }
+        for (const statement of createIndexes(`"${schema}".`))
+          await sql.raw(statement).execute(trx);
         await trx
           .withSchema(schema)
           .insertInto('meta')
@@ -120,6 +122,12 @@ export const openPostgresReadModel = async (
     },
     async dropTables() {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(root);
+    },
+    async setIndexes(on) {
+      for (const statement of on ? createIndexes(`"${schema}".`) : dropIndexes(`"${schema}".`)) {
+        await sql.raw(statement).execute(root);
+      }
+      if (on) await sql`analyze ${sql.table(`${schema}.ledger`)}`.execute(root);
     },
     getActive,
     setActive,

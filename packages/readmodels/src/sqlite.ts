@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
-import { ddl, TABLES, type Database } from './schema.js';
+import { createIndexes, ddl, dropIndexes, TABLES, type Database } from './schema.js';
 import { KyselyReadModel, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
@@ -77,7 +77,7 @@ export const openSqliteReadModel = async (
         statement = raw.prepare(write.build(db, [first]).compile().sql);
         statements.set(key, statement);
       }
-      for (const row of rows) statement.run(...write.params(row));
+      for (const row of rows) statement.run(write.params(row));
     },
     async forEachRow(query: Compilable, fn: (row: Record<string, unknown>) => void) {
       const compiled = query.compile();
@@ -102,6 +102,7 @@ export const openSqliteReadModel = async (
           prefix: '',
         }))
           raw.exec(statement);
+        for (const statement of createIndexes('')) raw.exec(statement);
         raw.prepare("insert into meta (key, value) values ('epoch', ?)").run(newEpoch());
       })();
       return true;
@@ -111,6 +112,11 @@ export const openSqliteReadModel = async (
       raw.transaction(() => {
         for (const table of TABLES) raw.exec(`drop table if exists ${table}`);
       })();
+    },
+    async setIndexes(on) {
+      for (const statement of on ? createIndexes('') : dropIndexes('')) raw.exec(statement);
+      // Fresh statistics let the planner pick the index for per-key ranges.
+      if (on) raw.exec('analyze');
     },
     getActive: async () => getActive(),
     setActive: async (v) => setActive(v),

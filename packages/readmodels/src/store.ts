@@ -51,10 +51,19 @@ const changedKeys = (
   rows: readonly DeltaRow[],
   checkpoint: bigint,
 ): (readonly [bigint, string, string])[] => {
-  const keys = new Map<string, readonly [bigint, string, string]>();
-  for (const r of rows)
-    keys.set(`${r.indicator}\u0000${r.unitId}`, [checkpoint, r.indicator, r.unitId]);
-  return [...keys.values()];
+  const seen = new Map<string, Set<string>>();
+  const keys: (readonly [bigint, string, string])[] = [];
+  for (const r of rows) {
+    let units = seen.get(r.indicator);
+    if (units === undefined) {
+      units = new Set();
+      seen.set(r.indicator, units);
+    }
+    if (units.has(r.unitId)) continue;
+    units.add(r.unitId);
+    keys.push([checkpoint, r.indicator, r.unitId]);
+  }
+  return keys;
 };
 
 type StateRow = readonly [id: string, state: string];
@@ -311,12 +320,17 @@ export class KyselyReadModel implements ReadModelStore {
     return hash.digest('hex');
   }
 
-  async reset(): Promise<void> {
+  async reset(options: { readonly deferIndexes?: boolean } = {}): Promise<void> {
     await this.engine.dropTables();
     await this.engine.ensureTables();
+    if (options.deferIndexes === true) await this.engine.setIndexes(false);
     this.cache.clear();
     this.cached = undefined;
     this.unitCache = undefined;
+  }
+
+  async buildIndexes(): Promise<void> {
+    await this.engine.setIndexes(true);
   }
 
   async activate(version: string): Promise<void> {

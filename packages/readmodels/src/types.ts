@@ -142,8 +142,14 @@ export interface ReadModelStore {
   ): Promise<readonly TeacherContribution[]>;
   /** SHA-256 (hex) over the sorted ledger rows and unit events. */
   digest(): Promise<string>;
-  /** Drops and recreates this version's tables, for a rebuild. */
-  reset(): Promise<void>;
+  /**
+   * Drops and recreates this version's tables, for a rebuild. With
+   * `deferIndexes` the ledger is written without its index until
+   * `buildIndexes()` (queries still answer, more slowly, meanwhile).
+   */
+  reset(options?: { readonly deferIndexes?: boolean }): Promise<void>;
+  /** Builds the indexes a `reset({ deferIndexes: true })` left out; a no-op when they exist. */
+  buildIndexes(): Promise<void>;
   /** Makes `version` the one that `open…ReadModel` without a version opens. */
   activate(version: string): Promise<void>;
   activeVersion(): Promise<string | null>;

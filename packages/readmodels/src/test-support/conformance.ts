@@ -436,6 +436,43 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       ).toEqual([3, 4, 0.75]);
     });
 
+    it('a rebuild with deferred indexes answers the same before and after building them', async () => {
+      const reference = await loaded();
+      const expected = await reference.figures({
+        indicators: INDICATORS,
+        asOf: '2025-08-01',
+        by: 'unit',
+        knownAt: 19n,
+      });
+      const store = await fresh();
+      await store.reset({ deferIndexes: true });
+      for (const batch of splitBatches()) await store.applyBatch(batch);
+      expect(
+        await store.figures({
+          indicators: INDICATORS,
+          asOf: '2025-08-01',
+          by: 'unit',
+          knownAt: 19n,
+        }),
+      ).toEqual(expected);
+      await store.buildIndexes();
+      await store.buildIndexes();
+      expect(
+        await store.figures({
+          indicators: INDICATORS,
+          asOf: '2025-08-01',
+          by: 'unit',
+          knownAt: 19n,
+        }),
+      ).toEqual(expected);
+      expect(
+        await store.history({ indicators: INDICATORS, indicator: MASTER, scope: 'unit:ttC' }),
+      ).toEqual(
+        await reference.history({ indicators: INDICATORS, indicator: MASTER, scope: 'unit:ttC' }),
+      );
+      expect(await store.digest()).toBe(await reference.digest());
+    });
+
     it('blue-green: a new version is built beside the old and activated', async () => {
       const blue = await loaded();
       await blue.activate(blue.version);
