@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unitTimelineFrom } from '@nhagiao/domain';
 import type { DeltaRow } from '@nhagiao/domain';
 import { CumulativeIndex } from './cumulative.js';
 import { openPostgresReadModel } from './postgres.js';
@@ -9,7 +10,6 @@ import { openSqliteReadModel } from './sqlite.js';
 import { batchesOf, generateLedger, PLAN_INDICATORS } from './test-support/generate.js';
 import { createTestDatabase } from './test-support/postgres.js';
 import type { FigureRow, ReadModelStore, ScopeKind } from './types.js';
-import { unitTimelineFrom } from './unitTimeline.js';
 
 const ledger = generateLedger({ teachers: 300, units: 8, seed: 7 });
 const rows: DeltaRow[] = ledger.events.flatMap((e) => e.rows);

@@ -1,4 +1,3 @@
 export * from './types.js';
 export { openSqliteReadModel, sqliteVersionFile, type SqliteReadModelOptions } from './sqlite.js';
 export { openPostgresReadModel, type PostgresReadModelOptions } from './postgres.js';
-export { unitTimelineFrom, resolveUnit, type UnitTimeline } from './unitTimeline.js';

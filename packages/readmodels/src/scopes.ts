@@ -1,9 +1,8 @@
 import { match } from 'ts-pattern';
-import { UNIT_KINDS } from '@nhagiao/domain';
-import type { IndicatorDefinition } from '@nhagiao/domain';
+import { resolveUnit, UNIT_KINDS } from '@nhagiao/domain';
+import type { IndicatorDefinition, ResolvedUnit, UnitTimeline } from '@nhagiao/domain';
 import type { UnitSum } from './cumulative.js';
-import type { FigureRow, ResolvedUnit, Scope, ScopeKind } from './types.js';
-import { resolveUnit, unitsRegisteredBy, type UnitTimeline } from './unitTimeline.js';
+import type { FigureRow, Scope, ScopeKind } from './types.js';
 
 export const scopeOf = (by: ScopeKind, unit: ResolvedUnit): Scope =>
   match(by)
@@ -51,6 +50,10 @@ export const unitsInScope = (
   }
   return out;
 };
+
+/** Units registered on or before `date`: with the province, the scopes a report lists. */
+const unitsRegisteredBy = (timeline: UnitTimeline, date: string): string[] =>
+  [...timeline.units.values()].filter((u) => u.registeredOn <= date).map((u) => u.unitId);
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { DeltaRow } from '@nhagiao/domain';
+import { unitTimelineFrom } from '@nhagiao/domain';
+import type { DeltaRow, UnitTimeline } from '@nhagiao/domain';
 import { CumulativeIndex, type AggRow, type UnitSum } from './cumulative.js';
 import { bulkWrite, checkVersion, type Engine } from './engine.js';
 import type { Database } from './schema.js';
@@ -18,7 +19,6 @@ import type {
   TeacherStateEntry,
   UnitEventRecord,
 } from './types.js';
-import { unitTimelineFrom, type UnitTimeline } from './unitTimeline.js';
 
 const big = (x: string | number | bigint): bigint => BigInt(x);
 const num = (x: string | number | bigint | null): number => (x === null ? 0 : Number(x));

@@ -1,11 +1,4 @@
-import type { DeltaRow, EventOf, IndicatorDefinition, UnitKind } from '@nhagiao/domain';
-
-/** The unit events the read model keeps to map units to scopes (design.md §5). */
-export type UnitEvent =
-  | EventOf<'UnitRegistered'>
-  | EventOf<'UnitRenamed'>
-  | EventOf<'UnitAreaChanged'>
-  | EventOf<'UnitMerged'>;
+import type { DeltaRow, IndicatorDefinition, UnitEvent } from '@nhagiao/domain';
 
 /** A unit event as recorded: a `RecordedEvent` of one of the unit types fits. */
 export type UnitEventRecord = UnitEvent & {
@@ -109,13 +102,6 @@ export interface TeacherContribution {
   readonly teacherId: string;
   readonly numerator: number;
   readonly denominator: number;
-}
-
-export interface ResolvedUnit {
-  readonly unitId: string;
-  readonly name: string;
-  readonly area: string;
-  readonly kind: UnitKind;
 }
 
 /**
