@@ -1,6 +1,6 @@
 import { HttpError, type Plan, type Session, getJson } from './api.js';
 import { clear, h } from './dom.js';
-import { type Lang, vietnamInstant } from './format.js';
+import { type Lang, formatDate, vietnamInstant } from './format.js';
 import { lang, setLang, t } from './i18n.js';
 import { renderFigure } from './pages/figure.js';
 import { renderForecast } from './pages/forecast.js';
@@ -70,6 +70,12 @@ const shell = (state: State): void => {
     disabled: state.knownAt === null,
     value: state.knownAt === null ? `${todayInVietnam()}T00:00:00` : state.knownAt.slice(0, 19),
   });
+  // The native picker follows the browser's locale; the date is also written dd/MM/yyyy.
+  const asOfText = h(
+    'output',
+    { for: 'as-of', 'data-testid': 'as-of-text' },
+    formatDate(state.asOf),
+  );
   const toggle = h('input', {
     type: 'checkbox',
     id: 'known-at-toggle',
@@ -159,10 +165,13 @@ const shell = (state: State): void => {
             const value = (e.target as HTMLInputElement).value;
             if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
               state.asOf = value;
+              asOfText.textContent = formatDate(value);
               void renderPage(state, main);
             }
           },
         }),
+        ' ',
+        asOfText,
       ),
       h('label', { for: 'known-at-toggle', class: 'switch' }, toggle, ` ${t().knownAtToggle}`),
       h('label', { for: 'known-at' }, `${t().knownAt} `, knownAtInput),
