@@ -1,0 +1,100 @@
+/**
+ * What `nhagiao verify` costs on a log of N events (default ~1,000,000): the
+ * Merkle recomputation against the checkpoint and the full replay into a fresh
+ * ledger, beside SHA-256 of N leaf-sized inputs alone as the baseline measured
+ * in the same run; then inclusion proof times for random events.
+ *
+ *   npx tsx services/cli/bench/verify.bench.ts [teachers]    (73,500 teachers ≈ 1M events)
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { AuditLog, SqliteAuditStore, findLoggedEvent } from '@nhagiao/audit';
+import { openSqliteEventStore } from '@nhagiao/eventstore';
+import { runCli } from '../src/cli.js';
+
+const teachers = Number(process.argv[2] ?? 73_500);
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const rate = (n: number, ms: number): string =>
+  `${Math.round((n / ms) * 1000).toLocaleString('en')} events/s`;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-verify-bench-'));
+const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => chunks.push(c));
+  const code = await runCli([...args, '--data-dir', dir], {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: Readable.from([]),
+    env: {},
+  });
+  return { code, stdout: Buffer.concat(chunks).toString('utf8') };
+};
+
+try {
+  let t = performance.now();
+  if ((await run(['demo', '--teachers', String(teachers)])).code !== 0)
+    throw new Error('demo failed');
+  out(
+    `setup: demo import of ${teachers} teachers in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  await run(['signing', 'init']);
+  t = performance.now();
+  await run(['audit', 'checkpoint']);
+  out(
+    `audit checkpoint (first sync of the leaf table): ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+
+  const verified = await run(['verify', '--format', 'json']);
+  const v = JSON.parse(verified.stdout) as {
+    ok: boolean;
+    replay: { events: number; ms: number };
+    log: { logSize: number; ms: number };
+  };
+  const n = v.log.logSize;
+  // Baseline: SHA-256 alone over N leaf-sized (≈ 330-byte) inputs.
+  const leaf = Buffer.alloc(330, 7);
+  t = performance.now();
+  for (let i = 0; i < n; i++) createHash('sha256').update(leaf).digest();
+  const hashMs = performance.now() - t;
+  out(`events: ${n}; verify exit ${verified.code} (ok=${v.ok})`);
+  out(`hashing alone (baseline)        ${hashMs.toFixed(0).padStart(7)} ms  ${rate(n, hashMs)}`);
+  out(`Merkle recomputation + checks   ${String(v.log.ms).padStart(7)} ms  ${rate(n, v.log.ms)}`);
+  out(
+    `full replay into a fresh ledger ${String(v.replay.ms).padStart(7)} ms  ${rate(n, v.replay.ms)}`,
+  );
+  out(
+    `both (verify's two passes)      ${String(v.log.ms + v.replay.ms).padStart(7)} ms  ${rate(n, v.log.ms + v.replay.ms)}`,
+  );
+
+  const store = openSqliteEventStore(path.join(dir, 'events.sqlite'), { readOnly: true });
+  const audit = SqliteAuditStore.open(path.join(dir, 'audit.sqlite'), { readOnly: true });
+  t = performance.now();
+  const log = new AuditLog(store, audit);
+  out(`open audit log (tree from the leaf table): ${(performance.now() - t).toFixed(0)} ms`);
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const position = BigInt(1 + Math.floor(Math.random() * n));
+    const event = await findLoggedEvent(store, { position });
+    if (event === undefined) continue;
+    const t0 = performance.now();
+    const proof = log.prove(event);
+    times.push(performance.now() - t0);
+    if (!proof.verified) throw new Error('proof did not verify');
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) =>
+    (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(2);
+  out(
+    `inclusion proof (${times.length} random events): median ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+  );
+  audit.close();
+  await store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
