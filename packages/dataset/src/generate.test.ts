@@ -55,3 +55,18 @@ describe('generateDataset', () => {
     }
   });
 });
+
+describe('generateDataset at province scale', () => {
+  it('records every revocation and retraction after what it revokes or retracts', () => {
+    const awarded = new Set<string>();
+    const ids = new Set<string>();
+    const late: string[] = [];
+    for (const e of generateDataset({ teachers: 30_000 })) {
+      if (e.type === 'DegreeAwarded') awarded.add(e.data.degreeId);
+      if (e.type === 'DegreeRevoked' && !awarded.has(e.data.degreeId)) late.push(e.data.degreeId);
+      if (e.type === 'EventRetracted' && !ids.has(e.data.eventId)) late.push(e.data.eventId);
+      ids.add(e.id);
+    }
+    expect(late).toEqual([]);
+  });
+});

@@ -390,19 +390,20 @@ function* teacherHistory(
         const awardedOn = addDays(expectedOn, rng.int(-30, 120));
         if (awardedOn <= until) {
           const m = degree('master', awardedOn, rng.chance(0.2));
-          if (rng.chance(0.15)) late.push(m);
+          const recordedLate = rng.chance(0.15);
+          if (recordedLate) late.push(m);
           else push(awardedOn, m);
           if (rng.chance(0.01)) {
             const revokedOn = dateBetween(rng, addDays(awardedOn, 30), until);
-            push(
+            const revocation = b.envelope('DegreeRevoked', {
+              teacherId,
+              degreeId: `${teacherId}-vb${degreeNo}`,
               revokedOn,
-              b.envelope('DegreeRevoked', {
-                teacherId,
-                degreeId: `${teacherId}-vb${degreeNo}`,
-                revokedOn,
-                reason: 'Văn bằng không được công nhận tương đương',
-              }),
-            );
+              reason: 'Văn bằng không được công nhận tương đương',
+            });
+            // A revocation can only follow the award it revokes, also when that was recorded late.
+            if (recordedLate) late.push(revocation);
+            else push(revokedOn, revocation);
           }
         }
       } else if (r < 0.9) {

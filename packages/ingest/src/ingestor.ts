@@ -426,7 +426,7 @@ export class Ingestor {
     } else {
       for (const [stream, entry] of overlay) this.#committed.set(stream, entry);
     }
-    if (keep) outcomes.push(...tentative);
+    if (keep) for (const o of tentative) outcomes.push(o);
     if (keep) outcomes.sort((a, b) => a.line - b.line);
     options.onProgress?.({ phase: 'append', done: seen });
     return {
