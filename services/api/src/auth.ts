@@ -16,7 +16,9 @@ const secretOf = (request: FastifyRequest): string | undefined => {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7).trim();
   const key = request.headers['x-api-key'];
-  return typeof key === 'string' ? key : undefined;
+  if (typeof key === 'string') return key;
+  // The dashboard's session cookie stands for the key it was exchanged for (reads only).
+  return (request as { sessionApiKey?: string }).sessionApiKey;
 };
 
 /**

@@ -104,7 +104,7 @@ describe('plan dashboard in a real browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await openStack({ bridge: true });
+    stack = await openStack({});
     admin = stack.keys.create({ role: 'admin' }).secret;
     reporter = stack.keys.create({ role: 'reporter' }).secret;
     auditor = stack.keys.create({ role: 'auditor' }).secret;

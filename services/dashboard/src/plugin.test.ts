@@ -17,7 +17,6 @@ describe('dashboard plugin', () => {
 
   beforeAll(async () => {
     stack = await openStack({
-      bridge: true,
       beforeListen: (app) =>
         app.get('/probe', async (request) => ({ key: sessionKeyFromRequest(request) ?? null })),
     });

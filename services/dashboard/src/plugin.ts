@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Asset, buildAssets, defaultWebRoot } from './assets.js';
@@ -30,11 +29,6 @@ export interface DashboardOptions {
   /** Mark the cookie `Secure` (behind TLS). Default false: loopback HTTP is the embedded default. */
   readonly secureCookie?: boolean;
   readonly cookieName?: string;
-  /**
-   * Until the API's auth reads `request.sessionApiKey`, let the session cookie
-   * stand for `Authorization: Bearer <key>` on reads of `/v1/*` with no key header.
-   */
-  readonly bridgeToAuthorizationHeader?: boolean;
   /** Where index.html, app.css and main.ts are; default: the package's own. */
   readonly webRoot?: string;
   /** A clock for tests. */
@@ -85,17 +79,6 @@ export const dashboardPlugin = fp<DashboardOptions>(
         return keyOfRaw(sessions, cookieName, this.method, this.headers.cookie);
       },
     });
-
-    if (options.bridgeToAuthorizationHeader === true) {
-      // Runs before Fastify's own handler, so the API's auth hook sees the header.
-      app.server.prependListener('request', (req: IncomingMessage) => {
-        if (req.url?.startsWith('/v1/') !== true) return;
-        if (req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined)
-          return;
-        const secret = keyOfRaw(sessions, cookieName, req.method, req.headers.cookie);
-        if (secret !== undefined) req.headers.authorization = `Bearer ${secret}`;
-      });
-    }
 
     const whoAmI = (reply: FastifyReply, id: string | undefined) => {
       const session = id === undefined ? undefined : sessions.get(id);

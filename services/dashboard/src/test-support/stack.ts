@@ -53,7 +53,6 @@ const catchUp = (store: EventStore, readModel: ReadModelStore, plan: Plan) => {
 
 /** The API on SQLite files in a temporary directory, with the dashboard registered on it, listening on loopback. */
 export const openStack = async (options: {
-  readonly bridge: boolean;
   /** Routes a test adds before the server listens. */
   readonly beforeListen?: (app: FastifyInstance) => void;
 }): Promise<Stack> => {
@@ -81,7 +80,6 @@ export const openStack = async (options: {
   await app.register(dashboardPlugin, {
     keys,
     planId: PLAN_ID,
-    bridgeToAuthorizationHeader: options.bridge,
   });
   options.beforeListen?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
