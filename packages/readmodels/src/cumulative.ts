@@ -34,21 +34,24 @@ export class CumulativeIndex {
 
   /** Adds deltas (any order, any grouping). */
   add(rows: readonly AggRow[]): void {
-    for (const row of rows) {
-      const key = row.indicator + SEP + row.unitId;
-      let s = this.series.get(key);
-      if (s === undefined) {
-        s = { perDate: new Map(), dates: [], num: [], den: [], stale: true };
-        this.series.set(key, s);
-      }
-      const at = s.perDate.get(row.validFrom);
-      if (at === undefined) s.perDate.set(row.validFrom, { n: row.dNum, d: row.dDen });
-      else {
-        at.n += row.dNum;
-        at.d += row.dDen;
-      }
-      s.stale = true;
+    for (const row of rows)
+      this.addOne(row.indicator, row.unitId, row.validFrom, row.dNum, row.dDen);
+  }
+
+  addOne(indicator: string, unitId: string, validFrom: string, dNum: number, dDen: number): void {
+    const key = indicator + SEP + unitId;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      s = { perDate: new Map(), dates: [], num: [], den: [], stale: true };
+      this.series.set(key, s);
     }
+    const at = s.perDate.get(validFrom);
+    if (at === undefined) s.perDate.set(validFrom, { n: dNum, d: dDen });
+    else {
+      at.n += dNum;
+      at.d += dDen;
+    }
+    s.stale = true;
   }
 
   /** Every (indicator, unit) with rows. */

@@ -116,6 +116,7 @@ const KEYS_PER_QUERY = 150;
 export class KyselyReadModel implements ReadModelStore {
   private readonly cache = new CumulativeIndex();
   private cached: Head | undefined;
+  private refreshing: Promise<unknown> = Promise.resolve();
   private unitCache:
     { head: Head; events: UnitEventRecord[]; timelines: Map<string, UnitTimeline> } | undefined;
 
@@ -375,43 +376,73 @@ export class KyselyReadModel implements ReadModelStore {
   }
 
   /** Brings the in-memory sums up to the stored ledger; returns the head they reflect. */
-  private async refresh(): Promise<Head> {
+  private refresh(): Promise<Head> {
+    // Merging is not idempotent: concurrent queries take turns, each seeing the
+    // sums the previous one left.
+    const next = this.refreshing.then(
+      () => this.refreshNow(),
+      () => this.refreshNow(),
+    );
+    this.refreshing = next;
+    return next;
+  }
+
+  private async refreshNow(): Promise<Head> {
     const cached = this.cached;
     // One statement answers "nothing changed", the common case.
     const seen = await this.readHead(this.db);
     if (cached !== undefined && cached.epoch === seen.epoch && cached.ledgerMax === seen.ledgerMax)
       return seen;
-    return this.engine.snapshot(async (trx) => {
+    if (cached === undefined || cached.epoch !== seen.epoch || cached.ledgerMax === null) {
+      return this.loadAll(seen);
+    }
+    const from = cached.ledgerMax;
+    const merged = await this.engine.snapshot(async (trx) => {
       const head = await this.readHead(trx);
-      if (head.ledgerMax === null) {
-        this.cache.clear();
-      } else if (cached === undefined || cached.epoch !== head.epoch || cached.ledgerMax === null) {
-        this.cache.clear();
-        const rows = await trx
-          .selectFrom('ledger')
-          .select((eb) => [
-            'indicator',
-            'unit_id',
-            'valid_from',
-            eb.fn.sum('d_num').as('n'),
-            eb.fn.sum('d_den').as('d'),
-          ])
-          .groupBy(['indicator', 'unit_id', 'valid_from'])
-          .execute();
-        this.cache.add(rows.map(toAggRow));
-      } else {
-        const changed = await trx
-          .selectFrom('ledger_changes')
-          .select(['indicator', 'unit_id'])
-          .distinct()
-          .where('position', '>', cached.ledgerMax)
-          .execute();
-        const keys = changed.map((r) => [r.indicator, r.unit_id] as const);
-        this.cache.add(await sumsPerKey(trx, keys, cached.ledgerMax, head.ledgerMax, undefined));
-      }
+      if (head.epoch !== cached.epoch || head.ledgerMax === null) return undefined;
+      const changed = await trx
+        .selectFrom('ledger_changes')
+        .select(['indicator', 'unit_id'])
+        .distinct()
+        .where('position', '>', from)
+        .execute();
+      const keys = changed.map((r) => [r.indicator, r.unit_id] as const);
+      this.cache.add(await sumsPerKey(trx, keys, from, head.ledgerMax, undefined));
       this.cached = head;
       return head;
     });
+    // Reset meanwhile: load afresh, outside the transaction (SQLite has one connection).
+    return merged ?? this.loadAll(await this.readHead(this.db));
+  }
+
+  /**
+   * Loads every sum, streaming the ledger's rows up to the head (rows never
+   * change once written, and later batches only add higher positions), so a
+   * million rows need neither a sort nor one big result in memory.
+   */
+  private async loadAll(head: Head): Promise<Head> {
+    this.cache.clear();
+    this.cached = undefined;
+    if (head.ledgerMax !== null) {
+      const rows = this.db
+        .selectFrom('ledger')
+        .select(['indicator', 'unit_id', 'valid_from', 'd_num', 'd_den'])
+        .where('position', '<=', head.ledgerMax);
+      await this.engine.forEachRow(rows, (r) =>
+        this.cache.addOne(
+          r['indicator'] as string,
+          r['unit_id'] as string,
+          r['valid_from'] as string,
+          Number(r['d_num']),
+          Number(r['d_den']),
+        ),
+      );
+    }
+    // A reset by another handle meanwhile makes what was read meaningless: start again.
+    const after = await this.readHead(this.db);
+    if (after.epoch !== head.epoch) return this.loadAll(after);
+    this.cached = head;
+    return head;
   }
 
   /** Removes from `sums` the rows recorded after `knownAt` (up to `upTo`, what the sums hold). */

@@ -306,6 +306,13 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
           },
         ],
       });
+      // Concurrent queries on the stale handle must merge the new row once.
+      const concurrent = await Promise.all(
+        [1, 2, 3].map(() =>
+          reader.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
+        ),
+      );
+      for (const rows of concurrent) expect(figure(rows, MASTER, 'province')).toEqual([4, 4, 1]);
       expect(
         figure(
           await reader.figures({ indicators: INDICATORS, asOf: '2025-12-31', by: 'province' }),
