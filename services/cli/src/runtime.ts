@@ -18,6 +18,8 @@ import {
   openSqliteReadModel,
 } from '@nhagiao/readmodels';
 import { catchUpFromStore } from '@nhagiao/projector';
+import path from 'node:path';
+import { type KeyStore, openKeyStore } from '@nhagiao/api';
 import type { DataConfig } from './config.js';
 import { CliError, usageError } from './errors.js';
 
@@ -142,4 +144,10 @@ export const unitNames = async (
 ): Promise<UnitNames> => {
   const timeline = unitTimelineFrom(await readModel.unitEvents(knownAt));
   return { timeline, resolve: (unitId) => resolveUnit(timeline, unitId, asOf, knownAt) };
+};
+
+/** The API keys of this data dir (hashed, in DIR/keys.sqlite). */
+export const openKeys = (config: DataConfig): KeyStore => {
+  mkdirSync(config.dataDir, { recursive: true });
+  return openKeyStore(path.join(config.dataDir, 'keys.sqlite'));
 };

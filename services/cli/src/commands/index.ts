@@ -8,7 +8,9 @@ import { auditCommand } from './audit.js';
 import { reportCommand } from './report.js';
 import { signingCommand } from './signing.js';
 import { verifyCommand } from './verify.js';
+import { keysCommand } from './keys.js';
 import { relayCommandLine } from './relay.js';
+import { serveCommand } from './serve.js';
 
 /** Every command of `nhagiao`, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
@@ -17,6 +19,8 @@ export const commands: readonly Command[] = [
   indicatorsCommand,
   explainCommand,
   historyCommand,
+  serveCommand,
+  keysCommand,
   relayCommandLine,
   reportCommand,
   verifyCommand,

@@ -1,0 +1,85 @@
+import { ROLES, type Role } from '@nhagiao/api';
+import type { Command } from '../command.js';
+import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
+import { CliError, usageError } from '../errors.js';
+import { renderTable } from '../format/table.js';
+import { formatOption, toJson } from '../options.js';
+import { openKeys } from '../runtime.js';
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'khoá API: tạo, liệt kê, thu hồi / API keys: create, list, revoke',
+  usage:
+    'keys create --role integrator|reporter|auditor|admin [--units U1,U2] [--label TEXT] | keys list | keys revoke ID',
+  options: {
+    ...dataOptions,
+    role: { type: 'string' },
+    units: { type: 'string' },
+    label: { type: 'string' },
+    format: { type: 'string' },
+  },
+  help: `Keys are stored hashed in DIR/keys.sqlite; a new key's secret is printed
+once and cannot be shown again. An integrator key may only write events about
+its units' teachers (--units is required for it); a reporter reads figures; an
+auditor reads everything, history and events included; an admin does all.
+${dataOptionsHelp}`,
+  async run(ctx) {
+    const [sub, ...rest] = ctx.positionals;
+    const keys = openKeys(dataConfig(ctx.values, ctx.env));
+    if (sub === 'create') {
+      const role = ctx.values.role;
+      if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+        throw usageError(`--role: one of ${ROLES.join(', ')}`);
+      }
+      const units =
+        typeof ctx.values.units === 'string'
+          ? ctx.values.units
+              .split(',')
+              .map((u) => u.trim())
+              .filter((u) => u !== '')
+          : [];
+      if (role === 'integrator' && units.length === 0)
+        throw usageError('an integrator key needs --units: the units it writes for');
+      const { id, secret } = keys.create({
+        role: role as Role,
+        ...(units.length > 0 ? { units } : {}),
+        ...(typeof ctx.values.label === 'string' ? { label: ctx.values.label } : {}),
+      });
+      ctx.stderr.write(
+        `key ${id} (${role}${units.length ? ` for ${units.join(', ')}` : ''}) created; its secret is shown once:\n`,
+      );
+      ctx.stdout.write(`${secret}\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const list = keys.list();
+      if (formatOption(ctx.values.format, ['table', 'json'] as const, 'table') === 'json') {
+        ctx.stdout.write(`${toJson(list)}\n`);
+      } else {
+        ctx.stdout.write(
+          `${renderTable(
+            ['id', 'role', 'units', 'label', 'created', 'revoked'],
+            list.map((k) => [
+              k.id,
+              k.role,
+              k.units.join(','),
+              k.label ?? '',
+              k.createdAt,
+              k.revokedAt ?? '',
+            ]),
+          )}\n`,
+        );
+      }
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const [id] = rest;
+      if (id === undefined)
+        throw usageError('name the key ID to revoke (nhagiao keys list shows them)');
+      if (!keys.revoke(id)) throw new CliError(`no live key ${id}`);
+      ctx.stderr.write(`key ${id} revoked\n`);
+      return 0;
+    }
+    throw usageError('keys create | keys list | keys revoke ID');
+  },
+};
