@@ -66,39 +66,49 @@ export const consumeInOrder = async (
     wake = null;
     w?.();
   };
-  let readerError: unknown = null;
   let readerDone = false;
-
-  const consumer = await js.consumers.get(stream, durableName);
-  const messages: ConsumerMessages = await consumer.consume({
-    max_messages: Math.min(batchSize, options.maxAckPending),
-    expires: 5_000,
-  });
+  let messages: ConsumerMessages | null = null;
   const onAbort = (): void => {
-    void messages.close();
+    void messages?.close();
     poke();
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
+  // The iterator ends or throws when the connection to nats-server is lost for
+  // long, or the server restarts: take up consuming again rather than stop.
   const reader = (async () => {
-    try {
-      for await (const m of messages) {
-        if (m.seq < next) {
-          if (m.seq <= committed) m.ack();
-          else late.push(m);
-          continue;
+    while (!signal.aborted) {
+      try {
+        const consumer = await js.consumers.get(stream, durableName);
+        messages = await consumer.consume({
+          max_messages: Math.min(batchSize, options.maxAckPending),
+          expires: 5_000,
+        });
+        if (signal.aborted) break;
+        for await (const m of messages) {
+          if (m.seq < next) {
+            if (m.seq <= committed) m.ack();
+            else late.push(m);
+            continue;
+          }
+          const before = held.get(m.seq);
+          if (before === undefined || before.info.redeliveryCount <= m.info.redeliveryCount)
+            held.set(m.seq, m);
+          poke();
         }
-        const before = held.get(m.seq);
-        if (before === undefined || before.info.redeliveryCount <= m.info.redeliveryCount)
-          held.set(m.seq, m);
-        poke();
+        if (!signal.aborted)
+          logger.warn('projector consumption ended: resuming', { durable: durableName });
+      } catch (error) {
+        if (signal.aborted) break;
+        logger.warn('projector consumption failed: retrying', {
+          durable: durableName,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
-    } catch (error) {
-      readerError = error;
-    } finally {
-      readerDone = true;
-      poke();
+      await new Promise((r) => setTimeout(r, 250));
     }
+    readerDone = true;
+    poke();
   })();
 
   let gapSince: number | null = null;
@@ -146,10 +156,9 @@ export const consumeInOrder = async (
       }
       late = still;
     }
-    if (readerError !== null && !signal.aborted) throw readerError;
   } finally {
     signal.removeEventListener('abort', onAbort);
-    await messages.close().catch(() => undefined);
+    await (messages as ConsumerMessages | null)?.close().catch(() => undefined);
     await reader;
     // What was held is given back at once, so a successor need not sit out the ack wait.
     for (const m of held.values()) m.nak();
