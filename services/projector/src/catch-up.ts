@@ -44,7 +44,8 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
       await applier.flush();
       options.onProgress?.(applied, event.position);
     }
-    await applier.take(event);
+    const loading = applier.take(event);
+    if (loading !== undefined) await loading;
     applied += 1;
   }
   await applier.flush(true);

@@ -81,16 +81,29 @@ export class LedgerApplier {
     return this.#count;
   }
 
-  /** Takes one event; events at or before the checkpoint are redeliveries and are skipped. */
-  async take(event: RecordedEvent): Promise<void> {
+  /**
+   * Takes one event; events at or before the checkpoint are redeliveries and are
+   * skipped. Returns a promise only when state had to be loaded first (a resumed
+   * projection meeting a teacher for the first time): a rebuild never waits.
+   */
+  take(event: RecordedEvent): Promise<void> | undefined {
     const checkpoint = this.checkpoint;
-    if (checkpoint !== null && event.position <= checkpoint) return;
-    const kind = streamKindOf(event.stream);
+    if (checkpoint !== null && event.position <= checkpoint) return undefined;
     if (!this.#loadedAll) {
-      if (kind === 'teacher')
-        await this.#loadTeacher((event.data as { teacherId: string }).teacherId);
-      else if (kind === 'programme') await this.#loadEveryTeacher();
+      const kind = streamKindOf(event.stream);
+      if (kind === 'teacher') {
+        const teacherId = (event.data as { teacherId: string }).teacherId;
+        if (!this.#loaded.has(teacherId))
+          return this.#loadTeacher(teacherId).then(() => this.#apply(event));
+      } else if (kind === 'programme') {
+        return this.#loadEveryTeacher().then(() => this.#apply(event));
+      }
     }
+    this.#apply(event);
+    return undefined;
+  }
+
+  #apply(event: RecordedEvent): void {
     for (const row of this.#projection.project(event)) this.#rows.push(row);
     if (isUnitEvent(event)) this.#unitEvents.push(event as UnitEventRecord);
     const lastStamp = this.#positions[this.#positions.length - 1];

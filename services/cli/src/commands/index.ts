@@ -9,6 +9,7 @@ import { reportCommand } from './report.js';
 import { signingCommand } from './signing.js';
 import { verifyCommand } from './verify.js';
 import { keysCommand } from './keys.js';
+import { projectCommandLine, rebuildCommandLine, statusCommandLine } from './pipeline.js';
 import { relayCommandLine } from './relay.js';
 import { serveCommand } from './serve.js';
 
@@ -21,7 +22,10 @@ export const commands: readonly Command[] = [
   historyCommand,
   serveCommand,
   keysCommand,
+  statusCommandLine,
+  rebuildCommandLine,
   relayCommandLine,
+  projectCommandLine,
   reportCommand,
   verifyCommand,
   auditCommand,
