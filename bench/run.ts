@@ -1,0 +1,97 @@
+/**
+ * `pnpm bench [NAME…] [--quick]`: runs the benchmarks one after another, each in
+ * its own process so none inherits another's heap, and prints their figures.
+ * Every benchmark measures its baseline in the same run. `--quick` runs them at
+ * a tenth of the size, to check they work; the issue targets are for full size.
+ */
+import { spawnSync } from 'node:child_process';
+
+interface Bench {
+  readonly name: string;
+  readonly what: string;
+  readonly script: string;
+  readonly args: (quick: boolean) => string[];
+  readonly env?: (quick: boolean) => Record<string, string>;
+}
+
+const benches: readonly Bench[] = [
+  {
+    name: 'embedded',
+    what: 'import and rebuild of ~1M events vs raw SQLite, figures by unit p95, peak memory',
+    script: 'services/cli/bench/embedded.bench.ts',
+    args: (q) => [q ? '8000' : '80000'],
+  },
+  {
+    name: 'verify',
+    what: 'nhagiao verify over ~1M events (Merkle + replay) vs hashing alone; inclusion proofs',
+    script: 'services/cli/bench/verify.bench.ts',
+    args: (q) => [q ? '7000' : '73500'],
+  },
+  {
+    name: 'pipeline',
+    what: 'raw JetStream publish/consume, relay, projector into PostgreSQL, end-to-end lag',
+    script: 'services/projector/bench/pipeline.bench.ts',
+    args: (q) => [q ? '300' : '1500'],
+  },
+  {
+    name: 'api',
+    what: 'POST /v1/events batches of 500, GET /v1/indicators p99 at 50 clients vs a plain Fastify route',
+    script: 'services/api/bench/api.bench.ts',
+    args: () => [],
+    env: (q) => (q ? { TEACHERS: '3000', POST_TEACHERS: '500', DURATION: '4' } : {}),
+  },
+  {
+    name: 'domain',
+    what: 'the ledger projection alone',
+    script: 'packages/domain/bench/project.bench.ts',
+    args: (q) => (q ? ['100000', '3000'] : []),
+  },
+  {
+    name: 'eventstore',
+    what: 'SQLite adapter vs raw better-sqlite3',
+    script: 'packages/eventstore/bench/append.bench.ts',
+    args: (q) => (q ? ['20000'] : []),
+  },
+  {
+    name: 'readmodels',
+    what: 'figures() by unit and bulk apply, SQLite and PostgreSQL',
+    script: 'packages/readmodels/bench/figures.bench.ts',
+    args: (q) => (q ? ['3000'] : []),
+  },
+  {
+    name: 'audit',
+    what: 'Merkle tree vs raw SHA-256; proofs',
+    script: 'packages/audit/bench/merkle.bench.ts',
+    args: (q) => (q ? ['100000'] : []),
+  },
+];
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const names = argv.filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !benches.some((b) => b.name === n));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown benchmark ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ')}\n`,
+  );
+  process.exit(64);
+}
+const chosen = names.length === 0 ? benches : benches.filter((b) => names.includes(b.name));
+let failed = 0;
+for (const b of chosen) {
+  process.stdout.write(`\n=== ${b.name}: ${b.what}${quick ? ' (quick)' : ''}\n`);
+  const started = Date.now();
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', b.script, ...b.args(quick)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, ...(b.env?.(quick) ?? {}) },
+    },
+  );
+  if (r.status !== 0) failed += 1;
+  process.stdout.write(
+    `=== ${b.name}: ${r.status === 0 ? 'done' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+}
+process.exitCode = failed > 0 ? 1 : 0;
