@@ -84,12 +84,41 @@ const unitEventWrite = bulkWrite<'unit_events', UnitEventRecord>(
   (oc) => oc.column('position').doNothing(),
 );
 
-const positionWrite = bulkWrite<'positions', PositionStamp>(
+interface StampRow {
+  readonly first: bigint;
+  readonly last: bigint;
+  readonly min: string;
+  readonly max: string;
+  readonly stamps: string;
+}
+
+const positionWrite = bulkWrite<'positions', StampRow>(
   'positions',
-  ['position', 'recorded_at'],
-  (p) => [p.position, p.recordedAt],
-  (oc) => oc.column('position').doNothing(),
+  ['last_position', 'first_position', 'min_recorded_at', 'max_recorded_at', 'stamps'],
+  (r) => [r.last, r.first, r.min, r.max, r.stamps],
+  (oc) => oc.column('last_position').doNothing(),
 );
+
+/** A batch's position stamps as one row. */
+const stampRows = (stamps: readonly PositionStamp[]): StampRow[] => {
+  const first = stamps[0];
+  if (first === undefined) return [];
+  let lo = first.position;
+  let hi = first.position;
+  let min = first.recordedAt;
+  let max = first.recordedAt;
+  for (const p of stamps) {
+    if (p.position < lo) lo = p.position;
+    if (p.position > hi) hi = p.position;
+    if (p.recordedAt < min) min = p.recordedAt;
+    if (p.recordedAt > max) max = p.recordedAt;
+  }
+  const json = JSON.stringify(stamps.map((p) => [String(p.position), p.recordedAt]));
+  return [{ first: lo, last: hi, min, max, stamps: json }];
+};
+
+const parseStamps = (json: string): [bigint, string][] =>
+  (JSON.parse(json) as [string, string][]).map(([p, at]) => [BigInt(p), at]);
 
 /** Keeps the last entry per id, since one statement may not update a row twice. */
 const lastPerId = (entries: readonly (readonly [string, unknown])[]): StateRow[] => {
@@ -139,7 +168,7 @@ export class KyselyReadModel implements ReadModelStore {
       await e.insertMany(trx, ledgerWrite, rows);
       await e.insertMany(trx, changeWrite, changedKeys(rows, batch.checkpoint));
       await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
-      await e.insertMany(trx, positionWrite, batch.positions ?? []);
+      await e.insertMany(trx, positionWrite, stampRows(batch.positions ?? []));
       await e.insertMany(
         trx,
         teacherStateWrite,
@@ -200,12 +229,27 @@ export class KyselyReadModel implements ReadModelStore {
   async positionAt(instant: string): Promise<bigint | null> {
     const at = new Date(instant);
     if (Number.isNaN(at.getTime())) throw new RangeError(`"${instant}" is not an ISO-8601 instant`);
-    const row = await this.db
+    const t = at.toISOString();
+    // Batches wholly at or before the instant give their last position; those
+    // around it are searched stamp by stamp.
+    const whole = await this.db
       .selectFrom('positions')
-      .select((eb) => eb.fn.max('position').as('position'))
-      .where('recorded_at', '<=', at.toISOString())
+      .select((eb) => eb.fn.max('last_position').as('position'))
+      .where('max_recorded_at', '<=', t)
       .executeTakeFirst();
-    return row?.position == null ? null : big(row.position);
+    let best = whole?.position == null ? null : big(whole.position);
+    const around = await this.db
+      .selectFrom('positions')
+      .select('stamps')
+      .where('min_recorded_at', '<=', t)
+      .where('max_recorded_at', '>', t)
+      .execute();
+    for (const row of around) {
+      for (const [position, recordedAt] of parseStamps(row.stamps)) {
+        if (recordedAt <= t && (best === null || position > best)) best = position;
+      }
+    }
+    return best;
   }
 
   async figures(q: FiguresQuery): Promise<readonly FigureRow[]> {
@@ -225,13 +269,11 @@ export class KyselyReadModel implements ReadModelStore {
     if (unitIds.length === 0) return [];
     let query = this.db
       .selectFrom('ledger')
-      .leftJoin('positions', 'positions.position', 'ledger.position')
       .select([
         'ledger.indicator',
         'ledger.unit_id',
         'ledger.valid_from',
         'ledger.position',
-        'positions.recorded_at',
         'ledger.d_num',
         'ledger.d_den',
         'ledger.event_id',
@@ -250,17 +292,42 @@ export class KyselyReadModel implements ReadModelStore {
       .orderBy('ledger.d_num')
       .orderBy('ledger.d_den')
       .execute();
+    const recordedAt = await this.recordedAt(rows.map((r) => big(r.position)));
     return rows.map((r) => ({
       indicator: r.indicator,
       unitId: r.unit_id,
       validFrom: r.valid_from,
       position: big(r.position),
-      recordedAt: r.recorded_at,
+      recordedAt: recordedAt.get(big(r.position)) ?? null,
       dNumerator: num(r.d_num),
       dDenominator: num(r.d_den),
       eventId: r.event_id,
       teacherId: r.teacher_id,
     }));
+  }
+
+  /** When each of these positions was recorded, from the batches that cover them. */
+  private async recordedAt(positions: readonly bigint[]): Promise<Map<bigint, string>> {
+    const out = new Map<bigint, string>();
+    if (positions.length === 0) return out;
+    const wanted = new Set(positions);
+    let lo = positions[0]!;
+    let hi = lo;
+    for (const p of positions) {
+      if (p < lo) lo = p;
+      if (p > hi) hi = p;
+    }
+    const rows = await this.db
+      .selectFrom('positions')
+      .select('stamps')
+      .where('last_position', '>=', lo)
+      .where('first_position', '<=', hi)
+      .execute();
+    for (const row of rows) {
+      for (const [position, at] of parseStamps(row.stamps))
+        if (wanted.has(position)) out.set(position, at);
+    }
+    return out;
   }
 
   async teachersBehind(

@@ -485,6 +485,11 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       await blue.activate(blue.version);
       const green = await fresh();
       for (const batch of splitBatches()) await green.applyBatch(batch);
+      // Stamps kept per batch: instants inside, at the end of and between batches.
+      expect(await green.positionAt(stamp(12))).toBe(12n);
+      expect(await green.positionAt(stamp(14))).toBe(14n);
+      expect(await green.positionAt(stamp(16))).toBe(15n);
+      expect(await green.positionAt(stamp(29))).toBe(20n);
       const stillBlue = await harness.open();
       stores.push(stillBlue);
       expect(stillBlue.version).toBe(blue.version);
