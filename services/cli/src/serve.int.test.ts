@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { runCli } from './cli.js';
+import { cliSandbox, ev } from './test-support/run.js';
+
+/** `nhagiao serve` in process: resolves with its address once it listens. */
+const startServe = (dir: string, signal: AbortSignal) => {
+  const stderr = new PassThrough();
+  let text = '';
+  const address = new Promise<string>((resolve, reject) => {
+    stderr.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+      const m = /nhagiao serve: (http:\/\/\S+)/.exec(text);
+      if (m?.[1]) resolve(m[1]);
+    });
+    setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 20_000).unref();
+  });
+  const done = runCli(['serve', '--port', '0', '--data-dir', dir], {
+    stdout: new PassThrough(),
+    stderr,
+    stdin: Readable.from(['']),
+    env: {},
+    signal,
+  });
+  return { address, done };
+};
+
+describe('nhagiao serve', () => {
+  const box = cliSandbox();
+  afterAll(() => box.cleanup());
+
+  it('serves the dashboard and the API; a key posts an event and a reporter sees the figure move', async () => {
+    const history = [
+      ev('UnitRegistered', {
+        unitId: 'cd',
+        name: 'Trường Cao đẳng',
+        kind: 'college',
+        area: 'a1',
+        registeredOn: '2005-01-01',
+      }),
+      ev('TeacherRegistered', { teacherId: 't1', fullName: 'Lường Thị Hà' }),
+      ev('TeacherHired', {
+        teacherId: 't1',
+        unitId: 'cd',
+        employment: 'permanent',
+        hiredOn: '2020-01-01',
+        levels: ['college'],
+        mode: 'theory',
+      }),
+    ];
+    expect((await box.run(['import', box.file(history)])).code).toBe(0);
+    const integrator = (
+      await box.run(['keys', 'create', '--role', 'integrator', '--units', 'cd'])
+    ).stdout.trim();
+    const reporter = (await box.run(['keys', 'create', '--role', 'reporter'])).stdout.trim();
+    expect((await box.run(['keys', 'list'])).stdout).toContain('integrator');
+
+    const controller = new AbortController();
+    const serve = startServe(box.dir, controller.signal);
+    try {
+      const base = await serve.address;
+      expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      const figure = async () => {
+        const r = await fetch(`${base}/v1/indicators?asOf=2025-12-31&indicator=master-or-above`, {
+          headers: { authorization: `Bearer ${reporter}` },
+        });
+        const body = (await r.json()) as { figures: { numerator: number; denominator: number }[] };
+        return body.figures[0];
+      };
+      expect(await figure()).toMatchObject({ numerator: 0, denominator: 1 });
+      const post = await fetch(`${base}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${integrator}`, 'content-type': 'application/json' },
+        body: JSON.stringify(
+          ev('DegreeAwarded', {
+            teacherId: 't1',
+            degreeId: 'd1',
+            level: 'master',
+            field: 'Điện',
+            institution: 'ĐH Thái Nguyên',
+            awardedOn: '2024-06-01',
+          }),
+        ),
+      });
+      expect(post.status).toBe(200);
+      expect(await figure()).toMatchObject({ numerator: 1, denominator: 1 });
+      const forbidden = await fetch(`${base}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reporter}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(forbidden.status).toBe(403);
+    } finally {
+      controller.abort();
+      expect(await serve.done).toBe(0);
+    }
+  });
+
+  it('refuses a second writer while serve holds the store, with a clear message', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-serve-'));
+    const controller = new AbortController();
+    const serve = startServe(dir, controller.signal);
+    try {
+      await serve.address;
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stderr = '';
+      err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      const code = await runCli(['demo', '--teachers', '5', '--data-dir', dir], {
+        stdout: out,
+        stderr: err,
+        stdin: Readable.from(['']),
+        env: {},
+      });
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/lock|writer/i);
+    } finally {
+      controller.abort();
+      await serve.done;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
