@@ -15,7 +15,7 @@ export const dataOptionsHelp = `  --data-dir DIR      where the embedded store a
                       (default: $NHAGIAO_DATA_DIR, else ./${DEFAULT_DATA_DIR})
   --store URL         sqlite:PATH (default DIR/events.sqlite) or esdb://HOST:PORT?tls=false
                       (or $NHAGIAO_STORE)
-  --readmodel URL     sqlite:PATH (default DIR/readmodel.sqlite) or postgres://…
+  --readmodel URL     sqlite:PATH (default DIR/readmodel.sqlite) or postgres://USER@HOST/DB
                       (or $NHAGIAO_READMODEL)`;
 
 export interface DataConfig {
@@ -38,8 +38,15 @@ export const dataConfig = (
   const dataDir = path.resolve(
     str(values['data-dir']) ?? str(env.NHAGIAO_DATA_DIR) ?? DEFAULT_DATA_DIR,
   );
-  const storeUrl = str(values.store) ?? str(env.NHAGIAO_STORE);
-  const readModelUrl = str(values.readmodel) ?? str(env.NHAGIAO_READMODEL);
+  // `esdb:esdb://…` and `postgres:postgres://…` (the `KIND:URL` form) mean the bare URL.
+  const storeUrl = (str(values.store) ?? str(env.NHAGIAO_STORE))?.replace(
+    /^esdb:(?=esdb(\+discover)?:\/\/)/,
+    '',
+  );
+  const readModelUrl = (str(values.readmodel) ?? str(env.NHAGIAO_READMODEL))?.replace(
+    /^postgres:(?=postgres(ql)?:\/\/)/,
+    '',
+  );
   const store: DataConfig['store'] =
     storeUrl === undefined
       ? { kind: 'sqlite', path: path.join(dataDir, 'events.sqlite') }
