@@ -326,3 +326,41 @@ describe('nhagiao on an empty data dir', () => {
     expect(r.stderr).toContain('no event store');
   });
 });
+
+describe('edges the contract allows', () => {
+  const box = cliSandbox();
+  afterAll(() => box.cleanup());
+
+  it('accepts a leave on the hire date (counted on no day) and a transfer to the unit already worked at', async () => {
+    const events = [
+      unit('cd', 'college', 'a1'),
+      teacher('z1'),
+      hire('z1', 'cd', '2024-03-01'),
+      ev('TeacherLeft', { teacherId: 'z1', leftOn: '2024-03-01', reason: 'other' }),
+      teacher('z2'),
+      hire('z2', 'cd', '2024-03-01'),
+      ev('TeacherTransferred', { teacherId: 'z2', toUnitId: 'cd', effectiveOn: '2024-06-01' }),
+    ];
+    const r = await box.run(['import', box.file(events)]);
+    expect(r.code).toBe(0);
+    for (const asOf of ['2024-03-01', '2024-06-01', '2025-01-01']) {
+      const out = await box.run([
+        'indicators',
+        '--as-of',
+        asOf,
+        '--indicator',
+        'master-or-above',
+        '--format',
+        'json',
+      ]);
+      expect((JSON.parse(out.stdout) as Row[])[0]).toMatchObject({ numerator: 0, denominator: 1 });
+    }
+    const history = await box.run(['history', 'master-or-above', '--format', 'json']);
+    const changes = (
+      JSON.parse(history.stdout) as { changes: { teacherId: string; dDenominator: number }[] }
+    ).changes;
+    // The hire and the same-day leave cancel out; the transfer to the same unit moved nothing.
+    expect(changes.filter((c) => c.teacherId === 'z1').map((c) => c.dDenominator)).toEqual([1, -1]);
+    expect(changes.filter((c) => c.teacherId === 'z2').map((c) => c.dDenominator)).toEqual([1]);
+  });
+});

@@ -79,25 +79,11 @@ export const decideTeacher = (
       if (lookup.unit(toUnitId) === undefined) {
         return reject('unknown-unit', 'data.toUnitId', `unit ${toUnitId} is not registered`);
       }
-      if (toUnitId === state.job.unitId) {
-        return reject(
-          'invalid-state',
-          'data.toUnitId',
-          `teacher ${teacherId} already works at ${toUnitId}`,
-        );
-      }
       return notBefore(state, 'data.effectiveOn', effectiveOn) ?? accept(e);
     })
     .with({ type: 'TeacherLeft' }, (e) => {
       const { leftOn } = e.data;
       if (state.job === undefined) return notEmployed(teacherId);
-      if (leftOn <= state.job.hiredOn) {
-        return reject(
-          'date-backwards',
-          'data.leftOn',
-          `must be after the hire on ${state.job.hiredOn}`,
-        );
-      }
       return notBefore(state, 'data.leftOn', leftOn) ?? accept(e);
     })
     .with({ type: 'DegreeAwarded' }, (e) =>
