@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { generateDataset } from '@nhagiao/dataset';
+import { runCli } from './cli.js';
+
+const MAIN = path.join(__dirname, 'main.ts');
+
+const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const code = await runCli(args, {
+    stdout: out,
+    stderr: err,
+    stdin: Readable.from(['']),
+    env: {},
+  });
+  return { code, stdout, stderr };
+};
+
+/** Starts `nhagiao ARGS` as a real process and SIGKILLs it once `ready()` holds. */
+const killWhen = async (args: string[], ready: () => boolean): Promise<void> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  const started = Date.now();
+  while (!ready()) {
+    if (child.exitCode !== null) throw new Error('the process finished before it could be killed');
+    if (Date.now() - started > 60_000)
+      throw new Error('the process never got far enough to be killed');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+};
+
+const figures = async (dir: string) => {
+  const out: unknown[] = [];
+  for (const asOf of ['2024-06-30', '2025-12-31', '2026-06-30']) {
+    for (const by of ['province', 'unit']) {
+      const r = await run([
+        'indicators',
+        '--as-of',
+        asOf,
+        '--by',
+        by,
+        '--format',
+        'json',
+        '--data-dir',
+        dir,
+      ]);
+      expect(r.code).toBe(0);
+      out.push(JSON.parse(r.stdout));
+    }
+  }
+  return out;
+};
+
+describe('killed with SIGKILL', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-crash-'));
+  const clean = mkdtempSync(path.join(tmpdir(), 'nhagiao-clean-'));
+  const file = path.join(dir, 'province.ndjson');
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(clean, { recursive: true, force: true });
+  });
+
+  beforeAll(async () => {
+    const out = createWriteStream(file);
+    for (const e of generateDataset({ teachers: 2500, seed: 5 })) {
+      if (!out.write(`${JSON.stringify(e)}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const first = await run(['import', file, '--data-dir', clean]);
+    expect(first.stderr).not.toContain('nhagiao import:');
+    expect(first.code).toBe(0);
+  });
+
+  it('in the middle of an import loses nothing accepted and appends nothing of the unfinished file', async () => {
+    const wal = path.join(dir, 'events.sqlite-wal');
+    // The import is one transaction: kill it once it has written a good part of it.
+    await killWhen(
+      ['import', file, '--data-dir', dir],
+      () => existsSync(wal) && statSync(wal).size > 2_000_000,
+    );
+    const after = await run(['status', '--format', 'json', '--data-dir', dir]);
+    expect(after.code).toBe(0);
+    expect((JSON.parse(after.stdout) as { storeHead: unknown }).storeHead).toBeNull();
+    // Importing again appends the whole file once; the figures equal a clean import's.
+    const again = await run(['import', file, '--data-dir', dir]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/ (\d+) appended, 0 duplicates, 0 rejected/);
+    expect(await figures(dir)).toEqual(await figures(clean));
+  });
+
+  it('in the middle of a rebuild leaves the live read model as it was, and a second rebuild gives the same digest', async () => {
+    const before = await figures(dir);
+    const digestOf = async () =>
+      /digest ([0-9a-f]{64})/.exec((await run(['rebuild', '--data-dir', dir])).stdout)?.[1];
+    const reference = await digestOf();
+    expect(reference).toMatch(/^[0-9a-f]{64}$/);
+    expect(await figures(dir)).toEqual(before);
+    // The next rebuild goes to v3; kill it while it writes.
+    const next = path.join(dir, 'readmodel.v3.sqlite');
+    await killWhen(
+      ['rebuild', '--data-dir', dir],
+      () => existsSync(next) && statSync(next).size > 500_000,
+    );
+    expect(await figures(dir)).toEqual(before);
+    expect(await digestOf()).toBe(reference);
+    expect(await figures(dir)).toEqual(before);
+  });
+});
