@@ -29,7 +29,15 @@ describe('the OpenAPI document', () => {
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/events', '/v1/indicators', '/v1/teachers/{id}', '/v1/status']),
+      expect.arrayContaining([
+        '/v1/events',
+        '/v1/indicators',
+        '/v1/teachers/{id}',
+        '/v1/status',
+        '/v1/reports',
+        '/v1/reports/{unitId}/{year}.{format}',
+        '/v1/pipeline',
+      ]),
     );
     const file = path.join(dir, 'openapi.json');
     writeFileSync(file, res.body);
@@ -92,6 +100,8 @@ describe('the OpenAPI document', () => {
       ['/v1/plans/{planId}', '/v1/plans/bac-kan-423-2024', admin],
       ['/v1/quarantine', '/v1/quarantine', integrator],
       ['/v1/status', '/v1/status', admin],
+      ['/v1/reports', '/v1/reports?year=2025', admin],
+      ['/v1/pipeline', '/v1/pipeline?asOf=2025-06-30', admin],
     ];
     for (const [route, url, secret] of gets) {
       const res = await http({ url, headers: auth(secret) });

@@ -14,7 +14,9 @@ import type { ServerDeps } from './ports.js';
 import { registerBodyParsers } from './routes/body.js';
 import { eventsRoutes } from './routes/events.js';
 import { indicatorRoutes } from './routes/indicators.js';
+import { pipelineRoutes } from './routes/pipeline.js';
 import { referenceRoutes } from './routes/reference.js';
+import { reportRoutes } from './routes/reports.js';
 import { teacherRoutes } from './routes/teachers.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -155,6 +157,8 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   indicatorRoutes(app, deps);
   teacherRoutes(app, deps);
   referenceRoutes(app, deps);
+  reportRoutes(app, deps);
+  pipelineRoutes(app, deps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 };
