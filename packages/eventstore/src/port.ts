@@ -50,6 +50,11 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface BatchReadOptions extends ReadOptions {
+  /** Events per page at most; the adapter's default when absent. */
+  readonly pageSize?: number;
+}
+
 /**
  * The one event store port everything above it uses. Positions are global,
  * strictly increasing in commit order. Errors the adapters raise are the
@@ -81,6 +86,12 @@ export interface EventStore {
   ): AsyncIterable<RecordedEvent>;
   /** The global log in position order. */
   readAll(options?: ReadOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * The same log as `readAll`, in pages (each non-empty, in position order), for
+   * bulk readers (rebuild, verify) that would otherwise pay one promise per event.
+   * Optional: callers fall back to `readAll` where an adapter lacks it.
+   */
+  readAllBatches?(options?: BatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
   /** Catch-up then live: every event after `after`, once each, in order, until aborted or broken out of. */
   subscribe(options?: ReadOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the last stored event, or null when the store is empty. */

@@ -59,7 +59,7 @@ export interface Engine {
   /** Creates this version's tables when missing; true when it created them. */
   ensureTables(): Promise<boolean>;
   dropTables(): Promise<void>;
-  /** Creates (true) or drops (false) the ledger's secondary index. */
+  /** Creates (true) or drops (false) the ledger's secondary index; creating is a no-op when it exists. */
   setIndexes(on: boolean): Promise<void>;
   getActive(): Promise<string | null>;
   setActive(version: string): Promise<void>;

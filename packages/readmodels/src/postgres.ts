@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
-import { createIndexes, ddl, dropIndexes, type Database } from './schema.js';
+import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, type Database } from './schema.js';
 import { KyselyReadModel, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
@@ -124,6 +124,13 @@ export const openPostgresReadModel = async (
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(root);
     },
     async setIndexes(on) {
+      if (on) {
+        const { rows } = await sql`select 1 from pg_indexes
+                                   where schemaname = ${schema} and indexname = ${LEDGER_INDEX}`.execute(
+          root,
+        );
+        if (rows.length > 0) return;
+      }
       for (const statement of on ? createIndexes(`"${schema}".`) : dropIndexes(`"${schema}".`)) {
         await sql.raw(statement).execute(root);
       }

@@ -116,9 +116,10 @@ export const ddl = (t: { text: string; int: string; keyed: string; prefix: strin
  * build it once at the end (a sorted build is several times cheaper than
  * keeping it up to date row by row).
  */
+export const LEDGER_INDEX = 'ledger_by_key';
 export const createIndexes = (prefix: string): string[] => [
-  `create index if not exists ledger_by_key on ${prefix}ledger (indicator, unit_id, position)`,
+  `create index if not exists ${LEDGER_INDEX} on ${prefix}ledger (indicator, unit_id, position)`,
 ];
 export const dropIndexes = (prefix: string): string[] => [
-  `drop index if exists ${prefix}ledger_by_key`,
+  `drop index if exists ${prefix}${LEDGER_INDEX}`,
 ];

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
-import { createIndexes, ddl, dropIndexes, TABLES, type Database } from './schema.js';
+import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
 import { KyselyReadModel, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
@@ -28,6 +28,8 @@ const openFile = (file: string): BetterSqlite3.Database => {
   raw.pragma('busy_timeout = 5000');
   return raw;
 };
+
+const INDEX_EXISTS = "select 1 from sqlite_master where type = 'index' and name = ?";
 
 interface ActiveRow {
   version: string;
@@ -114,6 +116,7 @@ export const openSqliteReadModel = async (
       })();
     },
     async setIndexes(on) {
+      if (on && raw.prepare(INDEX_EXISTS).get(LEDGER_INDEX) !== undefined) return;
       for (const statement of on ? createIndexes('') : dropIndexes('')) raw.exec(statement);
       // Fresh statistics let the planner pick the index for per-key ranges.
       if (on) raw.exec('analyze');

@@ -397,6 +397,10 @@ export class KyselyReadModel implements ReadModelStore {
     this.unitCache = undefined;
   }
 
+  async deferIndexes(): Promise<void> {
+    await this.engine.setIndexes(false);
+  }
+
   async buildIndexes(): Promise<void> {
     await this.engine.setIndexes(true);
   }

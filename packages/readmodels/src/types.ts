@@ -134,7 +134,15 @@ export interface ReadModelStore {
    * `buildIndexes()` (queries still answer, more slowly, meanwhile).
    */
   reset(options?: { readonly deferIndexes?: boolean }): Promise<void>;
-  /** Builds the indexes a `reset({ deferIndexes: true })` left out; a no-op when they exist. */
+  /**
+   * Drops the ledger's secondary index until `buildIndexes()`, for a bulk load
+   * into an empty ledger; the rows and queries are unchanged (only slower).
+   */
+  deferIndexes(): Promise<void>;
+  /**
+   * Builds the indexes `deferIndexes()` or `reset({ deferIndexes: true })` left
+   * out; a no-op (one lookup) when they exist.
+   */
   buildIndexes(): Promise<void>;
   /** Makes `version` the one that `open…ReadModel` without a version opens. */
   activate(version: string): Promise<void>;

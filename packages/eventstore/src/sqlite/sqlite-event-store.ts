@@ -19,6 +19,7 @@ import type {
   SubscriptionMessage,
 } from '../port.js';
 import { EVENT_COLUMNS, type EventRow, toRecorded } from './rows.js';
+import { sqliteBatchReader } from './read-batches.js';
 import { migrate } from './schema.js';
 import { Wakeup } from './wakeup.js';
 import { type WriterLock, acquireWriterLock } from './writer-lock.js';
@@ -153,7 +154,7 @@ export const openSqliteEventStore = (
           .safeIntegers(true);
         const insert = db
           .prepare(
-            'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
           )
           .safeIntegers(true);
         const lastRecorded = db
@@ -164,53 +165,73 @@ export const openSqliteEventStore = (
         // Transaction time never goes backwards, even when the wall clock does.
         let lastRecordedMs = lastRecorded ? Date.parse(lastRecorded) : Number.NEGATIVE_INFINITY;
 
+        const duplicateOf = (event: Envelope, data: string, stream: string): AppendOutcome => {
+          const stored = byId.get(event.id);
+          if (stored === undefined) {
+            // Skipped, yet no such id: the store's own invariants are broken (a bug, not a conflict).
+            throw new Error(`event ${event.id} of ${stream} was neither stored nor found stored`);
+          }
+          if (
+            stored.type !== event.type ||
+            canonicalJson(JSON.parse(stored.data)) !== canonicalJson(JSON.parse(data))
+          ) {
+            throw new IdConflictError(event.id, stream, stored.stream);
+          }
+          return {
+            id: event.id,
+            status: 'duplicate',
+            position: stored.position,
+            revision: stored.revision,
+          };
+        };
+
+        /**
+         * `expected` does not hold: the write may still be an idempotent retry (every
+         * event already stored), which is not checked against `expected` (the stream may
+         * have moved on since the first attempt, and the retry must still succeed).
+         * Anything else is a ConcurrencyError, raised at the first event not stored.
+         */
+        const retryOrConflict = (write: StreamWrite, revision: bigint | null): AppendResult => {
+          if (write.events.length === 0)
+            throw new ConcurrencyError(write.stream, write.expected, revision);
+          const outcomes = write.events.map((event: Envelope): AppendOutcome => {
+            if (byId.get(event.id) === undefined)
+              throw new ConcurrencyError(write.stream, write.expected, revision);
+            return duplicateOf(event, JSON.stringify(event.data), write.stream);
+          });
+          return { stream: write.stream, outcomes, nextExpected: revision ?? -1n };
+        };
+
         const writeStream = (write: StreamWrite, recordedAt: string): AppendResult => {
           let revision = streamRevision.get(write.stream)?.r ?? null;
-          // An idempotent retry (every event already stored) is not checked against `expected`:
-          // the stream may have moved on since the first attempt, and the retry must still succeed.
-          let checked = false;
-          const check = (): void => {
-            if (!checked && !satisfies(write.expected, revision)) {
-              throw new ConcurrencyError(write.stream, write.expected, revision);
-            }
-            checked = true;
-          };
-          if (write.events.length === 0) check();
-          const outcomes = write.events.map((event: Envelope): AppendOutcome => {
+          if (!satisfies(write.expected, revision)) return retryOrConflict(write, revision);
+          const outcomes: AppendOutcome[] = [];
+          for (const event of write.events) {
             const data = JSON.stringify(event.data);
-            const stored = byId.get(event.id);
-            if (stored !== undefined) {
-              if (
-                stored.type !== event.type ||
-                canonicalJson(JSON.parse(stored.data)) !== canonicalJson(JSON.parse(data))
-              ) {
-                throw new IdConflictError(event.id, write.stream, stored.stream);
-              }
-              return {
-                id: event.id,
-                status: 'duplicate',
-                position: stored.position,
-                revision: stored.revision,
-              };
-            }
-            check();
-            revision = revision === null ? 0n : revision + 1n;
+            const next = revision === null ? 0n : revision + 1n;
+            // The insert probes the id index anyway: a stored id skips the row, and only
+            // then is the stored event read, to tell a duplicate from a conflict.
             const info = insert.run(
               event.id,
               write.stream,
-              revision,
+              next,
               event.type,
               data,
               JSON.stringify(event.metadata ?? {}),
               recordedAt,
             );
-            return {
+            if (info.changes === 0) {
+              outcomes.push(duplicateOf(event, data, write.stream));
+              continue;
+            }
+            revision = next;
+            outcomes.push({
               id: event.id,
               status: 'appended',
-              position: BigInt(info.lastInsertRowid),
+              position: info.lastInsertRowid as bigint,
               revision,
-            };
-          });
+            });
+          }
           return { stream: write.stream, outcomes, nextExpected: revision ?? -1n };
         };
 
@@ -307,6 +328,7 @@ export const openSqliteEventStore = (
     appendBatch,
     readStream,
     readAll,
+    readAllBatches: sqliteBatchReader(reader, ensureOpen),
     subscribe,
     findEvent: async (_stream, id) => {
       ensureOpen();

@@ -480,6 +480,17 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       expect(await store.digest()).toBe(await reference.digest());
     });
 
+    it('deferIndexes on an empty ledger: the same rows, figures and digest once built', async () => {
+      const reference = await loaded();
+      const store = await fresh();
+      await store.deferIndexes();
+      for (const batch of splitBatches()) await store.applyBatch(batch);
+      await store.buildIndexes();
+      expect(await store.digest()).toBe(await reference.digest());
+      const q = { indicators: INDICATORS, asOf: '2025-08-01', by: 'unit', knownAt: 19n } as const;
+      expect(await store.figures(q)).toEqual(await reference.figures(q));
+    });
+
     it('blue-green: a new version is built beside the old and activated', async () => {
       const blue = await loaded();
       await blue.activate(blue.version);
