@@ -53,7 +53,7 @@ try {
   await jsm.streams.delete(EVENTS_STREAM).catch(() => undefined);
   await ensureEventsStream(jsm);
   const t1 = performance.now();
-  const publisher = createPipelinedPublisher(js, {
+  const publisher = createPipelinedPublisher(nc, {
     maxOutstanding: outstanding,
     chainFromSequence: 0,
   });
@@ -64,7 +64,7 @@ try {
   await jsm.streams.delete(EVENTS_STREAM).catch(() => undefined);
   await ensureEventsStream(jsm);
   const t3 = performance.now();
-  const unchained = createPipelinedPublisher(js, { maxOutstanding: outstanding });
+  const unchained = createPipelinedPublisher(nc, { maxOutstanding: outstanding });
   for (const e of events) await unchained.publish(e);
   await unchained.flush();
   report('pipelined-publisher-unchained', count, performance.now() - t3);

@@ -1,4 +1,4 @@
-import { type JetStreamManager, type NatsConnection, connect } from 'nats';
+import { type JetStreamManager, type Msg, type MsgHdrs, type NatsConnection, connect } from 'nats';
 import { decodeEventMessage } from './message.js';
 import { createPipelinedPublisher } from './publisher.js';
 import { ensureEventsStream } from './stream.js';
@@ -34,12 +34,46 @@ const storedPositions = async (from: number, to: number): Promise<bigint[]> => {
   return out;
 };
 
+/**
+ * A stand-in for the connection that records each publish and lets the test
+ * deliver its ack whenever it likes: a real server acks in order, and the
+ * publisher must be right in any order.
+ */
+const handAckedConnection = (): {
+  fakeNc: NatsConnection;
+  pending: { position: bigint; ack: () => void }[];
+} => {
+  const pending: { position: bigint; ack: () => void }[] = [];
+  let deliver: (error: null, msg: Msg) => void = () => undefined;
+  let seq = 0;
+  const fake = {
+    subscribe: (_subject: string, opts: { callback: (error: null, msg: Msg) => void }) => {
+      deliver = opts.callback;
+      return { unsubscribe: () => undefined };
+    },
+    publish: (_subject: string, _data: Uint8Array, o: { reply: string; headers: MsgHdrs }) => {
+      pending.push({
+        position: BigInt(o.headers.get('Nhagiao-Position')),
+        ack: () => {
+          seq += 1;
+          deliver(null, {
+            subject: o.reply,
+            headers: undefined,
+            data: new TextEncoder().encode(JSON.stringify({ stream: 'S', seq })),
+          } as unknown as Msg);
+        },
+      });
+    },
+  };
+  return { fakeNc: fake as unknown as NatsConnection, pending };
+};
+
 describe('createPipelinedPublisher', () => {
   it('keeps at most maxOutstanding acks in flight and stores every event once, in order', async () => {
     const events = sampleRecordedEvents(2_000);
     const marks: bigint[] = [];
     let peak = 0;
-    const publisher = createPipelinedPublisher(nc.jetstream(), {
+    const publisher = createPipelinedPublisher(nc, {
       maxOutstanding: 100,
       chainFromSequence: 0,
       onHighWater: (p) => marks.push(p),
@@ -59,43 +93,80 @@ describe('createPipelinedPublisher', () => {
   });
 
   it('never reports a position past an ack that has not arrived', async () => {
-    // A JetStream client whose acks we release by hand, in any order.
-    const pending: { position: bigint; resolve: () => void }[] = [];
-    const fakeJs = {
-      publish: (_s: string, _d: Uint8Array, o: { headers: { get(k: string): string } }) =>
-        new Promise((resolve) =>
-          pending.push({
-            position: BigInt(o.headers.get('Nhagiao-Position')),
-            resolve: () => resolve({ stream: 'S', seq: 0, duplicate: false }),
-          }),
-        ),
-    } as unknown as Parameters<typeof createPipelinedPublisher>[0];
-    const publisher = createPipelinedPublisher(fakeJs, { maxOutstanding: 10 });
+    // A connection whose acks we release by hand, in any order.
+    const { fakeNc, pending } = handAckedConnection();
+    const publisher = createPipelinedPublisher(fakeNc, { maxOutstanding: 10 });
     for (const e of sampleRecordedEvents(5, 101n)) await publisher.publish(e);
     await new Promise((r) => setImmediate(r)); // sends go out on the next macrotask
     expect(pending).toHaveLength(5);
-    const ack = async (position: bigint): Promise<void> => {
-      pending.find((p) => p.position === position)?.resolve();
-      await new Promise((r) => setImmediate(r));
-    };
-    await ack(103n);
-    await ack(102n);
+    const ack = (position: bigint): void => pending.find((p) => p.position === position)?.ack();
+    ack(103n);
+    ack(102n);
     expect(publisher.highWater).toBeNull(); // 101 still outstanding
-    await ack(101n);
+    ack(101n);
     expect(publisher.highWater).toBe(103n);
-    await ack(105n);
+    ack(105n);
     expect(publisher.highWater).toBe(103n);
-    await ack(104n);
+    ack(104n);
     expect(publisher.highWater).toBe(105n);
     expect(publisher.outstanding).toBe(0);
+    publisher.close();
+  });
+
+  it('fails when an ack does not come within the timeout, and never moves the mark past it', async () => {
+    const { fakeNc, pending } = handAckedConnection();
+    const failures: Error[] = [];
+    const publisher = createPipelinedPublisher(fakeNc, {
+      timeoutMs: 40,
+      onFailure: (e) => failures.push(e),
+    });
+    for (const e of sampleRecordedEvents(3, 1n)) await publisher.publish(e);
+    await new Promise((r) => setImmediate(r));
+    pending.find((p) => p.position === 2n)?.ack();
+    await expect(publisher.flush()).rejects.toMatchObject({
+      code: 'publish-failed',
+      message: expect.stringMatching(/position 1 failed: no ack within 40 ms/),
+    });
+    expect(failures).toHaveLength(1);
+    expect(publisher.highWater).toBeNull();
+    publisher.close();
+  });
+
+  it('fails with a clear error when no stream captures the subject', async () => {
+    // A server without the events stream answers "no responders".
+    const bare = await startNatsServer();
+    const bareNc = await connect({ servers: bare.url });
+    try {
+      const publisher = createPipelinedPublisher(bareNc, { chainFromSequence: 0 });
+      await publisher.publish(sampleRecordedEvents(1)[0]!);
+      await expect(publisher.flush()).rejects.toMatchObject({
+        code: 'publish-failed',
+        message: expect.stringMatching(/no JetStream stream captures its subject/),
+      });
+      publisher.close();
+    } finally {
+      await bareNc.close();
+      await bare.stop();
+    }
+  });
+
+  it('closing with events unacknowledged fails them instead of leaving flush waiting', async () => {
+    const { fakeNc } = handAckedConnection();
+    const publisher = createPipelinedPublisher(fakeNc);
+    await publisher.publish(sampleRecordedEvents(1)[0]!);
+    const flushed = publisher.flush();
+    publisher.close();
+    await expect(flushed).rejects.toMatchObject({ code: 'publisher-closed' });
+    await expect(publisher.publish(sampleRecordedEvents(1, 2n)[0]!)).rejects.toMatchObject({
+      code: 'publisher-closed',
+    });
   });
 
   it('chained publishing refuses to store after a gap, so JetStream never holds events out of order', async () => {
     const tail = await readStreamTail(jsm);
-    const js = nc.jetstream();
     const failures: Error[] = [];
     // Pretend one message was stored that was not: every publish now expects a wrong last sequence.
-    const publisher = createPipelinedPublisher(js, {
+    const publisher = createPipelinedPublisher(nc, {
       chainFromSequence: tail.lastSequence + 1,
       onFailure: (e) => failures.push(e),
     });

@@ -84,7 +84,7 @@ const publishSession = async (options: RelayOptions, session: AbortSignal): Prom
   const stop = AbortSignal.any([session, failed.signal]);
   let acked: bigint | null = tail.position;
   let written = saved;
-  const publisher = createPipelinedPublisher(nc.jetstream(), {
+  const publisher = createPipelinedPublisher(nc, {
     chainFromSequence: tail.lastSequence,
     maxOutstanding: options.maxOutstanding ?? 1_000,
     onHighWater: (p) => {
@@ -112,23 +112,28 @@ const publishSession = async (options: RelayOptions, session: AbortSignal): Prom
   }, options.checkpointIntervalMs ?? 500);
 
   try {
-    for await (const m of store.subscribe({
-      ...(after === undefined ? {} : { after }),
-      signal: stop,
-    })) {
-      if (stop.aborted) break;
-      if (m.kind === 'event') await publisher.publish(m.event);
-      else
-        logger.info('relay caught up with the store', { position: m.position?.toString() ?? null });
+    try {
+      for await (const m of store.subscribe({
+        ...(after === undefined ? {} : { after }),
+        signal: stop,
+      })) {
+        if (stop.aborted) break;
+        if (m.kind === 'event') await publisher.publish(m.event);
+        else
+          logger.info('relay caught up with the store', {
+            position: m.position?.toString() ?? null,
+          });
+      }
+    } catch (error) {
+      if (!stop.aborted) throw error;
     }
-  } catch (error) {
-    if (!stop.aborted) throw error;
+    if (failed.signal.aborted) throw failed.signal.reason;
+    // Graceful stop: wait for outstanding acks so the checkpoint is as far as it can be.
+    await publisher.flush();
   } finally {
     clearInterval(ticker);
+    publisher.close();
   }
-  if (failed.signal.aborted) throw failed.signal.reason;
-  // Graceful stop: wait for outstanding acks so the checkpoint is as far as it can be.
-  await publisher.flush();
   await writeCheckpoint();
   logger.info('relay stopped publishing', { checkpoint: written?.toString() ?? null });
 };
