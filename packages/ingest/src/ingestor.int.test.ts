@@ -126,6 +126,40 @@ describe('Ingestor on the SQLite store', () => {
     expect((await all()).length).toBe(2);
   });
 
+  it('finds a duplicate or a conflict wherever its first copy is in a large submission', async () => {
+    const ingestor = createIngestor({ store, batchSize: 100 });
+    // Far more items than are looked up at once, appended in batches along the way.
+    const teachers = Array.from({ length: 1200 }, (_, i) => teacher(`t${i}`));
+    const first = teachers[0] as ReturnType<typeof teacher>;
+    const late = teachers[1100] as ReturnType<typeof teacher>;
+    const items = [
+      ...teachers,
+      first,
+      late,
+      { ...first, data: { ...first.data, fullName: 'Khác' } },
+      // Within one chunk: a copy of an item not yet appended, then of one the chunk looked up before.
+      teacher('x1'),
+    ];
+    const x1 = items[items.length - 1] as ReturnType<typeof teacher>;
+    items.push(x1, late);
+    const report = await ingestor.ingest(arrayItems(items), {
+      source: 'big.ndjson',
+      mode: 'partial',
+    });
+    expect(report).toMatchObject({ appended: 1201, duplicates: 4, rejected: 1 });
+    const stored = await all();
+    const positionOf = (eventId: string) => stored.find((e) => e.id === eventId)?.position;
+    expect(report.items.slice(1200)).toMatchObject([
+      { line: 1201, status: 'duplicate', position: positionOf(first.id) },
+      { line: 1202, status: 'duplicate', position: positionOf(late.id) },
+      { line: 1203, status: 'rejected', code: 'id-conflict' },
+      { line: 1204, status: 'accepted', id: x1.id },
+      { line: 1205, status: 'duplicate', position: positionOf(x1.id) },
+      { line: 1206, status: 'duplicate', position: positionOf(late.id) },
+    ]);
+    expect(stored.map((e) => e.id)).toEqual([...teachers, x1].map((t) => t.id));
+  });
+
   it('reads NDJSON with line numbers, skipping blank lines and reporting bad JSON', async () => {
     const ingestor = createIngestor({ store });
     const text = `${JSON.stringify(unit('u1'))}\n\n{"id": oops}\n${JSON.stringify(teacher('t1'))}\r\n`;

@@ -2,6 +2,7 @@ import {
   type DecisionLookup,
   type Envelope,
   type FieldIssue,
+  type RecordedEvent,
   type StreamState,
   decide,
   evolve,
@@ -17,7 +18,14 @@ import {
   canonicalJson,
 } from '@nhagiao/eventstore';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
-import type { Actor, IngestOptions, IngestReport, InputItem, ItemOutcome } from './types.js';
+import {
+  type Actor,
+  type IngestOptions,
+  type IngestReport,
+  type InputItem,
+  type ItemOutcome,
+  isChunked,
+} from './types.js';
 
 interface StreamEntry {
   readonly state: StreamState;
@@ -40,6 +48,51 @@ export interface IngestorDeps {
   /** Accepted events appended per store call (default 2,000). */
   readonly batchSize?: number;
   readonly clock?: () => Date;
+}
+
+/**
+ * Items validated and looked up together. Large enough that the one wait per chunk
+ * is cheap per item; small enough that a store without a local index (EventStoreDB)
+ * is not flooded by the concurrent lookups.
+ */
+const CHUNK = 500;
+
+/** Items in arrays of up to `size`: synchronously from an array, without one wait per item from a stream. */
+async function* chunksOf(
+  items: AsyncIterable<InputItem> | Iterable<InputItem>,
+  size: number,
+): AsyncGenerator<readonly InputItem[]> {
+  if (Symbol.iterator in items) {
+    let chunk: InputItem[] = [];
+    for (const item of items) {
+      chunk.push(item);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+    return;
+  }
+  let chunk: InputItem[] = [];
+  if (isChunked(items)) {
+    for await (const part of items.chunks()) {
+      for (const item of part) chunk.push(item);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  } else {
+    for await (const item of items) {
+      chunk.push(item);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** Fields of event data that name another stream a decision consults. */
@@ -160,18 +213,33 @@ export class Ingestor {
       this.#committed.set(stream, entry);
       return entry;
     };
-    /** Loads a unit and every unit its merges lead to, so the decision can follow the chain. */
     /** The first stream of a unit's merge chain not loaded yet, if any. */
     const missingInChain = (unitId: string): string | undefined => {
-      const visited = new Set<string>();
+      // Merges are rare: the set that stops a cycle is made only when there is one to follow.
+      let visited: Set<string> | undefined;
       let next: string | undefined = unitId;
-      while (next !== undefined && !visited.has(next)) {
-        visited.add(next);
+      while (next !== undefined) {
         const entry = entryOf(`unit-${next}`);
         if (entry === undefined) return `unit-${next}`;
-        next = (entry.state as { mergedInto?: string }).mergedInto;
+        const into = (entry.state as { mergedInto?: string }).mergedInto;
+        if (into === undefined) return undefined;
+        visited ??= new Set();
+        visited.add(next);
+        next = visited.has(into) ? undefined : into;
       }
       return undefined;
+    };
+    /** Whether every unit (with its merge chain) and the programme an envelope refers to is at hand. */
+    const referencesLoaded = (envelope: Envelope): boolean => {
+      const data = envelope.data as Record<string, unknown>;
+      for (const field of UNIT_FIELDS) {
+        const value = data[field];
+        if (typeof value === 'string' && missingInChain(value) !== undefined) return false;
+      }
+      return (
+        typeof data.programmeId !== 'string' ||
+        entryOf(`programme-${data.programmeId}`) !== undefined
+      );
     };
     /**
      * Loads the units (with their merge chains) and the programme an envelope refers
@@ -291,94 +359,77 @@ export class Ingestor {
         : `teacher ${String(data.teacherId)} works at ${job.unitId}, not at one of this key's units`;
     };
 
-    const handle = async (item: InputItem): Promise<void> => {
-      if (item.parseError !== undefined) {
-        reject(item, undefined, 'invalid-json', item.parseError, [
-          { path: '', message: item.parseError },
-        ]);
-        return;
-      }
-      const parsed = parseEnvelope(item.value);
-      if (!parsed.ok) {
-        const id = (item.value as { id?: unknown } | null)?.id;
+    /**
+     * The same id again: a duplicate when it says the same, a conflict when it does
+     * not. Reports it and returns true; false when the id is new.
+     */
+    const sameIdAgain = (
+      item: InputItem,
+      sent: Envelope,
+      stream: string,
+      previous: RecordedEvent | Envelope | undefined,
+      inBuffer: Pending | undefined,
+    ): boolean => {
+      if (previous === undefined) return false;
+      const same =
+        previous.type === sent.type && canonicalJson(previous.data) === canonicalJson(sent.data);
+      if (!same) {
+        const where =
+          'position' in previous
+            ? ` at position ${String(previous.position)}`
+            : ` on line ${inBuffer?.line ?? '?'}`;
         reject(
           item,
-          typeof id === 'string' ? id : undefined,
-          parsed.error.code,
-          parsed.error.message,
-          parsed.error.issues,
+          sent.id,
+          'id-conflict',
+          `id: ${sent.id} is already used by another event${where} of stream ${'stream' in previous ? previous.stream : stream}`,
+          [{ path: 'id', message: `is already used by another event with other content` }],
         );
-        return;
+        return true;
       }
-      const sent = parsed.value;
-      const stream = streamOf(sent);
-
-      // The same id again: a duplicate when it says the same, a conflict when it does not.
-      const inBuffer = bufferIds.get(sent.id);
-      if (inBuffer !== undefined && transactional) await flush();
-      const previous =
-        inBuffer !== undefined && !transactional
-          ? inBuffer.envelope
-          : await store.findEvent(stream, sent.id);
-      if (previous !== undefined) {
-        const same =
-          previous.type === sent.type && canonicalJson(previous.data) === canonicalJson(sent.data);
-        if (!same) {
-          const where =
-            'position' in previous
-              ? ` at position ${String(previous.position)}`
-              : ` on line ${inBuffer?.line ?? '?'}`;
-          reject(
-            item,
-            sent.id,
-            'id-conflict',
-            `id: ${sent.id} is already used by another event${where} of stream ${'stream' in previous ? previous.stream : stream}`,
-            [{ path: 'id', message: `is already used by another event with other content` }],
-          );
-          return;
-        }
-        duplicates += 1;
-        if ('position' in previous) {
-          report({
-            line: item.line,
-            id: sent.id,
-            status: 'duplicate',
-            stream: previous.stream,
-            position: previous.position,
-            revision: previous.revision,
-          });
-        } else {
-          report({ line: item.line, id: sent.id, status: 'duplicate', stream });
-        }
-        return;
+      duplicates += 1;
+      if ('position' in previous) {
+        report({
+          line: item.line,
+          id: sent.id,
+          status: 'duplicate',
+          stream: previous.stream,
+          position: previous.position,
+          revision: previous.revision,
+        });
+      } else {
+        report({ line: item.line, id: sent.id, status: 'duplicate', stream });
       }
+      return true;
+    };
 
-      await loadReferences(sent);
-      const entry = entryOf(stream) ?? (await load(stream));
+    /** Authorises and decides a new event whose stream and references are loaded; buffers what it yields. */
+    const decideLoaded = (
+      item: InputItem,
+      sent: Envelope,
+      stream: string,
+      entry: StreamEntry,
+      history: Envelope[] | undefined,
+    ): void => {
       const forbidden = authorise(sent, options.actor, stream);
       if (forbidden !== undefined) {
         reject(item, sent.id, 'forbidden', forbidden, [{ path: 'data', message: forbidden }]);
         return;
       }
-      let history: Envelope[] | undefined;
-      if (sent.type === 'EventRetracted') {
-        history = await storedHistory(stream);
-        // Deciding a retraction replays the stream: everything it refers to must be at hand.
-        for (const e of history) await loadReferences(e);
-        histories.set(stream, history);
-      }
+      if (history !== undefined) histories.set(stream, history);
       const decision = decide(entry.state, sent, lookup);
-      histories.delete(stream);
+      if (history !== undefined) histories.delete(stream);
       if (!decision.ok) {
         reject(item, sent.id, decision.error.code, decision.error.message, decision.error.issues);
         return;
       }
       let { state, revision } = entry;
+      const extra = options.metadata;
       for (const event of decision.value) {
-        const metadata = { ...event.metadata, ...options.metadata };
-        const envelope = (
-          Object.keys(metadata).length > 0 ? { ...event, metadata } : event
-        ) as Envelope;
+        const envelope =
+          extra === undefined || Object.keys(extra).length === 0
+            ? event
+            : ({ ...event, metadata: { ...event.metadata, ...extra } } as Envelope);
         state = evolve(state, envelope, history);
         history?.push(envelope);
         revision = revision === null ? 0n : revision + 1n;
@@ -389,16 +440,119 @@ export class Ingestor {
       overlay.set(stream, { state, revision });
     };
 
-    const failedWhole = (): boolean => mode === 'all-or-nothing' && rejected > 0;
-    const body = async (): Promise<void> => {
-      for await (const item of items) {
+    /** The general path: loads whatever the decision needs first (a reference not seen yet, a retraction's history). */
+    const decideLoading = async (
+      item: InputItem,
+      sent: Envelope,
+      stream: string,
+    ): Promise<void> => {
+      await loadReferences(sent);
+      const entry = entryOf(stream) ?? (await load(stream));
+      let history: Envelope[] | undefined;
+      if (sent.type === 'EventRetracted') {
+        history = await storedHistory(stream);
+        // Deciding a retraction replays the stream: everything it refers to must be at hand.
+        for (const e of history) await loadReferences(e);
+      }
+      decideLoaded(item, sent, stream, entry, history);
+    };
+
+    /**
+     * One chunk of items: validated, then every id looked up and every stream not
+     * seen yet loaded, all at once, so that deciding the items one by one rarely
+     * waits. The chunk's lookups see the store as it was before the chunk: an id
+     * accepted since is in the buffer, and a flush in the middle of the chunk (a
+     * duplicate within the submission, on a store with transactions) makes the
+     * remaining items look their id up again.
+     */
+    const handleChunk = async (chunk: readonly InputItem[]): Promise<void> => {
+      const parsed: (ReturnType<typeof parseEnvelope> | undefined)[] = new Array<
+        ReturnType<typeof parseEnvelope> | undefined
+      >(chunk.length);
+      const envelopes: (Envelope | undefined)[] = new Array<Envelope | undefined>(chunk.length);
+      const streams: string[] = new Array<string>(chunk.length);
+      const lookups: (Promise<RecordedEvent | undefined> | undefined)[] = new Array<
+        Promise<RecordedEvent | undefined> | undefined
+      >(chunk.length);
+      const toLoad = new Set<string>();
+      for (let i = 0; i < chunk.length; i++) {
+        const item = chunk[i] as InputItem;
+        if (item.parseError !== undefined) continue;
+        const result = parseEnvelope(item.value);
+        parsed[i] = result;
+        if (!result.ok) continue;
+        const sent = result.value;
+        const stream = streamOf(sent);
+        envelopes[i] = sent;
+        streams[i] = stream;
+        lookups[i] = store.findEvent(stream, sent.id);
+        if (entryOf(stream) === undefined) toLoad.add(stream);
+      }
+      const found = await Promise.all(lookups);
+      if (toLoad.size > 0) await Promise.all([...toLoad].map((stream) => load(stream)));
+      let stale = false;
+      for (let i = 0; i < chunk.length; i++) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        await handle(item);
+        const item = chunk[i] as InputItem;
+        const sent = envelopes[i];
+        if (sent === undefined) {
+          handleInvalid(item, parsed[i]);
+        } else {
+          const stream = streams[i] as string;
+          const inBuffer = bufferIds.get(sent.id);
+          let previous: RecordedEvent | Envelope | undefined;
+          if (inBuffer !== undefined && !transactional) previous = inBuffer.envelope;
+          else if (inBuffer !== undefined || stale) {
+            // Stored by this submission since the chunk's lookups: ask the store again.
+            if (inBuffer !== undefined) {
+              await flush();
+              stale = true;
+            }
+            previous = await store.findEvent(stream, sent.id);
+          } else previous = found[i];
+          if (!sameIdAgain(item, sent, stream, previous, inBuffer)) {
+            const entry = entryOf(stream);
+            if (entry !== undefined && sent.type !== 'EventRetracted' && referencesLoaded(sent))
+              decideLoaded(item, sent, stream, entry, undefined);
+            else await decideLoading(item, sent, stream);
+          }
+        }
         seen += 1;
         if (seen % 10_000 === 0) options.onProgress?.({ phase: 'validate', done: seen });
-        // Appending as we go is only safe where a rollback can undo it.
-        if (transactional && !failedWhole() && buffer.length >= this.#batchSize) await flush();
-        if (!transactional && mode === 'partial' && buffer.length >= this.#batchSize) await flush();
+      }
+    };
+
+    /** An item that is not JSON or not a valid envelope: rejected with why. */
+    const handleInvalid = (
+      item: InputItem,
+      parsed: ReturnType<typeof parseEnvelope> | undefined,
+    ): void => {
+      if (parsed === undefined || parsed.ok) {
+        const why = item.parseError ?? 'not valid JSON';
+        reject(item, undefined, 'invalid-json', why, [{ path: '', message: why }]);
+        return;
+      }
+      const id = (item.value as { id?: unknown } | null)?.id;
+      reject(
+        item,
+        typeof id === 'string' ? id : undefined,
+        parsed.error.code,
+        parsed.error.message,
+        parsed.error.issues,
+      );
+    };
+
+    const failedWhole = (): boolean => mode === 'all-or-nothing' && rejected > 0;
+    const afterChunk = async (): Promise<void> => {
+      // Appending as we go is only safe where a rollback can undo it.
+      if (transactional && !failedWhole() && buffer.length >= this.#batchSize) await flush();
+      if (!transactional && mode === 'partial' && buffer.length >= this.#batchSize) await flush();
+    };
+    const body = async (): Promise<void> => {
+      for await (const chunk of chunksOf(items, CHUNK)) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        await handleChunk(chunk);
+        await afterChunk();
       }
       if (failedWhole()) throw new Rollback();
       await flush();

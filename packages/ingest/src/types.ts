@@ -9,6 +9,19 @@ export interface InputItem {
   readonly parseError?: string;
 }
 
+/**
+ * A source of items that can also hand them over many at a time (`ndjsonItems`):
+ * the ingestor then waits once per chunk instead of once per item.
+ */
+export interface ChunkedItems extends AsyncIterable<InputItem> {
+  chunks(): AsyncIterable<readonly InputItem[]>;
+}
+
+export const isChunked = (items: unknown): items is ChunkedItems =>
+  typeof items === 'object' &&
+  items !== null &&
+  typeof (items as { chunks?: unknown }).chunks === 'function';
+
 /** Who submits: an API key's identity and, for an integrator, the units it may write about. */
 export interface Actor {
   readonly id: string;
