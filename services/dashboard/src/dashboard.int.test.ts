@@ -24,6 +24,17 @@ interface Figure {
   denominator: number;
   value: number | null;
 }
+interface Pipeline {
+  population: number;
+  postgraduate: {
+    expectedYear: number | null;
+    level: string;
+    studies: number;
+    newToMasterOrAbove: number;
+  }[];
+  enrolments: { topic: string; enrolments: number; teachers: number; notYetTrained: number }[];
+  departures: { month: string; teachers: number; masterOrAbove: number }[];
+}
 interface Card {
   indicator: string;
   value: string;
@@ -283,18 +294,108 @@ describe('plan dashboard in a real browser', () => {
     await page.selectOption('#filter-kind', '');
   });
 
-  it('writes the forecast method on the page and shows the report rule', async () => {
+  it('writes both forecast methods on the page and shows the pipeline counts the API gives', async () => {
     await page.click('nav a[href="#/forecast"]');
     await ready('forecast');
     expect(await page.innerText('[data-testid="method"]')).toContain('12 tháng gần nhất');
+    const method = await page.innerText('[data-testid="pipeline-method"]');
+    // The assumed completion probabilities are stated, and said to be assumptions.
+    expect(method).toContain('80,0\u00a0%');
+    expect(method).toContain('90,0\u00a0%');
+    expect(method).toContain('giả định');
     expect(await page.locator('table[data-testid="forecast"] tbody tr').count()).toBe(6);
+
+    const asOf = await page.inputValue('#as-of');
+    const pipeline = await api<Pipeline>(`/v1/pipeline?asOf=${asOf}`, reporter);
+    expect(pipeline.postgraduate.length).toBeGreaterThan(0);
+    expect(
+      Number((await page.innerText('[data-testid="pipeline-population"]')).replace(/\./g, '')),
+    ).toBe(pipeline.population);
+    const cells = (table: string, testids: readonly string[]) =>
+      page.$$eval(
+        `table[data-testid="${table}"] tbody tr:is([data-year], [data-topic], [data-month])`,
+        (rows, ids) =>
+          rows.map((r) => [
+            r.getAttribute('data-year') ??
+              r.getAttribute('data-topic') ??
+              r.getAttribute('data-month'),
+            r.getAttribute('data-level'),
+            ...ids.map((id) =>
+              Number(
+                (r.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').replace(/\./g, ''),
+              ),
+            ),
+          ]),
+        testids,
+      );
+    expect(await cells('pipeline-studies', ['studies', 'new'])).toEqual(
+      pipeline.postgraduate.map((r) => [
+        String(r.expectedYear ?? 'none'),
+        r.level,
+        r.studies,
+        r.newToMasterOrAbove,
+      ]),
+    );
+    expect(await cells('pipeline-enrolments', ['enrolments', 'teachers', 'not-yet'])).toEqual(
+      pipeline.enrolments.map((r) => [r.topic, null, r.enrolments, r.teachers, r.notYetTrained]),
+    );
+    const departures = await cells('pipeline-departures', ['teachers', 'master']);
+    expect(departures).toEqual(
+      pipeline.departures.map((r) => [r.month, null, r.teachers, r.masterOrAbove]),
+    );
+    // The pipeline-adjusted projection is shown for master-or-above, never for the college indicator.
+    expect(
+      await page
+        .locator('tr[data-indicator="master-or-above"] [data-testid="with-pipeline"]')
+        .count(),
+    ).toBeGreaterThan(0);
+    expect(
+      await page
+        .locator('tr[data-indicator="college-lecturers-qualified"] [data-testid="with-pipeline"]')
+        .count(),
+    ).toBe(0);
     await shot('forecast');
+  });
+
+  it("shows each unit's annual report status against 25 August, with its date and its XLSX", async () => {
+    await stack.ingest([
+      {
+        id: '00000000-0000-4000-8000-0000000000a1',
+        type: 'AnnualReportSubmitted',
+        data: {
+          unitId: 'cdbk',
+          year: 2025,
+          asOf: '2025-06-30',
+          submittedOn: '2025-08-20',
+          values: [{ indicator: 'master-or-above', numerator: 1, denominator: 2 }],
+        },
+      },
+    ] as Envelope[]);
     await page.click('nav a[href="#/reports"]');
     await ready('reports');
-    expect(await page.innerText('[data-testid="reports-missing-api"]')).toContain(
-      'AnnualReportSubmitted',
+    expect(await page.innerText('[data-testid="reports-rule"]')).toContain('25/8');
+    const row = (unitId: string) =>
+      page.locator(`table[data-testid="reports"] tr[data-unit="${unitId}"]`);
+    expect(await row('cdbk').getAttribute('data-status')).toBe('submitted');
+    expect(await row('cdbk').locator('[data-testid="status"]').innerText()).toContain('Đã nộp');
+    expect(await row('cdbk').locator('[data-testid="submitted-on"]').innerText()).toBe(
+      '20/08/2025',
+    );
+    expect(await row('gdnn-ba-be').getAttribute('data-status')).toBe('missing');
+    expect(await row('gdnn-ba-be').locator('[data-testid="status"]').innerText()).toContain(
+      'Chưa nộp',
     );
     await shot('reports');
+
+    // The link downloads the unit's report with the session cookie alone.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row('cdbk').locator('a[data-testid="xlsx"]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('bao-cao-cdbk-2025.xlsx');
+    const bytes = readFileSync((await download.path()) as string);
+    // An XLSX is a zip: it starts with "PK".
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
   it('gives a reporter the figure without the teachers behind it', async () => {

@@ -65,6 +65,28 @@ export interface Unit {
   readonly registeredOn: string;
   readonly countsUnder: string;
 }
+export interface ReportStatus {
+  readonly unitId: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly area: string;
+  readonly countsUnder: string;
+  readonly status: 'submitted' | 'late' | 'missing';
+  readonly submissions: number;
+  readonly firstSubmittedOn: string | null;
+  readonly latest: {
+    readonly eventId: string;
+    readonly position: string;
+    readonly recordedAt: string;
+    readonly submittedOn: string;
+    readonly asOf: string;
+  } | null;
+}
+export interface ReportStatuses {
+  readonly year: number;
+  readonly dueOn: string;
+  readonly units: readonly ReportStatus[];
+}
 export interface Explanation extends Figure {
   readonly teachers?: readonly { teacherId: string; numerator: number; denominator: number }[];
 }

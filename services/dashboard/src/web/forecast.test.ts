@@ -1,4 +1,13 @@
-import { bandOf, currentTarget, pace, statusFor } from './forecast.js';
+import {
+  COURSE_COMPLETION,
+  type Pipeline,
+  STUDY_COMPLETION,
+  bandOf,
+  currentTarget,
+  pace,
+  pipelineProjection,
+  statusFor,
+} from './forecast.js';
 
 const monthly = (from: number, step: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -49,5 +58,53 @@ describe('forecast', () => {
     expect(bandOf(0.41, 0.5)).toBe('near');
     expect(bandOf(0.39, 0.5)).toBe('far');
     expect(bandOf(null, 0.5)).toBe('none');
+  });
+});
+
+describe('pipeline projection', () => {
+  const pipeline: Pipeline = {
+    asOf: '2025-06-30',
+    scope: 'province',
+    knownAt: '100',
+    population: 100,
+    postgraduate: [
+      { expectedYear: 2025, level: 'master', studies: 6, newToMasterOrAbove: 5 },
+      { expectedYear: 2027, level: 'master', studies: 10, newToMasterOrAbove: 10 },
+      { expectedYear: null, level: 'doctorate', studies: 3, newToMasterOrAbove: 3 },
+    ],
+    enrolments: [
+      { topic: 'digital-transformation', enrolments: 12, teachers: 10, notYetTrained: 10 },
+    ],
+    departures: [
+      {
+        month: '2025-09',
+        teachers: 4,
+        masterOrAbove: 2,
+        trained: { 'digital-transformation': 1 },
+      },
+      { month: '2026-01', teachers: 6, masterOrAbove: 0, trained: {} },
+    ],
+  };
+  const figure = { numerator: 40, denominator: 100 };
+
+  it('adds the studies expected by the year at the stated share and takes the departures out', () => {
+    const y2025 = pipelineProjection('master-or-above', figure, pipeline, 2025);
+    // 40 + 0.8 × 5 − 2 departing masters, over 100 − 4.
+    expect(y2025).toMatchObject({ added: 4, leaving: 4, leavingCounted: 2 });
+    expect(y2025?.projected).toBeCloseTo((40 + 4 - 2) / 96, 10);
+    const y2030 = pipelineProjection('master-or-above', figure, pipeline, 2030);
+    // A study with no expected date is never counted; every announced departure is.
+    expect(y2030?.added).toBeCloseTo(STUDY_COMPLETION * 15, 10);
+    expect(y2030?.projected).toBeCloseTo((40 + 12 - 2) / 90, 10);
+  });
+
+  it('counts open enrolments for trained topics, and says nothing for other indicators or judged years', () => {
+    const trained = pipelineProjection('trained-digital-transformation', figure, pipeline, 2025);
+    expect(trained?.projected).toBeCloseTo((40 + COURSE_COMPLETION * 10 - 1) / 96, 10);
+    expect(pipelineProjection('trained-digital-materials', figure, pipeline, 2025)?.added).toBe(0);
+    expect(pipelineProjection('college-lecturers-qualified', figure, pipeline, 2025)).toBeNull();
+    expect(
+      pipelineProjection('master-or-above', figure, { ...pipeline, asOf: '2026-01-01' }, 2025),
+    ).toBeNull();
   });
 });

@@ -89,3 +89,94 @@ export const bandOf = (value: number | null, target: number | undefined): Band =
   if (value >= target) return 'met';
   return value >= target - NEAR_MARGIN ? 'near' : 'far';
 };
+
+/** `GET /v1/pipeline`: what may still move a figure after asOf (counts only). */
+export interface Pipeline {
+  readonly asOf: string;
+  readonly scope: string;
+  readonly knownAt: string | null;
+  readonly population: number;
+  readonly postgraduate: readonly {
+    readonly expectedYear: number | null;
+    readonly level: 'master' | 'doctorate';
+    readonly studies: number;
+    readonly newToMasterOrAbove: number;
+  }[];
+  readonly enrolments: readonly {
+    readonly topic: string;
+    readonly enrolments: number;
+    readonly teachers: number;
+    readonly notYetTrained: number;
+  }[];
+  readonly departures: readonly {
+    readonly month: string;
+    readonly teachers: number;
+    readonly masterOrAbove: number;
+    readonly trained: Readonly<Record<string, number>>;
+  }[];
+}
+
+/**
+ * Assumed shares, written on the page with the method: of the master's or
+ * doctoral studies under way expected to end by 31/12 of a target year, how
+ * many end with the degree; of the open enrolments, how many end with a
+ * counted completion before that date. Assumptions, not measurements.
+ */
+export const STUDY_COMPLETION = 0.8;
+export const COURSE_COMPLETION = 0.9;
+
+export interface PipelineProjection {
+  /** Expected additions to the numerator (studies or courses × their share). */
+  readonly added: number;
+  /** Announced departures by 31/12 of the year: leave the denominator. */
+  readonly leaving: number;
+  /** Of those, counted in the numerator now: leave it too. */
+  readonly leavingCounted: number;
+  readonly numerator: number;
+  readonly denominator: number;
+  readonly projected: number | null;
+}
+
+/**
+ * The figure on asOf moved by the pipeline to 31/12 of `year`: for
+ * `master-or-above`, + STUDY_COMPLETION × the teachers without a master's whose
+ * study is expected by then (a study with no expected date is not counted); for
+ * `trained-<topic>`, + COURSE_COMPLETION × the teachers with an open enrolment
+ * in the topic not yet counted; for both, the departures announced up to then
+ * leave the population (and the numerator, when they were counted in it). Null
+ * for an indicator the pipeline says nothing about, or a year already judged.
+ */
+export const pipelineProjection = (
+  code: string,
+  figure: { readonly numerator: number; readonly denominator: number },
+  pipeline: Pipeline,
+  year: number,
+): PipelineProjection | null => {
+  if (pipeline.asOf > `${year}-12-31`) return null;
+  const topic = code.startsWith('trained-') ? code.slice('trained-'.length) : null;
+  if (code !== 'master-or-above' && topic === null) return null;
+  const added =
+    topic === null
+      ? STUDY_COMPLETION *
+        pipeline.postgraduate
+          .filter((r) => r.expectedYear !== null && r.expectedYear <= year)
+          .reduce((sum, r) => sum + r.newToMasterOrAbove, 0)
+      : COURSE_COMPLETION *
+        (pipeline.enrolments.find((r) => r.topic === topic)?.notYetTrained ?? 0);
+  const departing = pipeline.departures.filter((d) => d.month <= `${year}-12`);
+  const leaving = departing.reduce((sum, d) => sum + d.teachers, 0);
+  const leavingCounted = departing.reduce(
+    (sum, d) => sum + (topic === null ? d.masterOrAbove : (d.trained[topic] ?? 0)),
+    0,
+  );
+  const numerator = figure.numerator + added - leavingCounted;
+  const denominator = figure.denominator - leaving;
+  return {
+    added,
+    leaving,
+    leavingCounted,
+    numerator,
+    denominator,
+    projected: denominator <= 0 ? null : Math.min(1, Math.max(0, numerator / denominator)),
+  };
+};

@@ -1,11 +1,10 @@
-import { type Unit, getJson, query } from '../api.js';
+import { type ReportStatuses, getJson, query } from '../api.js';
 import { clear, h } from '../dom.js';
 import { formatDate } from '../format.js';
 import { t } from '../i18n.js';
 import type { State } from '../state.js';
 
-/** Plan 423: units report before 25 August each year (/v1/plans does not carry the date yet). */
-const dueOn = (year: number): string => `${year}-08-25`;
+const SYMBOLS = { submitted: '✓ ', late: '▲ ', missing: '✗ ' } as const;
 
 export const renderReports = async (
   main: HTMLElement,
@@ -14,19 +13,13 @@ export const renderReports = async (
 ): Promise<void> => {
   const lastYear = Number(state.asOf.slice(0, 4));
   const year = Number(params.get('year') ?? lastYear);
-  const units = (await getJson<{ units: Unit[] }>(`/v1/units${query({ asOf: dueOn(year) })}`))
-    .units;
+  const reports = await getJson<ReportStatuses>(`/v1/reports${query({ year: String(year) })}`);
   const years = Array.from({ length: Math.max(1, lastYear - 2024 + 1) }, (_, i) => 2024 + i);
   clear(
     main,
     h('h1', { class: 'page-title' }, t().reportsTitle),
-    h('p', { class: 'method' }, t().reportsRule),
-    h(
-      'p',
-      { class: 'caveat', role: 'note', 'data-testid': 'reports-missing-api' },
-      h('span', { 'aria-hidden': 'true' }, '⚠ '),
-      t().reportsMissingApi,
-    ),
+    h('p', { class: 'method', 'data-testid': 'reports-rule' }, t().reportsRule),
+    h('p', { class: 'method' }, t().reportsJudged),
     h(
       'label',
       { for: 'report-year', class: 'no-print' },
@@ -48,7 +41,7 @@ export const renderReports = async (
       h(
         'table',
         { class: 'list', 'data-testid': 'reports' },
-        h('caption', {}, `${t().reportsTitle} ${year} — ${t().dueOn} ${formatDate(dueOn(year))}`),
+        h('caption', {}, `${t().reportsTitle} ${year} — ${t().dueOn} ${formatDate(reports.dueOn)}`),
         h(
           'thead',
           {},
@@ -58,24 +51,49 @@ export const renderReports = async (
             h('th', { scope: 'col' }, t().unit),
             h('th', { scope: 'col' }, t().kind),
             h('th', { scope: 'col' }, t().status),
+            h('th', { scope: 'col' }, t().submittedOn),
+            h('th', { scope: 'col' }, t().reportAsOf),
+            h('th', { scope: 'col' }, t().submissions),
+            h('th', { scope: 'col' }, t().reportFile),
           ),
         ),
         h(
           'tbody',
           {},
-          units
-            .filter((u) => u.countsUnder === u.unitId)
+          reports.units
+            // A unit merged away by the due day reports under the unit it joined, unless it already reported.
+            .filter((u) => u.countsUnder === u.unitId || u.submissions > 0)
             .map((u) =>
               h(
                 'tr',
-                {},
+                { 'data-unit': u.unitId, 'data-status': u.status },
                 h('th', { scope: 'row' }, u.name),
                 h('td', {}, t().kinds[u.kind] ?? u.kind),
                 h(
                   'td',
-                  { class: 'report-missing' },
-                  h('span', { 'aria-hidden': 'true' }, '✗ '),
-                  t().reportStatus.missing,
+                  { class: `report-${u.status}`, 'data-testid': 'status' },
+                  h('span', { 'aria-hidden': 'true' }, SYMBOLS[u.status]),
+                  t().reportStatus[u.status],
+                ),
+                h(
+                  'td',
+                  { 'data-testid': 'submitted-on' },
+                  u.latest === null ? '—' : formatDate(u.latest.submittedOn),
+                ),
+                h('td', {}, u.latest === null ? '—' : formatDate(u.latest.asOf)),
+                h('td', {}, String(u.submissions)),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'a',
+                    {
+                      href: `/v1/reports/${encodeURIComponent(u.unitId)}/${year}.xlsx`,
+                      download: `bao-cao-${u.unitId}-${year}.xlsx`,
+                      'data-testid': 'xlsx',
+                    },
+                    t().download,
+                  ),
                 ),
               ),
             ),
