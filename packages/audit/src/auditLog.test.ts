@@ -65,6 +65,10 @@ describe('AuditLog over a SQLite store and audit file', () => {
     expect(again.size).toBe(25);
     expect(again.positionOf(24)).toBe(25n);
     expect(again.indexOf(25n)).toBe(24);
+    // Every leaf is found at its own index, and a position never logged at none.
+    for (let i = 0; i < again.size; i++) expect(again.indexOf(again.positionOf(i)!)).toBe(i);
+    expect(again.indexOf(0n)).toBeUndefined();
+    expect(again.indexOf(26n)).toBeUndefined();
     reopened.close();
   });
 

@@ -31,7 +31,9 @@ export {
   type LogFault,
   type LogVerificationOptions,
   type LogVerificationReport,
+  LogTree,
   verifyLogAgainstCheckpoints,
+  verifyLogTree,
 } from './verifyLog.js';
 export {
   type CheckpointReason,

@@ -44,7 +44,12 @@ interface LeafRow {
 class RecordedLeaves implements LeafHashStore {
   readonly #hashes = new MemoryLeafHashStore();
   #positions = new BigUint64Array(1024);
-  readonly #indexByPosition = new Map<bigint, number>();
+  /**
+   * Leaves are placed in log order, so positions increase and `indexOf` is a
+   * binary search over the array: no million-entry map for the collector to walk
+   * (which is what made proofs' tail latency). Cleared if a position ever does not.
+   */
+  #increasing = true;
   #committed = 0;
 
   get size(): number {
@@ -70,8 +75,9 @@ class RecordedLeaves implements LeafHashStore {
       grown.set(this.#positions);
       this.#positions = grown;
     }
+    if (index > 0 && this.#nextPosition <= (this.#positions[index - 1] as bigint))
+      this.#increasing = false;
     this.#positions[index] = this.#nextPosition;
-    this.#indexByPosition.set(this.#nextPosition, index);
     this.#nextPosition = null;
   }
 
@@ -93,7 +99,21 @@ class RecordedLeaves implements LeafHashStore {
   }
 
   indexOf(position: bigint): number | undefined {
-    return this.#indexByPosition.get(position);
+    const positions = this.#positions;
+    if (!this.#increasing) {
+      for (let i = 0; i < this.size; i++) if (positions[i] === position) return i;
+      return undefined;
+    }
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const p = positions[mid] as bigint;
+      if (p === position) return mid;
+      if (p < position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   uncommitted(): { idx: number; position: bigint; hash: Buffer }[] {
@@ -182,7 +202,14 @@ export class SqliteAuditStore {
   }
 
   latestCheckpoint(): SavedCheckpoint | undefined {
-    return this.checkpoints().at(-1);
+    // One row, not the whole table: every inclusion proof asks for it.
+    const r = this.#db
+      .prepare('SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1')
+      .get() as
+      { id: number; size: number; note: string; saved_at: string; reason: string } | undefined;
+    return r === undefined
+      ? undefined
+      : { id: r.id, size: r.size, note: r.note, savedAt: r.saved_at, reason: r.reason };
   }
 
   close(): void {

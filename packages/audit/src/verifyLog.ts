@@ -97,7 +97,7 @@ export interface LogVerificationReport {
 }
 
 /** Positions by leaf index, 8 bytes each, so a million events cost 8 MB, not a million bigints. */
-class PositionList {
+export class PositionList {
   #items = new BigUint64Array(1024);
   size = 0;
   push(p: bigint): void {
@@ -152,6 +152,39 @@ const findRollbacks = (
   return rolledBack;
 };
 
+const MAX_KEPT_ORDER_FAULTS = 10_000;
+
+/**
+ * The Merkle tree of a log recomputed event by event, as a reader streams it
+ * (verify feeds it from the same pass that replays the ledger), with the
+ * positions by leaf and the order faults met on the way.
+ */
+export class LogTree {
+  readonly tree = new MerkleTree();
+  readonly positions = new PositionList();
+  readonly orderFaults: LogFault[] = [];
+  /** Order faults beyond those kept (a log shuffled wholesale must not fill memory). */
+  orderFaultsOmitted = 0;
+  #previous: bigint | null = null;
+
+  add(event: RecordedEvent): void {
+    const previous = this.#previous;
+    if (previous !== null && event.position <= previous) {
+      if (this.orderFaults.length >= MAX_KEPT_ORDER_FAULTS) this.orderFaultsOmitted += 1;
+      else
+        this.orderFaults.push({
+          kind: 'position-not-increasing',
+          index: this.tree.size,
+          position: event.position,
+          previous,
+        });
+    }
+    this.#previous = event.position;
+    this.positions.push(event.position);
+    this.tree.append(eventLeafHash(event));
+  }
+}
+
 /**
  * Recomputes the Merkle tree while streaming the log and checks it against every
  * checkpoint: signature, rollback against the others, and the root at its size.
@@ -163,6 +196,17 @@ export const verifyLogAgainstCheckpoints = async (
   checkpoints: readonly CheckpointSource[],
   options: LogVerificationOptions,
 ): Promise<LogVerificationReport> => {
+  const log = new LogTree();
+  for await (const event of events) log.add(event);
+  return verifyLogTree(log, checkpoints, options);
+};
+
+/** Checks a log recomputed with {@link LogTree} against every checkpoint (see `verifyLogAgainstCheckpoints`). */
+export const verifyLogTree = (
+  log: LogTree,
+  checkpoints: readonly CheckpointSource[],
+  options: LogVerificationOptions,
+): LogVerificationReport => {
   const maxFaults = options.maxFaults ?? 100;
   const faults: LogFault[] = [];
   let omitted = 0;
@@ -183,22 +227,9 @@ export const verifyLogAgainstCheckpoints = async (
   );
   const rolledBack = findRollbacks(valid, checkpoints);
 
-  const tree = new MerkleTree();
-  const positions = new PositionList();
-  let previous: bigint | null = null;
-  for await (const event of events) {
-    if (previous !== null && event.position <= previous) {
-      fault({
-        kind: 'position-not-increasing',
-        index: tree.size,
-        position: event.position,
-        previous,
-      });
-    }
-    previous = event.position;
-    positions.push(event.position);
-    tree.append(eventLeafHash(event));
-  }
+  const { tree, positions } = log;
+  for (const f of log.orderFaults) fault(f);
+  omitted += log.orderFaultsOmitted;
 
   const reports: CheckpointReport[] = [];
   const matched: Checkpoint[] = [];
