@@ -42,7 +42,7 @@ try {
   const heapBefore = process.memoryUsage().heapUsed;
   const source = createPipelineSource(store);
   t = process.hrtime.bigint();
-  const snapshot = await source.at(head);
+  const snapshot = await source.at(head, (s) => s);
   out(`cold fold of the log (first request): ${ms(t)}, ${snapshot.teachers.size} teachers`);
   global.gc?.();
   out(
@@ -66,7 +66,7 @@ try {
     { mode: 'partial', source: 'bench' },
   );
   t = process.hrtime.bigint();
-  await source.at((await store.head()) ?? -1n);
+  await source.at((await store.head()) ?? -1n, (s) => s);
   out(`catch up after appending ${tail.length} events: ${ms(t)}`);
   await store.close();
 } finally {

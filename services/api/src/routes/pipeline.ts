@@ -46,8 +46,9 @@ export const pipelineRoutes = (app: FastifyInstance, deps: ServerDeps): void => 
       const key = `${asOf}|${scope}|${withTeachers}|${checkpoint ?? ''}`;
       let json = cache.get(key);
       if (json === undefined) {
-        const snapshot = await source.at(checkpoint ?? -1n);
-        const counts = pipelineCounts(snapshot, plan, asOf, scope, withTeachers);
+        const counts = await source.at(checkpoint ?? -1n, (snapshot) =>
+          pipelineCounts(snapshot, plan, asOf, scope, withTeachers),
+        );
         const body = {
           plan: plan.code,
           knownAt: checkpoint === null ? null : checkpoint.toString(),

@@ -134,7 +134,7 @@ export const pipelineCounts = (
   let population = 0;
 
   for (const [teacherId, t] of snapshot.teachers) {
-    const seg = segmentOn(employmentSegments(t.facts), asOf);
+    const seg = segmentOn((t.segments ??= employmentSegments(t.facts)), asOf);
     if (seg === undefined || seg.employment !== 'permanent') continue;
     const unit = resolveUnit(snapshot.timeline, seg.unitId, asOf);
     if (unit === undefined || !inScope(unit, scope)) continue;

@@ -1,4 +1,5 @@
 import {
+  type EmploymentSegment,
   type Positioned,
   type RecordedEvent,
   type TeacherFacts,
@@ -34,6 +35,8 @@ export interface PipelineTeacher {
   facts: TeacherFacts;
   studies: StudyFact[];
   abandoned: AbandonFact[];
+  /** `employmentSegments(facts)`, kept until the facts change. */
+  segments: EmploymentSegment[] | undefined;
 }
 
 /** Everything the pipeline is computed from, as of one store position. */
@@ -51,6 +54,7 @@ const emptyTeacher = (teacherId: string): PipelineTeacher => ({
   facts: emptyFacts(teacherId),
   studies: [],
   abandoned: [],
+  segments: undefined,
 });
 
 const addStudy = (t: PipelineTeacher, e: RecordedEvent): void => {
@@ -90,12 +94,7 @@ export const createPipelineSource = (store: EventStore) => {
   const topics = new Map<string, readonly Topic[]>();
   let timeline: UnitTimeline = emptyUnitTimeline;
   let position = -1n;
-  let running: Promise<PipelineSnapshot> = Promise.resolve({
-    position,
-    teachers,
-    timeline,
-    topics,
-  });
+  let running: Promise<unknown> = Promise.resolve();
 
   const rereadTeacher = async (teacherId: string, upTo: bigint): Promise<void> => {
     const events: RecordedEvent[] = [];
@@ -113,7 +112,7 @@ export const createPipelineSource = (store: EventStore) => {
       }
       let t = teachers.get(teacherId);
       if (t === undefined) teachers.set(teacherId, (t = emptyTeacher(teacherId)));
-      applyFact(t.facts, e);
+      if (applyFact(t.facts, e)) t.segments = undefined;
       addStudy(t, e);
       return false;
     }
@@ -145,16 +144,19 @@ export const createPipelineSource = (store: EventStore) => {
 
   return {
     /**
-     * The inputs as of the store position `upTo` (the read model's checkpoint,
-     * so the pipeline and the figures describe the same log). Calls run one
-     * after another; a snapshot is valid until the next call.
+     * Brings the inputs to the store position `upTo` (the read model's
+     * checkpoint, so the pipeline and the figures describe the same log) and
+     * runs `use` on them. Calls run one after another, so `use` sees the
+     * inputs at exactly that position.
      */
-    at(upTo: bigint): Promise<PipelineSnapshot> {
-      running = running.then(
+    at<T>(upTo: bigint, use: (snapshot: PipelineSnapshot) => T): Promise<T> {
+      const run = running.then(
         () => advance(upTo),
         () => advance(upTo),
       );
-      return running;
+      const done = run.then(use);
+      running = done;
+      return done;
     },
   };
 };
