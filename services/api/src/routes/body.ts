@@ -10,18 +10,30 @@ export type ParsedBody =
 /** Deeper than any envelope (AnnualReportSubmitted's values are 4 levels); more is an attack, not data. */
 export const MAX_DEPTH = 16;
 
-/** The deepest nesting of arrays and objects in JSON text, counted without parsing it. */
+/** Whether the quote at `at` is escaped: preceded by an odd number of backslashes. */
+const escaped = (text: string, at: number): boolean => {
+  let backslashes = 0;
+  for (let k = at - 1; k >= 0 && text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return backslashes % 2 === 1;
+};
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, counted without parsing
+ * it. Strings, most of an envelope's text, are skipped by searching for their
+ * closing quote rather than read a character at a time.
+ */
 export const jsonDepth = (text: string): number => {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      let close = text.indexOf('"', i + 1);
+      while (close !== -1 && escaped(text, close)) close = text.indexOf('"', close + 1);
+      // An unterminated string: nothing after it nests, and JSON.parse reports it.
+      if (close === -1) return max;
+      i = close;
+    } else if (c === 0x7b || c === 0x5b) {
       depth++;
       if (depth > max) max = depth;
     } else if (c === 0x7d || c === 0x5d) depth--;

@@ -92,10 +92,14 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       const body = request.body as unknown as ParsedBody;
       const partial = request.query.partial === 'true';
       const idempotencyKey = request.headers['idempotency-key'];
-      const requestHash = createHash('sha256')
-        .update(`${body.kind}\n${partial}\n`)
-        .update(body.raw)
-        .digest('hex');
+      // Only a request with an Idempotency-Key is remembered, so only its body is hashed.
+      const requestHash =
+        idempotencyKey === undefined
+          ? ''
+          : createHash('sha256')
+              .update(`${body.kind}\n${partial}\n`)
+              .update(body.raw)
+              .digest('hex');
       if (idempotencyKey !== undefined) {
         const stored = deps.keys.recallResponse(key.id, idempotencyKey);
         if (stored !== undefined) {
