@@ -41,6 +41,13 @@ const benches: readonly Bench[] = [
     env: (q) => (q ? { TEACHERS: '3000', POST_TEACHERS: '500', DURATION: '4' } : {}),
   },
   {
+    name: 'forecast',
+    what: 'GET /v1/pipeline over 30,000 teachers: first fold, cached and incremental answers',
+    script: 'services/api/bench/forecast-pipeline.bench.ts',
+    args: () => [],
+    env: (q) => (q ? { TEACHERS: '3000' } : {}),
+  },
+  {
     name: 'domain',
     what: 'the ledger projection alone',
     script: 'packages/domain/bench/project.bench.ts',
