@@ -26,6 +26,9 @@ const openFile = (file: string): BetterSqlite3.Database => {
   // a power cut can only lose the last batches, whose checkpoint goes with them.
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
+  // 64 MB of page cache (default 2 MB): a rebuild's large transactions then
+  // write each page once at commit instead of spilling and rereading it.
+  raw.pragma('cache_size = -65536');
   return raw;
 };
 
@@ -72,7 +75,8 @@ export const openSqliteReadModel = async (
       if (first === undefined) return;
       // The connection is the transaction's (SQLite has one per handle), so a
       // prepared statement run per row is inside it and far cheaper than
-      // compiling multi-row statements.
+      // compiling multi-row statements (measured: multi-row prepared statements
+      // of 100 rows were no faster either).
       const key = write as BulkWrite<never>;
       let statement = statements.get(key);
       if (statement === undefined) {
