@@ -3,6 +3,13 @@ import { degreeRank } from '../events/vocabulary.js';
 import { employmentSegments, segmentOn } from '../facts/employment.js';
 import { certificateHeld, completionHeld, degreeHeld } from '../facts/held.js';
 import type { TeacherFacts } from '../facts/types.js';
+import {
+  certificateKindLabels,
+  degreeLevelLabels,
+  requirementLabels,
+  teachingLevelLabels,
+  teachingModeLabels,
+} from '../plans/labels.js';
 import { meetsStandard } from '../standards/meets.js';
 import type { TopicsLookup } from './contribution.js';
 import type { IndicatorDefinition } from './rule.js';
@@ -119,26 +126,31 @@ export const explainTeacher = (
     })
     .with({ kind: 'meets-standard' }, ({ standardVersion }) => {
       const verdict = meetsStandard(facts, date, standardVersion);
+      const levels = (lang: 'vi' | 'en') =>
+        seg.levels.map((l) => teachingLevelLabels[l][lang].toLowerCase()).join(', ');
       say(
-        `dạy ${seg.levels.join(', ')} (${seg.mode}) / teaches ${seg.levels.join(', ')} (${seg.mode})`,
+        `dạy ${levels('vi')} (${teachingModeLabels[seg.mode].vi.toLowerCase()}) / teaches ${levels('en')} (${seg.mode})`,
         seg.assignmentEventId,
       );
       for (const d of facts.degrees)
         if (degreeHeld(d, date))
           say(
-            `có bằng ${d.level}${d.pedagogical ? ' sư phạm' : ''} / holds ${d.pedagogical ? 'pedagogical ' : ''}${d.level} degree`,
+            `có bằng ${degreeLevelLabels[d.level].vi.toLowerCase()}${d.pedagogical ? ' sư phạm' : ''} / holds a ${d.pedagogical ? 'pedagogical ' : ''}${degreeLevelLabels[d.level].en} degree`,
             d.eventId,
           );
       for (const c of facts.certificates)
         if (certificateHeld(c, date))
           say(
-            `có chứng chỉ ${c.kind}${c.level !== undefined ? ` bậc ${c.level}` : ''} / holds ${c.kind}${c.level !== undefined ? ` level ${c.level}` : ''}`,
+            `có chứng chỉ ${certificateKindLabels[c.kind].vi.toLowerCase()}${c.level !== undefined ? ` bậc ${c.level}` : ''} / holds ${certificateKindLabels[c.kind].en}${c.level !== undefined ? ` level ${c.level}` : ''}`,
             c.eventId,
           );
-      for (const f of verdict.failures)
+      for (const f of verdict.failures) {
+        // `needed` is itself "vi / en".
+        const [neededVi, neededEn = neededVi] = f.needed.split(' / ');
         say(
-          `chưa đạt ${f.requirement} trình độ ${f.level}: cần ${f.needed} / ${f.level} ${f.requirement} not met`,
+          `chưa đạt yêu cầu ${requirementLabels[f.requirement].vi} ${teachingLevelLabels[f.level].vi.toLowerCase()}: cần ${neededVi} / ${f.level} ${requirementLabels[f.requirement].en} not met: needs ${neededEn}`,
         );
+      }
       if (verdict.meets) say(`đạt chuẩn ${standardVersion} / meets standard ${standardVersion}`);
       return verdict.meets;
     })

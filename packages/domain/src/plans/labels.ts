@@ -1,4 +1,5 @@
 import type {
+  CertificateKind,
   DegreeLevel,
   Employment,
   TeachingLevel,
@@ -69,4 +70,25 @@ export const teachingModeLabels: Readonly<Record<TeachingMode, Bilingual>> = {
 export const employmentLabels: Readonly<Record<Employment, Bilingual>> = {
   permanent: { vi: 'Cơ hữu', en: 'Permanent' },
   visiting: { vi: 'Thỉnh giảng', en: 'Visiting' },
+};
+
+export const certificateKindLabels: Readonly<Record<CertificateKind, Bilingual>> = {
+  'pedagogy-elementary': {
+    vi: 'Nghiệp vụ sư phạm dạy trình độ sơ cấp',
+    en: 'Pedagogy for elementary level',
+  },
+  'pedagogy-vet': { vi: 'Nghiệp vụ sư phạm giáo dục nghề nghiệp', en: 'VET pedagogy' },
+  'national-skill': { vi: 'Kỹ năng nghề quốc gia', en: 'National skill' },
+  'practice-licence': { vi: 'Chứng chỉ hành nghề', en: 'Practice licence' },
+  'honorary-title': { vi: 'Danh hiệu nghệ nhân', en: 'Honorary title' },
+  'foreign-language': { vi: 'Ngoại ngữ', en: 'Foreign language' },
+  'it-skills': { vi: 'Ứng dụng công nghệ thông tin', en: 'IT skills' },
+  other: { vi: 'Khác', en: 'Other' },
+};
+
+/** The three requirements of the qualification standard. */
+export const requirementLabels: Readonly<Record<'theory' | 'practice' | 'pedagogy', Bilingual>> = {
+  theory: { vi: 'dạy lý thuyết', en: 'theory' },
+  practice: { vi: 'dạy thực hành', en: 'practice' },
+  pedagogy: { vi: 'nghiệp vụ sư phạm', en: 'pedagogy' },
 };

@@ -26,6 +26,8 @@ const YEAR = /^\d{4}$/;
 export const planIndicatorSchema = z.strictObject({
   code: identifier,
   title: bilingual,
+  /** A few words for tables and cards, where the full title does not fit. */
+  shortTitle: bilingual,
   rule: indicatorRuleSchema,
   /** Target share by year; each is judged as of that year's 31 December. A year absent has no target. */
   targets: z.record(z.string().regex(YEAR, 'must be a year such as 2025'), fraction),

@@ -8,7 +8,7 @@ import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { renderFigureTable, toReports } from '../format/figures.js';
-import { percentVi, renderTable } from '../format/table.js';
+import { displayDate, percentVi, renderTable } from '../format/table.js';
 import { langOption } from '../options.js';
 import { planOf, readModelForQuery, todayInVietnam, unitNames } from '../runtime.js';
 import { importFiles } from './import.js';
@@ -75,7 +75,7 @@ export const printDashboard = async (
         ? 'Mốc đánh giá mục tiêu 2025 (31/12/2025), toàn tỉnh'
         : '2025 target date (31 Dec 2025), province',
     ],
-    [today, vi ? `Hôm nay (${today}), toàn tỉnh` : `Today (${today}), province`],
+    [today, vi ? `Hôm nay (${displayDate(today, lang)}), toàn tỉnh` : `Today (${today}), province`],
   ] as const) {
     const rows = await readModel.figures({ indicators: plan.indicators, asOf, by: 'province' });
     const reports = toReports(rows, plan, await unitNames(readModel, asOf), lang, undefined);
@@ -83,7 +83,7 @@ export const printDashboard = async (
   }
   out.push(
     '',
-    `== ${vi ? `Theo đơn vị, hôm nay (${today})` : `By unit, today (${today})`} ==`,
+    `== ${vi ? `Theo đơn vị, hôm nay (${displayDate(today, lang)})` : `By unit, today (${today})`} ==`,
     await byUnitMatrix(readModel, plan, today, lang),
   );
   ctx.stdout.write(`${out.join('\n')}\n`);

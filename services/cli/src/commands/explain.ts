@@ -3,7 +3,7 @@ import { explainTeacher } from '@nhagiao/domain';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { scopeName } from '../format/figures.js';
-import { renderTable, percentVi } from '../format/table.js';
+import { displayDate, percentVi } from '../format/table.js';
 import { formatOption, langOption, toJson } from '../options.js';
 import {
   dateOption,
@@ -98,22 +98,20 @@ ${dataOptionsHelp}`,
         return 0;
       }
       const vi = lang === 'vi';
-      const head = `${result.title}\n${result.scopeName}, ${vi ? 'tại ngày' : 'as of'} ${asOf}: ${numerator}/${denominator} = ${percentVi(result.value)}\n\n`;
-      const table = renderTable(
-        vi
-          ? ['Mã nhà giáo', 'Họ tên', 'Đơn vị', 'Tính', 'Căn cứ', 'Sự kiện']
-          : ['Teacher', 'Name', 'Unit', 'Counted', 'Why', 'Events'],
-        teachers
-          .sort((a, b) => b.numerator - a.numerator || a.teacherId.localeCompare(b.teacherId))
-          .map((t) => [
-            t.teacherId,
-            t.fullName ?? '',
-            t.unitName ?? '',
-            t.numerator > 0 ? (vi ? 'Có' : 'yes') : vi ? 'Không' : 'no',
-            t.reasons.map((r) => (vi ? r.split(' / ')[0] : (r.split(' / ')[1] ?? r))).join('; '),
-            t.eventIds.join(' '),
-          ]),
-      );
+      const head = `${result.title}\n${result.scopeName}, ${vi ? 'tại ngày' : 'as of'} ${displayDate(asOf, lang)}: ${numerator}/${denominator} = ${percentVi(result.value)}\n\n`;
+      // One block per teacher: the reasons are sentences, too long for a table column.
+      const blocks = teachers
+        .sort((a, b) => b.numerator - a.numerator || a.teacherId.localeCompare(b.teacherId))
+        .map((t) =>
+          [
+            `${t.teacherId}  ${t.fullName ?? ''} — ${t.unitName ?? ''} — ${
+              t.numerator > 0 ? (vi ? 'ĐƯỢC TÍNH' : 'COUNTED') : vi ? 'KHÔNG TÍNH' : 'NOT COUNTED'
+            }`,
+            ...t.reasons.map((r) => `  • ${vi ? r.split(' / ')[0] : (r.split(' / ')[1] ?? r)}`),
+            `  ${vi ? 'sự kiện' : 'events'}: ${t.eventIds.join(' ')}`,
+          ].join('\n'),
+        );
+      const table = blocks.join('\n\n');
       ctx.stdout.write(`${head}${table}\n`);
       return 0;
     } finally {

@@ -2,6 +2,7 @@ import { indicatorOf } from '@nhagiao/domain';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { renderFigureCsv, renderFigureTable, toReports } from '../format/figures.js';
+import { displayDate } from '../format/table.js';
 import { choiceOption, formatOption, langOption, toJson } from '../options.js';
 import {
   dateOption,
@@ -75,7 +76,7 @@ ${dataOptionsHelp}`,
               ? `, theo dữ liệu ghi nhận đến vị trí ${knownAt}`
               : `, as known at position ${knownAt}`;
         ctx.stdout.write(
-          `${plan.title[lang]}\n${lang === 'vi' ? 'Số liệu tại ngày' : 'Figures as of'} ${asOf}${known}\n\n${renderFigureTable(reports, lang)}\n`,
+          `${plan.title[lang]}\n${lang === 'vi' ? 'Số liệu tại ngày' : 'Figures as of'} ${displayDate(asOf, lang)}${known}\n\n${renderFigureTable(reports, lang)}\n`,
         );
       }
       return 0;

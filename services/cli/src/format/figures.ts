@@ -16,6 +16,7 @@ export const TARGET_YEARS = [2025, 2030] as const;
 export interface FigureReport {
   readonly indicator: string;
   readonly title: string;
+  readonly shortTitle: string;
   readonly scope: string;
   readonly scopeName: string;
   readonly asOf: string;
@@ -55,6 +56,7 @@ export const toReports = (
     return {
       indicator: r.indicator,
       title: indicatorOf(plan, r.indicator).title[lang],
+      shortTitle: indicatorOf(plan, r.indicator).shortTitle[lang],
       scope: r.scope,
       scopeName: scopeName(r.scope, units, lang),
       asOf: r.asOf,
@@ -115,7 +117,7 @@ export const renderFigureTable = (reports: readonly FigureReport[], lang: Langua
         'vs 2030',
       ];
   const rows = reports.map((r) => [
-    r.title,
+    r.shortTitle,
     r.scopeName,
     `${r.numerator}/${r.denominator}`,
     percent(r.value, lang),

@@ -38,3 +38,9 @@ export const renderCsv = (
 /** 43,5 % — Vietnamese writes a decimal comma. */
 export const percentVi = (value: number | null, digits = 1): string =>
   value === null ? '—' : `${(value * 100).toFixed(digits).replace('.', ',')} %`;
+
+/** 31/12/2025 in Vietnamese text; the ISO date elsewhere. */
+export const displayDate = (iso: string, lang: 'vi' | 'en'): string =>
+  lang === 'vi' && /^\d{4}-\d{2}-\d{2}$/.test(iso)
+    ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`
+    : iso;
