@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { Envelope } from '../events/schemas.js';
 import type { Employment } from '../events/vocabulary.js';
 
@@ -73,25 +72,32 @@ const progressOf = (s: TeacherDecisionState, programmeId: string): ProgrammeProg
   s.programmes.get(programmeId) ?? { enrolledOn: undefined, completions: 0 };
 
 /** Applies one accepted event that is not a retraction. */
-const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState =>
-  match(envelope)
-    .with({ type: 'TeacherRegistered' }, () => ({ ...s, registered: true }))
-    .with({ type: 'TeacherHired' }, ({ data }) => ({
-      ...s,
-      job: {
-        unitId: data.unitId,
-        employment: data.employment,
-        hiredOn: data.hiredOn,
-        latestOn: data.hiredOn,
-      },
-    }))
-    .with({ type: 'TeachingAssignmentChanged' }, ({ data }) =>
-      s.job === undefined
+const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState => {
+  switch (envelope.type) {
+    case 'TeacherRegistered': {
+      return { ...s, registered: true };
+    }
+    case 'TeacherHired': {
+      const { data } = envelope;
+      return {
+        ...s,
+        job: {
+          unitId: data.unitId,
+          employment: data.employment,
+          hiredOn: data.hiredOn,
+          latestOn: data.hiredOn,
+        },
+      };
+    }
+    case 'TeachingAssignmentChanged': {
+      const { data } = envelope;
+      return s.job === undefined
         ? s
-        : { ...s, job: { ...s.job, latestOn: later(s.job.latestOn, data.effectiveOn) } },
-    )
-    .with({ type: 'TeacherTransferred' }, ({ data }) =>
-      s.job === undefined
+        : { ...s, job: { ...s.job, latestOn: later(s.job.latestOn, data.effectiveOn) } };
+    }
+    case 'TeacherTransferred': {
+      const { data } = envelope;
+      return s.job === undefined
         ? s
         : {
             ...s,
@@ -100,38 +106,57 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
               unitId: data.toUnitId,
               latestOn: later(s.job.latestOn, data.effectiveOn),
             },
-          },
-    )
-    .with({ type: 'TeacherLeft' }, ({ data }) => ({
-      ...s,
-      job: undefined,
-      lastLeftOn: data.leftOn,
-    }))
-    .with({ type: 'DegreeAwarded' }, ({ data }) => ({
-      ...s,
-      degrees: withEntry(s.degrees, data.degreeId, true),
-    }))
-    .with({ type: 'DegreeRevoked' }, ({ data }) => ({
-      ...s,
-      degrees: withEntry(s.degrees, data.degreeId, false),
-    }))
-    .with({ type: 'CertificateIssued' }, ({ data }) => ({
-      ...s,
-      certificates: withEntry(s.certificates, data.certificateId, true),
-    }))
-    .with({ type: 'CertificateRevoked' }, ({ data }) => ({
-      ...s,
-      certificates: withEntry(s.certificates, data.certificateId, false),
-    }))
-    .with({ type: 'TeacherEnrolled' }, ({ data }) => {
+          };
+    }
+    case 'TeacherLeft': {
+      const { data } = envelope;
+      return {
+        ...s,
+        job: undefined,
+        lastLeftOn: data.leftOn,
+      };
+    }
+    case 'DegreeAwarded': {
+      const { data } = envelope;
+      return {
+        ...s,
+        degrees: withEntry(s.degrees, data.degreeId, true),
+      };
+    }
+    case 'DegreeRevoked': {
+      const { data } = envelope;
+      return {
+        ...s,
+        degrees: withEntry(s.degrees, data.degreeId, false),
+      };
+    }
+    case 'CertificateIssued': {
+      const { data } = envelope;
+      return {
+        ...s,
+        certificates: withEntry(s.certificates, data.certificateId, true),
+      };
+    }
+    case 'CertificateRevoked': {
+      const { data } = envelope;
+      return {
+        ...s,
+        certificates: withEntry(s.certificates, data.certificateId, false),
+      };
+    }
+    case 'TeacherEnrolled': {
+      const { data } = envelope;
+
       const p = progressOf(s, data.programmeId);
       const enrolledOn =
         p.enrolledOn === undefined || data.enrolledOn < p.enrolledOn
           ? data.enrolledOn
           : p.enrolledOn;
       return { ...s, programmes: withEntry(s.programmes, data.programmeId, { ...p, enrolledOn }) };
-    })
-    .with({ type: 'CourseCompleted' }, ({ data }) => {
+    }
+    case 'CourseCompleted': {
+      const { data } = envelope;
+
       const p = progressOf(s, data.programmeId);
       return {
         ...s,
@@ -140,15 +165,19 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
           completions: p.completions + 1,
         }),
       };
-    })
-    .with({ type: 'EnrolmentWithdrawn' }, ({ data }) => {
+    }
+    case 'EnrolmentWithdrawn': {
+      const { data } = envelope;
+
       const p = progressOf(s, data.programmeId);
       return {
         ...s,
         programmes: withEntry(s.programmes, data.programmeId, { ...p, enrolledOn: undefined }),
       };
-    })
-    .with({ type: 'CourseCompletionRevoked' }, ({ data }) => {
+    }
+    case 'CourseCompletionRevoked': {
+      const { data } = envelope;
+
       const p = progressOf(s, data.programmeId);
       return {
         ...s,
@@ -157,20 +186,29 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
           completions: Math.max(0, p.completions - 1),
         }),
       };
-    })
-    .with({ type: 'PostgraduateStudyStarted' }, ({ data }) => ({
-      ...s,
-      studying: new Set(s.studying).add(data.level),
-    }))
-    .with({ type: 'PostgraduateStudyAbandoned' }, ({ data }) => {
+    }
+    case 'PostgraduateStudyStarted': {
+      const { data } = envelope;
+      return {
+        ...s,
+        studying: new Set(s.studying).add(data.level),
+      };
+    }
+    case 'PostgraduateStudyAbandoned': {
+      const { data } = envelope;
+
       const studying = new Set(s.studying);
       studying.delete(data.level);
       return { ...s, studying };
-    })
-    .with({ type: 'TeachingContestAwarded' }, () => s)
-    // A retraction changes state only by refolding the stream without its target (teacherStateFrom).
-    .with({ type: 'EventRetracted' }, () => s)
-    .exhaustive();
+    }
+    case 'TeachingContestAwarded': {
+      return s;
+    }
+    case 'EventRetracted': {
+      return s;
+    }
+  }
+};
 
 /** The ids a stream's EventRetracted events remove. */
 export const retractionTargets = (history: readonly Envelope[]): ReadonlySet<string> =>

@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
 import type { DecisionLookup } from './lookup.js';
@@ -42,13 +41,16 @@ export const decideTeacher = (
   if (envelope.type !== 'TeacherRegistered' && !state.registered) {
     return reject('unknown-teacher', 'data.teacherId', `teacher ${teacherId} is not registered`);
   }
-  return match(envelope)
-    .with({ type: 'TeacherRegistered' }, (e) =>
-      state.registered
+  switch (envelope.type) {
+    case 'TeacherRegistered': {
+      const e = envelope;
+      return state.registered
         ? reject('already-exists', 'data.teacherId', `teacher ${teacherId} is already registered`)
-        : accept(e),
-    )
-    .with({ type: 'TeacherHired' }, (e) => {
+        : accept(e);
+    }
+    case 'TeacherHired': {
+      const e = envelope;
+
       const { unitId, hiredOn } = e.data;
       if (state.job !== undefined) {
         return reject(
@@ -68,30 +70,39 @@ export const decideTeacher = (
         );
       }
       return accept(e);
-    })
-    .with({ type: 'TeachingAssignmentChanged' }, (e) => {
+    }
+    case 'TeachingAssignmentChanged': {
+      const e = envelope;
+
       if (state.job === undefined) return notEmployed(teacherId);
       return notBefore(state, 'data.effectiveOn', e.data.effectiveOn) ?? accept(e);
-    })
-    .with({ type: 'TeacherTransferred' }, (e) => {
+    }
+    case 'TeacherTransferred': {
+      const e = envelope;
+
       const { toUnitId, effectiveOn } = e.data;
       if (state.job === undefined) return notEmployed(teacherId);
       if (lookup.unit(toUnitId) === undefined) {
         return reject('unknown-unit', 'data.toUnitId', `unit ${toUnitId} is not registered`);
       }
       return notBefore(state, 'data.effectiveOn', effectiveOn) ?? accept(e);
-    })
-    .with({ type: 'TeacherLeft' }, (e) => {
+    }
+    case 'TeacherLeft': {
+      const e = envelope;
+
       const { leftOn } = e.data;
       if (state.job === undefined) return notEmployed(teacherId);
       return notBefore(state, 'data.leftOn', leftOn) ?? accept(e);
-    })
-    .with({ type: 'DegreeAwarded' }, (e) =>
-      state.degrees.has(e.data.degreeId)
+    }
+    case 'DegreeAwarded': {
+      const e = envelope;
+      return state.degrees.has(e.data.degreeId)
         ? reject('already-exists', 'data.degreeId', `degree ${e.data.degreeId} is already recorded`)
-        : accept(e),
-    )
-    .with({ type: 'DegreeRevoked' }, (e) => {
+        : accept(e);
+    }
+    case 'DegreeRevoked': {
+      const e = envelope;
+
       const held = state.degrees.get(e.data.degreeId);
       if (held === undefined) {
         return reject(
@@ -103,17 +114,20 @@ export const decideTeacher = (
       return held
         ? accept(e)
         : reject('not-found', 'data.degreeId', `degree ${e.data.degreeId} is already revoked`);
-    })
-    .with({ type: 'CertificateIssued' }, (e) =>
-      state.certificates.has(e.data.certificateId)
+    }
+    case 'CertificateIssued': {
+      const e = envelope;
+      return state.certificates.has(e.data.certificateId)
         ? reject(
             'already-exists',
             'data.certificateId',
             `certificate ${e.data.certificateId} is already recorded`,
           )
-        : accept(e),
-    )
-    .with({ type: 'CertificateRevoked' }, (e) => {
+        : accept(e);
+    }
+    case 'CertificateRevoked': {
+      const e = envelope;
+
       const held = state.certificates.get(e.data.certificateId);
       if (held === undefined) {
         return reject(
@@ -129,17 +143,20 @@ export const decideTeacher = (
             'data.certificateId',
             `certificate ${e.data.certificateId} is already revoked`,
           );
-    })
-    .with({ type: 'TeacherEnrolled' }, (e) =>
-      lookup.programmeExists(e.data.programmeId)
+    }
+    case 'TeacherEnrolled': {
+      const e = envelope;
+      return lookup.programmeExists(e.data.programmeId)
         ? accept(e)
         : reject(
             'unknown-programme',
             'data.programmeId',
             `programme ${e.data.programmeId} is not registered`,
-          ),
-    )
-    .with({ type: 'CourseCompleted' }, (e) => {
+          );
+    }
+    case 'CourseCompleted': {
+      const e = envelope;
+
       const { programmeId, completedOn } = e.data;
       if (!lookup.programmeExists(programmeId)) {
         return reject(
@@ -164,36 +181,48 @@ export const decideTeacher = (
         );
       }
       return accept(e);
-    })
-    .with({ type: 'EnrolmentWithdrawn' }, (e) =>
-      state.programmes.get(e.data.programmeId)?.enrolledOn === undefined
+    }
+    case 'EnrolmentWithdrawn': {
+      const e = envelope;
+      return state.programmes.get(e.data.programmeId)?.enrolledOn === undefined
         ? reject(
             'not-found',
             'data.programmeId',
             `teacher ${teacherId} has no enrolment in ${e.data.programmeId} to withdraw`,
           )
-        : accept(e),
-    )
-    .with({ type: 'CourseCompletionRevoked' }, (e) =>
-      (state.programmes.get(e.data.programmeId)?.completions ?? 0) > 0
+        : accept(e);
+    }
+    case 'CourseCompletionRevoked': {
+      const e = envelope;
+      return (state.programmes.get(e.data.programmeId)?.completions ?? 0) > 0
         ? accept(e)
         : reject(
             'not-found',
             'data.programmeId',
             `teacher ${teacherId} has no completion of ${e.data.programmeId} that is not revoked`,
-          ),
-    )
-    .with({ type: 'PostgraduateStudyStarted' }, (e) => accept(e))
-    .with({ type: 'PostgraduateStudyAbandoned' }, (e) =>
-      state.studying.has(e.data.level)
+          );
+    }
+    case 'PostgraduateStudyStarted': {
+      const e = envelope;
+      return accept(e);
+    }
+    case 'PostgraduateStudyAbandoned': {
+      const e = envelope;
+      return state.studying.has(e.data.level)
         ? accept(e)
         : reject(
             'not-found',
             'data.level',
             `teacher ${teacherId} has no ${e.data.level} study in progress`,
-          ),
-    )
-    .with({ type: 'TeachingContestAwarded' }, (e) => accept(e))
-    .with({ type: 'EventRetracted' }, (e) => decideRetraction(e, lookup, decideTeacher))
-    .exhaustive();
+          );
+    }
+    case 'TeachingContestAwarded': {
+      const e = envelope;
+      return accept(e);
+    }
+    case 'EventRetracted': {
+      const e = envelope;
+      return decideRetraction(e, lookup, decideTeacher);
+    }
+  }
 };
