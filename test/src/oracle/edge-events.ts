@@ -1,4 +1,6 @@
-import type { Envelope, EventData, EventType } from '@nhagiao/domain';
+import type { Envelope } from '@nhagiao/domain';
+import { certificate, degree, envelopes, teacher, unit } from './edge-helpers.js';
+import { standardEdges } from './edge-standard.js';
 
 /**
  * Hand-written histories on the forks of design.md §4, on units of their own so
@@ -22,51 +24,9 @@ export const EDGE_DATES = [
   '2026-03-31',
 ] as const;
 
-let counter = 0;
-const ev = <T extends EventType>(type: T, data: EventData<T>): Envelope =>
-  ({
-    id: `0e0e0e0e-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
-    type,
-    data,
-  }) as Envelope;
-
 /** The edge events in two batches: history, then the late corrections (so a known-at can fall between). */
 export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } => {
-  counter = 0;
-  const unit = (unitId: string, kind: EventData<'UnitRegistered'>['kind'], area: string) =>
-    ev('UnitRegistered', {
-      unitId,
-      name: `Đơn vị ${unitId}`,
-      kind,
-      area,
-      registeredOn: '2010-01-01',
-    });
-  const teacher = (teacherId: string) =>
-    ev('TeacherRegistered', { teacherId, fullName: `Giáo viên ${teacherId}` });
-  const degree = (
-    teacherId: string,
-    degreeId: string,
-    level: EventData<'DegreeAwarded'>['level'],
-    awardedOn: string,
-    pedagogical?: boolean,
-  ) =>
-    ev('DegreeAwarded', {
-      teacherId,
-      degreeId,
-      level,
-      field: 'Cơ khí',
-      institution: 'Trường Đại học Sư phạm Kỹ thuật',
-      awardedOn,
-      ...(pedagogical === undefined ? {} : { pedagogical }),
-    });
-  const certificate = (
-    teacherId: string,
-    certificateId: string,
-    kind: EventData<'CertificateIssued'>['kind'],
-    issuedOn: string,
-    extra: { level?: number; expiresOn?: string } = {},
-  ) => ev('CertificateIssued', { teacherId, certificateId, kind, issuedOn, ...extra });
-
+  const ev = envelopes('0e0e0e0e');
   const t3Left = ev('TeacherLeft', {
     teacherId: 'ox-t3',
     leftOn: '2024-03-31',
@@ -75,9 +35,9 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
   const t7Left = ev('TeacherLeft', { teacherId: 'ox-t7', leftOn: '2020-01-01', reason: 'other' });
 
   const history: Envelope[] = [
-    unit('ox-col', 'college', 'ox.a1'),
-    unit('ox-ctr', 'vet-centre', 'ox.a2'),
-    unit('ox-prv', 'private', 'ox.a3'),
+    unit(ev, 'ox-col', 'college', 'ox.a1'),
+    unit(ev, 'ox-ctr', 'vet-centre', 'ox.a2'),
+    unit(ev, 'ox-prv', 'private', 'ox.a3'),
     ev('ProgrammeRegistered', {
       programmeId: 'ox-p1',
       title: 'Bồi dưỡng nghiệp vụ sư phạm',
@@ -92,7 +52,7 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
     }),
 
     // ox-t1: a private-centre teacher who reaches the college through a merge chain.
-    teacher('ox-t1'),
+    teacher(ev, 'ox-t1'),
     ev('TeacherHired', {
       teacherId: 'ox-t1',
       unitId: 'ox-prv',
@@ -101,19 +61,19 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
       levels: ['college'],
       mode: 'integrated',
     }),
-    degree('ox-t1', 'ox-t1-d1', 'bachelor', '2015-06-01', true),
-    degree('ox-t1', 'ox-t1-d2', 'master', '2023-05-01'),
-    certificate('ox-t1', 'ox-t1-ns', 'national-skill', '2019-01-01', { level: 3 }),
+    degree(ev, 'ox-t1', 'ox-t1-d1', 'bachelor', '2015-06-01', true),
+    degree(ev, 'ox-t1', 'ox-t1-d2', 'master', '2023-05-01'),
+    certificate(ev, 'ox-t1', 'ox-t1-ns', 'national-skill', '2019-01-01', { level: 3 }),
     ev('TeacherEnrolled', { teacherId: 'ox-t1', programmeId: 'ox-p1', enrolledOn: '2024-04-01' }),
     ev('CourseCompleted', { teacherId: 'ox-t1', programmeId: 'ox-p1', completedOn: '2024-05-01' }),
 
     // ox-t2: practice at intermediate level met only by a licence that expires.
-    teacher('ox-t2'),
-    degree('ox-t2', 'ox-t2-d1', 'intermediate', '2010-06-01'),
-    certificate('ox-t2', 'ox-t2-cchn', 'practice-licence', '2020-09-30', {
+    teacher(ev, 'ox-t2'),
+    degree(ev, 'ox-t2', 'ox-t2-d1', 'intermediate', '2010-06-01'),
+    certificate(ev, 'ox-t2', 'ox-t2-cchn', 'practice-licence', '2020-09-30', {
       expiresOn: '2025-09-30',
     }),
-    certificate('ox-t2', 'ox-t2-nvsp', 'pedagogy-vet', '2021-01-01'),
+    certificate(ev, 'ox-t2', 'ox-t2-nvsp', 'pedagogy-vet', '2021-01-01'),
     ev('TeacherHired', {
       teacherId: 'ox-t2',
       unitId: 'ox-col',
@@ -132,7 +92,7 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
     }),
 
     // ox-t3: a leave entered by mistake, retracted later.
-    teacher('ox-t3'),
+    teacher(ev, 'ox-t3'),
     ev('TeacherHired', {
       teacherId: 'ox-t3',
       unitId: 'ox-ctr',
@@ -141,14 +101,14 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
       levels: ['elementary'],
       mode: 'theory',
     }),
-    degree('ox-t3', 'ox-t3-d1', 'college', '2018-06-01'),
-    certificate('ox-t3', 'ox-t3-sc', 'pedagogy-elementary', '2019-01-01'),
+    degree(ev, 'ox-t3', 'ox-t3-d1', 'college', '2018-06-01'),
+    certificate(ev, 'ox-t3', 'ox-t3-sc', 'pedagogy-elementary', '2019-01-01'),
     t3Left,
 
     // ox-t4: visiting, then a rehire as permanent with its own levels and mode.
-    teacher('ox-t4'),
-    certificate('ox-t4', 'ox-t4-ns', 'national-skill', '2017-01-01', { level: 1 }),
-    certificate('ox-t4', 'ox-t4-sc', 'pedagogy-elementary', '2017-01-01'),
+    teacher(ev, 'ox-t4'),
+    certificate(ev, 'ox-t4', 'ox-t4-ns', 'national-skill', '2017-01-01', { level: 1 }),
+    certificate(ev, 'ox-t4', 'ox-t4-sc', 'pedagogy-elementary', '2017-01-01'),
     ev('TeacherHired', {
       teacherId: 'ox-t4',
       unitId: 'ox-ctr',
@@ -180,7 +140,7 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
     ev('UnitMerged', { unitId: 'ox-ctr', intoUnitId: 'ox-col', effectiveOn: '2025-03-31' }),
 
     // ox-t5: hired into a unit merged away twice already; its master is recorded late.
-    teacher('ox-t5'),
+    teacher(ev, 'ox-t5'),
     ev('TeacherHired', {
       teacherId: 'ox-t5',
       unitId: 'ox-prv',
@@ -190,10 +150,10 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
       mode: 'theory',
     }),
     ev('TeacherLeft', { teacherId: 'ox-t5', leftOn: '2026-03-31', reason: 'retired' }),
-    degree('ox-t5', 'ox-t5-d1', 'master', '2012-01-01', true),
+    degree(ev, 'ox-t5', 'ox-t5-d1', 'master', '2012-01-01', true),
 
     // ox-t7: a leave and a rehire at the same unit (the leave cannot be retracted after the rehire).
-    teacher('ox-t7'),
+    teacher(ev, 'ox-t7'),
     ev('TeacherHired', {
       teacherId: 'ox-t7',
       unitId: 'ox-ctr',
@@ -202,7 +162,7 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
       levels: ['intermediate'],
       mode: 'theory',
     }),
-    degree('ox-t7', 'ox-t7-d1', 'master', '2014-01-01'),
+    degree(ev, 'ox-t7', 'ox-t7-d1', 'master', '2014-01-01'),
     t7Left,
     ev('TeacherHired', {
       teacherId: 'ox-t7',
@@ -229,5 +189,9 @@ export const edgeEvents = (): { history: Envelope[]; corrections: Envelope[] } =
     }),
     ev('UnitAreaChanged', { unitId: 'ox-col', area: 'ox.a9', effectiveOn: '2025-09-30' }),
   ];
-  return { history, corrections };
+  const standard = standardEdges();
+  return {
+    history: [...history, ...standard.history],
+    corrections: [...corrections, ...standard.corrections],
+  };
 };

@@ -7,13 +7,14 @@ import { generateDataset } from '@nhagiao/dataset';
 import type { Envelope, RecordedEvent } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { EDGE_DATES, edgeEvents } from './edge-events.js';
+import { STANDARD_EDGE_DATES } from './edge-standard.js';
 import { type Count, ORACLE_INDICATORS, figureKey, oracleFigures } from './oracle.js';
 
 const BYS = ['province', 'unit', 'area', 'kind'] as const;
 const QUARTER_ENDS = [2023, 2024, 2025, 2026].flatMap((y) =>
   ['03-31', '06-30', '09-30', '12-31'].map((md) => `${y}-${md}`),
 );
-const DATES = [...new Set([...QUARTER_ENDS, ...EDGE_DATES])].sort();
+const DATES = [...new Set([...QUARTER_ENDS, ...EDGE_DATES, ...STANDARD_EDGE_DATES])].sort();
 /** Dates also asked as known at earlier positions (every one of them would be too slow). */
 const KNOWN_AT_DATES = ['2024-06-30', '2025-03-31', '2025-06-30', '2025-09-30', '2026-03-31'];
 

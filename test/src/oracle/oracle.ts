@@ -138,8 +138,8 @@ const trainedIn = (world: World, t: TeacherFacts, topic: Topic, asOf: string): b
 /**
  * Every indicator of plan 423 for every scope, as of `asOf` and as known at
  * `knownAt`, computed by walking each teacher on that date. Scopes listed even
- * at 0/0: province, every unit kind, and every registered unit not merged away
- * on `asOf` with its area on `asOf`.
+ * at 0/0: province, every unit kind, and every unit registered on or before
+ * `asOf` and not merged away by then, with its area on `asOf`.
  */
 export const oracleFigures = (
   events: readonly RecordedEvent[],
@@ -151,7 +151,8 @@ export const oracleFigures = (
   const scopes = new Set<string>(['province', ...UNIT_KINDS.map((k) => `kind:${k}`)]);
   for (const [unitId, unit] of world.units) {
     // A unit merged away by then has no figures of its own: its teachers count under the into-unit.
-    if (resolveUnit(world, unitId, asOf) !== unitId) continue;
+    // Before its registration date it is listed only when someone counts there (added below).
+    if (resolveUnit(world, unitId, asOf) !== unitId || asOf < unit.registeredOn) continue;
     scopes.add(`unit:${unitId}`);
     scopes.add(`area:${areaOn(unit, asOf)}`);
   }

@@ -17,6 +17,7 @@ export interface Dated<T> {
 export interface UnitFacts {
   readonly kind: UnitKind;
   readonly registeredArea: string;
+  readonly registeredOn: string;
   /** In log order. */
   readonly areaChanges: Dated<string>[];
   /** In log order: the unit whose teachers this one's count under from `on`. */
@@ -131,6 +132,7 @@ export const buildWorld = (events: readonly RecordedEvent[], knownAt?: bigint): 
         world.units.set(data.unitId, {
           kind: data.kind,
           registeredArea: data.area,
+          registeredOn: data.registeredOn,
           areaChanges: [],
           merges: [],
         });
