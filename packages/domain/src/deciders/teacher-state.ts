@@ -32,7 +32,7 @@ export interface CurrentJob {
 export interface ProgrammeProgress {
   /** Earliest date of an enrolment not withdrawn since; undefined when none is open. */
   readonly enrolledOn: string | undefined;
-  /** Completions not revoked. */
+  /** Completions recorded (revoked or not): what a revocation may refer to. */
   readonly completions: number;
 }
 
@@ -175,17 +175,10 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
         programmes: withEntry(s.programmes, data.programmeId, { ...p, enrolledOn: undefined }),
       };
     }
+    // A revocation keeps the count: `completions` is how many were recorded, so a
+    // later revocation (whatever its date; the earliest holds) finds one to revoke.
     case 'CourseCompletionRevoked': {
-      const { data } = envelope;
-
-      const p = progressOf(s, data.programmeId);
-      return {
-        ...s,
-        programmes: withEntry(s.programmes, data.programmeId, {
-          ...p,
-          completions: Math.max(0, p.completions - 1),
-        }),
-      };
+      return s;
     }
     case 'PostgraduateStudyStarted': {
       const { data } = envelope;

@@ -111,9 +111,8 @@ export const decideTeacher = (
           `teacher ${teacherId} has no degree ${e.data.degreeId}`,
         );
       }
-      return held
-        ? accept(e)
-        : reject('not-found', 'data.degreeId', `degree ${e.data.degreeId} is already revoked`);
+      // Revoking an already revoked degree again is allowed: the earliest revocation holds.
+      return accept(e);
     }
     case 'CertificateIssued': {
       const e = envelope;
@@ -136,13 +135,8 @@ export const decideTeacher = (
           `teacher ${teacherId} has no certificate ${e.data.certificateId}`,
         );
       }
-      return held
-        ? accept(e)
-        : reject(
-            'not-found',
-            'data.certificateId',
-            `certificate ${e.data.certificateId} is already revoked`,
-          );
+      // As for degrees, a second revocation is allowed: the earliest holds.
+      return accept(e);
     }
     case 'TeacherEnrolled': {
       const e = envelope;
@@ -199,7 +193,7 @@ export const decideTeacher = (
         : reject(
             'not-found',
             'data.programmeId',
-            `teacher ${teacherId} has no completion of ${e.data.programmeId} that is not revoked`,
+            `teacher ${teacherId} has no completion of ${e.data.programmeId}`,
           );
     }
     case 'PostgraduateStudyStarted': {
