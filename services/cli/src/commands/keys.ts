@@ -8,7 +8,7 @@ import { openKeys } from '../runtime.js';
 
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'khoá API: tạo, liệt kê, thu hồi / API keys: create, list, revoke',
+  summary: 'khóa API: tạo, liệt kê, thu hồi / API keys: create, list, revoke',
   usage:
     'keys create --role integrator|reporter|auditor|admin [--units U1,U2] [--label TEXT] | keys list | keys revoke ID',
   options: {
