@@ -153,6 +153,43 @@ describe('the ledger projection', () => {
     }
   });
 
+  it('goes on from teacher state saved in version 1 (parsed events) with the same rows', () => {
+    const events = history();
+    const continuous = createLedgerProjection(PLAN_423);
+    const expected = text(events.flatMap((e) => continuous.project(e)));
+    const cut = events.length - 2; // before the topic correction and the retraction
+    const first = createLedgerProjection(PLAN_423);
+    const rows = events.slice(0, cut).flatMap((e) => first.project(e));
+    const second = createLedgerProjection(PLAN_423);
+    second.loadProgramme(first.serializeProgramme('p')!);
+    for (const teacherId of ['t1', 't2']) {
+      const own = events
+        .slice(0, cut)
+        .filter((e) => (e.data as { teacherId?: string }).teacherId === teacherId);
+      // The version 1 form, as a read model written before version 2 holds it.
+      const v1 = {
+        v: 1,
+        teacherId,
+        lastPosition: own[own.length - 1]!.position.toString(),
+        events: own.map((e) => ({ id: e.id, type: e.type, data: e.data })),
+      };
+      second.loadTeacher(JSON.parse(JSON.stringify(v1)));
+      expect(second.facts(teacherId)).toEqual(first.facts(teacherId));
+    }
+    rows.push(...events.slice(cut).flatMap((e) => second.project(e)));
+    expect(text(rows)).toBe(expected);
+    expect(second.serializeTeacher('t1')?.v).toBe(2);
+  });
+
+  it('keeps a teacher’s events compact: no names, reasons or hours in the saved state', () => {
+    const ledger = createLedgerProjection(PLAN_423);
+    // Without the final retraction, so the leave (and its reason) is still held.
+    for (const e of history().slice(0, -1)) ledger.project(e);
+    const saved = ledger.serializeTeacher('t1')!;
+    expect(saved.events).toHaveLength(5);
+    expect(JSON.stringify(saved)).not.toMatch(/Thái Nguyên|CNTT|resigned/);
+  });
+
   it('rejects a value that is not a serialized teacher', () => {
     const ledger = createLedgerProjection(PLAN_423);
     expect(() => ledger.loadTeacher({ v: 2 })).toThrow('not a serialized teacher state');

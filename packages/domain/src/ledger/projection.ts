@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../events/recorded.js';
 import type { Topic } from '../events/vocabulary.js';
-import { type FactEvent, applyFact } from '../facts/fold.js';
+import { applyFact } from '../facts/fold.js';
 import type { TeacherFacts } from '../facts/types.js';
 import type { EventType } from '../events/schemas.js';
 import type { EmploymentSegment } from '../facts/employment.js';
@@ -18,6 +18,8 @@ import {
   type SerializedTeacher,
   type TeacherState,
   deserializeTeacher,
+  dropEvent,
+  keepEvent,
   newTeacherState,
   refold,
   serializeTeacher,
@@ -191,14 +193,12 @@ export const createLedgerProjection = (
     if (effect === 'teacher-other') return [];
     if (event.type === 'EventRetracted') {
       const target = event.data.eventId;
-      const at = state.events.findIndex((e) => e.id === target);
-      if (at < 0) return [];
-      state.events.splice(at, 1);
+      if (!dropEvent(state, target)) return [];
       refold(state);
       entry.segments = permanentSegments(state.facts);
       return recompute(entry, event, ALL);
     }
-    state.events.push({ id: event.id, type: event.type, data: event.data } as FactEvent);
+    keepEvent(state, event);
     if (event.type === 'CourseCompleted') noteCompleter(event.data.programmeId, teacherId);
     if (!applyFact(state.facts, event)) return [];
     switch (effect) {
