@@ -320,10 +320,15 @@ describe('nhagiao through the command line', () => {
 describe('nhagiao on an empty data dir', () => {
   const box = cliSandbox();
   afterAll(() => box.cleanup());
-  it('says to import first instead of failing obscurely', async () => {
-    const r = await box.run(['explain', 'master-or-above', '--as-of', '2025-01-01']);
+  it.each([
+    [['explain', 'master-or-above', '--as-of', '2025-01-01']],
+    [['indicators']],
+    [['history', 'master-or-above']],
+  ])('%j says to import first instead of printing an empty province', async (args) => {
+    const r = await box.run(args);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no event store');
+    expect(r.stdout).toBe('');
   });
 });
 

@@ -88,13 +88,18 @@ export const readModelForQuery = async (
   config: DataConfig,
   plan: Plan,
 ): Promise<ReadModelStore> => {
-  const readModel = await openReadModel(config);
   if (
-    !embeddedReadModel(config) ||
-    (config.store.kind === 'sqlite' && !existsSync(config.store.path))
+    embeddedReadModel(config) &&
+    config.store.kind === 'sqlite' &&
+    !existsSync(config.store.path)
   ) {
-    return readModel;
+    // An empty answer would look like a province with no teachers: say what is missing instead.
+    throw new CliError(
+      `no event store at ${config.store.path}: import events first (nhagiao import FILE, or nhagiao demo), or pass --data-dir`,
+    );
   }
+  const readModel = await openReadModel(config);
+  if (!embeddedReadModel(config)) return readModel;
   const store = await openStore(config, { readOnly: true });
   try {
     await catchUpFromStore({ store, readModel, indicators: plan.indicators });
