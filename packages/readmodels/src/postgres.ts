@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, type Database } from './schema.js';
-import { KyselyReadModel, newEpoch } from './store.js';
+import { KyselyReadModel, SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
 export interface PostgresReadModelOptions {
@@ -115,7 +115,10 @@ export const openPostgresReadModel = async (
         await trx
           .withSchema(schema)
           .insertInto('meta')
-          .values({ key: 'epoch', value: newEpoch() })
+          .values([
+            { key: 'epoch', value: newEpoch() },
+            { key: 'schema', value: SCHEMA_VERSION },
+          ])
           .execute();
         return true;
       });
@@ -140,6 +143,6 @@ export const openPostgresReadModel = async (
     setActive,
     close: () => root.destroy(),
   };
-  await engine.ensureTables();
+  await ensureCurrentSchema(engine);
   return new KyselyReadModel(engine, version);
 };

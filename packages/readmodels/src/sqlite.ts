@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
-import { KyselyReadModel, newEpoch } from './store.js';
+import { KyselyReadModel, SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './store.js';
 import type { ReadModelStore } from './types.js';
 
 export interface SqliteReadModelOptions {
@@ -110,6 +110,7 @@ export const openSqliteReadModel = async (
           raw.exec(statement);
         for (const statement of createIndexes('')) raw.exec(statement);
         raw.prepare("insert into meta (key, value) values ('epoch', ?)").run(newEpoch());
+        raw.prepare("insert into meta (key, value) values ('schema', ?)").run(SCHEMA_VERSION);
       })();
       return true;
     },
@@ -132,6 +133,6 @@ export const openSqliteReadModel = async (
       control.close();
     },
   };
-  await engine.ensureTables();
+  await ensureCurrentSchema(engine);
   return new KyselyReadModel(engine, version);
 };
