@@ -7,3 +7,4 @@ export * from './tail.js';
 export * from './publisher.js';
 export * from './lease.js';
 export * from './consume.js';
+export { stopSignal } from './stop-signal.js';

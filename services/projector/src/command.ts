@@ -1,4 +1,4 @@
-import type { Logger } from '@nhagiao/bus';
+import { type Logger, stopSignal } from '@nhagiao/bus';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
@@ -39,19 +39,7 @@ export interface ProjectCommandOptions {
  * projector until signalled. Closes the connection, not the read model.
  */
 export const projectCommand = async (options: ProjectCommandOptions): Promise<ProjectorResult> => {
-  let signal = options.signal;
-  let detach = (): void => undefined;
-  if (signal === undefined) {
-    const ctl = new AbortController();
-    const stop = (): void => ctl.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    detach = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    };
-    signal = ctl.signal;
-  }
+  const { signal, detach } = stopSignal(options.signal);
   const nc = await connectNats(options.natsUrl, 'nhagiao-projector');
   try {
     return await runProjector({

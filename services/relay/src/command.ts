@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger, RELAY_BUCKET, openKvBucket } from '@nhagiao/bus';
+import { type Logger, RELAY_BUCKET, openKvBucket, stopSignal } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
 import { connect } from 'nats';
 import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from './checkpoint.js';
@@ -36,19 +36,7 @@ export interface RelayCommandOptions {
  */
 export const relayCommand = async (options: RelayCommandOptions): Promise<void> => {
   const { logger } = options;
-  let signal = options.signal;
-  let detach = (): void => undefined;
-  if (signal === undefined) {
-    const ctl = new AbortController();
-    const stop = (): void => ctl.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    detach = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    };
-    signal = ctl.signal;
-  }
+  const { signal, detach } = stopSignal(options.signal);
   const nc = await connect({
     servers: options.natsUrl.split(',').map((s) => s.trim()),
     name: 'nhagiao-relay',
