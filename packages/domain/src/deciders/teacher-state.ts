@@ -1,4 +1,5 @@
-import type { Envelope } from '../events/schemas.js';
+import { EVENT_TYPES, type Envelope } from '../events/schemas.js';
+import { STREAM_KIND_OF } from '../events/streams.js';
 import type { Employment } from '../events/vocabulary.js';
 
 export type TeacherEventType =
@@ -233,24 +234,9 @@ export const evolveTeacher = (
   return teacherStateFrom([...history, envelope]);
 };
 
-const TEACHER_EVENT_TYPES = new Set<string>([
-  'TeacherRegistered',
-  'TeacherHired',
-  'TeachingAssignmentChanged',
-  'TeacherTransferred',
-  'TeacherLeft',
-  'DegreeAwarded',
-  'DegreeRevoked',
-  'CertificateIssued',
-  'CertificateRevoked',
-  'TeacherEnrolled',
-  'CourseCompleted',
-  'EnrolmentWithdrawn',
-  'CourseCompletionRevoked',
-  'PostgraduateStudyStarted',
-  'PostgraduateStudyAbandoned',
-  'TeachingContestAwarded',
-  'EventRetracted',
-] satisfies TeacherEventType[]);
+/** Every event type of a teacher stream, read off the one stream table. */
+const TEACHER_EVENT_TYPES = new Set<string>(
+  EVENT_TYPES.filter((type) => STREAM_KIND_OF[type] === 'teacher'),
+);
 export const isTeacherEnvelope = (e: Envelope): e is TeacherEnvelope =>
   TEACHER_EVENT_TYPES.has(e.type);

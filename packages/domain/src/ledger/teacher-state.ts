@@ -1,23 +1,12 @@
-import type { EventType } from '../events/schemas.js';
+import { EVENT_TYPES, type EventType } from '../events/schemas.js';
 import { type FactEvent, applyFact, emptyFacts } from '../facts/fold.js';
 import type { TeacherFacts } from '../facts/types.js';
 import { decodeFact, encodeFact, factId, isFactEventType } from './fact-text.js';
 
 /** The event types whose events change a teacher's facts (and so are kept for re-folds). */
-export const FACT_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
-  'TeacherHired',
-  'TeachingAssignmentChanged',
-  'TeacherTransferred',
-  'TeacherLeft',
-  'DegreeAwarded',
-  'DegreeRevoked',
-  'CertificateIssued',
-  'CertificateRevoked',
-  'TeacherEnrolled',
-  'EnrolmentWithdrawn',
-  'CourseCompleted',
-  'CourseCompletionRevoked',
-]);
+export const FACT_EVENT_TYPES: ReadonlySet<EventType> = new Set(
+  EVENT_TYPES.filter(isFactEventType),
+);
 
 /**
  * What the ledger projection keeps of one teacher: the fact events not retracted
