@@ -50,10 +50,52 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** One of `count` disjoint parts of the teachers, for replaying them on several threads. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The shard a stream belongs to: a teacher stream by the last character of its
+ * name (a teacher's events all go to one shard, and ids ending in digits or hex
+ * spread evenly); every other stream (units, programmes…) to shard 0.
+ * Adapters that filter by shard compute exactly this, so no event is lost.
+ */
+export const shardOfStream = (stream: string, count: number): number => {
+  if (!stream.startsWith('teacher-')) return 0;
+  // The last code point, as SQLite's unicode(substr(stream, -1)) reads it.
+  const last = stream.charCodeAt(stream.length - 1);
+  const code =
+    last >= 0xdc00 && last <= 0xdfff && stream.length > 1
+      ? (stream.codePointAt(stream.length - 2) ?? last)
+      : last;
+  return code % count;
+};
+
 export interface BatchReadOptions extends ReadOptions {
   /** Events per page at most; the adapter's default when absent. */
   readonly pageSize?: number;
+  /** Only events at or before this position. */
+  readonly until?: bigint;
+  /**
+   * Leave out teacher events of other shards (`shardOfStream`). Events of other
+   * streams are always given, to every shard: everyone needs the programmes.
+   * An adapter that cannot filter gives every event; callers check the shard.
+   */
+  readonly shard?: Shard;
+  /**
+   * False: the events' metadata is not read (given as `{}`), for replays that
+   * never look at it (the ledger projection). Default true.
+   */
+  readonly metadata?: boolean;
 }
+
+/**
+ * Where a store lives, for a worker thread that opens its own handle to it
+ * (parallel replay). Only stores that can be opened again from elsewhere have one.
+ */
+export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string };
 
 /**
  * The one event store port everything above it uses. Positions are global,
@@ -112,4 +154,6 @@ export interface EventStore {
   transaction?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly capabilities: { readonly atomicBatches: boolean };
+  /** Present where another thread can open the same store read-only. */
+  readonly location?: StoreLocation;
 }

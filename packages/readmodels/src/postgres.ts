@@ -144,5 +144,5 @@ export const openPostgresReadModel = async (
     close: () => root.destroy(),
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(engine, version);
+  return new KyselyReadModel(engine, version, { kind: 'postgres', url: connectionString, version });
 };

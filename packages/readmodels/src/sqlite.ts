@@ -134,5 +134,5 @@ export const openSqliteReadModel = async (
     },
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(engine, version);
+  return new KyselyReadModel(engine, version, { kind: 'sqlite', path, version });
 };

@@ -13,6 +13,7 @@ import type {
   HistoryRow,
   LedgerBatch,
   PositionStamp,
+  ReadModelLocation,
   ReadModelStore,
   ScopeQuery,
   TeacherContribution,
@@ -152,6 +153,7 @@ export class KyselyReadModel implements ReadModelStore {
   constructor(
     private readonly engine: Engine,
     readonly version: string,
+    readonly location: ReadModelLocation,
   ) {}
 
   private get db() {
@@ -192,6 +194,20 @@ export class KyselyReadModel implements ReadModelStore {
 
   async checkpoint(projection: string): Promise<bigint | null> {
     return readCheckpoint(this.db, projection);
+  }
+
+  async mergeCheckpoints(name: string, merged: readonly string[], position: bigint): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (merged.length > 0)
+        await trx.deleteFrom('checkpoints').where('name', 'in', merged).execute();
+      await trx
+        .insertInto('checkpoints')
+        .values({ name, position })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
+        )
+        .execute();
+    });
   }
 
   async teacherStates(): Promise<readonly TeacherStateEntry[]> {

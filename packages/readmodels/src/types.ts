@@ -109,11 +109,23 @@ export interface TeacherContribution {
  * unit timeline inputs and checkpoints, with the figure queries on them. Both
  * adapters give identical answers.
  */
+/** Where a read-model version lives, for a worker thread that opens its own handle to it. */
+export type ReadModelLocation =
+  | { readonly kind: 'sqlite'; readonly path: string; readonly version: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly version: string };
+
 export interface ReadModelStore {
   /** The version (table namespace) this handle reads and writes. */
   readonly version: string;
+  /** How another thread opens this same version. */
+  readonly location: ReadModelLocation;
   applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
   checkpoint(projection: string): Promise<bigint | null>;
+  /**
+   * In one transaction, sets checkpoint `name` to `position` and removes the
+   * checkpoints `merged` (the parts of a parallel replay, once all are done).
+   */
+  mergeCheckpoints(name: string, merged: readonly string[], position: bigint): Promise<void>;
   teacherState(teacherId: string): Promise<unknown>;
   /** Every teacher's projection state, ordered by teacher id (a topic correction needs them all). */
   teacherStates(): Promise<readonly TeacherStateEntry[]>;

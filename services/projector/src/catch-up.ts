@@ -2,6 +2,7 @@ import type { IndicatorDefinition, RecordedEvent } from '@nhagiao/domain';
 import type { EventStore, ReadOptions } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LedgerApplier } from './ledger-applier.js';
+import { type ParallelOptions, parallelWorkers, replayInParallel } from './parallel-replay.js';
 
 export interface CatchUpOptions {
   readonly store: EventStore;
@@ -14,6 +15,14 @@ export interface CatchUpOptions {
   readonly signal?: AbortSignal;
   /** Sees every event read, in log order, before it is applied (verify hashes them on the same pass). */
   readonly onEvent?: (event: RecordedEvent) => void;
+  /**
+   * Into an empty read model, replay on several threads (see `replayInParallel`)
+   * when the store and the read model can be opened by other threads and the log
+   * is long enough. Not with `onEvent`, which must see every event in one pass.
+   * Only for a read model nobody reads yet (a rebuild's new version, verify's
+   * replay): until the shards finish, their rows are not in log order.
+   */
+  readonly parallel?: ParallelOptions;
 }
 
 export interface CatchUpResult {
@@ -55,26 +64,49 @@ const READ_PAGE = 5000;
  * ledger is written without its secondary index, built once at the end: a
  * sorted build costs a fraction of keeping it up to date row by row. A run that
  * dies before then leaves the index missing; the next run builds it first.
+ * With `parallel`, the log up to the head is first replayed on several threads;
+ * this pass then takes what was appended meanwhile.
  */
 export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUpResult> => {
   const started = performance.now();
   const batchSize = options.batchSize ?? 20_000;
-  const { readModel, onEvent } = options;
-  const applier = await LedgerApplier.open({
-    readModel,
-    indicators: options.indicators,
-    ...(options.stateWrites ? { stateWrites: options.stateWrites } : {}),
-  });
+  const { store, readModel, onEvent } = options;
+  const open = () =>
+    LedgerApplier.open({
+      readModel,
+      indicators: options.indicators,
+      ...(options.stateWrites ? { stateWrites: options.stateWrites } : {}),
+    });
+  let applier = await open();
   let applied = 0;
   const from = applier.checkpoint;
   if (from === null) await readModel.deferIndexes();
   else await readModel.buildIndexes();
   try {
+    if (from === null && onEvent === undefined) {
+      const head = await store.head();
+      const workers = head === null ? 1 : parallelWorkers(store, readModel, head, options.parallel);
+      if (head !== null && workers > 1) {
+        applied = await replayInParallel({
+          store,
+          readModel,
+          indicators: options.indicators,
+          until: head,
+          workers,
+          batchSize,
+          ...(options.onProgress ? { onProgress: (done) => options.onProgress?.(done, head) } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // Opened again at the shards' checkpoint: teachers' states load as met.
+        applier = await open();
+      }
+    }
+    const after = applier.checkpoint;
     const read = {
-      ...(from === null ? {} : { after: from }),
+      ...(after === null ? {} : { after }),
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    for await (const page of pages(options.store, read, READ_PAGE)) {
+    for await (const page of pages(store, read, READ_PAGE)) {
       for (const event of page) {
         // Flush before taking, so the final flush always carries at least one event.
         if (applier.pending >= batchSize) {

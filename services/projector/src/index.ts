@@ -1,6 +1,13 @@
 export { LedgerApplier, LEDGER_PROJECTION, type LedgerApplierOptions } from './ledger-applier.js';
 export { catchUpFromStore, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
 export {
+  replayInParallel,
+  parallelWorkers,
+  DEFAULT_MIN_PARALLEL_EVENTS,
+  type ParallelOptions,
+  type ParallelReplayOptions,
+} from './parallel-replay.js';
+export {
   consumeInOrder,
   type OrderedBatchHandler,
   type OrderedConsumeOptions,

@@ -3,6 +3,7 @@ import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { catchUpFromStore } from './catch-up.js';
+import type { ParallelOptions } from './parallel-replay.js';
 
 /** Opens a read model: the active version when `version` is absent. */
 export type ReadModelFactory = (version?: string) => Promise<ReadModelStore>;
@@ -17,6 +18,8 @@ export interface RebuildOptions {
   readonly logger?: Logger;
   readonly onProgress?: (done: number, position: bigint) => void;
   readonly signal?: AbortSignal;
+  /** Replay on several threads where the store and read model allow it (default: yes). */
+  readonly parallel?: ParallelOptions | false;
 }
 
 export interface RebuildResult {
@@ -65,6 +68,7 @@ export const rebuildReadModel = async (options: RebuildOptions): Promise<Rebuild
     const bulk = await catchUpFromStore({
       ...common,
       stateWrites: 'at-end',
+      ...(options.parallel === false ? {} : { parallel: options.parallel ?? {} }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
     const tail = await catchUpFromStore(common);

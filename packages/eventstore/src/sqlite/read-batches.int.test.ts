@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@nhagiao/domain';
 import { collect, completions, registered } from '../conformance/fixtures.js';
+import { shardOfStream } from '../port.js';
 import { openSqliteEventStore } from './sqlite-event-store.js';
 
 let dir: string;
@@ -55,6 +56,45 @@ describe('SQLite readAllBatches', () => {
       controller.abort();
     }
     expect(seen).toEqual([3]);
+    await store.close();
+  });
+
+  it('filters by shard inside SQLite exactly as shardOfStream, bounds by until, and can leave metadata out', async () => {
+    const store = openSqliteEventStore(join(dir, 'events.db'));
+    // Ids ending in digits, letters, a Vietnamese letter and a character beyond the BMP.
+    const ids = ['t1', 't2', 't3', 'gv-ă', 'gv-Đ', 'gv-𝔸', 'x9', 'y0'];
+    for (const id of ids)
+      await store.append(`teacher-${id}`, [registered(id), ...completions(id, 2)], 'no-stream');
+    const all = await collect(store.readAll());
+    for (const count of [1, 2, 3]) {
+      const seen: RecordedEvent[] = [];
+      for (let index = 0; index < count; index++) {
+        const shard = (
+          await pagesOf(store.readAllBatches!({ pageSize: 4, shard: { index, count } }))
+        ).flat();
+        expect(shard).toEqual(all.filter((e) => shardOfStream(e.stream, count) === index));
+        seen.push(...shard);
+      }
+      // Every teacher event is in exactly one shard.
+      expect(seen.map((e) => e.position).sort((a, b) => Number(a - b))).toEqual(
+        all.map((e) => e.position),
+      );
+    }
+    expect(shardOfStream('teacher-gv-𝔸', 1000)).toBe(0x1d538 % 1000);
+    expect(shardOfStream('unit-u1', 2)).toBe(0);
+
+    const until = all[9]!.position;
+    expect((await pagesOf(store.readAllBatches!({ until, pageSize: 4 }))).flat()).toEqual(
+      all.slice(0, 10),
+    );
+    const bare = (await pagesOf(store.readAllBatches!({ metadata: false }))).flat();
+    expect(bare.map(({ metadata: _m, ...rest }) => rest)).toEqual(
+      all.map(({ metadata: _m, ...rest }) => rest),
+    );
+    expect(bare.every((e) => Object.keys(e.metadata).length === 0)).toBe(true);
+    await expect(pagesOf(store.readAllBatches!({ shard: { index: 2, count: 2 } }))).rejects.toThrow(
+      'shard 2 of 2 does not exist',
+    );
     await store.close();
   });
 });

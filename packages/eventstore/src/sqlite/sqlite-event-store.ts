@@ -320,6 +320,7 @@ export const openSqliteEventStore = (
 
   return {
     capabilities: { atomicBatches: true },
+    location: { kind: 'sqlite', path },
     append: async (stream, events, expected) => {
       const [result] = await appendBatch([{ stream, events, expected }]);
       // appendBatch returns one result per write; one write was given.

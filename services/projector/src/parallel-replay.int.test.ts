@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset } from '@nhagiao/dataset';
+import { type Envelope, type RecordedEvent, bacKan423of2024 } from '@nhagiao/domain';
+import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
+import { arrayItems, createIngestor } from '@nhagiao/ingest';
+import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
+import { catchUpFromStore } from './catch-up.js';
+import { replayInParallel } from './parallel-replay.js';
+
+const indicators = bacKan423of2024.indicators;
+
+let dir: string;
+let store: EventStore;
+let later: Envelope[];
+let events: RecordedEvent[];
+
+/** Everything a replay writes that a reader or a resumed projection sees. */
+const snapshot = async (rm: ReadModelStore, instants: readonly string[]) => ({
+  digest: await rm.digest(),
+  checkpoint: await rm.checkpoint('ledger'),
+  teachers: await rm.teacherStates(),
+  programmes: [...(await rm.programmeStates())],
+  units: await rm.unitEvents(),
+  positions: await Promise.all(instants.map((t) => rm.positionAt(t))),
+  figures: await rm.figures({ indicators, asOf: '2026-06-30', by: 'unit' }),
+});
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nhagiao-parallel-'));
+  store = openSqliteEventStore(join(dir, 'events.sqlite'));
+  const all = [...generateDataset({ teachers: 400, seed: 11 })];
+  // The last tenth arrives after the first replay, to check that the projection goes on from it.
+  // The topic correction, which the dataset makes last, is kept in the first part.
+  const cut = Math.floor(all.length * 0.9);
+  const corrections = all.slice(cut).filter((e) => e.type === 'ProgrammeTopicsCorrected');
+  later = all.slice(cut).filter((e) => e.type !== 'ProgrammeTopicsCorrected');
+  const first = [...all.slice(0, cut), ...corrections];
+  const report = await createIngestor({ store }).ingest(arrayItems(first), {
+    source: 'dataset',
+    mode: 'partial',
+    keepOutcomes: false,
+  });
+  expect(report.appended).toBeGreaterThan(3000);
+  events = [];
+  for await (const e of store.readAll()) events.push(e);
+  // The dataset has what crosses teachers: a programme's topics corrected after completions.
+  expect(events.some((e) => e.type === 'ProgrammeTopicsCorrected')).toBe(true);
+  expect(events.some((e) => e.type === 'EventRetracted')).toBe(true);
+}, 60_000);
+
+afterAll(async () => {
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a replay on several threads writes what one thread writes, and the projection goes on from it', async () => {
+  const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 5);
+  const single = await openSqliteReadModel(join(dir, 'single.sqlite'));
+  const one = await catchUpFromStore({
+    store,
+    readModel: single,
+    indicators,
+    stateWrites: 'at-end',
+  });
+  const parallel = await openSqliteReadModel(join(dir, 'parallel.sqlite'));
+  const progress: number[] = [];
+  const many = await catchUpFromStore({
+    store,
+    readModel: parallel,
+    indicators,
+    stateWrites: 'at-end',
+    batchSize: 500,
+    parallel: { workers: 3, minEvents: 0 },
+    onProgress: (done) => progress.push(done),
+  });
+  expect(many.applied).toBe(events.length);
+  expect(one.applied).toBe(events.length);
+  expect(many.checkpoint).toBe(events[events.length - 1]!.position);
+  expect(await snapshot(parallel, instants)).toEqual(await snapshot(single, instants));
+  // The shards' own checkpoints are gone, merged into the ledger's.
+  for (const i of [1, 2, 3]) expect(await parallel.checkpoint(`ledger@${i}/3`)).toBeNull();
+  expect(progress.length).toBeGreaterThan(0);
+
+  const more = await createIngestor({ store }).ingest(arrayItems(later), {
+    source: 'later',
+    mode: 'partial',
+    keepOutcomes: false,
+  });
+  expect(more.appended).toBeGreaterThan(100);
+  await catchUpFromStore({ store, readModel: single, indicators });
+  await catchUpFromStore({ store, readModel: parallel, indicators });
+  expect(await snapshot(parallel, instants)).toEqual(await snapshot(single, instants));
+  await single.close();
+  await parallel.close();
+}, 120_000);
+
+test('a shard that fails fails the replay, with its reason, and leaves no ledger checkpoint', async () => {
+  const target = await openSqliteReadModel(join(dir, 'failing.sqlite'));
+  const missing = {
+    ...store,
+    location: { kind: 'sqlite' as const, path: join(dir, 'no-such.sqlite') },
+  };
+  await expect(
+    replayInParallel({
+      store: missing,
+      readModel: target,
+      indicators,
+      until: events[events.length - 1]!.position,
+      workers: 2,
+      batchSize: 500,
+    }),
+  ).rejects.toThrow(/no-such\.sqlite/);
+  expect(await target.checkpoint('ledger')).toBeNull();
+  await target.close();
+}, 60_000);
+
+test('an aborted replay stops its threads and leaves no ledger checkpoint', async () => {
+  const target = await openSqliteReadModel(join(dir, 'aborted.sqlite'));
+  const controller = new AbortController();
+  const result = catchUpFromStore({
+    store,
+    readModel: target,
+    indicators,
+    stateWrites: 'at-end',
+    parallel: { workers: 2, minEvents: 0 },
+    signal: controller.signal,
+    onProgress: () => controller.abort(),
+    batchSize: 200,
+  });
+  await result;
+  expect(controller.signal.aborted).toBe(true);
+  expect(await target.checkpoint('ledger')).toBeNull();
+  await target.close();
+}, 60_000);
