@@ -1,4 +1,5 @@
 import type { Language } from '@nhagiao/domain';
+import type { ParallelOptions } from '@nhagiao/projector';
 import { usageError } from './errors.js';
 
 export const formatOption = <F extends string>(
@@ -31,3 +32,18 @@ export const choiceOption = <C extends string>(
 /** JSON with bigints as decimal strings. */
 export const toJson = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+
+export const THREADS_HELP = `  --threads N         threads to replay on (default: one per core, when the log
+                      holds 100,000 events or more); 1 keeps the replay on one`;
+
+/**
+ * `--threads N`: absent, one per core for long logs; N, exactly N threads
+ * whatever the log's length (1: one thread).
+ */
+export const threadsOption = (value: unknown): ParallelOptions => {
+  if (value === undefined) return {};
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw usageError(`--threads ${String(value)}: expected a whole number from 1 to 64`);
+  return { workers: n, minEvents: 0 };
+};

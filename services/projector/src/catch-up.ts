@@ -23,6 +23,8 @@ export interface CatchUpOptions {
    * replay): until the shards finish, their rows are not in log order.
    */
   readonly parallel?: ParallelOptions;
+  /** Stop after this position (default: the store's head when reading ends). */
+  readonly until?: bigint;
 }
 
 export interface CatchUpResult {
@@ -31,18 +33,20 @@ export interface CatchUpResult {
   readonly durationMs: number;
 }
 
-/** Pages of the log: the store's own when it has them, else `readAll` grouped. */
-async function* pages(
+/** Pages of the log up to `until`: the store's own when it has them, else `readAll` grouped. */
+export async function* logPages(
   store: EventStore,
-  options: ReadOptions,
+  options: ReadOptions & { readonly until?: bigint },
   size: number,
 ): AsyncIterable<readonly RecordedEvent[]> {
   if (store.readAllBatches !== undefined) {
     yield* store.readAllBatches({ ...options, pageSize: size });
     return;
   }
+  const { until } = options;
   let page: RecordedEvent[] = [];
   for await (const event of store.readAll(options)) {
+    if (until !== undefined && event.position > until) break;
     page.push(event);
     if (page.length >= size) {
       yield page;
@@ -84,7 +88,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
   else await readModel.buildIndexes();
   try {
     if (from === null && onEvent === undefined) {
-      const head = await store.head();
+      const head = options.until ?? (await store.head());
       const workers = head === null ? 1 : parallelWorkers(store, readModel, head, options.parallel);
       if (head !== null && workers > 1) {
         applied = await replayInParallel({
@@ -104,9 +108,10 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
     const after = applier.checkpoint;
     const read = {
       ...(after === null ? {} : { after }),
+      ...(options.until === undefined ? {} : { until: options.until }),
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    for await (const page of pages(store, read, READ_PAGE)) {
+    for await (const page of logPages(store, read, READ_PAGE)) {
       for (const event of page) {
         // Flush before taking, so the final flush always carries at least one event.
         if (applier.pending >= batchSize) {

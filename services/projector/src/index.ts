@@ -1,5 +1,5 @@
 export { LedgerApplier, LEDGER_PROJECTION, type LedgerApplierOptions } from './ledger-applier.js';
-export { catchUpFromStore, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
+export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
 export {
   replayInParallel,
   parallelWorkers,
