@@ -3,14 +3,24 @@ import * as crypto from 'node:crypto';
 /** Length in bytes of every hash in the tree (SHA-256). */
 export const HASH_SIZE = 32;
 
-type OneShot = (algorithm: string, data: string | Uint8Array, encoding: 'buffer') => Buffer;
+type OneShot = (algorithm: string, data: string | Uint8Array, encoding: 'latin1' | 'hex') => string;
 // One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object per call, which is
 // most of the cost of hashing a few hundred bytes; older Node falls back.
 const oneShot: OneShot | undefined = (crypto as { hash?: OneShot }).hash;
-const digest: (data: string | Uint8Array) => Buffer =
+
+/**
+ * The digest as a 32-char latin1 string (one char per byte). A Buffer made by the
+ * native side costs a fresh ArrayBuffer and GC bookkeeping, several times the
+ * hashing itself for leaf-sized inputs (measured ~4x); a short string does not,
+ * and it converts to bytes exactly.
+ */
+export const sha256Latin1: (data: string | Uint8Array) => string =
   oneShot !== undefined
-    ? (data) => oneShot('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data).digest();
+    ? (data) => oneShot('sha256', data, 'latin1')
+    : (data) => crypto.createHash('sha256').update(data).digest('binary'); // 'binary' is latin1
+
+// Buffer.from of a short string takes its bytes from Node's shared pool.
+const digest = (data: string | Uint8Array): Buffer => Buffer.from(sha256Latin1(data), 'latin1');
 
 export const sha256 = (...parts: readonly Uint8Array[]): Buffer =>
   parts.length === 1 ? digest(parts[0] as Uint8Array) : digest(Buffer.concat(parts));
@@ -18,11 +28,10 @@ export const sha256 = (...parts: readonly Uint8Array[]): Buffer =>
 /** SHA-256 of the UTF-8 encoding of a string. */
 export const sha256Text = (text: string): Buffer => digest(text);
 
-type OneShotHex = (algorithm: string, data: string, encoding: 'hex') => string;
 /** Hex SHA-256 of the UTF-8 encoding of a string; hex straight from OpenSSL, no Buffer in between. */
 export const sha256TextHex: (text: string) => string =
   oneShot !== undefined
-    ? (text) => (oneShot as unknown as OneShotHex)('sha256', text, 'hex')
+    ? (text) => oneShot('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** RFC 6962 §2.1: the hash of a leaf is SHA-256(0x00 ‖ leaf), domain-separated from nodes. */
