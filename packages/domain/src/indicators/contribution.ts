@@ -19,10 +19,18 @@ interface Flip {
 
 const MASTER_RANK = degreeRank('master');
 
+interface Interval {
+  from: string;
+  to: string | undefined;
+}
+
+const byFrom = (a: Interval, b: Interval): number =>
+  a.from < b.from ? -1 : a.from > b.from ? 1 : 0;
+
 /** Union of `[from, to)` intervals as on/off flips, sorted. */
-const unionFlips = (intervals: { from: string; to: string | undefined }[]): Flip[] => {
+const unionFlips = (intervals: Interval[]): Flip[] => {
   if (intervals.length === 0) return [];
-  intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  intervals.sort(byFrom);
   const flips: Flip[] = [];
   let start = intervals[0]!.from;
   let end = intervals[0]!.to;
@@ -58,7 +66,7 @@ const trainedFlips = (
   countFrom: string,
   topicsOf: TopicsLookup,
 ): Flip[] => {
-  const intervals: { from: string; to: string | undefined }[] = [];
+  const intervals: Interval[] = [];
   for (const c of facts.completions) {
     // countFrom ≤ completedOn; a completion dated before the hire counts once employed (reading 6).
     if (c.completedOn < countFrom) continue;
@@ -106,7 +114,10 @@ const standardFlips = (
   return flips;
 };
 
-/** What an indicator's contribution is computed from; `held` is computed once, on demand. */
+/**
+ * What an indicator's contribution is computed from; `held` is computed once, on
+ * demand. Indicators call it as `input.held()`, so it may be a method.
+ */
 export interface ContributionInput {
   readonly facts: TeacherFacts;
   /** Permanent employment segments only: visiting teachers are not counted. */
@@ -128,21 +139,28 @@ export interface CompiledIndicator {
   compute(input: ContributionInput): StepFunction[];
 }
 
-/** Compiles the rules once (sorted by code, the ledger's row order). */
+/**
+ * Compiles the rules once (sorted by code, the ledger's row order). Each indicator
+ * reuses one `StepBuilder` (reset per compute, so its buffers are not allocated per
+ * event). Everything that calls out (`held`, `topicsOf`) runs before the builder is
+ * touched, so a lookup that computes a contribution itself cannot disturb it.
+ */
 export const compileIndicators = (
   indicators: readonly IndicatorDefinition[],
 ): CompiledIndicator[] =>
   [...indicators]
     .sort((a, b) => compareText(a.code, b.code))
-    .map(({ code, rule }) =>
-      match(rule)
+    .map(({ code, rule }) => {
+      const out = new StepBuilder(code);
+      return match(rule)
         .with({ kind: 'master-or-above' }, (): CompiledIndicator => ({
           code,
           reads: 'held',
-          compute: ({ segments, held }) => {
-            const out = new StepBuilder(code);
-            const flips = masterFlips(held());
-            for (const seg of segments) emitSegment(out, seg, flips);
+          compute: (input) => {
+            if (input.segments.length === 0) return [];
+            const flips = masterFlips(input.held());
+            out.reset();
+            for (const seg of input.segments) emitSegment(out, seg, flips);
             return out.build();
           },
         }))
@@ -151,8 +169,9 @@ export const compileIndicators = (
           reads: 'completions',
           topic: r.topic,
           compute: ({ facts, segments, topicsOf }) => {
-            const out = new StepBuilder(code);
+            if (segments.length === 0) return [];
             const flips = trainedFlips(facts, r.topic, r.countFrom, topicsOf);
+            out.reset();
             for (const seg of segments) emitSegment(out, seg, flips);
             return out.build();
           },
@@ -162,16 +181,18 @@ export const compileIndicators = (
           return {
             code,
             reads: 'held',
-            compute: ({ segments, held }) => {
-              const out = new StepBuilder(code);
-              for (const seg of segments)
-                emitSegment(out, seg, standardFlips(seg, held(), standard));
+            compute: (input) => {
+              if (input.segments.length === 0) return [];
+              const held = input.held();
+              out.reset();
+              for (const seg of input.segments)
+                emitSegment(out, seg, standardFlips(seg, held, standard));
               return out.build();
             },
           };
         })
-        .exhaustive(),
-    );
+        .exhaustive();
+    });
 
 export const permanentSegments = (facts: TeacherFacts): EmploymentSegment[] =>
   employmentSegments(facts).filter((s) => s.employment === 'permanent');

@@ -74,46 +74,80 @@ export const contributionAt = (
     .sort((a, b) => compareText(a.indicator, b.indicator) || compareText(a.unitId, b.unitId));
 };
 
+interface UnitPoints {
+  unitId: string;
+  /** Only the first `n` are this build's; the rest are left over from an earlier one. */
+  points: ChangePoint[];
+  n: number;
+}
+
+const byUnitId = (a: StepFunction, b: StepFunction): number => compareText(a.unitId, b.unitId);
+
 /**
  * Collects one indicator's change points per unit, pushed in date order per unit.
  * A teacher works at one or a few units, so a linear search beats a keyed map here.
+ *
+ * `reset` empties it for reuse: the projection builds every teacher's step functions
+ * with one builder per indicator, so its buffers are not allocated again per event,
+ * and `build` hands out exact-size copies, which are what a projection keeps for
+ * every teacher (an array grown by `push` holds room for 16 or more).
  */
 export class StepBuilder {
-  private readonly units: { indicator: string; unitId: string; points: ChangePoint[] }[] = [];
+  private readonly units: UnitPoints[] = [];
+  private count = 0;
 
   constructor(private readonly indicator: string) {}
 
+  /** Forgets every point pushed so far. */
+  reset(): void {
+    this.count = 0;
+  }
+
   push(unitId: string, from: string, numerator: 0 | 1, denominator: 0 | 1): void {
-    let entry: { points: ChangePoint[] } | undefined;
-    for (const u of this.units)
-      if (u.unitId === unitId) {
-        entry = u;
+    let entry: UnitPoints | undefined;
+    for (let k = 0; k < this.count; k++)
+      if (this.units[k]!.unitId === unitId) {
+        entry = this.units[k];
         break;
       }
     if (entry === undefined) {
       if (numerator === 0 && denominator === 0) return;
-      const created = { indicator: this.indicator, unitId, points: [] };
-      this.units.push(created);
-      entry = created;
+      entry = this.units[this.count];
+      if (entry === undefined) this.units.push((entry = { unitId, points: [], n: 0 }));
+      else {
+        entry.unitId = unitId;
+        entry.n = 0;
+      }
+      this.count++;
     }
     const pts = entry.points;
-    let last = pts[pts.length - 1];
+    let n = entry.n;
+    let last = n > 0 ? pts[n - 1] : undefined;
     if (last !== undefined && last.from === from) {
       // A later push for the same day wins (a segment ending the day the next begins).
-      pts.pop();
-      last = pts[pts.length - 1];
+      n--;
+      last = n > 0 ? pts[n - 1] : undefined;
     }
+    entry.n = n;
     const prevNum = last === undefined ? 0 : last.numerator;
     const prevDen = last === undefined ? 0 : last.denominator;
     if (prevNum === numerator && prevDen === denominator) return;
-    pts.push({ from, numerator, denominator });
+    pts[n] = { from, numerator, denominator };
+    entry.n = n + 1;
   }
 
   /** The step functions, sorted by unitId. */
   build(): StepFunction[] {
-    const out: StepFunction[] = [];
-    for (const u of this.units) if (u.points.length > 0) out.push(u);
-    if (out.length > 1) out.sort((a, b) => compareText(a.unitId, b.unitId));
-    return out;
+    let found: StepFunction | undefined;
+    let out: StepFunction[] | undefined;
+    for (let k = 0; k < this.count; k++) {
+      const u = this.units[k]!;
+      if (u.n === 0) continue;
+      const f = { indicator: this.indicator, unitId: u.unitId, points: u.points.slice(0, u.n) };
+      if (found === undefined) found = f;
+      else (out ??= [found]).push(f);
+    }
+    if (out !== undefined) return out.sort(byUnitId);
+    return found === undefined ? [] : [found];
   }
 }

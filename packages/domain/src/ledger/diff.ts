@@ -72,9 +72,15 @@ const NONE: readonly ChangePoint[] = [];
 /**
  * The delta rows that turn contribution `before` into `after` (design.md §5):
  * only non-zero changes, sorted by indicator, unitId, validFrom (code-unit order).
+ * Appended to `rows` when given (and that array returned), so the projection
+ * collects an event's rows in one array.
  */
-export const diff = (before: Contribution, after: Contribution, ctx: DeltaContext): DeltaRow[] => {
-  const rows: DeltaRow[] = [];
+export const diff = (
+  before: Contribution,
+  after: Contribution,
+  ctx: DeltaContext,
+  rows: DeltaRow[] = [],
+): DeltaRow[] => {
   let i = 0;
   let j = 0;
   while (i < before.length || j < after.length) {

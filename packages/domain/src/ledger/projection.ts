@@ -7,13 +7,13 @@ import type { EmploymentSegment } from '../facts/employment.js';
 import {
   type CompiledIndicator,
   compileIndicators,
-  contributionInput,
   permanentSegments,
 } from '../indicators/contribution.js';
 import type { IndicatorDefinition } from '../indicators/rule.js';
-import { type Contribution, type StepFunction, compareText } from '../indicators/step.js';
+import { type Contribution, compareText } from '../indicators/step.js';
 import type { DeltaRow } from './delta.js';
 import { compareRows, diff } from './diff.js';
+import { RecomputeInput } from './recompute-input.js';
 import {
   type SerializedTeacher,
   type TeacherState,
@@ -63,13 +63,18 @@ interface TeacherEntry {
   /** Permanent employment segments, recomputed only when employment facts change. */
   segments: EmploymentSegment[];
   /** Step functions per compiled indicator (same index), each sorted by unitId. */
-  perIndicator: StepFunction[][];
+  perIndicator: Contribution[];
 }
 
 interface ProgrammeEntry {
   topics: readonly Topic[];
   lastPosition: bigint;
+  /** Indices of the compiled indicators that read completions of this programme's topics. */
+  trained: readonly number[];
 }
+
+/** Never mutated (a recompute replaces an indicator's entry), so every teacher shares it. */
+const NO_STEPS: Contribution = Object.freeze([]);
 
 /** What an event can move, so only those indicators are recomputed. */
 type Effect =
@@ -115,61 +120,89 @@ const EFFECTS: { readonly [K in EventType]: Effect } = {
   AnnualReportSubmitted: 'none',
 };
 
-const ALL = (): boolean => true;
-const READS_HELD = (c: CompiledIndicator): boolean => c.reads === 'held';
+/** Indices of the compiled indicators `which` selects, in order. */
+const indicesOf = (
+  compiled: readonly CompiledIndicator[],
+  which: (c: CompiledIndicator) => boolean,
+): number[] => {
+  const out: number[] = [];
+  for (let i = 0; i < compiled.length; i++) if (which(compiled[i]!)) out.push(i);
+  return out;
+};
 
 export const createLedgerProjection = (
   indicators: readonly IndicatorDefinition[],
 ): LedgerProjection => {
   const compiled = compileIndicators(indicators);
+  // Which indicators an effect moves, as index lists worked out once (a programme's
+  // when its topics change), not a predicate built and called per event.
+  const ALL = indicesOf(compiled, () => true);
+  const READS_HELD = indicesOf(compiled, (c) => c.reads === 'held');
+  const readsTopics = (topics: readonly Topic[]): number[] =>
+    indicesOf(
+      compiled,
+      (c) => c.reads === 'completions' && c.topic !== undefined && topics.includes(c.topic),
+    );
   const teachers = new Map<string, TeacherEntry>();
   const programmes = new Map<string, ProgrammeEntry>();
-  /** programmeId → teachers with a completion of it (possibly since retracted or revoked). */
-  const completers = new Map<string, Set<string>>();
+  /**
+   * programmeId → teachers with a completion of it (possibly since retracted or
+   * revoked), read only when its topics change. A list rather than a set: a teacher
+   * is added when their facts hold no completion of the programme yet, so the only
+   * repeats come after a retraction and are dropped when the list is read.
+   */
+  const completers = new Map<string, string[]>();
+  const noteCompleter = (programmeId: string, teacherId: string): void => {
+    const ids = completers.get(programmeId);
+    if (ids === undefined) completers.set(programmeId, [teacherId]);
+    else ids.push(teacherId);
+  };
+  const hasCompleted = (facts: TeacherFacts, programmeId: string): boolean => {
+    for (const c of facts.completions) if (c.programmeId === programmeId) return true;
+    return false;
+  };
   const changedTeachers = new Set<string>();
   const changedProgrammes = new Set<string>();
   const topicsOf = (programmeId: string): readonly Topic[] | undefined =>
     programmes.get(programmeId)?.topics;
-  const readsTopics =
-    (topics: readonly Topic[] | undefined) =>
-    (c: CompiledIndicator): boolean =>
-      c.reads === 'completions' && c.topic !== undefined && (topics?.includes(c.topic) ?? false);
-
-  const noteCompleter = (programmeId: string, teacherId: string): void => {
-    let set = completers.get(programmeId);
-    if (set === undefined) completers.set(programmeId, (set = new Set()));
-    set.add(teacherId);
+  const setProgramme = (programmeId: string, topics: readonly Topic[], position: bigint): void => {
+    programmes.set(programmeId, { topics, lastPosition: position, trained: readsTopics(topics) });
   };
+  // One input and one row context, reset per recompute: the rows copy what they need.
+  const input = new RecomputeInput(topicsOf);
+  const ctx = { position: 0n, eventId: '', teacherId: '' };
 
   const newEntry = (state: TeacherState): TeacherEntry => {
     const segments = permanentSegments(state.facts);
-    const input = contributionInput(state.facts, segments, topicsOf);
-    return {
-      state,
-      segments,
-      perIndicator: compiled.map((c) => (segments.length === 0 ? [] : c.compute(input))),
-    };
+    input.reset(state.facts, segments);
+    const perIndicator: Contribution[] = [];
+    for (const c of compiled)
+      perIndicator.push(segments.length === 0 ? NO_STEPS : c.compute(input));
+    return { state, segments, perIndicator };
   };
 
-  /** Recomputes the indicators `which` selects and returns the rows of their change. */
+  /** Recomputes the indicators at `which` and appends the rows of their change to `rows`. */
   const recompute = (
     entry: TeacherEntry,
     event: RecordedEvent,
-    which: (c: CompiledIndicator) => boolean,
+    which: readonly number[],
     rows: DeltaRow[] = [],
   ): DeltaRow[] => {
     const { segments, perIndicator } = entry;
-    const ctx = { position: event.position, eventId: event.id, teacherId: entry.state.teacherId };
-    const input = contributionInput(entry.state.facts, segments, topicsOf);
-    for (let i = 0; i < compiled.length; i++) {
-      const c = compiled[i]!;
+    ctx.position = event.position;
+    ctx.eventId = event.id;
+    ctx.teacherId = entry.state.teacherId;
+    input.reset(entry.state.facts, segments);
+    for (const i of which) {
       const before = perIndicator[i]!;
       // Not in the population before nor after: nothing to compute.
       if (segments.length === 0 && before.length === 0) continue;
-      if (!which(c)) continue;
-      const after = segments.length === 0 ? [] : c.compute(input);
-      for (const row of diff(before, after, ctx)) rows.push(row);
-      perIndicator[i] = after;
+      const after = segments.length === 0 ? NO_STEPS : compiled[i]!.compute(input);
+      const written = rows.length;
+      diff(before, after, ctx, rows);
+      // No rows: the same step functions (they are kept canonical), so the older,
+      // already long-lived copy is kept and the new one dies young.
+      if (rows.length !== written) perIndicator[i] = after;
     }
     return rows;
   };
@@ -178,11 +211,9 @@ export const createLedgerProjection = (
     const teacherId = (event.data as { teacherId: string }).teacherId;
     let entry = teachers.get(teacherId);
     if (entry === undefined) {
-      entry = {
-        state: newTeacherState(teacherId),
-        segments: [],
-        perIndicator: compiled.map(() => []),
-      };
+      const perIndicator: Contribution[] = [];
+      for (let i = 0; i < compiled.length; i++) perIndicator.push(NO_STEPS);
+      entry = { state: newTeacherState(teacherId), segments: [], perIndicator };
       teachers.set(teacherId, entry);
     }
     const state = entry.state;
@@ -199,7 +230,8 @@ export const createLedgerProjection = (
       return recompute(entry, event, ALL);
     }
     keepEvent(state, event);
-    if (event.type === 'CourseCompleted') noteCompleter(event.data.programmeId, teacherId);
+    if (event.type === 'CourseCompleted' && !hasCompleted(state.facts, event.data.programmeId))
+      noteCompleter(event.data.programmeId, teacherId);
     if (!applyFact(state.facts, event)) return [];
     switch (effect) {
       case 'employment':
@@ -211,7 +243,7 @@ export const createLedgerProjection = (
         return recompute(
           entry,
           event,
-          readsTopics(topicsOf((event.data as { programmeId: string }).programmeId)),
+          programmes.get((event.data as { programmeId: string }).programmeId)?.trained ?? [],
         );
       default:
         return [];
@@ -225,16 +257,16 @@ export const createLedgerProjection = (
   ): DeltaRow[] => {
     const prev = programmes.get(programmeId);
     if (prev !== undefined && event.position <= prev.lastPosition) return [];
-    programmes.set(programmeId, { topics, lastPosition: event.position });
+    setProgramme(programmeId, topics, event.position);
     changedProgrammes.add(programmeId);
     // Reading 4: the new topics hold for every valid date; every completer is recomputed
     // and their rows written at the correction's position.
     const moved = readsTopics([...(prev?.topics ?? []), ...topics]);
     const ids = [...(completers.get(programmeId) ?? [])].sort(compareText);
     const rows: DeltaRow[] = [];
-    for (const id of ids) {
-      const entry = teachers.get(id);
-      if (entry !== undefined) recompute(entry, event, moved, rows);
+    for (let k = 0; k < ids.length; k++) {
+      const entry = teachers.get(ids[k]!);
+      if (entry !== undefined && ids[k] !== ids[k - 1]) recompute(entry, event, moved, rows);
     }
     return rows.sort(compareRows);
   };
@@ -269,7 +301,12 @@ export const createLedgerProjection = (
     },
     loadTeacher: (serialized) => {
       const state = deserializeTeacher(serialized);
-      for (const c of state.facts.completions) noteCompleter(c.programmeId, state.teacherId);
+      const seen: string[] = [];
+      for (const c of state.facts.completions)
+        if (!seen.includes(c.programmeId)) {
+          seen.push(c.programmeId);
+          noteCompleter(c.programmeId, state.teacherId);
+        }
       teachers.set(state.teacherId, newEntry(state));
     },
     serializeProgramme: (programmeId) => {
@@ -279,7 +316,7 @@ export const createLedgerProjection = (
         : { v: 1, programmeId, topics: p.topics, lastPosition: p.lastPosition.toString() };
     },
     loadProgramme: (s) => {
-      programmes.set(s.programmeId, { topics: s.topics, lastPosition: BigInt(s.lastPosition) });
+      setProgramme(s.programmeId, s.topics, BigInt(s.lastPosition));
     },
   };
 };
