@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@nhagiao/domain';
-import { canonicalJson } from './jcs.js';
-import { hashTextLeaf, sha256TextHex } from './hash.js';
+import { canonicalJson, quoteJson } from './jcs.js';
+import { HASH_SIZE, hashTextLeaf, sha256Latin1, sha256TextHex } from './hash.js';
 
 /** The fields of an event that its leaf commits to; digests are SHA-256 hex of the JCS form. */
 export interface LeafFields {
@@ -16,6 +16,24 @@ export interface LeafFields {
 
 const digest = (value: unknown): string => sha256TextHex(canonicalJson(value));
 
+/**
+ * Metadata is a few keys from a small set of values (the source, the submitting
+ * key), so most events repeat one seen before: remembering the digest per
+ * canonical text saves a SHA-256 per event. Bounded, for a log that does not.
+ */
+const METADATA_DIGESTS_KEPT = 256;
+const metadataDigests = new Map<string, string>();
+const metadataDigest = (metadata: unknown): string => {
+  const text = canonicalJson(metadata);
+  let hex = metadataDigests.get(text);
+  if (hex === undefined) {
+    hex = sha256TextHex(text);
+    if (metadataDigests.size >= METADATA_DIGESTS_KEPT) metadataDigests.clear();
+    metadataDigests.set(text, hex);
+  }
+  return hex;
+};
+
 export const leafFields = (event: RecordedEvent): LeafFields => ({
   position: event.position.toString(10),
   stream: event.stream,
@@ -24,30 +42,31 @@ export const leafFields = (event: RecordedEvent): LeafFields => ({
   type: event.type,
   recordedAt: event.recordedAt,
   dataDigest: digest(event.data),
-  metadataDigest: digest(event.metadata),
+  metadataDigest: metadataDigest(event.metadata),
 });
-
-const str = JSON.stringify;
 
 /**
  * The leaf text of an event: the RFC 8785 canonical JSON of its {@link LeafFields}.
- * Every field is a string, and JCS writes strings exactly as JSON.stringify does
- * and orders keys by UTF-16 code units, so the object is written directly in that
- * order (the tests check it equals `canonicalize`'s output); this is the hot path
- * of a full verification.
+ * Every field is a string, so the object is written directly in JCS key order
+ * (the tests check it equals `canonicalize`'s output); hex digests and decimal
+ * integers need no escaping. This is the hot path of a full verification.
  */
-const leafText = (event: RecordedEvent): string => {
-  const f = leafFields(event);
-  return (
-    `{"dataDigest":${str(f.dataDigest)},"eventId":${str(f.eventId)},` +
-    `"metadataDigest":${str(f.metadataDigest)},"position":${str(f.position)},` +
-    `"recordedAt":${str(f.recordedAt)},"revision":${str(f.revision)},` +
-    `"stream":${str(f.stream)},"type":${str(f.type)}}`
-  );
-};
+const leafText = (event: RecordedEvent): string =>
+  `{"dataDigest":"${digest(event.data)}","eventId":${quoteJson(event.id)},` +
+  `"metadataDigest":"${metadataDigest(event.metadata)}","position":"${event.position}",` +
+  `"recordedAt":${quoteJson(event.recordedAt)},"revision":"${event.revision}",` +
+  `"stream":${quoteJson(event.stream)},"type":${quoteJson(event.type)}}`;
 
 /** The leaf bytes of an event (UTF-8 of its canonical JSON). */
 export const encodeLeaf = (event: RecordedEvent): Buffer => Buffer.from(leafText(event), 'utf8');
 
 /** RFC 6962 leaf hash of an event: SHA-256(0x00 ‖ encodeLeaf(event)). */
 export const eventLeafHash = (event: RecordedEvent): Buffer => hashTextLeaf(leafText(event));
+
+/**
+ * {@link eventLeafHash} written into `target` at `offset`, for a caller that
+ * copies it on (a tree append) and would only throw a fresh Buffer away.
+ */
+export const writeEventLeafHash = (event: RecordedEvent, target: Buffer, offset = 0): void => {
+  target.write(sha256Latin1(`\u0000${leafText(event)}`), offset, HASH_SIZE, 'latin1');
+};
