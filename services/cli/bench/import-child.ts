@@ -1,6 +1,7 @@
 /**
  * One phase of the embedded benchmark in its own process, so its peak memory
- * (maxRSS) is its own: `import FILE STORE` or `rebuild STORE READMODEL`.
+ * (maxRSS) is its own: `import FILE STORE`, `rebuild STORE READMODEL` (as the
+ * product rebuilds: one thread per core) or `rebuild-1 STORE READMODEL` (one thread).
  */
 import { createReadStream } from 'node:fs';
 import { getPlan } from '@nhagiao/domain';
@@ -22,17 +23,17 @@ if (phase === 'import' && a && b) {
   if (report.rejected > 0) throw new Error(`${report.rejected} lines rejected`);
   count = report.appended;
   await store.close();
-} else if (phase === 'rebuild' && a && b) {
+} else if ((phase === 'rebuild' || phase === 'rebuild-1') && a && b) {
   const store = openSqliteEventStore(a, { readOnly: true });
   const readModel = await openSqliteReadModel(b);
   const plan = getPlan('bac-kan-423-2024');
   if (!plan) throw new Error('plan missing');
-  const result = await catchUpFromStore({ store, readModel, indicators: plan.indicators, stateWrites: 'at-end', batchSize: 20000 });
+  const result = await catchUpFromStore({ store, readModel, indicators: plan.indicators, stateWrites: 'at-end', batchSize: 20000, parallel: phase === 'rebuild' ? {} : { workers: 1 } });
   count = result.applied;
   await readModel.close();
   await store.close();
 } else {
-  throw new Error('usage: import FILE STORE | rebuild STORE READMODEL');
+  throw new Error('usage: import FILE STORE | rebuild STORE READMODEL | rebuild-1 STORE READMODEL');
 }
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuStart);
