@@ -80,6 +80,21 @@ export interface HeldStep {
 }
 
 /**
+ * Adds `date` to the sorted, duplicate-free `dates` unless it is there. A teacher
+ * has a handful of such dates, and this runs on every degree or certificate event
+ * the ledger projects, so inserting in place beats pushing all and `sort()` (which
+ * allocates its merge state on every call).
+ */
+const insertDate = (dates: string[], date: string): void => {
+  let i = dates.length;
+  while (i > 0 && dates[i - 1]! > date) i--;
+  if (i > 0 && dates[i - 1] === date) return;
+  dates.push(date);
+  for (let j = dates.length - 1; j > i; j--) dates[j] = dates[j - 1]!;
+  dates[i] = date;
+};
+
+/**
  * What the teacher holds as a step function of date: one step per date on which
  * a degree or certificate starts or stops being held, sorted. Before the first
  * step nothing is held.
@@ -87,21 +102,15 @@ export interface HeldStep {
 export const heldTimeline = (facts: TeacherFacts): HeldStep[] => {
   const dates: string[] = [];
   for (const d of facts.degrees) {
-    dates.push(d.awardedOn);
-    if (d.revokedOn !== undefined) dates.push(d.revokedOn);
+    insertDate(dates, d.awardedOn);
+    if (d.revokedOn !== undefined) insertDate(dates, d.revokedOn);
   }
   for (const c of facts.certificates) {
-    dates.push(c.issuedOn);
-    if (c.revokedOn !== undefined) dates.push(c.revokedOn);
-    if (c.expiresOn !== undefined) dates.push(c.expiresOn);
+    insertDate(dates, c.issuedOn);
+    if (c.revokedOn !== undefined) insertDate(dates, c.revokedOn);
+    if (c.expiresOn !== undefined) insertDate(dates, c.expiresOn);
   }
-  dates.sort();
   const out: HeldStep[] = [];
-  let last: string | undefined;
-  for (const date of dates) {
-    if (date === last) continue;
-    last = date;
-    out.push({ from: date, held: heldOn(facts, date) });
-  }
+  for (const date of dates) out.push({ from: date, held: heldOn(facts, date) });
   return out;
 };

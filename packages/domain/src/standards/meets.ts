@@ -47,28 +47,42 @@ const compileQualification = (q: Qualification): QualificationTest => {
 const satisfies = (held: HeldQualifications, q: Qualification): boolean =>
   compileQualification(q)(held);
 
+/**
+ * The compiled requirements of the assignments seen so far, as a tree with one
+ * level per taught level, in order: walked with the strings at hand, where a key
+ * joined from levels and mode was a new string to build and hash per lookup (the
+ * ledger asks once per employment segment on every degree or certificate event).
+ */
+interface AssignmentNode {
+  readonly next: Map<TeachingLevel, AssignmentNode>;
+  readonly byMode: Map<TeachingMode, QualificationTest[][]>;
+}
+
+const newNode = (): AssignmentNode => ({ next: new Map(), byMode: new Map() });
+
 /** The requirements of one assignment (by standard, levels and mode), each a list of alternatives, compiled once. */
-const compiledAssignments = new WeakMap<
-  QualificationStandard,
-  Map<string, QualificationTest[][]>
->();
+const compiledAssignments = new WeakMap<QualificationStandard, AssignmentNode>();
 
 export const requirementsOf = (
   standard: QualificationStandard,
   levels: readonly TeachingLevel[],
   mode: TeachingMode,
 ): QualificationTest[][] => {
-  let byKey = compiledAssignments.get(standard);
-  if (byKey === undefined) compiledAssignments.set(standard, (byKey = new Map()));
-  const key = `${levels.join(',')}/${mode}`;
-  let tests = byKey.get(key);
+  let node: AssignmentNode | undefined = compiledAssignments.get(standard);
+  if (node === undefined) compiledAssignments.set(standard, (node = newNode()));
+  for (const level of levels) {
+    let child: AssignmentNode | undefined = node.next.get(level);
+    if (child === undefined) node.next.set(level, (child = newNode()));
+    node = child;
+  }
+  let tests = node.byMode.get(mode);
   if (tests === undefined) {
     tests = [];
     for (const level of levels)
       for (const rule of standard.rules)
         if (rule.level === level && rule.modes.includes(mode))
           tests.push(rule.anyOf.map(compileQualification));
-    byKey.set(key, tests);
+    node.byMode.set(mode, tests);
   }
   return tests;
 };
