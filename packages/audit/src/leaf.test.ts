@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import { canonicalJson } from './jcs.js';
 import { hashLeaf, sha256 } from './hash.js';
-import { encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
+import { encodeLeaf, eventLeafHash, leafFields, writeEventLeafHash } from './leaf.js';
 
 const event: RecordedEvent = {
   id: '0192f0c4-7d2a-7b1e-9c35-2f1d8a6b4e01',
@@ -56,6 +56,22 @@ describe('leaf encoding', () => {
     ];
     for (const v of variants) expect(eventLeafHash(v).equals(base)).toBe(false);
     expect(eventLeafHash(event).equals(hashLeaf(encodeLeaf(event)))).toBe(true);
+  });
+
+  it("writes the same leaf hash into a caller's buffer, at its offset", () => {
+    const target = Buffer.alloc(40, 0xff);
+    writeEventLeafHash(event, target, 4);
+    expect(target.subarray(4, 36).equals(eventLeafHash(event))).toBe(true);
+    expect([...target.subarray(0, 4), ...target.subarray(36)]).toEqual(Array(8).fill(0xff));
+  });
+
+  it('gives the same digest for metadata met again, and another for other metadata', () => {
+    const again = { ...event, metadata: { correlationId: 'c-1', source: 'hr.cdbk' } };
+    const other = { ...event, metadata: { correlationId: 'c-2', source: 'hr.cdbk' } };
+    expect(leafFields(again).metadataDigest).toBe(leafFields(event).metadataDigest);
+    expect(leafFields(other).metadataDigest).toBe(
+      sha256(Buffer.from('{"correlationId":"c-2","source":"hr.cdbk"}')).toString('hex'),
+    );
   });
 
   it('escapes text exactly as JCS does', () => {

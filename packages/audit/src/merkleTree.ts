@@ -1,4 +1,4 @@
-import { EMPTY_ROOT, hashChildren } from './hash.js';
+import { EMPTY_ROOT, HASH_SIZE, hashChildren, sha256Latin1 } from './hash.js';
 import { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
 
 /**
@@ -31,8 +31,15 @@ const checkSize = (name: string, value: number, max: number): void => {
  */
 export class MerkleTree {
   readonly #store: LeafHashStore;
-  /** Roots of the complete subtrees covering the leaves, largest first. */
-  readonly #frontier: Buffer[] = [];
+  /**
+   * Roots of the complete subtrees covering the leaves, largest first, 32 bytes
+   * each; one per set bit of the size, so 64 slots hold any safe-integer size.
+   * Bytes in place rather than a Buffer per node: appending allocates nothing.
+   */
+  readonly #frontier = Buffer.alloc(64 * HASH_SIZE);
+  #frontierLength = 0;
+  /** 0x01 ‖ left ‖ right, the input of a node hash; the right half carries the node up. */
+  readonly #nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
   /** #levels[h][j] is the root of leaves [j·2^h, (j+1)·2^h), for h ≥ CACHED_FROM. */
   readonly #levels: MemoryLeafHashStore[] = [];
   #size = 0;
@@ -51,26 +58,32 @@ export class MerkleTree {
     return this.#size;
   }
 
-  /** Appends a leaf hash (see `eventLeafHash`); returns its index. */
+  /** Appends a leaf hash (see `eventLeafHash`); returns its index. The bytes are copied. */
   append(leafHash: Uint8Array): number {
     this.#store.append(leafHash);
-    this.#grow(Buffer.from(leafHash));
+    this.#grow(leafHash);
     return this.#size - 1;
   }
 
-  #grow(leafHash: Buffer): void {
-    let node = leafHash;
+  #grow(leafHash: Uint8Array): void {
+    const input = this.#nodeInput;
+    const right = 1 + HASH_SIZE;
+    input.set(leafHash, right);
     let level = 0;
     // Each trailing one bit of the old size is a complete subtree that now pairs up
     // (arithmetic, not `>>`, so sizes past 2^31 work too).
     for (let rest = this.#size; rest % 2 === 1; rest = (rest - 1) / 2) {
-      const left = this.#frontier.pop();
-      if (left === undefined) throw new Error('frontier out of step with size');
-      node = hashChildren(left, node);
+      if (this.#frontierLength === 0) throw new Error('frontier out of step with size');
+      this.#frontierLength -= 1;
+      const left = this.#frontierLength * HASH_SIZE;
+      this.#frontier.copy(input, 1, left, left + HASH_SIZE);
+      // hashChildren(left, node), its digest written back as the node carried up.
+      input.write(sha256Latin1(input), right, HASH_SIZE, 'latin1');
       level += 1;
-      if (level >= CACHED_FROM) this.#cacheLevel(level).append(node);
+      if (level >= CACHED_FROM) this.#cacheLevel(level).append(input.subarray(right));
     }
-    this.#frontier.push(node);
+    input.copy(this.#frontier, this.#frontierLength * HASH_SIZE, right);
+    this.#frontierLength += 1;
     this.#size += 1;
   }
 
@@ -92,9 +105,9 @@ export class MerkleTree {
   /** The root of the current tree: folds the frontier, O(log n). */
   root(): Buffer {
     let root: Buffer | undefined;
-    for (let i = this.#frontier.length - 1; i >= 0; i--) {
-      const node = this.#frontier[i] as Buffer;
-      root = root === undefined ? node : hashChildren(node, root);
+    for (let i = this.#frontierLength - 1; i >= 0; i--) {
+      const node = this.#frontier.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
+      root = root === undefined ? Buffer.from(node) : hashChildren(node, root);
     }
     return root ?? EMPTY_ROOT;
   }

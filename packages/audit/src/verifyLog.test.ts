@@ -4,7 +4,7 @@ import { eventLeafHash } from './leaf.js';
 import { MemoryLeafHashStore } from './leafHashStore.js';
 import { MerkleTree } from './merkleTree.js';
 import { generateSigningKey } from './signingKey.js';
-import { type CheckpointSource, verifyLogAgainstCheckpoints } from './verifyLog.js';
+import { type CheckpointSource, LogTree, verifyLogAgainstCheckpoints } from './verifyLog.js';
 
 const ORIGIN = 'nhagiao.example/test';
 const key = generateSigningKey(ORIGIN);
@@ -232,5 +232,22 @@ describe('verifyLogAgainstCheckpoints', () => {
       status: 'rolled-back',
     });
     expect(report.checkpoints.find((c) => c.label === 'cp-8')).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('LogTree', () => {
+  it("holds each event's own leaf hash and the root of a tree of eventLeafHash", () => {
+    // Past 64 leaves, so the cached subtree levels are filled too.
+    const events = makeLog(130);
+    const logTree = new LogTree();
+    const reference = new MerkleTree();
+    for (const e of events) {
+      logTree.add(e);
+      reference.append(eventLeafHash(e));
+      expect(logTree.tree.root().equals(reference.root())).toBe(true);
+    }
+    events.forEach((e, i) => expect(logTree.tree.leafHash(i).equals(eventLeafHash(e))).toBe(true));
+    expect(logTree.tree.rootAt(100).equals(reference.rootAt(100))).toBe(true);
+    expect(logTree.tree.inclusionProof(70)).toEqual(reference.inclusionProof(70));
   });
 });

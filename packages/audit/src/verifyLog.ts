@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import { type Checkpoint, type CheckpointFailure, verifyCheckpoint } from './checkpoint.js';
-import { toHex } from './hash.js';
-import { eventLeafHash } from './leaf.js';
+import { HASH_SIZE, toHex } from './hash.js';
+import { writeEventLeafHash } from './leaf.js';
 import type { LeafHashStore } from './leafHashStore.js';
 import { MerkleTree } from './merkleTree.js';
 
@@ -166,6 +166,8 @@ export class LogTree {
   /** Order faults beyond those kept (a log shuffled wholesale must not fill memory). */
   orderFaultsOmitted = 0;
   #previous: bigint | null = null;
+  /** The leaf hash of the event being added; the tree copies it, so one buffer serves every event. */
+  readonly #leafHash = Buffer.alloc(HASH_SIZE);
 
   add(event: RecordedEvent): void {
     const previous = this.#previous;
@@ -181,7 +183,8 @@ export class LogTree {
     }
     this.#previous = event.position;
     this.positions.push(event.position);
-    this.tree.append(eventLeafHash(event));
+    writeEventLeafHash(event, this.#leafHash);
+    this.tree.append(this.#leafHash);
   }
 }
 
