@@ -48,6 +48,23 @@ const sortKeys = (keys: string[]): string[] => {
 };
 
 /**
+ * `"key":` per key met: data objects share a small set of keys, and a lookup is
+ * cheaper than scanning and quoting the key again (measured ~1.5x on the whole
+ * writer). Bounded, for data whose keys do not repeat.
+ */
+const KEY_PREFIXES_KEPT = 1024;
+const keyPrefixes = new Map<string, string>();
+const keyPrefix = (key: string): string => {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `${quoteJson(key)}:`;
+    if (keyPrefixes.size >= KEY_PREFIXES_KEPT) keyPrefixes.clear();
+    keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+};
+
+/**
  * JCS of plain JSON data: strings, finite numbers, booleans, null, arrays and
  * objects of them. The rules it relies on: JCS writes strings and numbers exactly
  * as JSON.stringify does (ECMAScript Number::toString, `-0` as `0`), and orders
@@ -88,7 +105,7 @@ const write = (value: unknown): string | typeof NOT_PLAIN => {
     if (item === undefined) continue;
     const text = write(item);
     if (text === NOT_PLAIN) return NOT_PLAIN;
-    out += `${out.length === 1 ? '' : ','}${quoteJson(key)}:${text}`;
+    out += `${out.length === 1 ? '' : ','}${keyPrefix(key)}${text}`;
   }
   return `${out}}`;
 };
@@ -100,7 +117,7 @@ const write = (value: unknown): string | typeof NOT_PLAIN => {
  *
  * Written here for plain JSON data because it is the hot path of a full
  * verification (two digests per event): on the data of a 249k-event store it
- * runs ~1.7x as fast as the `canonicalize` library (~450k vs ~270k values/s).
+ * runs about twice as fast as the `canonicalize` library (measured 2.1-2.2x).
  * Anything else (toJSON, symbols, functions, sparse arrays, non-finite numbers)
  * goes to the library, and a property test holds both to the same output.
  */
