@@ -11,10 +11,27 @@ import { type Contribution, type StepFunction, StepBuilder, compareText } from '
 /** The topics of a programme as corrected so far; undefined for an unknown programme. */
 export type TopicsLookup = (programmeId: string) => readonly Topic[] | undefined;
 
-/** Whether a teacher qualifies for a numerator, as a step function: on from `from`. */
-interface Flip {
-  from: string;
-  on: boolean;
+/**
+ * Whether a teacher qualifies for a numerator, as a step function: on (or off) from
+ * `from[k]` for k < n, sorted. Each compiled indicator refills one of these per
+ * compute, after every call out (`held`, `topicsOf`), and reads it straight away,
+ * so the flips cost no allocation per event.
+ */
+class Flips {
+  readonly from: string[] = [];
+  readonly on: boolean[] = [];
+  n = 0;
+
+  clear(): this {
+    this.n = 0;
+    return this;
+  }
+
+  add(from: string, on: boolean): void {
+    this.from[this.n] = from;
+    this.on[this.n] = on;
+    this.n++;
+  }
 }
 
 const MASTER_RANK = degreeRank('master');
@@ -38,9 +55,8 @@ const insertByFrom = (intervals: Interval[], iv: Interval): void => {
 };
 
 /** Union of `[from, to)` intervals, sorted by `from`, as on/off flips, sorted. */
-const unionFlips = (intervals: readonly Interval[]): Flip[] => {
-  if (intervals.length === 0) return [];
-  const flips: Flip[] = [];
+const unionFlips = (intervals: readonly Interval[], flips: Flips): void => {
+  if (intervals.length === 0) return;
   let start = intervals[0]!.from;
   let end = intervals[0]!.to;
   for (let i = 1; i < intervals.length; i++) {
@@ -49,32 +65,31 @@ const unionFlips = (intervals: readonly Interval[]): Flip[] => {
       if (end !== undefined && (iv.to === undefined || iv.to > end)) end = iv.to;
       continue;
     }
-    flips.push({ from: start, on: true }, { from: end, on: false });
+    flips.add(start, true);
+    flips.add(end, false);
     start = iv.from;
     end = iv.to;
   }
-  flips.push({ from: start, on: true });
-  if (end !== undefined) flips.push({ from: end, on: false });
-  return flips;
+  flips.add(start, true);
+  if (end !== undefined) flips.add(end, false);
 };
 
-const masterFlips = (held: readonly HeldStep[]): Flip[] => {
-  const flips: Flip[] = [];
+const masterFlips = (held: readonly HeldStep[], flips: Flips): void => {
   let on = false;
   for (const step of held) {
     const now = step.held.degreeRank >= MASTER_RANK;
-    if (now !== on) flips.push({ from: step.from, on: now });
+    if (now !== on) flips.add(step.from, now);
     on = now;
   }
-  return flips;
 };
 
-const trainedFlips = (
+/** The intervals in which completions on `topic` count, sorted by `from`. */
+const trainedIntervals = (
   facts: TeacherFacts,
   topic: Topic,
   countFrom: string,
   topicsOf: TopicsLookup,
-): Flip[] => {
+): Interval[] => {
   const intervals: Interval[] = [];
   for (const c of facts.completions) {
     // countFrom ≤ completedOn; a completion dated before the hire counts once employed (reading 6).
@@ -83,19 +98,19 @@ const trainedFlips = (
     if (!(topicsOf(c.programmeId)?.includes(topic) ?? false)) continue;
     insertByFrom(intervals, { from: c.completedOn, to: c.revokedOn });
   }
-  return unionFlips(intervals);
+  return intervals;
 };
 
 /** Emits one segment's points: denominator 1 over the segment, numerator per the flips. */
-const emitSegment = (out: StepBuilder, seg: EmploymentSegment, flips: readonly Flip[]): void => {
+const emitSegment = (out: StepBuilder, seg: EmploymentSegment, flips: Flips): void => {
+  const { from, on: flipOn, n } = flips;
   let on = false;
   let i = 0;
-  for (; i < flips.length && flips[i]!.from <= seg.from; i++) on = flips[i]!.on;
+  for (; i < n && from[i]! <= seg.from; i++) on = flipOn[i]!;
   out.push(seg.unitId, seg.from, on ? 1 : 0, 1);
-  for (; i < flips.length; i++) {
-    const f = flips[i]!;
-    if (seg.to !== undefined && f.from >= seg.to) break;
-    out.push(seg.unitId, f.from, f.on ? 1 : 0, 1);
+  for (; i < n; i++) {
+    if (seg.to !== undefined && from[i]! >= seg.to) break;
+    out.push(seg.unitId, from[i]!, flipOn[i]! ? 1 : 0, 1);
   }
   if (seg.to !== undefined) out.push(seg.unitId, seg.to, 0, 0);
 };
@@ -105,22 +120,21 @@ const standardFlips = (
   seg: EmploymentSegment,
   held: readonly HeldStep[],
   standard: QualificationStandard,
-): Flip[] => {
+  flips: Flips,
+): void => {
   const requirements = requirementsOf(standard, seg.levels, seg.mode);
-  const flips: Flip[] = [];
   let i = 0;
   let current: HeldStep | undefined;
   for (; i < held.length && held[i]!.from <= seg.from; i++) current = held[i];
   let on = current !== undefined && meetsAll(current.held, requirements);
-  if (on) flips.push({ from: seg.from, on });
+  if (on) flips.add(seg.from, on);
   for (; i < held.length; i++) {
     const step = held[i]!;
     if (seg.to !== undefined && step.from >= seg.to) break;
     const now = meetsAll(step.held, requirements);
-    if (now !== on) flips.push({ from: step.from, on: now });
+    if (now !== on) flips.add(step.from, now);
     on = now;
   }
-  return flips;
 };
 
 /**
@@ -150,9 +164,10 @@ export interface CompiledIndicator {
 
 /**
  * Compiles the rules once (sorted by code, the ledger's row order). Each indicator
- * reuses one `StepBuilder` (reset per compute, so its buffers are not allocated per
- * event). Everything that calls out (`held`, `topicsOf`) runs before the builder is
- * touched, so a lookup that computes a contribution itself cannot disturb it.
+ * reuses one `StepBuilder` and one `Flips` (reset per compute, so their buffers are
+ * not allocated per event). Everything that calls out (`held`, `topicsOf`) runs
+ * before either is touched, so a lookup that computes a contribution itself cannot
+ * disturb them.
  */
 export const compileIndicators = (
   indicators: readonly IndicatorDefinition[],
@@ -161,13 +176,14 @@ export const compileIndicators = (
     .sort((a, b) => compareText(a.code, b.code))
     .map(({ code, rule }) => {
       const out = new StepBuilder(code);
+      const flips = new Flips();
       return match(rule)
         .with({ kind: 'master-or-above' }, (): CompiledIndicator => ({
           code,
           reads: 'held',
           compute: (input) => {
             if (input.segments.length === 0) return [];
-            const flips = masterFlips(input.held());
+            masterFlips(input.held(), flips.clear());
             out.reset();
             for (const seg of input.segments) emitSegment(out, seg, flips);
             return out.build();
@@ -179,7 +195,8 @@ export const compileIndicators = (
           topic: r.topic,
           compute: ({ facts, segments, topicsOf }) => {
             if (segments.length === 0) return [];
-            const flips = trainedFlips(facts, r.topic, r.countFrom, topicsOf);
+            const intervals = trainedIntervals(facts, r.topic, r.countFrom, topicsOf);
+            unionFlips(intervals, flips.clear());
             out.reset();
             for (const seg of segments) emitSegment(out, seg, flips);
             return out.build();
@@ -194,8 +211,10 @@ export const compileIndicators = (
               if (input.segments.length === 0) return [];
               const held = input.held();
               out.reset();
-              for (const seg of input.segments)
-                emitSegment(out, seg, standardFlips(seg, held, standard));
+              for (const seg of input.segments) {
+                standardFlips(seg, held, standard, flips.clear());
+                emitSegment(out, seg, flips);
+              }
               return out.build();
             },
           };
