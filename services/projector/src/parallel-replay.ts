@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
@@ -61,33 +58,49 @@ const thisFile = (): string => {
   }
 };
 
-/** tsx's ESM API entry, from its exports map (`require.resolve` would give the CommonJS one). */
-const tsxEsmApi = (from: string): string => {
-  const manifest = createRequire(from).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as TsxManifest).exports;
-  const entry = exports?.['./esm/api']?.import?.default;
-  if (entry === undefined) throw new Error(`tsx at ${path.dirname(manifest)} has no ESM API`);
-  return path.join(path.dirname(manifest), entry);
-};
-
-interface TsxManifest {
-  readonly exports?: Record<string, { readonly import?: { readonly default?: string } }>;
-}
-
 /**
- * Starts the shard worker. Its source is TypeScript like the rest of the
- * product, and loaders do not follow a process into its threads, so the
- * thread registers tsx's loader itself before importing it.
+ * The shard worker as one CommonJS script, bundled with esbuild from its
+ * TypeScript (as the dashboard is bundled at start-up): loaded through tsx's
+ * hooks, module by module, a thread spent seconds starting. Only the native
+ * SQLite binding stays outside, required from where the store resolves it.
+ * Built once per process.
  */
-const startWorker = (work: ShardWork): Worker => {
-  const self = thisFile();
-  const worker = self.replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1');
-  if (worker.endsWith('.js')) return new Worker(worker, { workerData: work });
-  const tsx = pathToFileURL(tsxEsmApi(self)).href;
-  const code =
-    `import(${JSON.stringify(tsx)})` +
-    `.then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(worker).href)}); })`;
-  return new Worker(code, { eval: true, workerData: work });
+let bundled: Promise<string> | undefined;
+const workerScript = (): Promise<string> => {
+  bundled ??= (async () => {
+    const self = thisFile();
+    const result = await build({
+      entryPoints: [self.replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'native-sqlite',
+          setup(b) {
+            // Resolved as the importing package sees it, then left to require at run time.
+            b.onResolve({ filter: /^better-sqlite3$/ }, async (args) => {
+              if (args.pluginData === 'native-sqlite') return undefined;
+              const found = await b.resolve(args.path, {
+                kind: args.kind,
+                resolveDir: args.resolveDir,
+                pluginData: 'native-sqlite',
+              });
+              if (found.errors.length > 0) return { errors: found.errors };
+              return { path: found.path, external: true };
+            });
+          },
+        },
+      ],
+    });
+    const [output] = result.outputFiles;
+    if (output === undefined) throw new Error('the replay worker could not be bundled');
+    return output.text;
+  })();
+  return bundled;
 };
 
 /**
@@ -107,6 +120,7 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
   const readModelAt = readModel.location;
   if (storeAt === undefined || readModelAt.kind !== 'sqlite')
     throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
+  const script = await workerScript();
   const lock = new SharedArrayBuffer(4);
   const names = Array.from({ length: count }, (_, i) => `${LEDGER_PROJECTION}@${i + 1}/${count}`);
   const progress = new Array<number>(count).fill(0);
@@ -114,16 +128,19 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
   const results = names.map(
     (projection, index) =>
       new Promise<number>((resolve, reject) => {
-        const thread = startWorker({
-          store: storeAt,
-          readModel: readModelAt,
-          indicators: options.indicators,
-          shard: { index, count },
-          projection,
-          until: options.until.toString(),
-          batchSize: options.batchSize,
-          pageSize: 5000,
-          lock,
+        const thread = new Worker(script, {
+          eval: true,
+          workerData: {
+            store: storeAt,
+            readModel: readModelAt,
+            indicators: options.indicators,
+            shard: { index, count },
+            projection,
+            until: options.until.toString(),
+            batchSize: options.batchSize,
+            pageSize: 5000,
+            lock,
+          } satisfies ShardWork,
         });
         threads.push(thread);
         let done = false;

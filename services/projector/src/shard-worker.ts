@@ -75,8 +75,9 @@ const run = async (work: ShardWork): Promise<number> => {
           await applier.flush();
           post({ kind: 'progress', applied });
         }
-        // A fresh replay never waits for state: nothing is loaded.
-        await applier.take(event);
+        // A fresh replay never waits for state (nothing is loaded): no await per event.
+        const loading = applier.take(event);
+        if (loading !== undefined) await loading;
       }
       applied = applier.taken;
     }
