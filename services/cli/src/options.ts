@@ -33,17 +33,17 @@ export const choiceOption = <C extends string>(
 export const toJson = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 
-export const THREADS_HELP = `  --threads N         threads to replay on (default: one per core, when the log
-                      holds 100,000 events or more); 1 keeps the replay on one`;
+export const WORKERS_HELP = `  --workers N         processes to replay in (default: one per core, when the log
+                      holds 100,000 events or more); 1 replays in this one`;
 
 /**
- * `--threads N`: absent, one per core for long logs; N, exactly N threads
- * whatever the log's length (1: one thread).
+ * `--workers N`: absent, the command's default for long logs; N, exactly N
+ * worker processes whatever the log's length.
  */
-export const threadsOption = (value: unknown): ParallelOptions => {
+export const workersOption = (value: unknown): ParallelOptions => {
   if (value === undefined) return {};
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw usageError(`--threads ${String(value)}: expected a whole number from 1 to 64`);
+    throw usageError(`--workers ${String(value)}: expected a whole number from 1 to 64`);
   return { workers: n, minEvents: 0 };
 };

@@ -16,8 +16,8 @@ export interface CatchUpOptions {
   /** Sees every event read, in log order, before it is applied (verify hashes them on the same pass). */
   readonly onEvent?: (event: RecordedEvent) => void;
   /**
-   * Into an empty read model, replay on several threads (see `replayInParallel`)
-   * when the store and the read model can be opened by other threads and the log
+   * Into an empty read model, replay in worker processes (see `replayInParallel`)
+   * when the store and the read model can be opened by other processes and the log
    * is long enough. Not with `onEvent`, which must see every event in one pass.
    * Only for a read model nobody reads yet (a rebuild's new version, verify's
    * replay): until the shards finish, their rows are not in log order.
@@ -68,7 +68,7 @@ const READ_PAGE = 5000;
  * ledger is written without its secondary index, built once at the end: a
  * sorted build costs a fraction of keeping it up to date row by row. A run that
  * dies before then leaves the index missing; the next run builds it first.
- * With `parallel`, the log up to the head is first replayed on several threads;
+ * With `parallel`, the log up to the head is first replayed in worker processes;
  * this pass then takes what was appended meanwhile.
  */
 export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUpResult> => {
@@ -89,8 +89,8 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
   try {
     if (from === null && onEvent === undefined) {
       const head = options.until ?? (await store.head());
-      const workers = head === null ? 1 : parallelWorkers(store, readModel, head, options.parallel);
-      if (head !== null && workers > 1) {
+      const workers = head === null ? 0 : parallelWorkers(store, readModel, head, options.parallel);
+      if (head !== null && workers > 0) {
         applied = await replayInParallel({
           store,
           readModel,

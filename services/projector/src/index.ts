@@ -2,6 +2,7 @@ export { LedgerApplier, LEDGER_PROJECTION, type LedgerApplierOptions } from './l
 export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
 export {
   replayInParallel,
+  prepareParallelReplay,
   parallelWorkers,
   DEFAULT_MIN_PARALLEL_EVENTS,
   type ParallelOptions,

@@ -55,7 +55,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('a replay on several threads writes what one thread writes, and the projection goes on from it', async () => {
+test('a replay in several processes writes what one thread writes, and the projection goes on from it', async () => {
   const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 5);
   const single = await openSqliteReadModel(join(dir, 'single.sqlite'));
   const one = await catchUpFromStore({
@@ -116,7 +116,7 @@ test('a shard that fails fails the replay, with its reason, and leaves no ledger
   await target.close();
 }, 60_000);
 
-test('an aborted replay stops its threads and leaves no ledger checkpoint', async () => {
+test('an aborted replay stops its processes and leaves no ledger checkpoint', async () => {
   const target = await openSqliteReadModel(join(dir, 'aborted.sqlite'));
   const controller = new AbortController();
   const result = catchUpFromStore({

@@ -18,7 +18,7 @@ export interface RebuildOptions {
   readonly logger?: Logger;
   readonly onProgress?: (done: number, position: bigint) => void;
   readonly signal?: AbortSignal;
-  /** Replay on several threads where the store and read model allow it (default: yes). */
+  /** Replay in worker processes where the store and read model allow it (default: yes). */
   readonly parallel?: ParallelOptions | false;
 }
 

@@ -1,12 +1,12 @@
 /**
- * One shard of a parallel replay, in its own thread (see parallel-replay.ts):
- * opens its own handles to the event store and the read model, replays the
- * teachers of its shard up to the given position and writes their rows and
- * states, each write under the lock the shards share.
+ * One shard of a parallel replay, in its own process (see parallel-replay.ts):
+ * takes its work in the first message from the parent, opens its own handles to
+ * the event store and the read model, replays the teachers of its shard up to
+ * the given position and writes their rows and states, each write while holding
+ * the lock the parent hands to one shard at a time.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import type { IndicatorDefinition } from '@nhagiao/domain';
-// The adapters' own entry points: a thread starts faster without the others' clients.
+// The adapters' own entry points: nothing of the other adapters' clients is bundled.
 import type { Shard, StoreLocation } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
@@ -23,30 +23,43 @@ export interface ShardWork {
   readonly until: string;
   readonly batchSize: number;
   readonly pageSize: number;
-  /** One Int32: 0 free, 1 held. */
-  readonly lock: SharedArrayBuffer;
+  /** Whether other shards write too: then each write waits for the parent's lock. */
+  readonly shared: boolean;
 }
 
+/** From a shard to its parent. */
 export type ShardMessage =
   | { readonly kind: 'progress'; readonly applied: number }
-  | { readonly kind: 'done'; readonly applied: number };
+  | { readonly kind: 'lock' }
+  | { readonly kind: 'unlock' }
+  | { readonly kind: 'done'; readonly applied: number }
+  | { readonly kind: 'failed'; readonly message: string };
 
-/** A mutex over shared memory: the shards' writers take turns without SQLite's sleeping busy handler. */
-const lockOn = (buffer: SharedArrayBuffer) => {
-  const cell = new Int32Array(buffer);
-  return async <T>(write: () => Promise<T>): Promise<T> => {
-    while (Atomics.compareExchange(cell, 0, 0, 1) !== 0) Atomics.wait(cell, 0, 1);
-    try {
-      return await write();
-    } finally {
-      Atomics.store(cell, 0, 0);
-      Atomics.notify(cell, 0, 1);
-    }
-  };
+/** From the parent to a shard. */
+export type ParentMessage =
+  { readonly kind: 'work'; readonly work: ShardWork } | { readonly kind: 'granted' };
+
+const send = (message: ShardMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (process.send === undefined) reject(new Error('a replay shard runs only under its parent'));
+    else process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+
+let granted: (() => void) | undefined;
+
+/** Writes take turns across shards: the parent grants the lock to one at a time. */
+const underLock = async <T>(write: () => Promise<T>): Promise<T> => {
+  const turn = new Promise<void>((resolve) => (granted = resolve));
+  await send({ kind: 'lock' });
+  await turn;
+  try {
+    return await write();
+  } finally {
+    await send({ kind: 'unlock' });
+  }
 };
 
 const run = async (work: ShardWork): Promise<number> => {
-  const post = (message: ShardMessage): void => parentPort?.postMessage(message);
   const store = openSqliteEventStore(work.store.path, { readOnly: true });
   const readModel = await openSqliteReadModel(work.readModel.path, {
     version: work.readModel.version,
@@ -58,9 +71,8 @@ const run = async (work: ShardWork): Promise<number> => {
       projection: work.projection,
       stateWrites: 'at-end',
       shard: work.shard,
-      writeLock: lockOn(work.lock),
+      ...(work.shared ? { writeLock: underLock } : {}),
     });
-    let applied = 0;
     if (store.readAllBatches === undefined)
       throw new Error('the event store cannot read in batches');
     const pages = store.readAllBatches({
@@ -73,13 +85,12 @@ const run = async (work: ShardWork): Promise<number> => {
       for (const event of page) {
         if (applier.pending >= work.batchSize) {
           await applier.flush();
-          post({ kind: 'progress', applied });
+          await send({ kind: 'progress', applied: applier.taken });
         }
         // A fresh replay never waits for state (nothing is loaded): no await per event.
         const loading = applier.take(event);
         if (loading !== undefined) await loading;
       }
-      applied = applier.taken;
     }
     await applier.flush(true);
     return applier.taken;
@@ -89,13 +100,22 @@ const run = async (work: ShardWork): Promise<number> => {
   }
 };
 
-const work = workerData as ShardWork;
-run(work).then(
-  (applied) => parentPort?.postMessage({ kind: 'done', applied } satisfies ShardMessage),
-  (error: unknown) => {
-    // Rethrown outside the promise, so the parent's 'error' event carries it.
-    setImmediate(() => {
-      throw error;
-    });
-  },
-);
+process.on('message', (message: ParentMessage) => {
+  if (message.kind === 'granted') {
+    granted?.();
+    return;
+  }
+  run(message.work).then(
+    async (applied) => {
+      await send({ kind: 'done', applied });
+      process.disconnect();
+    },
+    async (error: unknown) => {
+      await send({
+        kind: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      });
+      process.exit(1);
+    },
+  );
+});

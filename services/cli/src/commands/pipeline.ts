@@ -2,7 +2,7 @@ import { formatStatus, projectCommand, rebuildReadModel, statusCommand } from '@
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { natsOption, stderrLogger } from '../logger.js';
-import { THREADS_HELP, formatOption, threadsOption, toJson } from '../options.js';
+import { WORKERS_HELP, formatOption, workersOption, toJson } from '../options.js';
 import { Progress, perSecond, seconds } from '../progress.js';
 import { openReadModel, openStore, planOf } from '../runtime.js';
 
@@ -79,16 +79,16 @@ ${dataOptionsHelp}`,
 export const rebuildCommandLine: Command = {
   name: 'rebuild',
   summary: 'dựng lại mô hình đọc từ nhật ký / rebuild the read model from the log (blue-green)',
-  usage: 'rebuild [--threads N]',
-  options: { ...dataOptions, plan: { type: 'string' }, threads: { type: 'string' } },
+  usage: 'rebuild [--workers N]',
+  options: { ...dataOptions, plan: { type: 'string' }, workers: { type: 'string' } },
   help: `Replays the whole event store into a new read-model version beside the live one,
 then switches to it; readers of the old version are not stopped. Prints the
 digest of the new version: the same log always gives the same digest.
-${THREADS_HELP}
+${WORKERS_HELP}
 ${dataOptionsHelp}`,
   async run(ctx) {
     const plan = planOf(ctx.values.plan);
-    const parallel = threadsOption(ctx.values.threads);
+    const parallel = workersOption(ctx.values.workers);
     const config = dataConfig(ctx.values, ctx.env);
     const store = await openStore(config, { readOnly: true });
     try {

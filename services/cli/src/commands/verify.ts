@@ -15,12 +15,13 @@ import {
   catchUpFromStore,
   logPages,
   parallelWorkers,
+  prepareParallelReplay,
 } from '@nhagiao/projector';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
-import { THREADS_HELP, formatOption, threadsOption, toJson } from '../options.js';
+import { formatOption, workersOption, toJson } from '../options.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, readPublicKey } from './auditRuntime.js';
 import { existsSync } from 'node:fs';
@@ -205,13 +206,13 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
-    'verify [--checkpoint FILE] [--public-key FILE] [--allow-unsigned-tail] [--threads N] [--format text|json]',
+    'verify [--checkpoint FILE] [--public-key FILE] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
     ...dataOptions,
     checkpoint: { type: 'string', multiple: true },
     'public-key': { type: 'string' },
     'allow-unsigned-tail': { type: 'boolean' },
-    threads: { type: 'string' },
+    workers: { type: 'string' },
     format: { type: 'string' },
     plan: { type: 'string' },
   },
@@ -235,7 +236,9 @@ export const verifyCommand: Command = {
   --checkpoint FILE   also check a checkpoint the auditor kept (repeatable)
   --public-key FILE   the log's public key (default DIR/audit-public.key)
   --format F          text (default, Vietnamese and English) or json
-${THREADS_HELP}
+  --workers N         processes the replay runs in while this one hashes the tree
+                      (default: one per core but one, at least one, when the log
+                      holds 100,000 events or more; otherwise one pass here)
 
 Exit codes: 0 everything holds; 3 something does not (details printed);
 1 verification could not run (missing key, unreadable store); 64 usage.
@@ -261,7 +264,7 @@ ${dataOptionsHelp}`,
     const replay = await openSqliteReadModel(path.join(tmp, 'replay.sqlite'));
     try {
       // 1. The log is hashed into the Merkle tree and replayed into a fresh ledger
-      // (on several threads while this one hashes, or in one pass); the submitted
+      // (in worker processes while this one hashes, or in one pass); the submitted
       // reports are collected on the way. Both stop at the head as it is now.
       const reports: ReportEvent[] = [];
       const log = new LogTree();
@@ -270,7 +273,7 @@ ${dataOptionsHelp}`,
         if (e.type === 'AnnualReportSubmitted') reports.push(e);
       };
       const head = (await store.head()) ?? 0n;
-      const parallel = threadsOption(ctx.values.threads);
+      const parallel = { ...workersOption(ctx.values.workers), besideThisThread: true };
       const replayOptions = {
         store,
         readModel: replay,
@@ -282,15 +285,19 @@ ${dataOptionsHelp}`,
       let hashMs = 0;
       let replayMs = 0;
       let replayed: CatchUpResult;
-      if (parallelWorkers(store, replay, head, parallel) > 1) {
+      if (parallelWorkers(store, replay, head, parallel) > 0) {
+        await prepareParallelReplay();
         [replayed] = await Promise.all([
           catchUpFromStore({ ...replayOptions, parallel }).then((result) => {
             replayMs = performance.now() - started;
             return result;
           }),
           (async () => {
-            for await (const page of logPages(store, { until: head }, 5000))
+            for await (const page of logPages(store, { until: head }, 5000)) {
               for (const e of page) take(e);
+              // Lets the replay's messages (progress, write turns) through between pages.
+              await new Promise((resolve) => setImmediate(resolve));
+            }
             hashMs = performance.now() - started;
           })(),
         ]);
