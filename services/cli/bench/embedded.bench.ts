@@ -37,13 +37,26 @@ const writeNdjson = async (file: string, n: number): Promise<number> => {
   return count;
 };
 
-const child = (...args: string[]): { count: number; ms: number; cpuMs: number; maxRssMb: number } =>
+interface ChildResult {
+  count: number;
+  ms: number;
+  cpuMs: number;
+  /** This process's peak plus each replay worker's. */
+  maxRssMb: number;
+  ownMb: number;
+  shardsMb?: number[];
+}
+const child = (...args: string[]): ChildResult =>
   JSON.parse(
     execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'import-child.ts'), ...args], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     }),
-  ) as { count: number; ms: number; cpuMs: number; maxRssMb: number };
+  ) as ChildResult;
+const peak = (r: ChildResult): string =>
+  r.shardsMb === undefined || r.shardsMb.length === 0
+    ? `${r.maxRssMb.toFixed(0)} MB`
+    : `${r.maxRssMb.toFixed(0)} MB (${r.ownMb.toFixed(0)} + workers ${r.shardsMb.map((m) => m.toFixed(0)).join(' + ')})`;
 
 /** Raw baseline: the same rows with the store's schema and durability, no validation, no decisions. */
 const rawAppend = (file: string, rows: readonly string[]): number => {
@@ -111,8 +124,8 @@ const main = async () => {
   const read = rawRead(path.join(dir, 'events.sqlite'));
   const reb = child('rebuild', path.join(dir, 'events.sqlite'), path.join(dir, 'readmodel.sqlite'));
   const reb1 = child('rebuild-1', path.join(dir, 'events.sqlite'), path.join(dir, 'readmodel-1.sqlite'));
-  console.log(`rebuild  raw read+parse ${fmt(rate(read.count, read.ms))} ev/s | nhagiao rebuild ${fmt(rate(reb.count, reb.ms))} ev/s = ${((100 * read.ms) / reb.ms).toFixed(0)} % of raw | peak ${reb.maxRssMb.toFixed(0)} MB | CPU ${fmt(Math.round(reb.cpuMs))} ms`);
-  console.log(`         on one thread ${fmt(rate(reb1.count, reb1.ms))} ev/s = ${((100 * read.ms) / reb1.ms).toFixed(0)} % of raw | peak ${reb1.maxRssMb.toFixed(0)} MB | CPU ${fmt(Math.round(reb1.cpuMs))} ms`);
+  console.log(`rebuild  raw read+parse ${fmt(rate(read.count, read.ms))} ev/s | nhagiao rebuild ${fmt(rate(reb.count, reb.ms))} ev/s = ${((100 * read.ms) / reb.ms).toFixed(0)} % of raw | peak ${peak(reb)}`);
+  console.log(`         in one process ${fmt(rate(reb1.count, reb1.ms))} ev/s = ${((100 * read.ms) / reb1.ms).toFixed(0)} % of raw | peak ${peak(reb1)} | CPU ${fmt(Math.round(reb1.cpuMs))} ms`);
 
   const plan = getPlan('bac-kan-423-2024');
   if (!plan) throw new Error('plan missing');
@@ -133,7 +146,8 @@ const main = async () => {
   const smallEvents = await writeNdjson(small, Math.round(teachers / 4));
   const impSmall = child('import', small, path.join(dir, 'small.sqlite'));
   const rebSmall = child('rebuild', path.join(dir, 'small.sqlite'), path.join(dir, 'small-rm.sqlite'));
-  console.log(`memory   ${fmt(smallEvents)} events: import ${impSmall.maxRssMb.toFixed(0)} MB, rebuild ${rebSmall.maxRssMb.toFixed(0)} MB; ${fmt(events)} events: import ${imp.maxRssMb.toFixed(0)} MB, rebuild ${reb.maxRssMb.toFixed(0)} MB`);
+  const rebSmall1 = child('rebuild-1', path.join(dir, 'small.sqlite'), path.join(dir, 'small-rm-1.sqlite'));
+  console.log(`memory   ${fmt(smallEvents)} events: import ${impSmall.maxRssMb.toFixed(0)} MB, rebuild ${peak(rebSmall)}, in one process ${peak(rebSmall1)}; ${fmt(events)} events: import ${imp.maxRssMb.toFixed(0)} MB, rebuild ${peak(reb)}, in one process ${peak(reb1)}`);
   rmSync(dir, { recursive: true, force: true });
 };
 

@@ -14,6 +14,8 @@ const [phase, a, b] = process.argv.slice(2);
 const started = performance.now();
 const cpuStart = process.cpuUsage();
 let count = 0;
+/** Peak memory of each replay worker process (a rebuild across processes). */
+let shardsMb: readonly number[] = [];
 if (phase === 'import' && a && b) {
   const store = openSqliteEventStore(b);
   const report = await createIngestor({ store }).ingest(ndjsonItems(createReadStream(a)), {
@@ -30,6 +32,7 @@ if (phase === 'import' && a && b) {
   if (!plan) throw new Error('plan missing');
   const result = await catchUpFromStore({ store, readModel, indicators: plan.indicators, stateWrites: 'at-end', batchSize: 20000, parallel: phase === 'rebuild' ? {} : { workers: 1 } });
   count = result.applied;
+  shardsMb = result.shardPeakRssMb ?? [];
   await readModel.close();
   await store.close();
 } else {
@@ -38,4 +41,7 @@ if (phase === 'import' && a && b) {
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuStart);
 const cpuMs = (cpu.user + cpu.system) / 1000;
-process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+const ownMb = process.resourceUsage().maxRSS / 1024;
+// Processes run at once: their peaks add up to at most the sum.
+const maxRssMb = ownMb + shardsMb.reduce((a, b) => a + b, 0);
+process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb, ownMb, shardsMb })}\n`);

@@ -31,6 +31,8 @@ export interface CatchUpResult {
   readonly applied: number;
   readonly checkpoint: bigint | null;
   readonly durationMs: number;
+  /** When the log was replayed in worker processes: each one's peak memory, MB. */
+  readonly shardPeakRssMb?: readonly number[];
 }
 
 /** Pages of the log up to `until`: the store's own when it has them, else `readAll` grouped. */
@@ -83,6 +85,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
     });
   let applier = await open();
   let applied = 0;
+  let shardPeakRssMb: readonly number[] | undefined;
   const from = applier.checkpoint;
   if (from === null) await readModel.deferIndexes();
   else await readModel.buildIndexes();
@@ -91,7 +94,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
       const head = options.until ?? (await store.head());
       const workers = head === null ? 0 : parallelWorkers(store, readModel, head, options.parallel);
       if (head !== null && workers > 0) {
-        applied = await replayInParallel({
+        const replayed = await replayInParallel({
           store,
           readModel,
           indicators: options.indicators,
@@ -101,6 +104,8 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
           ...(options.onProgress ? { onProgress: (done) => options.onProgress?.(done, head) } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
+        applied = replayed.applied;
+        shardPeakRssMb = replayed.shardPeakRssMb;
         // Opened again at the shards' checkpoint: teachers' states load as met.
         applier = await open();
       }
@@ -128,5 +133,10 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
   } finally {
     if (from === null) await readModel.buildIndexes();
   }
-  return { applied, checkpoint: applier.checkpoint, durationMs: performance.now() - started };
+  return {
+    applied,
+    checkpoint: applier.checkpoint,
+    durationMs: performance.now() - started,
+    ...(shardPeakRssMb === undefined ? {} : { shardPeakRssMb }),
+  };
 };

@@ -141,7 +141,20 @@ const workerScript = (): Promise<string> => {
  * process replaying and hashing at once each ran at half speed, two processes
  * at nearly full speed.
  */
-export const replayInParallel = async (options: ParallelReplayOptions): Promise<number> => {
+export interface ParallelReplayResult {
+  readonly applied: number;
+  /** Each shard process's peak memory, MB. */
+  readonly shardPeakRssMb: readonly number[];
+}
+
+interface ShardResult {
+  readonly applied: number;
+  readonly maxRssMb: number;
+}
+
+export const replayInParallel = async (
+  options: ParallelReplayOptions,
+): Promise<ParallelReplayResult> => {
   const { store, readModel, workers: count } = options;
   const storeAt = store.location;
   const readModelAt = readModel.location;
@@ -163,7 +176,7 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
   };
   const results = names.map(
     (projection, index) =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<ShardResult>((resolve, reject) => {
         const child = fork(script, [], {
           execArgv: [],
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -171,7 +184,7 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
         children.push(child);
         let stderr = '';
         child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        let outcome: { applied: number } | { failed: string } | undefined;
+        let outcome: ShardResult | { failed: string } | undefined;
         child.on('message', (message: ShardMessage) => {
           switch (message.kind) {
             case 'lock':
@@ -189,14 +202,15 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
             case 'done':
               progress[index] = message.applied;
               options.onProgress?.(progress.reduce((a, b) => a + b, 0));
-              if (message.kind === 'done') outcome = { applied: message.applied };
+              if (message.kind === 'done')
+                outcome = { applied: message.applied, maxRssMb: message.maxRssMb };
           }
         });
         child.on('error', reject);
         child.on('exit', (code, signal) => {
           if (holder === child) holder = undefined;
           grant();
-          if (outcome !== undefined && 'applied' in outcome) resolve(outcome.applied);
+          if (outcome !== undefined && 'applied' in outcome) resolve(outcome);
           else
             reject(
               new Error(
@@ -227,13 +241,16 @@ export const replayInParallel = async (options: ParallelReplayOptions): Promise<
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const applied = await Promise.all(results);
+    const shards = await Promise.all(results);
     await readModel.mergeCheckpoints(LEDGER_PROJECTION, names, options.until);
-    return applied.reduce((a, b) => a + b, 0);
+    return {
+      applied: shards.reduce((sum, shard) => sum + shard.applied, 0),
+      shardPeakRssMb: shards.map((shard) => shard.maxRssMb),
+    };
   } catch (error) {
     stop();
     await Promise.allSettled(results);
-    if (options.signal?.aborted) return 0;
+    if (options.signal?.aborted) return { applied: 0, shardPeakRssMb: [] };
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', stop);

@@ -32,7 +32,8 @@ export type ShardMessage =
   | { readonly kind: 'progress'; readonly applied: number }
   | { readonly kind: 'lock' }
   | { readonly kind: 'unlock' }
-  | { readonly kind: 'done'; readonly applied: number }
+  /** `maxRssMb`: the shard process's peak memory. */
+  | { readonly kind: 'done'; readonly applied: number; readonly maxRssMb: number }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** From the parent to a shard. */
@@ -107,7 +108,7 @@ process.on('message', (message: ParentMessage) => {
   }
   run(message.work).then(
     async (applied) => {
-      await send({ kind: 'done', applied });
+      await send({ kind: 'done', applied, maxRssMb: process.resourceUsage().maxRSS / 1024 });
       process.disconnect();
     },
     async (error: unknown) => {
