@@ -38,7 +38,7 @@ export interface CatchUpResult {
 /** Pages of the log up to `until`: the store's own when it has them, else `readAll` grouped. */
 export async function* logPages(
   store: EventStore,
-  options: ReadOptions & { readonly until?: bigint },
+  options: ReadOptions & { readonly until?: bigint; readonly metadata?: boolean },
   size: number,
 ): AsyncIterable<readonly RecordedEvent[]> {
   if (store.readAllBatches !== undefined) {
@@ -115,6 +115,8 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
       ...(after === null ? {} : { after }),
       ...(options.until === undefined ? {} : { until: options.until }),
       ...(options.signal ? { signal: options.signal } : {}),
+      // The projection never reads metadata; only `onEvent` (verify's tree) needs it.
+      ...(onEvent === undefined ? { metadata: false } : {}),
     };
     for await (const page of logPages(store, read, READ_PAGE)) {
       for (const event of page) {
