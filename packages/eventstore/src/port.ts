@@ -50,7 +50,7 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One of `count` disjoint parts of the teachers, for replaying them on several threads. */
+/** One of `count` disjoint parts of the teachers, for replaying them in several processes. */
 export interface Shard {
   readonly index: number;
   readonly count: number;
@@ -92,7 +92,7 @@ export interface BatchReadOptions extends ReadOptions {
 }
 
 /**
- * Where a store lives, for a worker thread that opens its own handle to it
+ * Where a store lives, for a worker process that opens its own handle to it
  * (parallel replay). Only stores that can be opened again from elsewhere have one.
  */
 export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string };
@@ -154,6 +154,6 @@ export interface EventStore {
   transaction?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly capabilities: { readonly atomicBatches: boolean };
-  /** Present where another thread can open the same store read-only. */
+  /** Present where another process can open the same store read-only. */
   readonly location?: StoreLocation;
 }

@@ -109,7 +109,7 @@ export interface TeacherContribution {
  * unit timeline inputs and checkpoints, with the figure queries on them. Both
  * adapters give identical answers.
  */
-/** Where a read-model version lives, for a worker thread that opens its own handle to it. */
+/** Where a read-model version lives, for a worker process that opens its own handle to it. */
 export type ReadModelLocation =
   | { readonly kind: 'sqlite'; readonly path: string; readonly version: string }
   | { readonly kind: 'postgres'; readonly url: string; readonly version: string };
@@ -117,7 +117,7 @@ export type ReadModelLocation =
 export interface ReadModelStore {
   /** The version (table namespace) this handle reads and writes. */
   readonly version: string;
-  /** How another thread opens this same version. */
+  /** How another process opens this same version. */
   readonly location: ReadModelLocation;
   applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
   checkpoint(projection: string): Promise<bigint | null>;

@@ -12,7 +12,7 @@ import type { ParentMessage, ShardMessage } from './shard-worker.js';
 export interface ParallelOptions {
   /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
   readonly workers?: number;
-  /** Below this many events one thread is faster than starting processes (default 100,000). */
+  /** Below this many events one process is faster than starting others (default 100,000). */
   readonly minEvents?: number;
   /**
    * The caller keeps this thread busy meanwhile (verify hashes the tree on it):
@@ -73,6 +73,8 @@ const thisFile = (): string => {
   }
 };
 
+let bundled: Promise<string> | undefined;
+
 /**
  * The shard worker as one CommonJS script, bundled with esbuild from its
  * TypeScript (as the dashboard is bundled at start-up): loaded through tsx's
@@ -80,15 +82,6 @@ const thisFile = (): string => {
  * SQLite binding stays outside, required from where the store resolves it.
  * Built once per process.
  */
-let bundled: Promise<string> | undefined;
-/**
- * Bundles the shard script now rather than when the replay starts: a caller
- * that keeps this thread busy meanwhile (verify) would otherwise hold up the
- * bundler's messages.
- */
-export const prepareParallelReplay = async (): Promise<void> => {
-  await workerScript();
-};
 const workerScript = (): Promise<string> => {
   bundled ??= (async () => {
     const self = thisFile();
@@ -127,6 +120,26 @@ const workerScript = (): Promise<string> => {
 };
 
 /**
+ * Bundles the shard script now rather than when the replay starts: a caller
+ * that keeps this thread busy meanwhile (verify) would otherwise hold up the
+ * bundler's messages.
+ */
+export const prepareParallelReplay = async (): Promise<void> => {
+  await workerScript();
+};
+
+export interface ParallelReplayResult {
+  readonly applied: number;
+  /** Each shard process's peak memory, MB. */
+  readonly shardPeakRssMb: readonly number[];
+}
+
+interface ShardResult {
+  readonly applied: number;
+  readonly maxRssMb: number;
+}
+
+/**
  * Replays the log up to `until` into an empty read model in several processes.
  * Each reads the store itself and projects one shard of the teachers (a
  * teacher's figures depend only on its own events and the programmes', which
@@ -141,17 +154,6 @@ const workerScript = (): Promise<string> => {
  * on 2 cores, and a process keeps a shard's memory (its peak is reported) and
  * a crash to itself.
  */
-export interface ParallelReplayResult {
-  readonly applied: number;
-  /** Each shard process's peak memory, MB. */
-  readonly shardPeakRssMb: readonly number[];
-}
-
-interface ShardResult {
-  readonly applied: number;
-  readonly maxRssMb: number;
-}
-
 export const replayInParallel = async (
   options: ParallelReplayOptions,
 ): Promise<ParallelReplayResult> => {
@@ -160,9 +162,10 @@ export const replayInParallel = async (
   const readModelAt = readModel.location;
   if (storeAt === undefined || readModelAt.kind !== 'sqlite')
     throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
+  const bundle = await workerScript();
   const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
   const script = path.join(dir, 'shard.cjs');
-  writeFileSync(script, await workerScript());
+  writeFileSync(script, bundle);
   const names = Array.from({ length: count }, (_, i) => `${LEDGER_PROJECTION}@${i + 1}/${count}`);
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];

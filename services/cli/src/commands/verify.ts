@@ -361,7 +361,7 @@ ${dataOptionsHelp}`,
         replay: {
           ok: replayOk,
           events: replayed.applied,
-          // On one thread, the replay's share of the pass (the tree's share is under log).
+          // In one pass, the replay's share of it (the tree's share is under log).
           ms: Math.round(replayMs),
           liveDigest,
           replayDigest,
