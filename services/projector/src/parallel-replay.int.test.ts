@@ -78,6 +78,9 @@ test('a replay in several processes writes what one thread writes, and the proje
   expect(many.applied).toBe(events.length);
   expect(one.applied).toBe(events.length);
   expect(many.checkpoint).toBe(events[events.length - 1]!.position);
+  // Each worker process reports its own peak memory.
+  expect(many.shardPeakRssMb).toHaveLength(3);
+  expect(one.shardPeakRssMb).toBeUndefined();
   expect(await snapshot(parallel, instants)).toEqual(await snapshot(single, instants));
   // The shards' own checkpoints are gone, merged into the ledger's.
   for (const i of [1, 2, 3]) expect(await parallel.checkpoint(`ledger@${i}/3`)).toBeNull();
@@ -134,3 +137,23 @@ test('an aborted replay stops its processes and leaves no ledger checkpoint', as
   expect(await target.checkpoint('ledger')).toBeNull();
   await target.close();
 }, 60_000);
+
+test('a catch-up stops at `until`, reading in batches or, without them, event by event', async () => {
+  const until = events[Math.floor(events.length / 2)]!.position;
+  const upTo = events.filter((e) => e.position <= until).length;
+  const batched = await openSqliteReadModel(join(dir, 'until-batched.sqlite'));
+  const unbatched = await openSqliteReadModel(join(dir, 'until-unbatched.sqlite'));
+  // The same store without batch reads, as EventStoreDB is.
+  const { readAllBatches: _batches, ...plain } = store;
+  for (const [readModel, from] of [
+    [batched, store],
+    [unbatched, plain],
+  ] as const satisfies readonly (readonly [ReadModelStore, EventStore])[]) {
+    const result = await catchUpFromStore({ store: from, readModel, indicators, until });
+    expect(result.applied).toBe(upTo);
+    expect(await readModel.checkpoint('ledger')).toBe(until);
+  }
+  expect(await unbatched.digest()).toBe(await batched.digest());
+  await batched.close();
+  await unbatched.close();
+});
