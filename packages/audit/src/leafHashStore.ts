@@ -32,13 +32,21 @@ export class MemoryLeafHashStore implements LeafHashStore {
     if (hash.length !== HASH_SIZE) {
       throw new RangeError(`a leaf hash is ${HASH_SIZE} bytes, got ${hash.length}`);
     }
-    const end = (this.#size + 1) * HASH_SIZE;
+    this.appendMany(hash);
+  }
+
+  /** Appends consecutive leaf hashes given as one run of bytes (a multiple of 32). */
+  appendMany(hashes: Uint8Array): void {
+    if (hashes.length % HASH_SIZE !== 0) {
+      throw new RangeError(`leaf hashes are ${HASH_SIZE} bytes each, got ${hashes.length} bytes`);
+    }
+    const end = this.#size * HASH_SIZE + hashes.length;
     if (end > this.#bytes.length) {
-      const grown = Buffer.alloc(this.#bytes.length * 2);
+      const grown = Buffer.alloc(Math.max(this.#bytes.length * 2, end));
       this.#bytes.copy(grown);
       this.#bytes = grown;
     }
-    this.#bytes.set(hash, this.#size * HASH_SIZE);
-    this.#size += 1;
+    this.#bytes.set(hashes, this.#size * HASH_SIZE);
+    this.#size += hashes.length / HASH_SIZE;
   }
 }

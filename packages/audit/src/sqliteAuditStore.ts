@@ -29,11 +29,15 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 `;
 
-interface LeafRow {
-  readonly idx: number;
-  readonly position: bigint;
-  readonly hash: Buffer;
+interface LeafChunk {
+  readonly n: number;
+  readonly first: number | null;
+  readonly last: number | null;
+  readonly hashes: string | null;
+  readonly positions: string | null;
 }
+
+const LEAVES_PER_READ = 10_000;
 
 /**
  * The leaf hashes as they were appended, and the leaf index ↔ store position
@@ -88,9 +92,29 @@ class RecordedLeaves implements LeafHashStore {
     this.#nextPosition = position;
   }
 
-  load(row: LeafRow): void {
-    this.place(row.position);
-    this.append(row.hash);
+  /** Loads recorded leaves that follow the last one: their positions, and their hashes as one run of bytes. */
+  load(positions: readonly bigint[], hashes: Buffer): void {
+    if (hashes.length !== positions.length * HASH_SIZE)
+      throw new Error(
+        `audit leaf table: ${positions.length} positions but ${hashes.length} hash bytes`,
+      );
+    const start = this.size;
+    const end = start + positions.length;
+    let capacity = this.#positions.length;
+    while (capacity < end) capacity *= 2;
+    if (capacity !== this.#positions.length) {
+      const grown = new BigUint64Array(capacity);
+      grown.set(this.#positions);
+      this.#positions = grown;
+    }
+    let previous = start > 0 ? (this.#positions[start - 1] as bigint) : -1n;
+    for (let i = 0; i < positions.length; i++) {
+      const position = positions[i] as bigint;
+      if (position <= previous) this.#increasing = false;
+      this.#positions[start + i] = position;
+      previous = position;
+    }
+    this.#hashes.appendMany(hashes);
     this.#committed = this.size;
   }
 
@@ -141,14 +165,30 @@ export class SqliteAuditStore {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.leaves = new RecordedLeaves();
-    const rows = db
-      .prepare('SELECT idx, position, hash FROM leaves ORDER BY idx')
-      .safeIntegers(true)
-      .iterate() as IterableIterator<{ idx: bigint; position: bigint; hash: Buffer }>;
-    for (const r of rows) {
-      if (Number(r.idx) !== this.leaves.size)
-        throw new Error(`audit leaf table has a gap at index ${this.leaves.size}`);
-      this.leaves.load({ idx: Number(r.idx), position: r.position, hash: r.hash });
+    // A chunk of leaves per row, hashes as one hex run and positions as one list:
+    // no Buffer and no row object per leaf (a million leaves: 3.4 s one by one).
+    const chunk = db.prepare(
+      `SELECT count(*) AS n, min(idx) AS first, max(idx) AS last,
+              group_concat(hex(hash), '' ORDER BY idx) AS hashes,
+              group_concat(position, ',' ORDER BY idx) AS positions
+         FROM (SELECT idx, position, hash FROM leaves WHERE idx >= ? ORDER BY idx LIMIT ?)`,
+    );
+    for (;;) {
+      const from = this.leaves.size;
+      const c = chunk.get(from, LEAVES_PER_READ) as LeafChunk;
+      if (c.n === 0) break;
+      if (c.first !== from || c.last !== from + c.n - 1) {
+        const indexes = db
+          .prepare('SELECT idx FROM leaves WHERE idx >= ? ORDER BY idx LIMIT ?')
+          .pluck()
+          .all(from, LEAVES_PER_READ) as number[];
+        const gap = from + indexes.findIndex((idx, i) => idx !== from + i);
+        throw new Error(`audit leaf table has a gap at index ${gap}`);
+      }
+      this.leaves.load(
+        (c.positions ?? '').split(',').map((p) => BigInt(p)),
+        Buffer.from(c.hashes ?? '', 'hex'),
+      );
     }
   }
 
