@@ -16,7 +16,7 @@ import {
   type EventStore,
   type StreamWrite,
   canonicalJson,
-} from '@nhagiao/eventstore';
+} from '@nhagiao/eventstore/core';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import {
   type Actor,

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { type Sheet, metadataSheet, reportSheets } from './sheets.js';
 import type { AnnualReport } from './types.js';
 
@@ -25,9 +25,12 @@ export const renderReportCsv = (report: AnnualReport): string => {
 export const renderReportJson = (report: AnnualReport): string =>
   `${JSON.stringify(report, null, 2)}\n`;
 
+/** exceljs, loaded when a workbook is made or read: half a second of start-up every other command need not pay. */
+const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
+
 /** The XLSX workbook: one sheet per table (Vietnamese header, English beneath), then the metadata sheet. */
 export const renderReportXlsx = async (report: AnnualReport): Promise<Buffer> => {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'nhagiao';
   // The workbook's own dates come from the report, so the same report gives the same workbook content.
   wb.created = new Date(report.generatedAt);
@@ -52,7 +55,7 @@ export const renderReportXlsx = async (report: AnnualReport): Promise<Buffer> =>
 
 /** Reading back: the rows of a sheet below its two header rows (for checks and tests). */
 export const readXlsxSheets = async (bytes: Buffer): Promise<Map<string, unknown[][]>> => {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   // exceljs types want its own Buffer flavour; the bytes are what writeBuffer produced.
   await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   const out = new Map<string, unknown[][]>();

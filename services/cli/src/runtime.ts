@@ -11,15 +11,13 @@ import {
   resolveUnit,
   unitTimelineFrom,
 } from '@nhagiao/domain';
-import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import {
-  type ReadModelStore,
-  openPostgresReadModel,
-  openSqliteReadModel,
-} from '@nhagiao/readmodels';
-import { catchUpFromStore } from '@nhagiao/projector';
+import type { EventStore } from '@nhagiao/eventstore/port';
+import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
+import type { ReadModelStore } from '@nhagiao/readmodels';
+import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
+import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import path from 'node:path';
-import { type KeyStore, openKeyStore } from '@nhagiao/api';
+import { type KeyStore, openKeyStore } from '@nhagiao/api/keys';
 import type { DataConfig } from './config.js';
 import { CliError, usageError } from './errors.js';
 
@@ -69,6 +67,8 @@ export const openReadModel = async (
   version?: string,
 ): Promise<ReadModelStore> => {
   if (config.readModel.kind === 'postgres') {
+    // Loaded only here: the PostgreSQL client is not needed by the embedded product.
+    const { openPostgresReadModel } = await import('@nhagiao/readmodels/postgres');
     return openPostgresReadModel(config.readModel.url, version ? { version } : {});
   }
   mkdirSync(config.dataDir, { recursive: true });

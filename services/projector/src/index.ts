@@ -1,13 +1,4 @@
-export { LedgerApplier, LEDGER_PROJECTION, type LedgerApplierOptions } from './ledger-applier.js';
-export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
-export {
-  replayInParallel,
-  prepareParallelReplay,
-  parallelWorkers,
-  DEFAULT_MIN_PARALLEL_EVENTS,
-  type ParallelOptions,
-  type ParallelReplayOptions,
-} from './parallel-replay.js';
+export * from './embedded.js';
 export {
   consumeInOrder,
   type OrderedBatchHandler,
@@ -27,13 +18,6 @@ export {
   type ReadModelStatus,
   type StatusOptions,
 } from './status.js';
-export {
-  rebuildReadModel,
-  nextVersion,
-  type ReadModelFactory,
-  type RebuildOptions,
-  type RebuildResult,
-} from './rebuild.js';
 export {
   projectCommand,
   statusCommand,

@@ -7,7 +7,7 @@ import {
   fileQuarantine,
   ndjsonItems,
 } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector';
+import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command, CommandContext } from '../command.js';
 import { type DataConfig, dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '@nhagiao/api';
+import { ROLES, type Role } from '@nhagiao/api/keys';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';

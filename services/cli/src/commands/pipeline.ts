@@ -1,4 +1,4 @@
-import { formatStatus, projectCommand, rebuildReadModel, statusCommand } from '@nhagiao/projector';
+import { rebuildReadModel } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { natsOption, stderrLogger } from '../logger.js';
@@ -25,6 +25,8 @@ redeliveries and duplicates count nothing twice. Runs until SIGINT or SIGTERM.
   --durable NAME      consumer name (default nhagiao-projector-<read model version>)
 ${dataOptionsHelp}`,
   async run(ctx) {
+    // The JetStream pipeline (and its NATS client) loads only for the commands that use it.
+    const { projectCommand } = await import('@nhagiao/projector');
     const plan = planOf(ctx.values.plan);
     const config = dataConfig(ctx.values, ctx.env);
     const readModel = await openReadModel(config);
@@ -54,6 +56,7 @@ export const statusCommandLine: Command = {
 each read model's checkpoint and how far it lags behind the store.
 ${dataOptionsHelp}`,
   async run(ctx) {
+    const { formatStatus, statusCommand } = await import('@nhagiao/projector');
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
     const config = dataConfig(ctx.values, ctx.env);
     const store = await openStore(config, { readOnly: true });

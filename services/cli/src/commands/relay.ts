@@ -1,4 +1,3 @@
-import { relayCommand } from '@nhagiao/relay';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { natsOption, stderrLogger } from '../logger.js';
@@ -17,6 +16,7 @@ JetStream KV); start a second one as a standby. Runs until SIGINT or SIGTERM.
   --nats URL          NATS server(s), comma-separated (default $NHAGIAO_NATS, else nats://127.0.0.1:4222)
 ${dataOptionsHelp}`,
   async run(ctx) {
+    const { relayCommand } = await import('@nhagiao/relay');
     const config = dataConfig(ctx.values, ctx.env);
     const store = await openStore(config, { readOnly: true });
     try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector';
+import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import {
   ReportError,
   computeAnnualReport,

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { buildServer } from '@nhagiao/api';
-import { dashboardPlugin } from '@nhagiao/dashboard';
 import { createIngestor, fileQuarantine } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector';
+import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
@@ -36,6 +34,11 @@ or SIGTERM.
   --port N            port (default 8423, or $NHAGIAO_PORT)
 ${dataOptionsHelp}`,
   async run(ctx) {
+    // The HTTP server and the dashboard load only for this command.
+    const [{ buildServer }, { dashboardPlugin }] = await Promise.all([
+      import('@nhagiao/api'),
+      import('@nhagiao/dashboard'),
+    ]);
     const host = typeof ctx.values.host === 'string' ? ctx.values.host : '127.0.0.1';
     const port = Number(ctx.values.port ?? ctx.env.NHAGIAO_PORT ?? 8423);
     if (!Number.isInteger(port) || port < 0 || port > 65535)

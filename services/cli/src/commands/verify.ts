@@ -16,8 +16,9 @@ import {
   logPages,
   parallelWorkers,
   prepareParallelReplay,
-} from '@nhagiao/projector';
-import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
+} from '@nhagiao/projector/embedded';
+import type { ReadModelStore } from '@nhagiao/readmodels';
+import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
