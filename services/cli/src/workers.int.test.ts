@@ -69,6 +69,19 @@ describe('replays in worker processes (--workers)', () => {
     expect(await verifyJson(tampered, '2')).toEqual(oneTampered);
   }, 90_000);
 
+  it('verify stops its replay workers and says why when the audit file cannot be read', async () => {
+    const s = copy();
+    const db = new Database(path.join(s.dir, 'audit.sqlite'));
+    db.prepare('DELETE FROM leaves WHERE idx = 3').run();
+    db.close();
+    for (const workers of ['1', '2']) {
+      const r = await s.run(['verify', '--workers', workers]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('audit leaf table has a gap at index 3');
+      expect(r.stdout).toBe('');
+    }
+  }, 60_000);
+
   it('refuses a worker count that is not a whole number from 1 to 64', async () => {
     const r = await base.run(['rebuild', '--workers', '0']);
     expect(r.code).toBe(64);

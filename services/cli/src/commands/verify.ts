@@ -293,8 +293,11 @@ ${dataOptionsHelp}`,
       let liveDigest: string;
       if (parallelWorkers(store, replay, head, parallel) > 0) {
         await prepareParallelReplay();
-        [replayed, liveDigest] = await Promise.all([
-          catchUpFromStore({ ...replayOptions, parallel }).then((result) => {
+        // If this process's part fails, the replay is stopped and waited for, so
+        // no worker still writes into the temporary ledger once it is removed.
+        const stop = new AbortController();
+        const [replayOutcome, besideOutcome] = await Promise.allSettled([
+          catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then((result) => {
             replayMs = performance.now() - started;
             return result;
           }),
@@ -306,8 +309,15 @@ ${dataOptionsHelp}`,
             }
             hashMs = performance.now() - started;
             return besideReplay();
-          })(),
+          })().catch((error: unknown) => {
+            stop.abort();
+            throw error;
+          }),
         ]);
+        if (besideOutcome.status === 'rejected') throw besideOutcome.reason;
+        if (replayOutcome.status === 'rejected') throw replayOutcome.reason;
+        replayed = replayOutcome.value;
+        liveDigest = besideOutcome.value;
       } else {
         replayed = await catchUpFromStore({
           ...replayOptions,
