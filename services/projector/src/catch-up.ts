@@ -25,6 +25,12 @@ export interface CatchUpOptions {
   readonly parallel?: ParallelOptions;
   /** Stop after this position (default: the store's head when reading ends). */
   readonly until?: bigint;
+  /**
+   * Into an empty read model, whether to build the ledger's index at the end
+   * (default yes). `false` leaves it to a caller that may never query the
+   * ledger by key (verify with no report to recompute): `buildIndexes` later.
+   */
+  readonly buildIndexes?: boolean;
 }
 
 export interface CatchUpResult {
@@ -133,7 +139,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
     }
     await applier.flush(true);
   } finally {
-    if (from === null) await readModel.buildIndexes();
+    if (from === null && options.buildIndexes !== false) await readModel.buildIndexes();
   }
   return {
     applied,

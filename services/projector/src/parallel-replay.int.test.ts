@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, type RecordedEvent, bacKan423of2024 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
@@ -157,3 +158,36 @@ test('a catch-up stops at `until`, reading in batches or, without them, event by
   await batched.close();
   await unbatched.close();
 });
+
+test('buildIndexes: false leaves the ledger index to the caller; the figures are the same before and after', async () => {
+  const indexed = await openSqliteReadModel(join(dir, 'indexed.sqlite'));
+  const bare = await openSqliteReadModel(join(dir, 'bare.sqlite'));
+  const bareFile = join(dir, 'bare.v1.sqlite');
+  const hasIndex = (): boolean => {
+    const db = new Database(bareFile, { readonly: true });
+    const found = db
+      .prepare("select 1 from sqlite_master where type = 'index' and name = 'ledger_by_key'")
+      .get();
+    db.close();
+    return found !== undefined;
+  };
+  try {
+    await catchUpFromStore({ store, readModel: indexed, indicators, parallel: { workers: 2 } });
+    await catchUpFromStore({
+      store,
+      readModel: bare,
+      indicators,
+      parallel: { workers: 2 },
+      buildIndexes: false,
+    });
+    expect(hasIndex()).toBe(false);
+    const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 3);
+    expect(await snapshot(bare, instants)).toEqual(await snapshot(indexed, instants));
+    await bare.buildIndexes();
+    expect(hasIndex()).toBe(true);
+    expect(await snapshot(bare, instants)).toEqual(await snapshot(indexed, instants));
+  } finally {
+    await indexed.close();
+    await bare.close();
+  }
+}, 60_000);

@@ -279,6 +279,8 @@ ${dataOptionsHelp}`,
         indicators: plan.indicators,
         stateWrites: 'at-end' as const,
         until: head,
+        // Built below only if a report or a difference needs the ledger by key.
+        buildIndexes: false,
       };
       // What this process does besides the replay: the recorded leaves (to name
       // a tampered event) and the live ledger's digest need nothing replayed.
@@ -331,6 +333,7 @@ ${dataOptionsHelp}`,
         liveDigest = await besideReplay();
       }
       const replayDigest = await replay.digest();
+      if (reports.length > 0 || liveDigest !== replayDigest) await replay.buildIndexes();
       const differences =
         liveDigest === replayDigest ? [] : await locateDifferences(live, replay, plan);
 
