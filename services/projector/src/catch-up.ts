@@ -76,8 +76,9 @@ const READ_PAGE = 5000;
  * ledger is written without its secondary index, built once at the end: a
  * sorted build costs a fraction of keeping it up to date row by row. A run that
  * dies before then leaves the index missing; the next run builds it first.
- * With `parallel`, the log up to the head is first replayed in worker processes;
- * this pass then takes what was appended meanwhile.
+ * With `parallel`, the log up to the head is first replayed in worker processes
+ * (a parallel replay that dies starts again from nothing: the read model is
+ * emptied first); this pass then takes what was appended meanwhile.
  */
 export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUpResult> => {
   const started = performance.now();
@@ -100,6 +101,10 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
       const head = options.until ?? (await store.head());
       const workers = head === null ? 0 : parallelWorkers(store, readModel, head, options.parallel);
       if (head !== null && workers > 0) {
+        // Without a ledger checkpoint, whatever the read model holds is what a
+        // parallel replay that died left (its shards' rows and checkpoints, for
+        // another number of workers perhaps): it starts again from nothing.
+        await readModel.reset({ deferIndexes: true });
         const replayed = await replayInParallel({
           store,
           readModel,

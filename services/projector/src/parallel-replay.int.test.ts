@@ -191,3 +191,41 @@ test('buildIndexes: false leaves the ledger index to the caller; the figures are
     await bare.close();
   }
 }, 60_000);
+
+test('a parallel replay that died leaves nothing the next one counts twice, whatever its number of workers', async () => {
+  const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 3);
+  const reference = await openSqliteReadModel(join(dir, 'reference.sqlite'));
+  await catchUpFromStore({ store, readModel: reference, indicators });
+  const target = await openSqliteReadModel(join(dir, 'died.sqlite'));
+  try {
+    // Shards commit a few batches of 200 events, then the replay dies.
+    const controller = new AbortController();
+    let progress = 0;
+    await catchUpFromStore({
+      store,
+      readModel: target,
+      indicators,
+      stateWrites: 'at-end',
+      parallel: { workers: 2, minEvents: 0 },
+      signal: controller.signal,
+      onProgress: () => {
+        progress += 1;
+        if (progress === 4) controller.abort();
+      },
+      batchSize: 200,
+    });
+    expect(controller.signal.aborted).toBe(true);
+    expect(await target.checkpoint('ledger@1/2')).not.toBeNull();
+    await catchUpFromStore({
+      store,
+      readModel: target,
+      indicators,
+      parallel: { workers: 3, minEvents: 0 },
+    });
+    expect(await snapshot(target, instants)).toEqual(await snapshot(reference, instants));
+    expect(await target.checkpoint('ledger@1/2')).toBeNull();
+  } finally {
+    await reference.close();
+    await target.close();
+  }
+}, 60_000);
