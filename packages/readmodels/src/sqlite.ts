@@ -146,8 +146,12 @@ export const openSqliteReadModel = async (
     async setIndexes(on) {
       if (on && raw.prepare(INDEX_EXISTS).get(LEDGER_INDEX) !== undefined) return;
       for (const statement of on ? createIndexes('') : dropIndexes('')) raw.exec(statement);
-      // Fresh statistics let the planner pick the index for per-key ranges.
-      if (on) raw.exec('analyze');
+      // Fresh statistics let the planner pick the index for per-key ranges; a
+      // sample of each index is enough for that (674,089 rows: 0.27 s -> 0.05 s).
+      if (on) {
+        raw.pragma('analysis_limit = 1000');
+        raw.exec('analyze');
+      }
     },
     getActive: async () => getActive(),
     setActive: async (v) => setActive(v),

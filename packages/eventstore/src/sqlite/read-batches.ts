@@ -11,7 +11,8 @@ type RawRow = [
   revision: bigint,
   type: string,
   data: string,
-  metadata: string,
+  /** null when the read skips metadata. */
+  metadata: string | null,
   recordedAt: string,
 ];
 
@@ -24,7 +25,7 @@ const pageQuery = (o: { until: boolean; shard: boolean; metadata: boolean }): st
   // Exactly `shardOfStream`: teacher streams by their last code point, every other stream to all.
   if (o.shard)
     where.push("(substr(stream, 1, 8) <> 'teacher-' OR unicode(substr(stream, -1)) % ? = ?)");
-  const columns = o.metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, "'{}'");
+  const columns = o.metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, 'NULL');
   return `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
 };
 
@@ -91,7 +92,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
           recordedAt: r[7],
           type: r[4],
           data: JSON.parse(r[5]) as unknown,
-          metadata: withMetadata ? (JSON.parse(r[6]) as Record<string, string>) : EMPTY_METADATA,
+          metadata: r[6] === null ? EMPTY_METADATA : (JSON.parse(r[6]) as Record<string, string>),
         } as RecordedEvent;
       }
       const lastRow = rows[rows.length - 1];
