@@ -104,16 +104,16 @@ export interface TeacherContribution {
   readonly denominator: number;
 }
 
-/**
- * The indicator read model (design.md §5): the delta ledger, projection state,
- * unit timeline inputs and checkpoints, with the figure queries on them. Both
- * adapters give identical answers.
- */
 /** Where a read-model version lives, for a worker process that opens its own handle to it. */
 export type ReadModelLocation =
   | { readonly kind: 'sqlite'; readonly path: string; readonly version: string }
   | { readonly kind: 'postgres'; readonly url: string; readonly version: string };
 
+/**
+ * The indicator read model (design.md §5): the delta ledger, projection state,
+ * unit timeline inputs and checkpoints, with the figure queries on them. Both
+ * adapters give identical answers.
+ */
 export interface ReadModelStore {
   /** The version (table namespace) this handle reads and writes. */
   readonly version: string;
