@@ -3,8 +3,10 @@
  * its own process so none inherits another's heap, and prints their figures.
  * Every benchmark measures its baseline in the same run. `--quick` runs them at
  * a tenth of the size, to check they work; the issue targets are for full size.
+ * Each runs with the V8 flags the `nhagiao` command starts with.
  */
 import { spawnSync } from 'node:child_process';
+import { CLI_NODE_FLAGS } from '../services/cli/src/node-flags.js';
 
 interface Bench {
   readonly name: string;
@@ -90,7 +92,7 @@ for (const b of chosen) {
   const started = Date.now();
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', b.script, ...b.args(quick)],
+    ['--expose-gc', ...CLI_NODE_FLAGS, '--import', 'tsx', b.script, ...b.args(quick)],
     {
       stdio: 'inherit',
       env: { ...process.env, ...(b.env?.(quick) ?? {}) },

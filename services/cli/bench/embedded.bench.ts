@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { generateDataset } from '@nhagiao/dataset';
 import { getPlan, streamOf } from '@nhagiao/domain';
 import { openSqliteReadModel } from '@nhagiao/readmodels';
+import { CLI_NODE_FLAGS } from '../src/node-flags.js';
 
 const teachers = Number(process.argv[2] ?? 80_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-bench-'));
@@ -48,7 +49,7 @@ interface ChildResult {
 }
 const child = (...args: string[]): ChildResult =>
   JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'import-child.ts'), ...args], {
+    execFileSync(process.execPath, [...CLI_NODE_FLAGS, '--import', 'tsx', path.join(here, 'import-child.ts'), ...args], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     }),
