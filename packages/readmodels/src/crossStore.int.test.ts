@@ -40,12 +40,17 @@ let dir: string;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let sqlite: ReadModelStore;
 let postgres: ReadModelStore;
+/** Handles on the same ledgers that sum it in the database at each query. */
+let sqliteSummed: ReadModelStore;
+let postgresSummed: ReadModelStore;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'readmodels-cross-'));
   database = await createTestDatabase('cross');
   sqlite = await openSqliteReadModel(join(dir, 'rm.sqlite'));
   postgres = await openPostgresReadModel(database.url);
+  sqliteSummed = await openSqliteReadModel(join(dir, 'rm.sqlite'), { figureSums: 'database' });
+  postgresSummed = await openPostgresReadModel(database.url, { figureSums: 'database' });
   // Figures asked between batches make the stores refresh their sums incrementally.
   for (const [i, batch] of batchesOf(ledger, 97).entries()) {
     await sqlite.applyBatch(batch);
@@ -60,12 +65,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await sqlite.close();
   await postgres.close();
+  await sqliteSummed.close();
+  await postgresSummed.close();
   await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('SQLite and PostgreSQL give identical answers', () => {
-  it('figures by every scope, date and known-at equal each other and the in-memory sum', async () => {
+  it('figures by every scope, date and known-at equal each other and the in-memory sum, with sums kept in memory or summed in the database', async () => {
     expect(rows.length).toBeGreaterThan(3000);
     for (const asOf of DATES) {
       for (const by of BY) {
@@ -79,6 +86,8 @@ describe('SQLite and PostgreSQL give identical answers', () => {
           const expected = oracle(asOf, by, knownAt);
           expect(await sqlite.figures(query)).toEqual(expected);
           expect(await postgres.figures(query)).toEqual(expected);
+          expect(await sqliteSummed.figures(query)).toEqual(expected);
+          expect(await postgresSummed.figures(query)).toEqual(expected);
         }
       }
     }

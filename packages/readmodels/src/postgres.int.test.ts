@@ -17,6 +17,16 @@ describe('PostgreSQL read model', () => {
       openPostgresReadModel(database.url, version === undefined ? {} : { version }),
   });
 
+  describe('summing the ledger in the database at each query', () => {
+    readModelConformance({
+      open: (version): Promise<ReadModelStore> =>
+        openPostgresReadModel(database.url, {
+          figureSums: 'database',
+          ...(version === undefined ? {} : { version }),
+        }),
+    });
+  });
+
   it('keeps each version in its own schema under the base schema named', async () => {
     const store = await openPostgresReadModel(database.url, { schema: 'other', version: 'v7' });
     try {

@@ -2,7 +2,13 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, type Database } from './schema.js';
-import { KyselyReadModel, SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './store.js';
+import {
+  type FigureSums,
+  KyselyReadModel,
+  SCHEMA_VERSION,
+  ensureCurrentSchema,
+  newEpoch,
+} from './store.js';
 import type { ReadModelStore } from './types.js';
 
 export interface PostgresReadModelOptions {
@@ -14,6 +20,8 @@ export interface PostgresReadModelOptions {
   readonly poolSize?: number;
   /** Told when an idle pooled connection breaks (e.g. the server restarted). */
   readonly logger?: { warn(message: string, error: unknown): void };
+  /** Where `figures()` sums the ledger (default `memory`; see `FigureSums`). */
+  readonly figureSums?: FigureSums;
 }
 
 /** PostgreSQL allows 65,535 parameters in one statement. */
@@ -144,5 +152,10 @@ export const openPostgresReadModel = async (
     close: () => root.destroy(),
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(engine, version, { kind: 'postgres', url: connectionString, version });
+  return new KyselyReadModel(
+    engine,
+    version,
+    { kind: 'postgres', url: connectionString, version },
+    options.figureSums,
+  );
 };

@@ -13,6 +13,16 @@ describe('SQLite read model', () => {
     open: (version) => openSqliteReadModel(path, version === undefined ? {} : { version }),
   });
 
+  describe('summing the ledger in the database at each query', () => {
+    readModelConformance({
+      open: (version) =>
+        openSqliteReadModel(path, {
+          figureSums: 'database',
+          ...(version === undefined ? {} : { version }),
+        }),
+    });
+  });
+
   it('keeps each version in its own file beside the one naming the active version', async () => {
     const store = await openSqliteReadModel(path, { version: 'files' });
     await store.close();

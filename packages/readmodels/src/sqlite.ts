@@ -2,12 +2,20 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
-import { KyselyReadModel, SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './store.js';
+import {
+  type FigureSums,
+  KyselyReadModel,
+  SCHEMA_VERSION,
+  ensureCurrentSchema,
+  newEpoch,
+} from './store.js';
 import type { ReadModelStore } from './types.js';
 
 export interface SqliteReadModelOptions {
   /** The version to open; default: the active one, else `v1` (which then becomes active). */
   readonly version?: string;
+  /** Where `figures()` sums the ledger (default `memory`; see `FigureSums`). */
+  readonly figureSums?: FigureSums;
 }
 
 /** `rm.sqlite` holds which version is active; version `v2` lives in `rm.v2.sqlite`. */
@@ -71,6 +79,10 @@ export const openSqliteReadModel = async (
   if (active === null) setActive(version);
 
   const raw = openFile(sqliteVersionFile(path, version));
+  // A handle that sums the ledger at each query scans the table each time: mapped
+  // into memory (up to SQLite's limit, 2 GB), its pages are read without a system
+  // call each (619,926 rows summed by unit: 0.6 s instead of 1.6 s).
+  if (options.figureSums === 'database') raw.pragma('mmap_size = 2147418112');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   // Per write: one statement for a single row and one for `ROWS_PER_STATEMENT` rows.
   const statements = new Map<
@@ -161,5 +173,10 @@ export const openSqliteReadModel = async (
     },
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(engine, version, { kind: 'sqlite', path, version });
+  return new KyselyReadModel(
+    engine,
+    version,
+    { kind: 'sqlite', path, version },
+    options.figureSums,
+  );
 };

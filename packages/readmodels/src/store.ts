@@ -142,9 +142,23 @@ interface Head {
 const KEYS_PER_QUERY = 150;
 
 /**
+ * Where `figures()` takes the ledger's sums from:
+ * - `memory` (default): cumulative sums per (indicator, unit) loaded at the first
+ *   query, by reading every ledger row once, and kept up to date after; each
+ *   later query is a binary search per pair. For a process that asks many times
+ *   (the API server, verify recomputing each submitted report).
+ * - `database`: each query sums the ledger in the database, in one statement. For
+ *   a process that asks once or twice (a CLI command): over 619,926 ledger rows
+ *   one query took 0.6–1.6 s this way, against 2.5 s to load the sums first.
+ * Both give the same figures (the conformance suite runs with each).
+ */
+export type FigureSums = 'memory' | 'database';
+
+/**
  * The read model on any engine: every query is written once with Kysely.
- * "As of D, known now" is answered from cumulative sums held in memory and
- * merged with the rows of the (indicator, unit) pairs that changed when the ledger grew (also by another
+ * With `memory` sums (see {@link FigureSums}), "as of D, known now" is answered
+ * from cumulative sums held in memory and merged with the rows of the
+ * (indicator, unit) pairs that changed when the ledger grew (also by another
  * process); "known at T" subtracts the rows recorded after T.
  */
 export class KyselyReadModel implements ReadModelStore {
@@ -158,6 +172,7 @@ export class KyselyReadModel implements ReadModelStore {
     private readonly engine: Engine,
     readonly version: string,
     readonly location: ReadModelLocation,
+    private readonly figureSums: FigureSums = 'memory',
   ) {}
 
   private get db() {
@@ -273,15 +288,57 @@ export class KyselyReadModel implements ReadModelStore {
   }
 
   async figures(q: FiguresQuery): Promise<readonly FigureRow[]> {
-    const head = await this.refresh();
-    let sums = this.cache.sumsAsOf(q.asOf);
-    if (q.knownAt !== undefined && head.ledgerMax !== null && q.knownAt < head.ledgerMax) {
-      sums = await this.subtractLate(sums, q.asOf, q.knownAt, head.ledgerMax);
+    let head: Head;
+    let sums: UnitSum[];
+    if (this.figureSums === 'database') {
+      ({ head, sums } = await this.sumsFromLedger(q.asOf, q.knownAt));
+    } else {
+      head = await this.refresh();
+      sums = this.cache.sumsAsOf(q.asOf);
+      if (q.knownAt !== undefined && head.ledgerMax !== null && q.knownAt < head.ledgerMax) {
+        sums = await this.subtractLate(sums, q.asOf, q.knownAt, head.ledgerMax);
+      }
     }
     const indicators =
       q.indicator === undefined ? q.indicators : q.indicators.filter((d) => d.code === q.indicator);
     const timeline = await this.timeline(q.knownAt, head);
     return figuresFrom(sums, timeline, indicators, q.by, q.asOf);
+  }
+
+  /**
+   * The sums of `figures()` in one statement over the ledger, with the same pairs
+   * as the in-memory sums: every (indicator, unit) with a row valid by `asOf`,
+   * its rows recorded after `knownAt` left out of the sums (so a pair whose rows
+   * all came later is there with zeros, as `subtractLate` leaves it).
+   */
+  private async sumsFromLedger(
+    asOf: string,
+    knownAt: bigint | undefined,
+  ): Promise<{ head: Head; sums: UnitSum[] }> {
+    const counted = (column: 'd_num' | 'd_den') =>
+      knownAt === undefined
+        ? sql<string | number | bigint | null>`sum(${sql.ref(column)})`
+        : sql<
+            string | number | bigint | null
+          >`sum(case when position <= ${knownAt} then ${sql.ref(column)} else 0 end)`;
+    return this.engine.snapshot(async (trx) => {
+      const head = await this.readHead(trx);
+      const rows = await trx
+        .selectFrom('ledger')
+        .select(['indicator', 'unit_id', counted('d_num').as('n'), counted('d_den').as('d')])
+        .where('valid_from', '<=', asOf)
+        .groupBy(['indicator', 'unit_id'])
+        .execute();
+      return {
+        head,
+        sums: rows.map((r) => ({
+          indicator: r.indicator,
+          unitId: r.unit_id,
+          numerator: num(r.n),
+          denominator: num(r.d),
+        })),
+      };
+    });
   }
 
   async history(q: ScopeQuery): Promise<readonly HistoryRow[]> {

@@ -13,7 +13,7 @@ import {
 } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
-import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { FigureSums, ReadModelStore } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import path from 'node:path';
@@ -65,14 +65,19 @@ export const openStore = async (
 export const openReadModel = async (
   config: DataConfig,
   version?: string,
+  figureSums?: FigureSums,
 ): Promise<ReadModelStore> => {
+  const options = {
+    ...(version ? { version } : {}),
+    ...(figureSums ? { figureSums } : {}),
+  };
   if (config.readModel.kind === 'postgres') {
     // Loaded only here: the PostgreSQL client is not needed by the embedded product.
     const { openPostgresReadModel } = await import('@nhagiao/readmodels/postgres');
-    return openPostgresReadModel(config.readModel.url, version ? { version } : {});
+    return openPostgresReadModel(config.readModel.url, options);
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return openSqliteReadModel(config.readModel.path, version ? { version } : {});
+  return openSqliteReadModel(config.readModel.path, options);
 };
 
 /** True when the read model is the embedded one, which this process keeps up to date itself. */
@@ -82,11 +87,14 @@ export const embeddedReadModel = (config: DataConfig): boolean =>
 /**
  * Opens the read model for a query. The embedded one is first brought up to the
  * store's head (projections run in process); a production one (PostgreSQL, fed by
- * `nhagiao project`) is read as it is.
+ * `nhagiao project`) is read as it is. A command asks for figures once or twice,
+ * so by default they are summed in the database at each query rather than
+ * loaded into memory first (`FigureSums`); one that asks many times says `memory`.
  */
 export const readModelForQuery = async (
   config: DataConfig,
   plan: Plan,
+  figureSums: FigureSums = 'database',
 ): Promise<ReadModelStore> => {
   if (
     embeddedReadModel(config) &&
@@ -98,7 +106,7 @@ export const readModelForQuery = async (
       `no event store at ${config.store.path}: import events first (nhagiao import FILE, or nhagiao demo), or pass --data-dir`,
     );
   }
-  const readModel = await openReadModel(config);
+  const readModel = await openReadModel(config, undefined, figureSums);
   if (!embeddedReadModel(config)) return readModel;
   const store = await openStore(config, { readOnly: true });
   try {

@@ -31,9 +31,11 @@ const figure = (
 const scopes = (rows: readonly FigureRow[], indicator: string): string[] =>
   rows.filter((r) => r.indicator === indicator).map((r) => r.scope);
 
+/** Numbers the versions the suite creates, across runs in one file (one per option set). */
+let seq = 0;
+
 /** The behaviour every read-model adapter must show; each adapter's test file runs it. */
 export const readModelConformance = (harness: ReadModelHarness): void => {
-  let seq = 0;
   const stores: ReadModelStore[] = [];
   const fresh = async (): Promise<ReadModelStore> => {
     seq += 1;
