@@ -85,6 +85,12 @@ export interface BatchReadOptions extends ReadOptions {
    */
   readonly shard?: Shard;
   /**
+   * Only events of these types (none when empty), for a reader that needs a few
+   * kinds out of the whole log (a unit's annual report finds its teachers so).
+   * An adapter that cannot filter gives every event; callers check the type.
+   */
+  readonly types?: readonly string[];
+  /**
    * False: the events' metadata is not read (given as `{}`), for replays that
    * never look at it (the ledger projection). Default true.
    */

@@ -1,6 +1,7 @@
 import {
   DEGREE_LEVELS,
   type DegreeLevel,
+  EVENT_TYPES,
   type Plan,
   type RecordedEvent,
   TEACHING_LEVELS,
@@ -14,6 +15,7 @@ import {
   meetsStandard,
   reportDueOn,
   resolveUnit,
+  STREAM_KIND_OF,
   segmentOn,
   targetFor,
   unitTimelineFrom,
@@ -94,35 +96,76 @@ const total = (c: { permanent: number; visiting: number }): SplitCount => ({
   total: c.permanent + c.visiting,
 });
 
-interface Logged {
-  readonly teachers: Map<string, RecordedEvent[]>;
+/** The log up to a position, as the report needs it, apart from the teachers' events. */
+interface Context {
   readonly units: RecordedEvent[];
   readonly topics: Map<string, readonly Topic[]>;
   readonly funding: RecordedEvent[];
-  readonly head: bigint | null;
+  /** Teacher id → the units their hires and transfers named (a segment's unit is one of them). */
+  readonly placed: Map<string, Set<string>>;
 }
 
-/** One pass over the log (as known at `knownAt`), grouped by what the report needs. */
-const readLog = async (store: EventStore, knownAt: bigint | undefined): Promise<Logged> => {
-  const teachers = new Map<string, RecordedEvent[]>();
-  const units: RecordedEvent[] = [];
-  const topics = new Map<string, readonly Topic[]>();
-  const funding: RecordedEvent[] = [];
-  let head: bigint | null = null;
-  for await (const e of store.readAll()) {
-    if (knownAt !== undefined && e.position > knownAt) break;
-    head = e.position;
-    if (e.stream.startsWith('teacher-')) {
-      const id = e.stream.slice('teacher-'.length);
-      let list = teachers.get(id);
-      if (list === undefined) teachers.set(id, (list = []));
-      list.push(e);
-    } else if (e.stream.startsWith('unit-')) units.push(e);
+const TEACHER = 'teacher-';
+
+/**
+ * What the context pass reads: every event outside the teachers' streams (units,
+ * programmes, funding, reports) and the teacher events that name a unit to work
+ * at. A few percent of the log, so a report does not read every teacher's history.
+ */
+const CONTEXT_TYPES: readonly string[] = [
+  ...EVENT_TYPES.filter((t) => STREAM_KIND_OF[t] !== 'teacher'),
+  'TeacherHired',
+  'TeacherTransferred',
+];
+
+/** The context pass over the log up to `until`, filtered by the store where it can. */
+const readContext = async (store: EventStore, until: bigint): Promise<Context> => {
+  const context: Context = { units: [], topics: new Map(), funding: [], placed: new Map() };
+  const take = (e: RecordedEvent): void => {
+    if (e.type === 'TeacherHired' || e.type === 'TeacherTransferred') {
+      const id = e.stream.slice(TEACHER.length);
+      let units = context.placed.get(id);
+      if (units === undefined) context.placed.set(id, (units = new Set()));
+      units.add(e.type === 'TeacherHired' ? e.data.unitId : e.data.toUnitId);
+    } else if (e.stream.startsWith(TEACHER)) return;
+    else if (e.stream.startsWith('unit-')) context.units.push(e);
     else if (e.type === 'ProgrammeRegistered' || e.type === 'ProgrammeTopicsCorrected')
-      topics.set(e.data.programmeId, e.data.topics);
-    else if (e.type === 'TrainingFunded') funding.push(e);
+      context.topics.set(e.data.programmeId, e.data.topics);
+    else if (e.type === 'TrainingFunded') context.funding.push(e);
+  };
+  if (store.readAllBatches !== undefined) {
+    for await (const page of store.readAllBatches({ until, types: CONTEXT_TYPES }))
+      for (const e of page) if (CONTEXT_TYPES.includes(e.type)) take(e);
+  } else {
+    for await (const e of store.readAll()) {
+      if (e.position > until) break;
+      if (CONTEXT_TYPES.includes(e.type)) take(e);
+    }
   }
-  return { teachers, units, topics, funding, head };
+  return context;
+};
+
+/**
+ * The events up to `until` of each teacher placed (hired or transferred) at a
+ * unit that `belongs` to the report's unit, in the order their first events
+ * appear in the log. Every teacher whose segment on the as-of date lies in the
+ * unit is among them; the fold then decides which are.
+ */
+const readPlacedTeachers = async (
+  store: EventStore,
+  context: Context,
+  until: bigint,
+  belongs: (unitId: string) => boolean,
+): Promise<[string, RecordedEvent[]][]> => {
+  const out: [string, RecordedEvent[]][] = [];
+  for (const [teacherId, units] of context.placed) {
+    if (![...units].some(belongs)) continue;
+    const events: RecordedEvent[] = [];
+    for await (const e of store.readStream(`${TEACHER}${teacherId}`))
+      if (e.position <= until) events.push(e);
+    if (events.length > 0) out.push([teacherId, events]);
+  }
+  return out.sort(([, a], [, b]) => (a[0]!.position < b[0]!.position ? -1 : 1));
 };
 
 /** Events of a teacher minus retracted ones (reading 3), for the facts the fold does not keep. */
@@ -172,7 +215,9 @@ const postgraduateInProgress = (
 export const computeAnnualReport = async (input: AnnualReportInput): Promise<AnnualReport> => {
   const { plan, readModel, store, unitId, year, knownAt } = input;
   const asOf = input.asOf ?? defaultAsOf(year);
-  const log = await readLog(store, knownAt);
+  const head = await store.head();
+  const until = knownAt ?? head ?? 0n;
+  const log = await readContext(store, until);
   const timeline = unitTimelineFrom(log.units);
   const unit = resolveUnit(timeline, unitId, asOf, knownAt);
   if (unit === undefined) throw new ReportError(`unit ${unitId} is not registered (as known)`);
@@ -207,7 +252,13 @@ export const computeAnnualReport = async (input: AnnualReportInput): Promise<Ann
   const postgraduate: PostgraduateLine[] = [];
   const attended = new Set<string>();
 
-  for (const [teacherId, events] of log.teachers) {
+  const teachers = await readPlacedTeachers(
+    store,
+    log,
+    until,
+    (placedAt) => resolveUnit(timeline, placedAt, asOf, knownAt)?.unitId === unitId,
+  );
+  for (const [teacherId, events] of teachers) {
     const facts = foldTeacherFacts(teacherId, events);
     const seg = segmentOn(employmentSegments(facts), asOf);
     if (seg === undefined) continue;
@@ -282,7 +333,7 @@ export const computeAnnualReport = async (input: AnnualReportInput): Promise<Ann
       fundings: f.fundings,
       programmes: [...f.programmes].sort(),
     }));
-  const knownPosition = knownAt ?? log.head;
+  const knownPosition = knownAt ?? head;
   return {
     plan: { code: plan.code, titleVi: plan.title.vi, titleEn: plan.title.en },
     unit,

@@ -97,4 +97,29 @@ describe('SQLite readAllBatches', () => {
     );
     await store.close();
   });
+
+  it('filters by type inside SQLite, with the other filters and across pages', async () => {
+    const store = openSqliteEventStore(join(dir, 'events.db'));
+    for (const id of ['t1', 't2', 't3', 't4'])
+      await store.append(`teacher-${id}`, [registered(id), ...completions(id, 3)], 'no-stream');
+    const all = await collect(store.readAll());
+    const read = async (options: Parameters<NonNullable<typeof store.readAllBatches>>[0]) =>
+      (await pagesOf(store.readAllBatches!({ pageSize: 2, ...options }))).flat();
+
+    const registrations = all.filter((e) => e.type === 'TeacherRegistered');
+    expect(registrations).toHaveLength(4);
+    expect(await read({ types: ['TeacherRegistered'] })).toEqual(registrations);
+    expect(await read({ types: ['CourseCompleted', 'TeacherRegistered'] })).toEqual(all);
+    expect(await read({ types: ['NoSuchType'] })).toEqual([]);
+    expect(await read({ types: [] })).toEqual([]);
+    const until = registrations[2]!.position;
+    expect(await read({ types: ['TeacherRegistered'], until })).toEqual(registrations.slice(0, 3));
+    expect(await read({ types: ['TeacherRegistered'], after: registrations[0]!.position })).toEqual(
+      registrations.slice(1),
+    );
+    expect(await read({ types: ['TeacherRegistered'], shard: { index: 1, count: 2 } })).toEqual(
+      registrations.filter((e) => shardOfStream(e.stream, 2) === 1),
+    );
+    await store.close();
+  });
 });

@@ -18,13 +18,25 @@ type RawRow = [
 
 const DEFAULT_PAGE = 5000;
 
+interface PageShape {
+  readonly until: boolean;
+  readonly shard: boolean;
+  readonly metadata: boolean;
+  /** How many types the page is restricted to; undefined: every type. */
+  readonly types: number | undefined;
+}
+
 /** The page query for one combination of options, prepared once. */
-const pageQuery = (o: { until: boolean; shard: boolean; metadata: boolean }): string => {
+const pageQuery = (o: PageShape): string => {
   const where = ['position > ?'];
   if (o.until) where.push('position <= ?');
   // Exactly `shardOfStream`: teacher streams by their last code point, every other stream to all.
   if (o.shard)
     where.push("(substr(stream, 1, 8) <> 'teacher-' OR unicode(substr(stream, -1)) % ? = ?)");
+  if (o.types !== undefined)
+    where.push(
+      o.types === 0 ? '0' : `type IN (${new Array<string>(o.types).fill('?').join(', ')})`,
+    );
   const columns = o.metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, 'NULL');
   return `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
 };
@@ -35,12 +47,13 @@ const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
  * `readAllBatches` for the SQLite adapter: one query per page, rows as arrays
  * (no per-row column-name object), and no promise per event. Positions and
  * revisions stay exact (`safeIntegers`). Reads through `reader`, so, like
- * `readAll`, it only ever sees committed events. The shard filter runs inside
- * SQLite, so another shard's events cost neither a string nor a parse here.
+ * `readAll`, it only ever sees committed events. The shard and type filters run
+ * inside SQLite, so the events they leave out cost neither a string nor a parse
+ * here.
  */
 export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
   const statements = new Map<string, Database.Statement<unknown[], RawRow>>();
-  const statement = (o: { until: boolean; shard: boolean; metadata: boolean }) => {
+  const statement = (o: PageShape) => {
     const sql = pageQuery(o);
     let prepared = statements.get(sql);
     if (prepared === undefined) {
@@ -54,7 +67,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
   ): AsyncGenerator<readonly RecordedEvent[]> {
     const size = options.pageSize ?? DEFAULT_PAGE;
     const withMetadata = options.metadata ?? true;
-    const { until, shard } = options;
+    const { until, shard, types } = options;
     if (
       shard !== undefined &&
       !(
@@ -70,6 +83,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
       until: until !== undefined,
       shard: shard !== undefined,
       metadata: withMetadata,
+      types: types?.length,
     });
     let last = options.after ?? 0n;
     for (;;) {
@@ -78,6 +92,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
       const params: unknown[] = [last];
       if (until !== undefined) params.push(until);
       if (shard !== undefined) params.push(shard.count, shard.index);
+      if (types !== undefined) params.push(...types);
       params.push(size);
       const rows = page.all(...params);
       const events = new Array<RecordedEvent>(rows.length);
