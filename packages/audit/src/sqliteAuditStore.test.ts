@@ -65,3 +65,26 @@ describe('SqliteAuditStore opening its leaf table', () => {
     },
   );
 });
+
+describe('SqliteAuditStore.latestCheckpointIn', () => {
+  it('reads the latest saved checkpoint without the leaf table, which it does not load', () => {
+    const { file } = fileWithLeaves(3, (i) => BigInt(i + 1));
+    expect(SqliteAuditStore.latestCheckpointIn(file)).toBeUndefined();
+    const audit = SqliteAuditStore.open(file);
+    audit.saveCheckpoint(2, 'note of 2\n', 'on-demand', '2026-01-01T00:00:00Z');
+    const latest = audit.saveCheckpoint(
+      3,
+      'note of 3\n',
+      'report-submission',
+      '2026-01-02T00:00:00Z',
+    );
+    expect(audit.latestCheckpoint()).toEqual(latest);
+    audit.close();
+    // A leaf table that would not open (a gap) does not stop it: the leaves are not read.
+    const db = new Database(file);
+    db.prepare('DELETE FROM leaves WHERE idx = 1').run();
+    db.close();
+    expect(() => SqliteAuditStore.open(file, { readOnly: true })).toThrow('gap at index 1');
+    expect(SqliteAuditStore.latestCheckpointIn(file)).toEqual(latest);
+  });
+});

@@ -152,6 +152,17 @@ class RecordedLeaves implements LeafHashStore {
   }
 }
 
+/** One row, not the whole table: every inclusion proof asks for it. */
+const latestIn = (db: Database.Database): SavedCheckpoint | undefined => {
+  const r = db
+    .prepare('SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1')
+    .get() as
+    { id: number; size: number; note: string; saved_at: string; reason: string } | undefined;
+  return r === undefined
+    ? undefined
+    : { id: r.id, size: r.size, note: r.note, savedAt: r.saved_at, reason: r.reason };
+};
+
 /**
  * The audit state of a log in one SQLite file (by default DATA_DIR/audit.sqlite):
  * the leaf table (index, position, leaf hash) and every checkpoint signed. Both
@@ -242,14 +253,21 @@ export class SqliteAuditStore {
   }
 
   latestCheckpoint(): SavedCheckpoint | undefined {
-    // One row, not the whole table: every inclusion proof asks for it.
-    const r = this.#db
-      .prepare('SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1')
-      .get() as
-      { id: number; size: number; note: string; saved_at: string; reason: string } | undefined;
-    return r === undefined
-      ? undefined
-      : { id: r.id, size: r.size, note: r.note, savedAt: r.saved_at, reason: r.reason };
+    return latestIn(this.#db);
+  }
+
+  /**
+   * The latest checkpoint saved in an audit file, read without loading its
+   * leaves (a million of them take a second): for a caller that only quotes it
+   * (an annual report's metadata). Undefined when none was saved.
+   */
+  static latestCheckpointIn(path: string): SavedCheckpoint | undefined {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return latestIn(db);
+    } finally {
+      db.close();
+    }
   }
 
   close(): void {

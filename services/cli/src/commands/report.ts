@@ -39,15 +39,8 @@ const unitAndYear = (ctx: CommandContext): { unitId: string; year: number; asOf:
 };
 
 /** The latest saved checkpoint's note, to print in the report's metadata; null when there is none. */
-const latestCheckpointNote = (file: string): string | null => {
-  if (!existsSync(file)) return null;
-  const audit = SqliteAuditStore.open(file, { readOnly: true });
-  try {
-    return audit.latestCheckpoint()?.note ?? null;
-  } finally {
-    audit.close();
-  }
-};
+const latestCheckpointNote = (file: string): string | null =>
+  existsSync(file) ? (SqliteAuditStore.latestCheckpointIn(file)?.note ?? null) : null;
 
 const annual = async (ctx: CommandContext): Promise<number> => {
   const { unitId, year, asOf } = unitAndYear(ctx);
