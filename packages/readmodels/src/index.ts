@@ -1,5 +1,12 @@
 export * from './types.js';
-export { openSqliteReadModel, sqliteVersionFile, type SqliteReadModelOptions } from './sqlite.js';
+export {
+  openSqliteReadModel,
+  pruneSqliteVersions,
+  sqliteVersionFile,
+  sqliteVersions,
+  type SqliteReadModelOptions,
+  type SqliteVersionFiles,
+} from './sqlite.js';
 export { openPostgresReadModel, type PostgresReadModelOptions } from './postgres.js';
 export type { FigureSums } from './store.js';
 // Kept for callers that took the unit timeline from here before it moved to the domain.

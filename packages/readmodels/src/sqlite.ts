@@ -1,6 +1,8 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
-import { checkVersion, type BulkWrite, type Engine } from './engine.js';
+import { checkVersion, VERSION_PATTERN, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
 import {
   type FigureSums,
@@ -25,6 +27,58 @@ export const sqliteVersionFile = (path: string, version: string): string => {
   return dot > slash + 1
     ? `${path.slice(0, dot)}.${version}${path.slice(dot)}`
     : `${path}.${version}`;
+};
+
+/** A version's files: the database and, if present, its WAL and shared-memory files. */
+export interface SqliteVersionFiles {
+  readonly version: string;
+  readonly files: readonly string[];
+  readonly bytes: number;
+}
+
+/** The versions that have files beside `path` (`rm.v2.sqlite` beside `rm.sqlite`), by name. */
+export const sqliteVersions = (path: string): SqliteVersionFiles[] => {
+  const dir = dirname(path);
+  // Where the version goes in a file name: `rm.<v>.sqlite`, or `rm.<v>` without an extension.
+  const [before, after] = basename(sqliteVersionFile(path, '\u0000')).split('\u0000') as [
+    string,
+    string,
+  ];
+  const byVersion = new Map<string, string[]>();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    const database = name.replace(/-(wal|shm)$/, '');
+    if (!database.startsWith(before) || !database.endsWith(after)) continue;
+    const version = database.slice(before.length, database.length - after.length);
+    if (!VERSION_PATTERN.test(version)) continue;
+    byVersion.set(version, [...(byVersion.get(version) ?? []), join(dir, name)]);
+  }
+  return [...byVersion]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([version, files]) => ({
+      version,
+      files: files.sort(),
+      bytes: files.reduce((sum, file) => sum + statSync(file).size, 0),
+    }));
+};
+
+/**
+ * Removes the files of every version beside `path` but those in `keep`; returns
+ * what it removed. For versions no process reads any more: a handle still open
+ * on one keeps reading what it had, but nothing new reaches it.
+ */
+export const pruneSqliteVersions = (
+  path: string,
+  keep: readonly string[],
+): SqliteVersionFiles[] => {
+  const removed = sqliteVersions(path).filter((v) => !keep.includes(v.version));
+  for (const v of removed) for (const file of v.files) rmSync(file, { force: true });
+  return removed;
 };
 
 const openFile = (file: string): BetterSqlite3.Database => {

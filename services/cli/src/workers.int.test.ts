@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { cliSandbox } from './test-support/run.js';
@@ -47,6 +47,17 @@ describe('replays in worker processes (--workers)', () => {
     expect(digest(two.stdout)).toBeDefined();
     expect(digest(two.stdout)).toBe(digest(one.stdout));
     expect(two.stdout).toContain('rebuilt v3 (was v2)');
+    // Each rebuild keeps its version and the one it replaced; older files go.
+    expect(one.stdout).not.toContain('removed');
+    expect(two.stdout).toMatch(/^removed older versions v1 \(\d+ MB\)$/m);
+    const files = readdirSync(s.dir).filter((f) => f.startsWith('readmodel.'));
+    expect(files.filter((f) => f.endsWith('.sqlite')).sort()).toEqual([
+      'readmodel.sqlite',
+      'readmodel.v2.sqlite',
+      'readmodel.v3.sqlite',
+    ]);
+    const figures = await s.run(['indicators', '--as-of', '2025-12-31', '--format', 'json']);
+    expect(figures.code).toBe(0);
   }, 60_000);
 
   it('verify reports exactly what its one-pass replay reports, on a sound log and on a tampered one', async () => {

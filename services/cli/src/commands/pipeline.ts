@@ -1,4 +1,5 @@
 import { rebuildReadModel } from '@nhagiao/projector/embedded';
+import { pruneSqliteVersions } from '@nhagiao/readmodels/sqlite';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { natsOption, stderrLogger } from '../logger.js';
@@ -87,6 +88,9 @@ export const rebuildCommandLine: Command = {
   help: `Replays the whole event store into a new read-model version beside the live one,
 then switches to it; readers of the old version are not stopped. Prints the
 digest of the new version: the same log always gives the same digest.
+The embedded read model keeps the new version and the one it replaced; the
+files of older versions are removed (a process still reading one keeps what
+it has open). A PostgreSQL version's schema is dropped by hand.
 ${WORKERS_HELP}
 ${dataOptionsHelp}`,
   async run(ctx) {
@@ -112,6 +116,18 @@ ${dataOptionsHelp}`,
         );
       } finally {
         await readModel.close();
+      }
+      if (config.readModel.kind === 'sqlite') {
+        const removed = pruneSqliteVersions(config.readModel.path, [
+          result.version,
+          result.previous,
+        ]);
+        if (removed.length > 0) {
+          const mb = removed.reduce((sum, v) => sum + v.bytes, 0) / 1e6;
+          ctx.stdout.write(
+            `removed older versions ${removed.map((v) => v.version).join(', ')} (${mb.toFixed(0)} MB)\n`,
+          );
+        }
       }
     } finally {
       await store.close();
