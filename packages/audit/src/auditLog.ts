@@ -115,10 +115,17 @@ export class AuditLog {
     );
   }
 
+  /** The last checkpoint parsed, kept while it is still the latest (a trail proves many events). */
+  #parsed: { saved: SavedCheckpoint; checkpoint: Checkpoint } | undefined;
+
   /** The most recent checkpoint saved, parsed (signature not checked here). */
   latestCheckpoint(): { saved: SavedCheckpoint; checkpoint: Checkpoint } | undefined {
     const saved = this.#audit.latestCheckpoint();
-    return saved === undefined ? undefined : { saved, checkpoint: parseCheckpoint(saved.note) };
+    if (saved === undefined) return undefined;
+    const parsed = this.#parsed;
+    if (parsed?.saved.id === saved.id && parsed.saved.note === saved.note) return parsed;
+    this.#parsed = { saved, checkpoint: parseCheckpoint(saved.note) };
+    return this.#parsed;
   }
 
   /**

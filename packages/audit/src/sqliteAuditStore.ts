@@ -153,10 +153,10 @@ class RecordedLeaves implements LeafHashStore {
 }
 
 /** One row, not the whole table: every inclusion proof asks for it. */
-const latestIn = (db: Database.Database): SavedCheckpoint | undefined => {
-  const r = db
-    .prepare('SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1')
-    .get() as
+const LATEST = 'SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1';
+
+const latestFrom = (statement: Database.Statement): SavedCheckpoint | undefined => {
+  const r = statement.get() as
     { id: number; size: number; note: string; saved_at: string; reason: string } | undefined;
   return r === undefined
     ? undefined
@@ -252,8 +252,12 @@ export class SqliteAuditStore {
     }));
   }
 
+  /** Prepared once: an evidence trail asks for it at every proof. */
+  #latest: Database.Statement | undefined;
+
   latestCheckpoint(): SavedCheckpoint | undefined {
-    return latestIn(this.#db);
+    this.#latest ??= this.#db.prepare(LATEST);
+    return latestFrom(this.#latest);
   }
 
   /**
@@ -264,7 +268,7 @@ export class SqliteAuditStore {
   static latestCheckpointIn(path: string): SavedCheckpoint | undefined {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      return latestIn(db);
+      return latestFrom(db.prepare(LATEST));
     } finally {
       db.close();
     }
