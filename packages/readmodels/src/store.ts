@@ -383,26 +383,53 @@ export class KyselyReadModel implements ReadModelStore {
     }));
   }
 
-  /** When each of these positions was recorded, from the batches that cover them. */
+  /**
+   * When each of these positions was recorded, from the batches that cover them.
+   * A batch's stamps mark where each run of one recording time ends (see
+   * `PositionStamp`), so a position's time is that of the first stamp at or
+   * after it: its batch ends with one, and any stamp of another batch in
+   * between (a parallel replay's other shard) lies in the same run, recording
+   * times never going back as positions go on.
+   */
   private async recordedAt(positions: readonly bigint[]): Promise<Map<bigint, string>> {
     const out = new Map<bigint, string>();
     if (positions.length === 0) return out;
-    const wanted = new Set(positions);
     let lo = positions[0]!;
     let hi = lo;
     for (const p of positions) {
       if (p < lo) lo = p;
       if (p > hi) hi = p;
     }
+    // A row's first_position is its first stamp, which may lie after the batch's
+    // first events: the rows wanted are those up to the one holding the first
+    // stamp at or after `hi`.
     const rows = await this.db
       .selectFrom('positions')
       .select('stamps')
       .where('last_position', '>=', lo)
-      .where('first_position', '<=', hi)
+      .where('first_position', '<=', (eb) =>
+        eb.fn.coalesce(
+          eb
+            .selectFrom('positions')
+            .select((e) => e.fn.min('last_position').as('m'))
+            .where('last_position', '>=', hi),
+          eb.val(hi),
+        ),
+      )
       .execute();
-    for (const row of rows) {
-      for (const [position, at] of parseStamps(row.stamps))
-        if (wanted.has(position)) out.set(position, at);
+    const stamps = rows
+      .flatMap((row) => parseStamps(row.stamps))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const p of positions) {
+      let low = 0;
+      let high = stamps.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (stamps[mid]![0] < p) low = mid + 1;
+        else high = mid;
+      }
+      const found = stamps[low];
+      if (found !== undefined) out.set(p, found[1]);
     }
     return out;
   }

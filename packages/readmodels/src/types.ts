@@ -19,7 +19,13 @@ export interface ProgrammeStateEntry {
   readonly state: unknown;
 }
 
-/** When an event was recorded, so `--known-at TIMESTAMP` can become a position. */
+/**
+ * When an event was recorded, so `--known-at TIMESTAMP` can become a position
+ * and a history row can show its recording time. A batch may keep only the
+ * last position of each run of events recorded at one time (the ledger
+ * applier does): a stamp then stands for every position of its batch after
+ * the previous stamp, up to its own.
+ */
 export interface PositionStamp {
   readonly position: bigint;
   /** ISO-8601 UTC. */

@@ -339,6 +339,35 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
   });
 
   describe('audit', () => {
+    it('history gives every row its recording time when a batch stamps only where each run of one time ends', async () => {
+      // Recorded five positions at a time (an import's transaction), stamped as the
+      // ledger applier stamps: the last position of each run in the batch, and the batch's last.
+      const recorded = (position: bigint) => stamp(Math.floor(Number(position) / 5) * 5);
+      const store = await fresh();
+      for (const batch of splitBatches()) {
+        const positions = (batch.positions ?? []).map((p) => ({
+          position: p.position,
+          recordedAt: recorded(p.position),
+        }));
+        await store.applyBatch({
+          ...batch,
+          positions: positions.filter((p, i) => positions[i + 1]?.recordedAt !== p.recordedAt),
+        });
+      }
+      const rows = [
+        ...(await store.history({ indicators: INDICATORS, indicator: MASTER, scope: 'province' })),
+        ...(await store.history({
+          indicators: INDICATORS,
+          indicator: QUALIFIED,
+          scope: 'province',
+        })),
+      ];
+      expect(rows.length).toBeGreaterThan(6);
+      expect(rows.map((r) => [r.position, r.recordedAt])).toEqual(
+        rows.map((r) => [r.position, recorded(r.position)]),
+      );
+    });
+
     it('history lists the rows that moved a figure, in position order, with when they were recorded', async () => {
       const store = await loaded();
       const rows = await store.history({
