@@ -126,6 +126,18 @@ describe('AuditLog over a SQLite store and audit file', () => {
     const late = await findLoggedEvent(store, { position: 21n });
     if (late === undefined) throw new Error('event not found');
     expect(() => log.prove(late)).toThrow(/after the latest checkpoint/);
+    // A checkpoint made since is the one proved against (the parsed latest is not kept past it).
+    const next = await log.checkpoint(key.privateKey, {
+      origin: key.name,
+      now,
+      reason: 'on-demand',
+    });
+    expect(log.prove(late)).toMatchObject({
+      index: 20,
+      treeSize: 21,
+      verified: true,
+      checkpoint: next.note,
+    });
     audit.close();
   });
 });

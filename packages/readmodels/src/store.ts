@@ -388,8 +388,8 @@ export class KyselyReadModel implements ReadModelStore {
    * A batch's stamps mark where each run of one recording time ends (see
    * `PositionStamp`), so a position's time is that of the first stamp at or
    * after it: its batch ends with one, and any stamp of another batch in
-   * between (a parallel replay's other shard) lies in the same run, recording
-   * times never going back as positions go on.
+   * between (a parallel replay's other shard) lies in the same run, since a
+   * store's recording times never decrease along the log.
    */
   private async recordedAt(positions: readonly bigint[]): Promise<Map<bigint, string>> {
     const out = new Map<bigint, string>();

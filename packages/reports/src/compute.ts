@@ -118,7 +118,11 @@ const CONTEXT_TYPES: readonly string[] = [
   'TeacherTransferred',
 ];
 
-/** The context pass over the log up to `until`, filtered by the store where it can. */
+/**
+ * The context pass over the log up to `until`, filtered by type inside the store
+ * where it can. Teacher events other than hires and transfers are passed over
+ * here too, so a store that gives every event yields the same context.
+ */
 const readContext = async (store: EventStore, until: bigint): Promise<Context> => {
   const context: Context = { units: [], topics: new Map(), funding: [], placed: new Map() };
   const take = (e: RecordedEvent): void => {
@@ -135,11 +139,11 @@ const readContext = async (store: EventStore, until: bigint): Promise<Context> =
   };
   if (store.readAllBatches !== undefined) {
     for await (const page of store.readAllBatches({ until, types: CONTEXT_TYPES }))
-      for (const e of page) if (CONTEXT_TYPES.includes(e.type)) take(e);
+      for (const e of page) take(e);
   } else {
     for await (const e of store.readAll()) {
       if (e.position > until) break;
-      if (CONTEXT_TYPES.includes(e.type)) take(e);
+      take(e);
     }
   }
   return context;

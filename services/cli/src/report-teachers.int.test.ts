@@ -112,4 +112,24 @@ describe('an annual report reads only the teachers placed at its unit', () => {
     expect(compared).toBeGreaterThan(20);
     expect(teachersSeen).toBeGreaterThan(400);
   });
+
+  it('is the same from a store without batch reads, read event by event', async () => {
+    const { readAllBatches: _batches, ...unfiltered } = store;
+    const head = log[log.length - 1]!.position;
+    for (const knownAt of [undefined, head / 2n]) {
+      for (const unitId of ['cdbk', 'gdnn-ba-be', 'gdnn-cho-don']) {
+        const input = {
+          plan,
+          readModel,
+          unitId,
+          year: 2025,
+          ...(knownAt === undefined ? {} : { knownAt }),
+          generatedAt: '2026-01-01T00:00:00Z',
+        };
+        const report = await computeAnnualReport({ ...input, store });
+        expect(report.byEmployment.permanent).toBeGreaterThan(0);
+        expect(await computeAnnualReport({ ...input, store: unfiltered })).toEqual(report);
+      }
+    }
+  });
 });
