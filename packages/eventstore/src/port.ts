@@ -97,6 +97,21 @@ export interface BatchReadOptions extends ReadOptions {
   readonly metadata?: boolean;
 }
 
+/** What `readStreamBatches` reads: the streams of one kind, stream by stream. */
+export interface StreamBatchReadOptions {
+  /** Streams whose name starts with this (`teacher-`). */
+  readonly prefix: string;
+  /** Events per page at most; the adapter's default when absent. */
+  readonly pageSize?: number;
+  /** Only events at or before this position. */
+  readonly until?: bigint;
+  /** Leave out teacher streams of other shards, as `BatchReadOptions.shard`. */
+  readonly shard?: Shard;
+  /** As `BatchReadOptions.metadata`. */
+  readonly metadata?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Where a store lives, for a worker process that opens its own handle to it
  * (parallel replay). Only stores that can be opened again from elsewhere have one.
@@ -140,6 +155,13 @@ export interface EventStore {
    * Optional: callers fall back to `readAll` where an adapter lacks it.
    */
   readAllBatches?(options?: BatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
+  /**
+   * The events of every stream named `prefix…`, in pages: stream after stream in
+   * the order of their names, each stream's events in revision order (a stream's
+   * events may span pages). For a replay that takes one teacher at a time.
+   * Optional: a replay reads the log in position order where an adapter lacks it.
+   */
+  readStreamBatches?(options: StreamBatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
   /** Catch-up then live: every event after `after`, once each, in order, until aborted or broken out of. */
   subscribe(options?: ReadOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the last stored event, or null when the store is empty. */

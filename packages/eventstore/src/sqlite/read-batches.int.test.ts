@@ -123,3 +123,56 @@ describe('SQLite readAllBatches', () => {
     await store.close();
   });
 });
+
+describe('SQLite readStreamBatches', () => {
+  it('gives the streams of a prefix one after another, each in revision order, across pages', async () => {
+    const store = openSqliteEventStore(join(dir, 'events.db'));
+    // Streams written interleaved and out of name order, and streams outside the prefix.
+    const ids = ['t2', 'gv-ă', 't1', 'gv-𝔸', 't10'];
+    for (const id of ids) await store.append(`teacher-${id}`, [registered(id)], 'no-stream');
+    await store.append('teachers-x', [registered('x')], 'no-stream');
+    await store.append('unit-u1', [registered('u')], 'no-stream');
+    for (const id of [...ids].reverse())
+      await store.append(`teacher-${id}`, completions(id, 3), 0n);
+    await store.append('teacher.', [registered('dot')], 'no-stream');
+    const all = await collect(store.readAll());
+    const ours = all.filter((e) => e.stream.startsWith('teacher-'));
+    // SQLite compares text as UTF-8 bytes, which orders code points as code points do.
+    const byStream = [...ours].sort((a, b) =>
+      a.stream === b.stream
+        ? Number(a.revision - b.revision)
+        : Buffer.compare(Buffer.from(a.stream), Buffer.from(b.stream)),
+    );
+    expect(byStream.map((e) => e.position)).not.toEqual(ours.map((e) => e.position));
+    const read = async (
+      options: Partial<Parameters<NonNullable<typeof store.readStreamBatches>>[0]>,
+    ) => pagesOf(store.readStreamBatches!({ prefix: 'teacher-', ...options }));
+
+    for (const pageSize of [1, 3, 4, 100]) {
+      const pages = await read({ pageSize });
+      expect(pages.every((p) => p.length > 0 && p.length <= pageSize)).toBe(true);
+      expect(pages.flat()).toEqual(byStream);
+    }
+    for (const count of [2, 3])
+      for (let index = 0; index < count; index++)
+        expect((await read({ pageSize: 2, shard: { index, count } })).flat()).toEqual(
+          byStream.filter((e) => shardOfStream(e.stream, count) === index),
+        );
+    const until = ours[8]!.position;
+    expect((await read({ pageSize: 2, until })).flat()).toEqual(
+      byStream.filter((e) => e.position <= until),
+    );
+    const bare = (await read({ metadata: false })).flat();
+    expect(bare.map(({ metadata: _m, ...rest }) => rest)).toEqual(
+      byStream.map(({ metadata: _m, ...rest }) => rest),
+    );
+    expect((await read({ prefix: 'unit-' })).flat()).toEqual(
+      all.filter((e) => e.stream === 'unit-u1'),
+    );
+    expect((await read({ prefix: 'programme-' })).flat()).toEqual([]);
+    await expect(read({ shard: { index: 0, count: 0 } })).rejects.toThrow(
+      'shard 0 of 0 does not exist',
+    );
+    await store.close();
+  });
+});

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import type Database from 'better-sqlite3';
-import type { BatchReadOptions } from '../port.js';
+import type { BatchReadOptions, Shard, StreamBatchReadOptions } from '../port.js';
 import { EVENT_COLUMNS } from './rows.js';
 
 /** Columns in `EVENT_COLUMNS` order, as `raw` rows give them. */
@@ -26,19 +26,78 @@ interface PageShape {
   readonly types: number | undefined;
 }
 
+// Exactly `shardOfStream`: teacher streams by their last code point, every other stream to all.
+const SHARD_FILTER = "(substr(stream, 1, 8) <> 'teacher-' OR unicode(substr(stream, -1)) % ? = ?)";
+
 /** The page query for one combination of options, prepared once. */
 const pageQuery = (o: PageShape): string => {
   const where = ['position > ?'];
   if (o.until) where.push('position <= ?');
-  // Exactly `shardOfStream`: teacher streams by their last code point, every other stream to all.
-  if (o.shard)
-    where.push("(substr(stream, 1, 8) <> 'teacher-' OR unicode(substr(stream, -1)) % ? = ?)");
+  if (o.shard) where.push(SHARD_FILTER);
   if (o.types !== undefined)
     where.push(
       o.types === 0 ? '0' : `type IN (${new Array<string>(o.types).fill('?').join(', ')})`,
     );
-  const columns = o.metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, 'NULL');
-  return `SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
+  return `SELECT ${columns(o.metadata)} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
+};
+
+const columns = (metadata: boolean): string =>
+  metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, 'NULL');
+
+/**
+ * The stream-order page query: the streams before the prefix's bound after the
+ * last (stream, revision) given, along the (stream, revision) index. The row
+ * value is the only lower bound, so SQLite seeks to it: with `stream >= prefix`
+ * beside it, each page scanned the prefix's streams from the first (95 ms a
+ * page at the end of 913,897 events, against 13 ms).
+ */
+const streamPageQuery = (o: Omit<PageShape, 'types'>): string => {
+  const where = ['(stream, revision) > (?, ?)', 'stream < ?'];
+  if (o.until) where.push('position <= ?');
+  if (o.shard) where.push(SHARD_FILTER);
+  return `SELECT ${columns(o.metadata)} FROM events WHERE ${where.join(' AND ')} ORDER BY stream, revision LIMIT ?`;
+};
+
+/** The first string after every string starting with `prefix`, in SQLite's binary order. */
+const prefixBound = (prefix: string): string => {
+  const last = prefix.codePointAt(prefix.length - 1);
+  if (last === undefined) throw new RangeError('a stream prefix cannot be empty');
+  return (
+    prefix.slice(0, prefix.length - String.fromCodePoint(last).length) +
+    String.fromCodePoint(last + 1)
+  );
+};
+
+const checkShard = (shard: Shard | undefined): void => {
+  if (
+    shard !== undefined &&
+    !(
+      Number.isInteger(shard.count) &&
+      shard.count >= 1 &&
+      shard.index >= 0 &&
+      shard.index < shard.count
+    )
+  )
+    throw new RangeError(`shard ${shard.index} of ${shard.count} does not exist`);
+};
+
+/** Raw rows as events. The store keeps what it was given, validated before append (as `toRecorded`). */
+const toEvents = (rows: readonly RawRow[]): RecordedEvent[] => {
+  const events = new Array<RecordedEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as RawRow;
+    events[i] = {
+      id: r[1],
+      stream: r[2],
+      revision: r[3],
+      position: r[0],
+      recordedAt: r[7],
+      type: r[4],
+      data: JSON.parse(r[5]) as unknown,
+      metadata: r[6] === null ? EMPTY_METADATA : (JSON.parse(r[6]) as Record<string, string>),
+    } as RecordedEvent;
+  }
+  return events;
 };
 
 const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -68,16 +127,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
     const size = options.pageSize ?? DEFAULT_PAGE;
     const withMetadata = options.metadata ?? true;
     const { until, shard, types } = options;
-    if (
-      shard !== undefined &&
-      !(
-        Number.isInteger(shard.count) &&
-        shard.count >= 1 &&
-        shard.index >= 0 &&
-        shard.index < shard.count
-      )
-    )
-      throw new RangeError(`shard ${shard.index} of ${shard.count} does not exist`);
+    checkShard(shard);
     ensureOpen();
     const page = statement({
       until: until !== undefined,
@@ -95,25 +145,55 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
       if (types !== undefined) params.push(...types);
       params.push(size);
       const rows = page.all(...params);
-      const events = new Array<RecordedEvent>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i] as RawRow;
-        // The store keeps what it was given, validated before append (as `toRecorded`).
-        events[i] = {
-          id: r[1],
-          stream: r[2],
-          revision: r[3],
-          position: r[0],
-          recordedAt: r[7],
-          type: r[4],
-          data: JSON.parse(r[5]) as unknown,
-          metadata: r[6] === null ? EMPTY_METADATA : (JSON.parse(r[6]) as Record<string, string>),
-        } as RecordedEvent;
-      }
       const lastRow = rows[rows.length - 1];
       if (lastRow === undefined) return;
       last = lastRow[0];
-      yield events;
+      yield toEvents(rows);
+      if (rows.length < size) return;
+    }
+  };
+};
+
+/**
+ * `readStreamBatches` for the SQLite adapter: pages along the (stream, revision)
+ * index, each query starting after the last row of the one before (a stream's
+ * events may span two pages). Filters run inside SQLite, as `readAllBatches`.
+ */
+export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
+  const statements = new Map<string, Database.Statement<unknown[], RawRow>>();
+  return async function* readStreamBatches(
+    options: StreamBatchReadOptions,
+  ): AsyncGenerator<readonly RecordedEvent[]> {
+    const size = options.pageSize ?? DEFAULT_PAGE;
+    const { until, shard, prefix } = options;
+    checkShard(shard);
+    const bound = prefixBound(prefix);
+    ensureOpen();
+    const sql = streamPageQuery({
+      until: until !== undefined,
+      shard: shard !== undefined,
+      metadata: options.metadata ?? true,
+    });
+    let page = statements.get(sql);
+    if (page === undefined) {
+      page = reader.prepare<unknown[], RawRow>(sql).safeIntegers(true).raw(true);
+      statements.set(sql, page);
+    }
+    let lastStream = prefix;
+    let lastRevision = -1n;
+    for (;;) {
+      if (options.signal?.aborted) return;
+      ensureOpen();
+      const params: unknown[] = [lastStream, lastRevision, bound];
+      if (until !== undefined) params.push(until);
+      if (shard !== undefined) params.push(shard.count, shard.index);
+      params.push(size);
+      const rows = page.all(...params);
+      const lastRow = rows[rows.length - 1];
+      if (lastRow === undefined) return;
+      lastStream = lastRow[2];
+      lastRevision = lastRow[3];
+      yield toEvents(rows);
       if (rows.length < size) return;
     }
   };

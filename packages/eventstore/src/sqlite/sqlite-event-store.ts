@@ -19,7 +19,7 @@ import type {
   SubscriptionMessage,
 } from '../port.js';
 import { EVENT_COLUMNS, type EventRow, toRecorded } from './rows.js';
-import { sqliteBatchReader } from './read-batches.js';
+import { sqliteBatchReader, sqliteStreamBatchReader } from './read-batches.js';
 import { migrate } from './schema.js';
 import { Wakeup } from './wakeup.js';
 import { type WriterLock, acquireWriterLock } from './writer-lock.js';
@@ -330,6 +330,7 @@ export const openSqliteEventStore = (
     readStream,
     readAll,
     readAllBatches: sqliteBatchReader(reader, ensureOpen),
+    readStreamBatches: sqliteStreamBatchReader(reader, ensureOpen),
     subscribe,
     findEvent: async (_stream, id) => {
       ensureOpen();
