@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { figuresFrom, unitsInScope } from './scopes.js';
 import type {
   ApplyResult,
+  BulkBatch,
   FigureRow,
   FiguresQuery,
   HistoryRow,
@@ -180,26 +181,11 @@ export class KyselyReadModel implements ReadModelStore {
   }
 
   async applyBatch(batch: LedgerBatch): Promise<ApplyResult> {
-    const e = this.engine;
     return this.db.transaction().execute(async (trx) => {
       const stored = await readCheckpoint(trx, batch.projection);
       if (stored !== null && batch.checkpoint <= stored)
         return { applied: false, checkpoint: stored };
-      const rows = batch.rows ?? [];
-      await e.insertMany(trx, ledgerWrite, rows);
-      await e.insertMany(trx, changeWrite, changedKeys(rows, batch.checkpoint));
-      await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
-      await e.insertMany(trx, positionWrite, stampRows(batch.positions ?? []));
-      await e.insertMany(
-        trx,
-        teacherStateWrite,
-        lastPerId((batch.teacherStates ?? []).map((t) => [t.teacherId, t.state] as const)),
-      );
-      await e.insertMany(
-        trx,
-        programmeStateWrite,
-        lastPerId((batch.programmeStates ?? []).map((p) => [p.programmeId, p.state] as const)),
-      );
+      await this.write(trx, batch, batch.checkpoint);
       await trx
         .insertInto('checkpoints')
         .values({ name: batch.projection, position: batch.checkpoint })
@@ -209,6 +195,34 @@ export class KyselyReadModel implements ReadModelStore {
         .execute();
       return { applied: true, checkpoint: batch.checkpoint };
     });
+  }
+
+  async applyBulk(batch: BulkBatch): Promise<void> {
+    await this.db.transaction().execute((trx) => this.write(trx, batch, batch.upTo));
+  }
+
+  /** A batch's rows, the pairs they touch (recorded at `changesAt`), its events and states. */
+  private async write(
+    trx: Transaction<Database>,
+    batch: BulkBatch | LedgerBatch,
+    changesAt: bigint,
+  ): Promise<void> {
+    const e = this.engine;
+    const rows = batch.rows ?? [];
+    await e.insertMany(trx, ledgerWrite, rows);
+    await e.insertMany(trx, changeWrite, changedKeys(rows, changesAt));
+    await e.insertMany(trx, unitEventWrite, batch.unitEvents ?? []);
+    await e.insertMany(trx, positionWrite, stampRows(batch.positions ?? []));
+    await e.insertMany(
+      trx,
+      teacherStateWrite,
+      lastPerId((batch.teacherStates ?? []).map((t) => [t.teacherId, t.state] as const)),
+    );
+    await e.insertMany(
+      trx,
+      programmeStateWrite,
+      lastPerId((batch.programmeStates ?? []).map((p) => [p.programmeId, p.state] as const)),
+    );
   }
 
   async checkpoint(projection: string): Promise<bigint | null> {

@@ -49,6 +49,17 @@ export interface LedgerBatch {
   readonly positions?: readonly PositionStamp[];
 }
 
+/**
+ * Part of a replay into an empty read model that takes the log teacher by
+ * teacher, not in position order: rows and states without a checkpoint. The
+ * (indicator, unit) pairs its rows touch are recorded at `upTo`, the last
+ * position the whole replay covers; the replay sets its checkpoint there once
+ * every part is written (`mergeCheckpoints`).
+ */
+export interface BulkBatch extends Omit<LedgerBatch, 'projection' | 'checkpoint'> {
+  readonly upTo: bigint;
+}
+
 export interface ApplyResult {
   /** False when the batch was a replay (checkpoint ≤ stored) and nothing changed. */
   readonly applied: boolean;
@@ -126,6 +137,11 @@ export interface ReadModelStore {
   /** How another process opens this same version. */
   readonly location: ReadModelLocation;
   applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
+  /**
+   * Writes a part of a replay into an empty read model, in one transaction, and
+   * moves no checkpoint: nobody reads the version until the replay sets one.
+   */
+  applyBulk(batch: BulkBatch): Promise<void>;
   checkpoint(projection: string): Promise<bigint | null>;
   /**
    * In one transaction, sets checkpoint `name` to `position` and removes the

@@ -1,8 +1,9 @@
 import type { IndicatorDefinition, RecordedEvent } from '@nhagiao/domain';
 import type { EventStore, ReadOptions } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { LedgerApplier } from './ledger-applier.js';
+import { LEDGER_PROJECTION, LedgerApplier } from './ledger-applier.js';
 import { type ParallelOptions, parallelWorkers, replayInParallel } from './parallel-replay.js';
+import { canReplayByTeacher, replayByTeacher } from './teacher-replay.js';
 
 export interface CatchUpOptions {
   readonly store: EventStore;
@@ -16,11 +17,13 @@ export interface CatchUpOptions {
   /** Sees every event read, in log order, before it is applied (verify hashes them on the same pass). */
   readonly onEvent?: (event: RecordedEvent) => void;
   /**
-   * Into an empty read model, replay in worker processes (see `replayInParallel`)
-   * when the store and the read model can be opened by other processes and the log
-   * is long enough. Not with `onEvent`, which must see every event in one pass.
-   * Only for a read model nobody reads yet (a rebuild's new version, verify's
-   * replay): until the shards finish, their rows are not in log order.
+   * Into an empty read model, replay one teacher at a time (`replayByTeacher`),
+   * in worker processes (see `replayInParallel`) when the store and the read
+   * model can be opened by other processes and the log is long enough, else on
+   * this thread where the store reads stream by stream. Not with `onEvent`,
+   * which must see every event in position order. Only for a read model nobody
+   * else reads or writes yet (a rebuild's new version, verify's replay): until
+   * the replay ends, its rows are not in log order and no checkpoint guards them.
    */
   readonly parallel?: ParallelOptions;
   /** Stop after this position (default: the store's head when reading ends). */
@@ -76,9 +79,10 @@ const READ_PAGE = 5000;
  * ledger is written without its secondary index, built once at the end: a
  * sorted build costs a fraction of keeping it up to date row by row. A run that
  * dies before then leaves the index missing; the next run builds it first.
- * With `parallel`, the log up to the head is first replayed in worker processes
- * (a parallel replay that dies starts again from nothing: the read model is
- * emptied first); this pass then takes what was appended meanwhile.
+ * With `parallel`, the log up to the head is first replayed teacher by teacher,
+ * in worker processes or on this thread (a replay that dies starts again from
+ * nothing: the read model is emptied first); this pass then takes what was
+ * appended meanwhile, in position order.
  */
 export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUpResult> => {
   const started = performance.now();
@@ -97,7 +101,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
   if (from === null) await readModel.deferIndexes();
   else await readModel.buildIndexes();
   try {
-    if (from === null && onEvent === undefined) {
+    if (from === null && onEvent === undefined && options.parallel !== undefined) {
       const head = options.until ?? (await store.head());
       const workers = head === null ? 0 : parallelWorkers(store, readModel, head, options.parallel);
       if (head !== null && workers > 0) {
@@ -118,6 +122,22 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
         applied = replayed.applied;
         shardPeakRssMb = replayed.shardPeakRssMb;
         // Opened again at the shards' checkpoint: teachers' states load as met.
+        applier = await open();
+      } else if (head !== null && canReplayByTeacher(store)) {
+        // As above: what a replay that died left is emptied first.
+        await readModel.reset({ deferIndexes: true });
+        applied = await replayByTeacher({
+          store,
+          readModel,
+          indicators: options.indicators,
+          until: head,
+          batchSize,
+          ...(options.onProgress ? { onProgress: (done) => options.onProgress?.(done, head) } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // Aborted: no checkpoint, so the next replay starts again from nothing.
+        if (options.signal?.aborted !== true)
+          await readModel.mergeCheckpoints(LEDGER_PROJECTION, [], head);
         applier = await open();
       }
     }

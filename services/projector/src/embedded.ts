@@ -14,6 +14,11 @@ export {
   type ParallelReplayOptions,
 } from './parallel-replay.js';
 export {
+  replayByTeacher,
+  canReplayByTeacher,
+  type TeacherReplayOptions,
+} from './teacher-replay.js';
+export {
   rebuildReadModel,
   nextVersion,
   type ReadModelFactory,

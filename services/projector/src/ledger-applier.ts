@@ -8,7 +8,6 @@ import {
   isUnitEvent,
   streamKindOf,
 } from '@nhagiao/domain';
-import { type Shard, shardOfStream } from '@nhagiao/eventstore/port';
 import type {
   LedgerBatch,
   PositionStamp,
@@ -30,14 +29,6 @@ export interface LedgerApplierOptions {
    * states are written once, with the last batch; a rebuild that dies starts again.
    */
   readonly stateWrites?: 'per-batch' | 'at-end';
-  /**
-   * One part of a parallel replay: teacher events of other shards are skipped;
-   * events of other streams are projected by every shard (programme topics move
-   * teachers' figures) but recorded (unit events, position stamps) by shard 0 only.
-   */
-  readonly shard?: Shard;
-  /** Runs each write; parallel replays serialise their writers through it. */
-  readonly writeLock?: <T>(write: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -50,8 +41,6 @@ export class LedgerApplier {
   readonly #projection: LedgerProjection;
   readonly #name: string;
   readonly #stateWrites: 'per-batch' | 'at-end';
-  readonly #shard: Shard | undefined;
-  readonly #writeLock: <T>(write: () => Promise<T>) => Promise<T>;
   #checkpoint: bigint | null = null;
   #loadedAll = false;
   readonly #loaded = new Set<string>();
@@ -62,15 +51,12 @@ export class LedgerApplier {
   #pendingProgrammes = new Set<string>();
   #last: bigint | null = null;
   #count = 0;
-  #taken = 0;
 
   private constructor(options: LedgerApplierOptions) {
     this.#readModel = options.readModel;
     this.#projection = createLedgerProjection(options.indicators);
     this.#name = options.projection ?? LEDGER_PROJECTION;
     this.#stateWrites = options.stateWrites ?? 'per-batch';
-    this.#shard = options.shard;
-    this.#writeLock = options.writeLock ?? ((write) => write());
   }
 
   /** Opens the applier at the read model's checkpoint, with the programmes' state loaded. */
@@ -94,11 +80,6 @@ export class LedgerApplier {
     return this.#last ?? this.#checkpoint;
   }
 
-  /** Events applied since opened (in a shard: its own, and shard 0 the other streams'). */
-  get taken(): number {
-    return this.#taken;
-  }
-
   /** Events taken since the last flush. */
   get pending(): number {
     return this.#count;
@@ -112,14 +93,6 @@ export class LedgerApplier {
   take(event: RecordedEvent): Promise<void> | undefined {
     const checkpoint = this.checkpoint;
     if (checkpoint !== null && event.position <= checkpoint) return undefined;
-    const shard = this.#shard;
-    if (shard !== undefined && shardOfStream(event.stream, shard.count) !== shard.index) {
-      // Another shard's teacher; other streams' events are projected everywhere, recorded once.
-      if (streamKindOf(event.stream) === 'teacher') return undefined;
-      for (const row of this.#projection.project(event)) this.#rows.push(row);
-      this.#last = event.position;
-      return undefined;
-    }
     if (!this.#loadedAll) {
       const kind = streamKindOf(event.stream);
       if (kind === 'teacher') {
@@ -148,7 +121,6 @@ export class LedgerApplier {
     }
     this.#last = event.position;
     this.#count += 1;
-    this.#taken += 1;
   }
 
   /** Writes what was taken, and the checkpoint, in one transaction. */
@@ -177,7 +149,7 @@ export class LedgerApplier {
           }
         : {}),
     };
-    await this.#writeLock(() => this.#readModel.applyBatch(batch));
+    await this.#readModel.applyBatch(batch);
     if (writeStates) {
       this.#pendingTeachers = new Set();
       this.#pendingProgrammes = new Set();

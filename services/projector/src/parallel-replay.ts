@@ -153,14 +153,14 @@ interface ShardResult {
 
 /**
  * Replays the log up to `until` into an empty read model in several processes.
- * Each reads the store itself and projects one shard of the teachers (a
- * teacher's figures depend only on its own events and the programmes', which
- * every shard reads), writing its rows and states under its own checkpoint; the
- * writes take turns through a lock this process hands out. When all are done
- * the shards' checkpoints become the one ledger checkpoint at `until`, in one
- * transaction. The rows are those a single thread writes (the digest sorts
- * them); only their physical order differs. A replay that fails or is aborted
- * leaves no ledger checkpoint: it starts again from nothing.
+ * Each reads the store itself and projects one shard of the teachers, one
+ * teacher at a time (`replayByTeacher`: a teacher's figures depend only on its
+ * own events and the programmes', which every shard reads), writing its rows and
+ * states; the writes take turns through a lock this process hands out. When all
+ * are done the ledger checkpoint is set at `until`. The rows are those a single
+ * thread writes in position order (the digest sorts them); only their physical
+ * order differs. A replay that fails or is aborted leaves no ledger checkpoint:
+ * it starts again from nothing.
  *
  * Processes rather than worker threads: a rebuild measured the same either way
  * on 2 cores, and a process keeps a shard's memory (its peak is reported) and
@@ -178,7 +178,6 @@ export const replayInParallel = async (
   const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
   const script = path.join(dir, 'shard.cjs');
   writeFileSync(script, bundle);
-  const names = Array.from({ length: count }, (_, i) => `${LEDGER_PROJECTION}@${i + 1}/${count}`);
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];
   // The write lock: the shard holding it, and those waiting in turn.
@@ -189,8 +188,9 @@ export const replayInParallel = async (
     holder = waiting.shift();
     holder?.send({ kind: 'granted' } satisfies ParentMessage);
   };
-  const results = names.map(
-    (projection, index) =>
+  const results = Array.from(
+    { length: count },
+    (_, index) =>
       new Promise<ShardResult>((resolve, reject) => {
         const child = fork(script, [], {
           execArgv: [...WORKER_NODE_OPTIONS],
@@ -242,7 +242,6 @@ export const replayInParallel = async (
             readModel: readModelAt,
             indicators: options.indicators,
             shard: { index, count },
-            projection,
             until: options.until.toString(),
             batchSize: options.batchSize,
             pageSize: 5000,
@@ -257,7 +256,7 @@ export const replayInParallel = async (
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const shards = await Promise.all(results);
-    await readModel.mergeCheckpoints(LEDGER_PROJECTION, names, options.until);
+    await readModel.mergeCheckpoints(LEDGER_PROJECTION, [], options.until);
     return {
       applied: shards.reduce((sum, shard) => sum + shard.applied, 0),
       shardPeakRssMb: shards.map((shard) => shard.maxRssMb),

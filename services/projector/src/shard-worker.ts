@@ -2,23 +2,22 @@
  * One shard of a parallel replay, in its own process (see parallel-replay.ts):
  * takes its work in the first message from the parent, opens its own handles to
  * the event store and the read model, replays the teachers of its shard up to
- * the given position and writes their rows and states, each write while holding
- * the lock the parent hands to one shard at a time.
+ * the given position one teacher at a time (`replayByTeacher`) and writes their
+ * rows and states, each write while holding the lock the parent hands to one
+ * shard at a time.
  */
 import type { IndicatorDefinition } from '@nhagiao/domain';
 // The adapters' own entry points: nothing of the other adapters' clients is bundled.
 import type { Shard, StoreLocation } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
-import { LedgerApplier } from './ledger-applier.js';
+import { replayByTeacher } from './teacher-replay.js';
 
 export interface ShardWork {
   readonly store: StoreLocation;
   readonly readModel: { readonly kind: 'sqlite'; readonly path: string; readonly version: string };
   readonly indicators: readonly IndicatorDefinition[];
   readonly shard: Shard;
-  /** The checkpoint this shard writes under. */
-  readonly projection: string;
   /** Last position to replay (decimal). */
   readonly until: string;
   readonly batchSize: number;
@@ -66,35 +65,17 @@ const run = async (work: ShardWork): Promise<number> => {
     version: work.readModel.version,
   });
   try {
-    const applier = await LedgerApplier.open({
+    return await replayByTeacher({
+      store,
       readModel,
       indicators: work.indicators,
-      projection: work.projection,
-      stateWrites: 'at-end',
-      shard: work.shard,
-      ...(work.shared ? { writeLock: underLock } : {}),
-    });
-    if (store.readAllBatches === undefined)
-      throw new Error('the event store cannot read in batches');
-    const pages = store.readAllBatches({
-      pageSize: work.pageSize,
       until: BigInt(work.until),
       shard: work.shard,
-      metadata: false,
+      batchSize: work.batchSize,
+      pageSize: work.pageSize,
+      ...(work.shared ? { writeLock: underLock } : {}),
+      onProgress: (applied) => send({ kind: 'progress', applied }),
     });
-    for await (const page of pages) {
-      for (const event of page) {
-        if (applier.pending >= work.batchSize) {
-          await applier.flush();
-          await send({ kind: 'progress', applied: applier.taken });
-        }
-        // A fresh replay never waits for state (nothing is loaded): no await per event.
-        const loading = applier.take(event);
-        if (loading !== undefined) await loading;
-      }
-    }
-    await applier.flush(true);
-    return applier.taken;
   } finally {
     await readModel.close();
     await store.close();

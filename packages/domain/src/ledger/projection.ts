@@ -56,6 +56,12 @@ export interface LedgerProjection {
   serializeProgramme(programmeId: string): SerializedProgramme | undefined;
   /** Load programmes before teachers, so teachers' contributions see the right topics. */
   loadProgramme(serialized: SerializedProgramme): void;
+  /**
+   * Forgets every teacher and programme, as if new: a replay that takes one
+   * teacher at a time (with the programme events that teacher's rows depend on)
+   * keeps one projection and starts it afresh for each.
+   */
+  clear(): void;
 }
 
 interface TeacherEntry {
@@ -317,6 +323,13 @@ export const createLedgerProjection = (
     },
     loadProgramme: (s) => {
       setProgramme(s.programmeId, s.topics, BigInt(s.lastPosition));
+    },
+    clear: () => {
+      teachers.clear();
+      programmes.clear();
+      completers.clear();
+      changedTeachers.clear();
+      changedProgrammes.clear();
     },
   };
 };

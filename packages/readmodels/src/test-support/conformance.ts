@@ -5,6 +5,7 @@ import {
   INDICATORS,
   LATE_MERGE,
   MASTER,
+  positionsOf,
   QUALIFIED,
   ROWS,
   splitBatches,
@@ -124,6 +125,57 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       expect(await store.teacherState('nobody')).toBeUndefined();
       expect(await store.programmeStates()).toEqual(
         new Map([['dt-2025-01', { topics: ['digital-materials'] }]]),
+      );
+    });
+
+    it('applyBulk: parts written out of position order, then one checkpoint, answer as one batch does', async () => {
+      const whole = await loaded();
+      const store = await fresh();
+      const batch = fullBatch();
+      // By teacher, in reverse: each part's rows and stamps are far from position order.
+      const teachers = ['t4', 't3', 't2', 't1'];
+      for (const teacherId of teachers) {
+        const rows = ROWS.filter((r) => r.teacherId === teacherId);
+        await store.applyBulk({
+          upTo: 30n,
+          rows,
+          teacherStates: batch.teacherStates!.filter((t) => t.teacherId === teacherId),
+          positions: positionsOf(rows, []),
+        });
+      }
+      await store.applyBulk({
+        upTo: 30n,
+        unitEvents: batch.unitEvents!,
+        positions: positionsOf([], batch.unitEvents!),
+      });
+      expect(await store.checkpoint('ledger')).toBeNull();
+      await store.mergeCheckpoints('ledger', [], 30n);
+      expect(await store.checkpoint('ledger')).toBe(30n);
+      expect(await store.digest()).toBe(await whole.digest());
+      expect(await store.teacherStates()).toEqual(await whole.teacherStates());
+      expect(await store.unitEvents()).toEqual(await whole.unitEvents());
+      for (const knownAt of [undefined, 19n, 20n, 29n])
+        expect(
+          await store.figures({
+            indicators: INDICATORS,
+            asOf: '2025-12-31',
+            by: 'unit',
+            ...(knownAt === undefined ? {} : { knownAt }),
+          }),
+        ).toEqual(
+          await whole.figures({
+            indicators: INDICATORS,
+            asOf: '2025-12-31',
+            by: 'unit',
+            ...(knownAt === undefined ? {} : { knownAt }),
+          }),
+        );
+      for (const at of [10, 14, 15, 20, 25])
+        expect(await store.positionAt(stamp(at))).toBe(await whole.positionAt(stamp(at)));
+      expect(
+        await store.history({ indicators: INDICATORS, indicator: MASTER, scope: 'province' }),
+      ).toEqual(
+        await whole.history({ indicators: INDICATORS, indicator: MASTER, scope: 'province' }),
       );
     });
 

@@ -1,0 +1,191 @@
+import {
+  type DeltaRow,
+  EVENT_TYPES,
+  type IndicatorDefinition,
+  type RecordedEvent,
+  STREAM_KIND_OF,
+  createLedgerProjection,
+  isUnitEvent,
+  streamKindOf,
+} from '@nhagiao/domain';
+import type { EventStore, Shard } from '@nhagiao/eventstore';
+import type {
+  PositionStamp,
+  ProgrammeStateEntry,
+  ReadModelStore,
+  TeacherStateEntry,
+  UnitEventRecord,
+} from '@nhagiao/readmodels';
+
+/** Every event type outside the teachers' streams: units, programmes, funding, reports. */
+const CONTEXT_TYPES: readonly string[] = EVENT_TYPES.filter((t) => STREAM_KIND_OF[t] !== 'teacher');
+
+const TEACHER_PREFIX = 'teacher-';
+
+/** Position stamps per written row of the `positions` table. */
+const STAMPS_PER_WRITE = 20_000;
+
+export interface TeacherReplayOptions {
+  readonly store: EventStore;
+  /** An empty read model (or one a replay that died left, emptied first by the caller). */
+  readonly readModel: ReadModelStore;
+  readonly indicators: readonly IndicatorDefinition[];
+  /** Replay positions up to this one (inclusive). */
+  readonly until: bigint;
+  /** Only the teachers of this shard; shard 0 also writes what is not a teacher's. Default: all. */
+  readonly shard?: Shard;
+  /** Teacher events per read-model transaction. */
+  readonly batchSize: number;
+  readonly pageSize?: number;
+  /** Runs each write; the shards of a parallel replay serialise their writers through it. */
+  readonly writeLock?: <T>(write: () => Promise<T>) => Promise<T>;
+  /** After each write: the events taken so far (awaited). */
+  readonly onProgress?: (taken: number) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+/** Whether `store` can give a replay its teachers one at a time. */
+export const canReplayByTeacher = (store: EventStore): boolean =>
+  store.readStreamBatches !== undefined && store.readAllBatches !== undefined;
+
+/**
+ * Replays the log up to `until` into an empty read model one teacher at a time,
+ * and sets no checkpoint (the caller does, once every shard is written).
+ *
+ * A teacher's rows depend only on its own events and on the topics of the
+ * programmes it completed (design.md §5). So the events outside teachers'
+ * streams, a few hundred, are read first; then each teacher's stream, in
+ * revision order, is projected together with the topic events of the
+ * programmes it completed, merged in by position, into a projection started
+ * afresh; its state is serialized and dropped. The rows are those a replay in
+ * position order writes (the digest sorts them), and the memory held is one
+ * teacher's, a write batch's and one position stamp per recording time, not the
+ * whole province's states: a replay in position order keeps every teacher's
+ * state to the end.
+ *
+ * Returns the events taken: the shard's teacher events, and on shard 0 the others.
+ */
+export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
+  const { store, readModel, until, signal } = options;
+  if (store.readStreamBatches === undefined || store.readAllBatches === undefined)
+    throw new Error('the event store cannot read its streams in batches');
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const writeLock = options.writeLock ?? ((write) => write());
+  const records = shard.index === 0;
+  const projection = createLedgerProjection(options.indicators);
+  /** Topic events of each programme, in position order. */
+  const topicEvents = new Map<string, RecordedEvent[]>();
+  /** Recording time → the last position of this shard recorded then (see `PositionStamp`). */
+  const stamps = new Map<string, bigint>();
+  const stamp = (event: RecordedEvent): void => {
+    const last = stamps.get(event.recordedAt);
+    if (last === undefined || event.position > last) stamps.set(event.recordedAt, event.position);
+  };
+  let taken = 0;
+
+  // The context: programmes' topics for every shard; units' events and programmes' states for shard 0.
+  const unitEvents: UnitEventRecord[] = [];
+  const programmes = records ? createLedgerProjection(options.indicators) : undefined;
+  for await (const page of store.readAllBatches({
+    until,
+    types: CONTEXT_TYPES,
+    metadata: false,
+    ...(signal ? { signal } : {}),
+  })) {
+    for (const event of page) {
+      if (streamKindOf(event.stream) === 'teacher') continue;
+      if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
+        const list = topicEvents.get(event.data.programmeId);
+        if (list === undefined) topicEvents.set(event.data.programmeId, [event]);
+        else list.push(event);
+      }
+      if (!records) continue;
+      programmes?.project(event);
+      if (isUnitEvent(event)) unitEvents.push(event as UnitEventRecord);
+      stamp(event);
+      taken += 1;
+    }
+  }
+  const programmeStates: ProgrammeStateEntry[] = [];
+  if (programmes !== undefined)
+    for (const programmeId of [...topicEvents.keys()].sort()) {
+      const state = programmes.serializeProgramme(programmeId);
+      if (state !== undefined) programmeStates.push({ programmeId, state });
+    }
+
+  let rows: DeltaRow[] = [];
+  let teacherStates: TeacherStateEntry[] = [];
+  let pending = 0;
+  const write = async (extra: {
+    unitEvents?: UnitEventRecord[];
+    programmeStates?: ProgrammeStateEntry[];
+    positions?: PositionStamp[];
+  }): Promise<void> => {
+    const batch = { upTo: until, rows, teacherStates, ...extra };
+    rows = [];
+    teacherStates = [];
+    pending = 0;
+    await writeLock(() => readModel.applyBulk(batch));
+    await options.onProgress?.(taken);
+  };
+
+  /** Projects one teacher's events with the topic events they depend on, then drops it. */
+  const project = (events: readonly RecordedEvent[]): void => {
+    projection.clear();
+    const completed = new Set<string>();
+    for (const event of events)
+      if (event.type === 'CourseCompleted') completed.add(event.data.programmeId);
+    const topics: RecordedEvent[] = [];
+    for (const programmeId of completed) topics.push(...(topicEvents.get(programmeId) ?? []));
+    topics.sort((a, b) => (a.position < b.position ? -1 : 1));
+    let next = 0;
+    for (const event of events) {
+      while (next < topics.length && topics[next]!.position < event.position)
+        for (const row of projection.project(topics[next++]!)) rows.push(row);
+      for (const row of projection.project(event)) rows.push(row);
+      stamp(event);
+    }
+    // Corrections after the teacher's last event still move its completions.
+    while (next < topics.length)
+      for (const row of projection.project(topics[next++]!)) rows.push(row);
+    for (const teacherId of projection.takeChanged().teachers) {
+      const state = projection.serializeTeacher(teacherId);
+      if (state !== undefined) teacherStates.push({ teacherId, state });
+    }
+    taken += events.length;
+    pending += events.length;
+  };
+
+  let teacher: RecordedEvent[] = [];
+  for await (const page of store.readStreamBatches({
+    prefix: TEACHER_PREFIX,
+    until,
+    shard,
+    metadata: false,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    ...(signal ? { signal } : {}),
+  })) {
+    for (const event of page) {
+      if (teacher.length > 0 && teacher[0]!.stream !== event.stream) {
+        project(teacher);
+        teacher = [];
+        if (pending >= options.batchSize) await write({});
+      }
+      teacher.push(event);
+    }
+  }
+  if (signal?.aborted) return taken;
+  if (teacher.length > 0) project(teacher);
+
+  const sorted: PositionStamp[] = [...stamps]
+    .map(([recordedAt, position]) => ({ position, recordedAt }))
+    .sort((a, b) => (a.position < b.position ? -1 : 1));
+  stamps.clear();
+  // The last rows go with the first stamps; on shard 0 also the units' events and programmes' states.
+  for (let from = 0; from === 0 || from < sorted.length; from += STAMPS_PER_WRITE)
+    await write({
+      positions: sorted.slice(from, from + STAMPS_PER_WRITE),
+      ...(from === 0 && records ? { unitEvents, programmeStates } : {}),
+    });
+  return taken;
+};
