@@ -1,12 +1,10 @@
 import {
   type DeltaRow,
-  EVENT_TYPES,
   type IndicatorDefinition,
   type RecordedEvent,
   STREAM_KIND_OF,
   createLedgerProjection,
   isUnitEvent,
-  streamKindOf,
 } from '@nhagiao/domain';
 import type { EventStore, Shard } from '@nhagiao/eventstore';
 import type {
@@ -17,10 +15,12 @@ import type {
   UnitEventRecord,
 } from '@nhagiao/readmodels';
 
-/** Every event type outside the teachers' streams: units, programmes, funding, reports. */
-const CONTEXT_TYPES: readonly string[] = EVENT_TYPES.filter((t) => STREAM_KIND_OF[t] !== 'teacher');
-
 const TEACHER_PREFIX = 'teacher-';
+
+/** The streams outside teachers' (units, programmes, funding, reports), by their name's prefix. */
+const CONTEXT_PREFIXES: readonly string[] = [...new Set(Object.values(STREAM_KIND_OF))]
+  .filter((kind) => kind !== 'teacher')
+  .map((kind) => `${kind}-`);
 
 /** Position stamps per written row of the `positions` table. */
 const STAMPS_PER_WRITE = 20_000;
@@ -46,15 +46,15 @@ export interface TeacherReplayOptions {
 
 /** Whether `store` can give a replay its teachers one at a time. */
 export const canReplayByTeacher = (store: EventStore): boolean =>
-  store.readStreamBatches !== undefined && store.readAllBatches !== undefined;
+  store.readStreamBatches !== undefined;
 
 /**
  * Replays the log up to `until` into an empty read model one teacher at a time,
  * and sets no checkpoint (the caller does, once every shard is written).
  *
  * A teacher's rows depend only on its own events and on the topics of the
- * programmes it completed (design.md §5). So the events outside teachers'
- * streams, a few hundred, are read first; then each teacher's stream, in
+ * programmes it completed (design.md §5). So the streams outside teachers', a
+ * few hundred events, are read first; then each teacher's stream, in
  * revision order, is projected together with the topic events of the
  * programmes it completed, merged in by position, into a projection started
  * afresh; its state is serialized and dropped. The rows are those a replay in
@@ -67,9 +67,19 @@ export const canReplayByTeacher = (store: EventStore): boolean =>
  */
 export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
   const { store, readModel, until, signal } = options;
-  if (store.readStreamBatches === undefined || store.readAllBatches === undefined)
+  const readStreams = store.readStreamBatches?.bind(store);
+  if (readStreams === undefined)
     throw new Error('the event store cannot read its streams in batches');
   const shard = options.shard ?? { index: 0, count: 1 };
+  const streamPages = (prefix: string): AsyncIterable<readonly RecordedEvent[]> =>
+    readStreams({
+      prefix,
+      until,
+      shard,
+      metadata: false,
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      ...(signal ? { signal } : {}),
+    });
   const writeLock = options.writeLock ?? ((write) => write());
   const records = shard.index === 0;
   const projection = createLedgerProjection(options.indicators);
@@ -83,29 +93,24 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   };
   let taken = 0;
 
-  // The context: programmes' topics for every shard; units' events and programmes' states for shard 0.
+  // The context, stream by stream (a programme's state needs only its own events, in order):
+  // programmes' topics for every shard; on shard 0 also what only it writes.
   const unitEvents: UnitEventRecord[] = [];
   const programmes = records ? createLedgerProjection(options.indicators) : undefined;
-  for await (const page of store.readAllBatches({
-    until,
-    types: CONTEXT_TYPES,
-    metadata: false,
-    ...(signal ? { signal } : {}),
-  })) {
-    for (const event of page) {
-      if (streamKindOf(event.stream) === 'teacher') continue;
-      if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
-        const list = topicEvents.get(event.data.programmeId);
-        if (list === undefined) topicEvents.set(event.data.programmeId, [event]);
-        else list.push(event);
+  for (const prefix of records ? CONTEXT_PREFIXES : ['programme-'])
+    for await (const page of streamPages(prefix))
+      for (const event of page) {
+        if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
+          const list = topicEvents.get(event.data.programmeId);
+          if (list === undefined) topicEvents.set(event.data.programmeId, [event]);
+          else list.push(event);
+        }
+        if (programmes === undefined) continue;
+        programmes.project(event);
+        if (isUnitEvent(event)) unitEvents.push(event as UnitEventRecord);
+        stamp(event);
+        taken += 1;
       }
-      if (!records) continue;
-      programmes?.project(event);
-      if (isUnitEvent(event)) unitEvents.push(event as UnitEventRecord);
-      stamp(event);
-      taken += 1;
-    }
-  }
   const programmeStates: ProgrammeStateEntry[] = [];
   if (programmes !== undefined)
     for (const programmeId of [...topicEvents.keys()].sort()) {
@@ -157,14 +162,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   };
 
   let teacher: RecordedEvent[] = [];
-  for await (const page of store.readStreamBatches({
-    prefix: TEACHER_PREFIX,
-    until,
-    shard,
-    metadata: false,
-    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-    ...(signal ? { signal } : {}),
-  })) {
+  for await (const page of streamPages(TEACHER_PREFIX)) {
     for (const event of page) {
       if (teacher.length > 0 && teacher[0]!.stream !== event.stream) {
         project(teacher);
