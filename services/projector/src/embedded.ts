@@ -8,6 +8,7 @@ export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } f
 export {
   replayInParallel,
   prepareParallelReplay,
+  digestInWorker,
   parallelWorkers,
   DEFAULT_MIN_PARALLEL_EVENTS,
   type ParallelOptions,

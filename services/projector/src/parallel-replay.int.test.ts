@@ -8,7 +8,7 @@ import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 import { catchUpFromStore } from './catch-up.js';
-import { replayInParallel } from './parallel-replay.js';
+import { digestInWorker, replayInParallel } from './parallel-replay.js';
 import { replayByTeacher } from './teacher-replay.js';
 
 const indicators = bacKan423of2024.indicators;
@@ -146,6 +146,26 @@ test('a teacher-by-teacher replay writes what a replay in position order writes,
     expect(await snapshot(target, instants)).toEqual(expected);
     await target.close();
   }
+}, 60_000);
+
+test('digestInWorker gives the digest the read model gives in this process, or says why not', async () => {
+  const readModel = await openSqliteReadModel(join(dir, 'digested.sqlite'));
+  await catchUpFromStore({ store, readModel, indicators });
+  const here = await readModel.digest();
+  expect(await digestInWorker(readModel)).toBe(here);
+  // A tampered ledger row changes both alike.
+  const file = new Database(join(dir, 'digested.v1.sqlite'));
+  file.prepare('update ledger set d_num = d_num + 1 where rowid = 1').run();
+  file.close();
+  const tampered = await readModel.digest();
+  expect(tampered).not.toBe(here);
+  expect(await digestInWorker(readModel)).toBe(tampered);
+  const gone = {
+    ...readModel,
+    location: { ...readModel.location, path: join(dir, 'no', 'such.sqlite') },
+  };
+  await expect(digestInWorker(gone)).rejects.toThrow(/the digest of read model v1 failed: .+/);
+  await readModel.close();
 }, 60_000);
 
 test('a shard that fails fails the replay, with its reason, and leaves no ledger checkpoint', async () => {

@@ -140,6 +140,59 @@ export const prepareParallelReplay = async (): Promise<void> => {
   await workerScript();
 };
 
+/** The bundled worker script in a temporary file, and how to remove it once its processes have started. */
+const workerFile = async (): Promise<{ readonly script: string; readonly remove: () => void }> => {
+  const bundle = await workerScript();
+  const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
+  const script = path.join(dir, 'shard.cjs');
+  writeFileSync(script, bundle);
+  return { script, remove: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
+const forkWorker = (script: string): ChildProcess =>
+  fork(script, [], {
+    execArgv: [...WORKER_NODE_OPTIONS],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+
+/**
+ * `readModel.digest()` of an SQLite read model, computed in a worker process:
+ * a caller whose own thread is busy meanwhile (verify, hashing the Merkle tree)
+ * gets both ledgers' digests without waiting for them one after the other.
+ */
+export const digestInWorker = async (readModel: ReadModelStore): Promise<string> => {
+  const at = readModel.location;
+  if (at.kind !== 'sqlite') throw new Error('only an SQLite read model is digested in a worker');
+  const { script, remove } = await workerFile();
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const child = forkWorker(script);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      let outcome: { digest: string } | { failed: string } | undefined;
+      child.on('message', (message: ShardMessage) => {
+        if (message.kind === 'digested') outcome = { digest: message.digest };
+        else if (message.kind === 'failed') outcome = { failed: message.message };
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (outcome !== undefined && 'digest' in outcome) resolve(outcome.digest);
+        else
+          reject(
+            new Error(
+              `the digest of read model ${at.version} failed: ${
+                outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)
+              }`,
+            ),
+          );
+      });
+      child.send({ kind: 'digest', readModel: at } satisfies ParentMessage);
+    });
+  } finally {
+    remove();
+  }
+};
+
 export interface ParallelReplayResult {
   readonly applied: number;
   /** Each shard process's peak memory, MB. */
@@ -174,10 +227,7 @@ export const replayInParallel = async (
   const readModelAt = readModel.location;
   if (storeAt === undefined || readModelAt.kind !== 'sqlite')
     throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
-  const bundle = await workerScript();
-  const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
-  const script = path.join(dir, 'shard.cjs');
-  writeFileSync(script, bundle);
+  const { script, remove } = await workerFile();
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];
   // The write lock: the shard holding it, and those waiting in turn.
@@ -192,10 +242,7 @@ export const replayInParallel = async (
     { length: count },
     (_, index) =>
       new Promise<ShardResult>((resolve, reject) => {
-        const child = fork(script, [], {
-          execArgv: [...WORKER_NODE_OPTIONS],
-          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        });
+        const child = forkWorker(script);
         children.push(child);
         let stderr = '';
         child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -268,6 +315,6 @@ export const replayInParallel = async (
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 };

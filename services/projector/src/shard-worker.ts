@@ -1,5 +1,8 @@
 /**
- * One shard of a parallel replay, in its own process (see parallel-replay.ts):
+ * A worker process of a replay (see parallel-replay.ts), given one job in its
+ * first message: one shard of a parallel replay, or the digest of a read model.
+ *
+ * One shard of a parallel replay, in its own process:
  * takes its work in the first message from the parent, opens its own handles to
  * the event store and the read model, replays the teachers of its shard up to
  * the given position one teacher at a time (`replayByTeacher`) and writes their
@@ -13,9 +16,16 @@ import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { replayByTeacher } from './teacher-replay.js';
 
+/** An SQLite read model version, as another process opens it. */
+export interface SqliteReadModelAt {
+  readonly kind: 'sqlite';
+  readonly path: string;
+  readonly version: string;
+}
+
 export interface ShardWork {
   readonly store: StoreLocation;
-  readonly readModel: { readonly kind: 'sqlite'; readonly path: string; readonly version: string };
+  readonly readModel: SqliteReadModelAt;
   readonly indicators: readonly IndicatorDefinition[];
   readonly shard: Shard;
   /** Last position to replay (decimal). */
@@ -33,11 +43,14 @@ export type ShardMessage =
   | { readonly kind: 'unlock' }
   /** `maxRssMb`: the shard process's peak memory. */
   | { readonly kind: 'done'; readonly applied: number; readonly maxRssMb: number }
+  | { readonly kind: 'digested'; readonly digest: string }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** From the parent to a shard. */
 export type ParentMessage =
-  { readonly kind: 'work'; readonly work: ShardWork } | { readonly kind: 'granted' };
+  | { readonly kind: 'work'; readonly work: ShardWork }
+  | { readonly kind: 'granted' }
+  | { readonly kind: 'digest'; readonly readModel: SqliteReadModelAt };
 
 const send = (message: ShardMessage): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -82,16 +95,28 @@ const run = async (work: ShardWork): Promise<number> => {
   }
 };
 
+const digest = async (at: SqliteReadModelAt): Promise<string> => {
+  const readModel = await openSqliteReadModel(at.path, { version: at.version });
+  try {
+    return await readModel.digest();
+  } finally {
+    await readModel.close();
+  }
+};
+
 process.on('message', (message: ParentMessage) => {
   if (message.kind === 'granted') {
     granted?.();
     return;
   }
-  run(message.work).then(
-    async (applied) => {
-      await send({ kind: 'done', applied, maxRssMb: process.resourceUsage().maxRSS / 1024 });
-      process.disconnect();
-    },
+  const job =
+    message.kind === 'work'
+      ? run(message.work).then((applied) =>
+          send({ kind: 'done', applied, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+        )
+      : digest(message.readModel).then((hex) => send({ kind: 'digested', digest: hex }));
+  job.then(
+    () => process.disconnect(),
     async (error: unknown) => {
       await send({
         kind: 'failed',

@@ -16,6 +16,7 @@ import {
   logPages,
   parallelWorkers,
   prepareParallelReplay,
+  digestInWorker,
 } from '@nhagiao/projector/embedded';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
@@ -283,26 +284,35 @@ ${dataOptionsHelp}`,
         buildIndexes: false,
       };
       // What this process does besides the replay: the recorded leaves (to name
-      // a tampered event) and the live ledger's digest need nothing replayed.
-      const besideReplay = async (): Promise<string> => {
+      // a tampered event) need nothing replayed.
+      const openAudit = (): void => {
         if (existsSync(auditFile)) audit = SqliteAuditStore.open(auditFile, { readOnly: true });
-        return live.digest();
       };
       const started = performance.now();
       let hashMs = 0;
       let replayMs = 0;
       let replayed: CatchUpResult;
       let liveDigest: string;
+      let replayDigest: string;
       if (parallelWorkers(store, replay, head, parallel) > 0) {
         await prepareParallelReplay();
+        // Both ledgers' digests in worker processes too, the live one from the
+        // start and the replayed one as soon as the replay ends, while this
+        // process is still hashing: it would otherwise compute them one after
+        // the other once done.
+        const digestOf = (readModel: ReadModelStore): Promise<string> =>
+          readModel.location.kind === 'sqlite' ? digestInWorker(readModel) : readModel.digest();
         // If this process's part fails, the replay is stopped and waited for, so
         // no worker still writes into the temporary ledger once it is removed.
         const stop = new AbortController();
-        const [replayOutcome, besideOutcome] = await Promise.allSettled([
-          catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then((result) => {
-            replayMs = performance.now() - started;
-            return result;
-          }),
+        const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
+          digestOf(live),
+          catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
+            async (result) => {
+              replayMs = performance.now() - started;
+              return { result, digest: await digestOf(replay) };
+            },
+          ),
           (async () => {
             for await (const page of logPages(store, { until: head }, 5000)) {
               for (const e of page) take(e);
@@ -310,16 +320,18 @@ ${dataOptionsHelp}`,
               await new Promise((resolve) => setImmediate(resolve));
             }
             hashMs = performance.now() - started;
-            return besideReplay();
+            openAudit();
           })().catch((error: unknown) => {
             stop.abort();
             throw error;
           }),
         ]);
-        if (besideOutcome.status === 'rejected') throw besideOutcome.reason;
+        if (hashOutcome.status === 'rejected') throw hashOutcome.reason;
         if (replayOutcome.status === 'rejected') throw replayOutcome.reason;
-        replayed = replayOutcome.value;
-        liveDigest = besideOutcome.value;
+        if (liveOutcome.status === 'rejected') throw liveOutcome.reason;
+        replayed = replayOutcome.value.result;
+        replayDigest = replayOutcome.value.digest;
+        liveDigest = liveOutcome.value;
       } else {
         replayed = await catchUpFromStore({
           ...replayOptions,
@@ -330,9 +342,10 @@ ${dataOptionsHelp}`,
           },
         });
         replayMs = performance.now() - started - hashMs;
-        liveDigest = await besideReplay();
+        openAudit();
+        liveDigest = await live.digest();
+        replayDigest = await replay.digest();
       }
-      const replayDigest = await replay.digest();
       if (reports.length > 0 || liveDigest !== replayDigest) await replay.buildIndexes();
       const differences =
         liveDigest === replayDigest ? [] : await locateDifferences(live, replay, plan);
