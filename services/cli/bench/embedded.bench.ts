@@ -5,7 +5,8 @@
  *   import 1M events from NDJSON   vs  raw better-sqlite3 appends in 1,000-event transactions
  *   rebuild the ledger from 1M     vs  raw read + JSON.parse of the same rows
  *   indicators --as-of by unit     p50 / p95 over random dates, in process
- *   peak memory (maxRSS) of import and rebuild, at two sizes, to show what it grows with
+ *   peak memory (maxRSS) of import and rebuild: a quarter of the teachers, and the
+ *   same teachers with shorter histories, to show what it grows with
  *
  * Usage: npx tsx services/cli/bench/embedded.bench.ts [teachers=80000]
  */
@@ -26,10 +27,11 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-const writeNdjson = async (file: string, n: number): Promise<number> => {
+/** `until`: the last date of the histories (default the dataset's, late 2026). */
+const writeNdjson = async (file: string, n: number, until?: string): Promise<number> => {
   const out = createWriteStream(file);
   let count = 0;
-  for (const e of generateDataset({ teachers: n })) {
+  for (const e of generateDataset({ teachers: n, ...(until === undefined ? {} : { until }) })) {
     count += 1;
     if (!out.write(`${JSON.stringify(e)}\n`)) await once(out, 'drain');
   }
@@ -149,6 +151,14 @@ const main = async () => {
   const rebSmall = child('rebuild', path.join(dir, 'small.sqlite'), path.join(dir, 'small-rm.sqlite'));
   const rebSmall1 = child('rebuild-1', path.join(dir, 'small.sqlite'), path.join(dir, 'small-rm-1.sqlite'));
   console.log(`memory   ${fmt(smallEvents)} events: import ${impSmall.maxRssMb.toFixed(0)} MB, rebuild ${peak(rebSmall)}, in one process ${peak(rebSmall1)}; ${fmt(events)} events: import ${imp.maxRssMb.toFixed(0)} MB, rebuild ${peak(reb)}, in one process ${peak(reb1)}`);
+  rmSync(small);
+  // Memory against history length: the same teachers, their histories cut at the end of 2015.
+  const short = path.join(dir, 'short.ndjson');
+  const shortEvents = await writeNdjson(short, teachers, '2015-12-31');
+  const impShort = child('import', short, path.join(dir, 'short.sqlite'));
+  const rebShort = child('rebuild', path.join(dir, 'short.sqlite'), path.join(dir, 'short-rm.sqlite'));
+  const rebShort1 = child('rebuild-1', path.join(dir, 'short.sqlite'), path.join(dir, 'short-rm-1.sqlite'));
+  console.log(`         the same ${fmt(teachers)} teachers, histories to 2015 (${fmt(shortEvents)} events) and to 2026 (${fmt(events)}): import ${impShort.maxRssMb.toFixed(0)} and ${imp.maxRssMb.toFixed(0)} MB, rebuild ${peak(rebShort)} and ${peak(reb)}, in one process ${peak(rebShort1)} and ${peak(reb1)}`);
   rmSync(dir, { recursive: true, force: true });
 };
 
