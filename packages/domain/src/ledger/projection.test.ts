@@ -128,6 +128,26 @@ describe('the ledger projection', () => {
     expect(events.flatMap((e) => twice.project(e))).toEqual([]);
   });
 
+  it('after clear(), projects as a new projection does: nothing of the teachers or programmes before is kept', () => {
+    const events = history();
+    const reused = createLedgerProjection(PLAN_423);
+    const first = text(events.flatMap((e) => reused.project(e)));
+    reused.clear();
+    expect(reused.facts('t1')).toBeUndefined();
+    expect(reused.topics('p')).toBeUndefined();
+    expect(reused.takeChanged()).toEqual({ teachers: [], programmes: [] });
+    // The same events again are new to it, not redeliveries.
+    expect(text(events.flatMap((e) => reused.project(e)))).toBe(first);
+    // One teacher alone with the programme's events, as a replay by teacher feeds it.
+    reused.clear();
+    const t2 = events.filter((e) => e.stream !== 'teacher-t1');
+    const fresh = createLedgerProjection(PLAN_423);
+    expect(text(t2.flatMap((e) => reused.project(e)))).toBe(
+      text(t2.flatMap((e) => fresh.project(e))),
+    );
+    expect(reused.serializeTeacher('t1')).toBeUndefined();
+  });
+
   it('gives byte-identical rows after a restart from serialized state', () => {
     const events = history();
     const continuous = createLedgerProjection(PLAN_423);
