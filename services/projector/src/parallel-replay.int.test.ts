@@ -27,6 +27,8 @@ const snapshot = async (rm: ReadModelStore, instants: readonly string[]) => ({
   units: await rm.unitEvents(),
   positions: await Promise.all(instants.map((t) => rm.positionAt(t))),
   figures: await rm.figures({ indicators, asOf: '2026-06-30', by: 'unit' }),
+  // Each row with its recording time, looked up in the position stamps.
+  history: await rm.history({ indicators, indicator: 'master-or-above', scope: 'province' }),
 });
 
 beforeAll(async () => {
@@ -121,16 +123,21 @@ test('a teacher-by-teacher replay writes what a replay in position order writes,
   const last = events[events.length - 1]!.position;
   // Before and after the topic correction, which the replay must merge into its completers' streams.
   const early = events[Math.floor(events.length * 0.8)]!.position;
-  for (const [pageSize, batchSize, until] of [
-    [7, 50, last],
-    [1, 1, early],
-    [5000, 100_000, last],
+  // Stamps kept for every recording time, or for so few that the replay reads the log again for them.
+  expect(new Set(events.map((e) => e.recordedAt)).size).toBeGreaterThan(1);
+  for (const [pageSize, batchSize, until, stampsKept] of [
+    [7, 50, last, undefined],
+    [1, 1, early, undefined],
+    [5000, 100_000, last, undefined],
+    [100, 500, last, 1],
+    [100, 500, early, 0],
   ] as const) {
-    const reference = await openSqliteReadModel(join(dir, `by-position-${pageSize}.sqlite`));
+    const name = `${pageSize}-${until}-${stampsKept ?? 'all'}`;
+    const reference = await openSqliteReadModel(join(dir, `by-position-${name}.sqlite`));
     await catchUpFromStore({ store, readModel: reference, indicators, until });
     const expected = { ...(await snapshot(reference, instants)), checkpoint: null };
     await reference.close();
-    const target = await openSqliteReadModel(join(dir, `by-teacher-${pageSize}.sqlite`));
+    const target = await openSqliteReadModel(join(dir, `by-teacher-${name}.sqlite`));
     const progress: number[] = [];
     const taken = await replayByTeacher({
       store,
@@ -139,10 +146,39 @@ test('a teacher-by-teacher replay writes what a replay in position order writes,
       until,
       pageSize,
       batchSize,
+      ...(stampsKept === undefined ? {} : { stampsKept }),
       onProgress: (n) => void progress.push(n),
     });
     expect(taken).toBe(events.filter((e) => e.position <= until).length);
     expect(progress[progress.length - 1]).toBe(taken);
+    expect(await snapshot(target, instants)).toEqual(expected);
+    await target.close();
+  }
+}, 60_000);
+
+test('the shards of a teacher replay, with stamps kept or read again, write together what one replay writes', async () => {
+  const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 8);
+  const until = events[events.length - 1]!.position;
+  const reference = await openSqliteReadModel(join(dir, 'shards-reference.sqlite'));
+  await catchUpFromStore({ store, readModel: reference, indicators, until });
+  const expected = await snapshot(reference, instants);
+  await reference.close();
+  for (const stampsKept of [undefined, 0, 1]) {
+    const target = await openSqliteReadModel(join(dir, `shards-${stampsKept ?? 'all'}.sqlite`));
+    let taken = 0;
+    // Shard 1 first: nothing depends on shard 0 writing before the others.
+    for (const index of [1, 2, 0])
+      taken += await replayByTeacher({
+        store,
+        readModel: target,
+        indicators,
+        until,
+        shard: { index, count: 3 },
+        batchSize: 400,
+        ...(stampsKept === undefined ? {} : { stampsKept }),
+      });
+    expect(taken).toBe(events.length);
+    await target.mergeCheckpoints('ledger', [], until);
     expect(await snapshot(target, instants)).toEqual(expected);
     await target.close();
   }

@@ -6,7 +6,7 @@ import {
   createLedgerProjection,
   isUnitEvent,
 } from '@nhagiao/domain';
-import type { EventStore, Shard } from '@nhagiao/eventstore';
+import { type EventStore, type Shard, shardOfStream } from '@nhagiao/eventstore/port';
 import type {
   PositionStamp,
   ProgrammeStateEntry,
@@ -25,6 +25,9 @@ const CONTEXT_PREFIXES: readonly string[] = [...new Set(Object.values(STREAM_KIN
 /** Position stamps per written row of the `positions` table. */
 const STAMPS_PER_WRITE = 20_000;
 
+/** Recording times a shard keeps stamps for in memory, by default (see `stampsKept`). */
+export const DEFAULT_STAMPS_KEPT = 100_000;
+
 export interface TeacherReplayOptions {
   readonly store: EventStore;
   /** An empty read model (or one a replay that died left, emptied first by the caller). */
@@ -39,6 +42,14 @@ export interface TeacherReplayOptions {
   readonly pageSize?: number;
   /** Runs each write; the shards of a parallel replay serialise their writers through it. */
   readonly writeLock?: <T>(write: () => Promise<T>) => Promise<T>;
+  /**
+   * How many recording times to keep a position stamp for in memory (default
+   * `DEFAULT_STAMPS_KEPT`). A log imported from files has one per thousand
+   * events or so; one appended event by event has one per event: past this
+   * many, the shard drops them and, once its teachers are written, reads its
+   * events again in position order for their stamps, so memory stays bounded.
+   */
+  readonly stampsKept?: number;
   /** After each write: the events taken so far (awaited). */
   readonly onProgress?: (taken: number) => void | Promise<void>;
   readonly signal?: AbortSignal;
@@ -46,7 +57,7 @@ export interface TeacherReplayOptions {
 
 /** Whether `store` can give a replay its teachers one at a time. */
 export const canReplayByTeacher = (store: EventStore): boolean =>
-  store.readStreamBatches !== undefined;
+  store.readStreamBatches !== undefined && store.readAllBatches !== undefined;
 
 /**
  * Replays the log up to `until` into an empty read model one teacher at a time,
@@ -59,7 +70,7 @@ export const canReplayByTeacher = (store: EventStore): boolean =>
  * programmes it completed, merged in by position, into a projection started
  * afresh; its state is serialized and dropped. The rows are those a replay in
  * position order writes (the digest sorts them), and the memory held is one
- * teacher's, a write batch's and one position stamp per recording time, not the
+ * teacher's, a write batch's and at most `stampsKept` position stamps, not the
  * whole province's states: a replay in position order keeps every teacher's
  * state to the end.
  *
@@ -68,8 +79,9 @@ export const canReplayByTeacher = (store: EventStore): boolean =>
 export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
   const { store, readModel, until, signal } = options;
   const readStreams = store.readStreamBatches?.bind(store);
-  if (readStreams === undefined)
-    throw new Error('the event store cannot read its streams in batches');
+  const readLog = store.readAllBatches?.bind(store);
+  if (readStreams === undefined || readLog === undefined)
+    throw new Error('the event store cannot read its streams and its log in batches');
   const shard = options.shard ?? { index: 0, count: 1 };
   const streamPages = (prefix: string): AsyncIterable<readonly RecordedEvent[]> =>
     readStreams({
@@ -85,11 +97,19 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   const projection = createLedgerProjection(options.indicators);
   /** Topic events of each programme, in position order. */
   const topicEvents = new Map<string, RecordedEvent[]>();
-  /** Recording time → the last position of this shard recorded then (see `PositionStamp`). */
-  const stamps = new Map<string, bigint>();
+  /**
+   * Recording time → the last position of this shard recorded then (see
+   * `PositionStamp`); undefined once more than `stampsKept` were met.
+   */
+  let stamps: Map<string, bigint> | undefined = new Map();
+  const stampsKept = options.stampsKept ?? DEFAULT_STAMPS_KEPT;
   const stamp = (event: RecordedEvent): void => {
+    if (stamps === undefined) return;
     const last = stamps.get(event.recordedAt);
-    if (last === undefined || event.position > last) stamps.set(event.recordedAt, event.position);
+    if (last !== undefined) {
+      if (event.position > last) stamps.set(event.recordedAt, event.position);
+    } else if (stamps.size < stampsKept) stamps.set(event.recordedAt, event.position);
+    else stamps = undefined;
   };
   let taken = 0;
 
@@ -175,15 +195,49 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   if (signal?.aborted) return taken;
   if (teacher.length > 0) project(teacher);
 
-  const sorted: PositionStamp[] = [...stamps]
-    .map(([recordedAt, position]) => ({ position, recordedAt }))
-    .sort((a, b) => (a.position < b.position ? -1 : 1));
-  stamps.clear();
   // The last rows go with the first stamps; on shard 0 also the units' events and programmes' states.
-  for (let from = 0; from === 0 || from < sorted.length; from += STAMPS_PER_WRITE)
-    await write({
-      positions: sorted.slice(from, from + STAMPS_PER_WRITE),
-      ...(from === 0 && records ? { unitEvents, programmeStates } : {}),
-    });
+  const context = records ? { unitEvents, programmeStates } : {};
+  if (stamps !== undefined) {
+    const sorted: PositionStamp[] = [...stamps]
+      .map(([recordedAt, position]) => ({ position, recordedAt }))
+      .sort((a, b) => (a.position < b.position ? -1 : 1));
+    stamps = undefined;
+    for (let from = 0; from === 0 || from < sorted.length; from += STAMPS_PER_WRITE)
+      await write({
+        positions: sorted.slice(from, from + STAMPS_PER_WRITE),
+        ...(from === 0 ? context : {}),
+      });
+    return taken;
+  }
+  // Too many recording times to keep: this shard's events again, in position order,
+  // stamped where each run of one recording time ends, a write at a time.
+  await write(context);
+  let run: PositionStamp[] = [];
+  for await (const page of readLog({
+    until,
+    shard,
+    metadata: false,
+    ...(signal ? { signal } : {}),
+  }))
+    for (const event of page) {
+      // As the stream pass: this shard's teachers; on shard 0 also the other streams.
+      if (
+        event.stream.startsWith(TEACHER_PREFIX)
+          ? shardOfStream(event.stream, shard.count) !== shard.index
+          : !records
+      )
+        continue;
+      const last = run[run.length - 1];
+      if (last !== undefined && last.recordedAt === event.recordedAt)
+        run[run.length - 1] = { position: event.position, recordedAt: event.recordedAt };
+      else {
+        if (run.length >= STAMPS_PER_WRITE) {
+          await write({ positions: run });
+          run = [];
+        }
+        run.push({ position: event.position, recordedAt: event.recordedAt });
+      }
+    }
+  if (signal?.aborted !== true && run.length > 0) await write({ positions: run });
   return taken;
 };
