@@ -60,6 +60,88 @@ export const canReplayByTeacher = (store: EventStore): boolean =>
   store.readStreamBatches !== undefined && store.readAllBatches !== undefined;
 
 /**
+ * Where each run of one recording time ends among a shard's events (see
+ * `PositionStamp`), met in any order: recording time → its last position. Gives
+ * up (`complete` false) past `kept` recording times rather than grow with the log.
+ */
+class Stamps {
+  #last: Map<string, bigint> | undefined = new Map();
+
+  constructor(private readonly kept: number) {}
+
+  get complete(): boolean {
+    return this.#last !== undefined;
+  }
+
+  add(event: RecordedEvent): void {
+    const last = this.#last;
+    if (last === undefined) return;
+    const seen = last.get(event.recordedAt);
+    if (seen !== undefined) {
+      if (event.position > seen) last.set(event.recordedAt, event.position);
+    } else if (last.size < this.kept) last.set(event.recordedAt, event.position);
+    else this.#last = undefined;
+  }
+
+  /** The stamps in position order, and forgets them. */
+  take(): PositionStamp[] {
+    const sorted = [...(this.#last ?? [])]
+      .map(([recordedAt, position]) => ({ position, recordedAt }))
+      .sort((a, b) => (a.position < b.position ? -1 : 1));
+    this.#last = undefined;
+    return sorted;
+  }
+}
+
+/** What every shard needs before its teachers, and what shard 0 writes of it. */
+interface Context {
+  /** Topic events of each programme, in position order. */
+  readonly topicEvents: Map<string, RecordedEvent[]>;
+  readonly unitEvents: UnitEventRecord[];
+  readonly programmeStates: ProgrammeStateEntry[];
+  /** The context events recorded (shard 0: all of them; other shards: none). */
+  readonly taken: number;
+}
+
+/**
+ * The streams outside teachers', stream by stream (a programme's state needs
+ * only its own events, in order): programmes' topics for every shard; on shard 0
+ * (`records`) also the units' events and the programmes' states, stamped.
+ */
+const readContext = async (
+  streamPages: (prefix: string) => AsyncIterable<readonly RecordedEvent[]>,
+  indicators: readonly IndicatorDefinition[],
+  records: boolean,
+  stamps: Stamps,
+): Promise<Context> => {
+  const topicEvents = new Map<string, RecordedEvent[]>();
+  const unitEvents: UnitEventRecord[] = [];
+  const programmes = records ? createLedgerProjection(indicators) : undefined;
+  let taken = 0;
+  for (const prefix of records ? CONTEXT_PREFIXES : ['programme-'])
+    for await (const page of streamPages(prefix))
+      for (const event of page) {
+        if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
+          const list = topicEvents.get(event.data.programmeId);
+          if (list === undefined) topicEvents.set(event.data.programmeId, [event]);
+          else list.push(event);
+        }
+        if (programmes === undefined) continue;
+        programmes.project(event);
+        if (isUnitEvent(event)) unitEvents.push(event as UnitEventRecord);
+        stamps.add(event);
+        taken += 1;
+      }
+  const programmeStates: ProgrammeStateEntry[] = [];
+  if (programmes !== undefined)
+    for (const programmeId of [...topicEvents.keys()].sort()) {
+      const state = programmes.serializeProgramme(programmeId);
+      if (state !== undefined) programmeStates.push({ programmeId, state });
+    }
+  return { topicEvents, unitEvents, programmeStates, taken };
+};
+
+/**
  * Replays the log up to `until` into an empty read model one teacher at a time,
  * and sets no checkpoint (the caller does, once every shard is written).
  *
@@ -83,6 +165,8 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   if (readStreams === undefined || readLog === undefined)
     throw new Error('the event store cannot read its streams and its log in batches');
   const shard = options.shard ?? { index: 0, count: 1 };
+  const records = shard.index === 0;
+  const writeLock = options.writeLock ?? ((write) => write());
   const streamPages = (prefix: string): AsyncIterable<readonly RecordedEvent[]> =>
     readStreams({
       prefix,
@@ -92,51 +176,9 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       ...(signal ? { signal } : {}),
     });
-  const writeLock = options.writeLock ?? ((write) => write());
-  const records = shard.index === 0;
-  const projection = createLedgerProjection(options.indicators);
-  /** Topic events of each programme, in position order. */
-  const topicEvents = new Map<string, RecordedEvent[]>();
-  /**
-   * Recording time → the last position of this shard recorded then (see
-   * `PositionStamp`); undefined once more than `stampsKept` were met.
-   */
-  let stamps: Map<string, bigint> | undefined = new Map();
-  const stampsKept = options.stampsKept ?? DEFAULT_STAMPS_KEPT;
-  const stamp = (event: RecordedEvent): void => {
-    if (stamps === undefined) return;
-    const last = stamps.get(event.recordedAt);
-    if (last !== undefined) {
-      if (event.position > last) stamps.set(event.recordedAt, event.position);
-    } else if (stamps.size < stampsKept) stamps.set(event.recordedAt, event.position);
-    else stamps = undefined;
-  };
-  let taken = 0;
-
-  // The context, stream by stream (a programme's state needs only its own events, in order):
-  // programmes' topics for every shard; on shard 0 also what only it writes.
-  const unitEvents: UnitEventRecord[] = [];
-  const programmes = records ? createLedgerProjection(options.indicators) : undefined;
-  for (const prefix of records ? CONTEXT_PREFIXES : ['programme-'])
-    for await (const page of streamPages(prefix))
-      for (const event of page) {
-        if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
-          const list = topicEvents.get(event.data.programmeId);
-          if (list === undefined) topicEvents.set(event.data.programmeId, [event]);
-          else list.push(event);
-        }
-        if (programmes === undefined) continue;
-        programmes.project(event);
-        if (isUnitEvent(event)) unitEvents.push(event as UnitEventRecord);
-        stamp(event);
-        taken += 1;
-      }
-  const programmeStates: ProgrammeStateEntry[] = [];
-  if (programmes !== undefined)
-    for (const programmeId of [...topicEvents.keys()].sort()) {
-      const state = programmes.serializeProgramme(programmeId);
-      if (state !== undefined) programmeStates.push({ programmeId, state });
-    }
+  const stamps = new Stamps(options.stampsKept ?? DEFAULT_STAMPS_KEPT);
+  const context = await readContext(streamPages, options.indicators, records, stamps);
+  let taken = context.taken;
 
   let rows: DeltaRow[] = [];
   let teacherStates: TeacherStateEntry[] = [];
@@ -154,6 +196,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
     await options.onProgress?.(taken);
   };
 
+  const projection = createLedgerProjection(options.indicators);
   /** Projects one teacher's events with the topic events they depend on, then drops it. */
   const project = (events: readonly RecordedEvent[]): void => {
     projection.clear();
@@ -161,14 +204,15 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
     for (const event of events)
       if (event.type === 'CourseCompleted') completed.add(event.data.programmeId);
     const topics: RecordedEvent[] = [];
-    for (const programmeId of completed) topics.push(...(topicEvents.get(programmeId) ?? []));
+    for (const programmeId of completed)
+      topics.push(...(context.topicEvents.get(programmeId) ?? []));
     topics.sort((a, b) => (a.position < b.position ? -1 : 1));
     let next = 0;
     for (const event of events) {
       while (next < topics.length && topics[next]!.position < event.position)
         for (const row of projection.project(topics[next++]!)) rows.push(row);
       for (const row of projection.project(event)) rows.push(row);
-      stamp(event);
+      stamps.add(event);
     }
     // Corrections after the teacher's last event still move its completions.
     while (next < topics.length)
@@ -196,22 +240,21 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   if (teacher.length > 0) project(teacher);
 
   // The last rows go with the first stamps; on shard 0 also the units' events and programmes' states.
-  const context = records ? { unitEvents, programmeStates } : {};
-  if (stamps !== undefined) {
-    const sorted: PositionStamp[] = [...stamps]
-      .map(([recordedAt, position]) => ({ position, recordedAt }))
-      .sort((a, b) => (a.position < b.position ? -1 : 1));
-    stamps = undefined;
+  const recorded = records
+    ? { unitEvents: context.unitEvents, programmeStates: context.programmeStates }
+    : {};
+  if (stamps.complete) {
+    const sorted = stamps.take();
     for (let from = 0; from === 0 || from < sorted.length; from += STAMPS_PER_WRITE)
       await write({
         positions: sorted.slice(from, from + STAMPS_PER_WRITE),
-        ...(from === 0 ? context : {}),
+        ...(from === 0 ? recorded : {}),
       });
     return taken;
   }
   // Too many recording times to keep: this shard's events again, in position order,
   // stamped where each run of one recording time ends, a write at a time.
-  await write(context);
+  await write(recorded);
   let run: PositionStamp[] = [];
   for await (const page of readLog({
     until,
