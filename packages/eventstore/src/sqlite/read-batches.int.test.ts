@@ -173,6 +173,19 @@ describe('SQLite readStreamBatches', () => {
     await expect(read({ shard: { index: 0, count: 0 } })).rejects.toThrow(
       'shard 0 of 0 does not exist',
     );
+    await expect(read({ prefix: '' })).rejects.toThrow('a stream prefix cannot be empty');
+    // Aborted after the first page: no other page is read.
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const page of store.readStreamBatches!({
+      prefix: 'teacher-',
+      pageSize: 2,
+      signal: controller.signal,
+    })) {
+      seen.push(page.length);
+      controller.abort();
+    }
+    expect(seen).toEqual([2]);
     await store.close();
   });
 });
