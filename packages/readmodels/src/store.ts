@@ -229,18 +229,14 @@ export class KyselyReadModel implements ReadModelStore {
     return readCheckpoint(this.db, projection);
   }
 
-  async mergeCheckpoints(name: string, merged: readonly string[], position: bigint): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      if (merged.length > 0)
-        await trx.deleteFrom('checkpoints').where('name', 'in', merged).execute();
-      await trx
-        .insertInto('checkpoints')
-        .values({ name, position })
-        .onConflict((oc) =>
-          oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
-        )
-        .execute();
-    });
+  async setCheckpoint(name: string, position: bigint): Promise<void> {
+    await this.db
+      .insertInto('checkpoints')
+      .values({ name, position })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
+      )
+      .execute();
   }
 
   async teacherStates(): Promise<readonly TeacherStateEntry[]> {

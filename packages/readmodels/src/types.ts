@@ -54,7 +54,7 @@ export interface LedgerBatch {
  * teacher, not in position order: rows and states without a checkpoint. The
  * (indicator, unit) pairs its rows touch are recorded at `upTo`, the last
  * position the whole replay covers; the replay sets its checkpoint there once
- * every part is written (`mergeCheckpoints`).
+ * every part is written (`setCheckpoint`).
  */
 export interface BulkBatch extends Omit<LedgerBatch, 'projection' | 'checkpoint'> {
   readonly upTo: bigint;
@@ -143,11 +143,8 @@ export interface ReadModelStore {
    */
   applyBulk(batch: BulkBatch): Promise<void>;
   checkpoint(projection: string): Promise<bigint | null>;
-  /**
-   * In one transaction, sets checkpoint `name` to `position` and removes the
-   * checkpoints `merged` (the parts of a parallel replay, once all are done).
-   */
-  mergeCheckpoints(name: string, merged: readonly string[], position: bigint): Promise<void>;
+  /** Sets checkpoint `name` to `position` (a replay by teacher, once every part is written). */
+  setCheckpoint(name: string, position: bigint): Promise<void>;
   teacherState(teacherId: string): Promise<unknown>;
   /** Every teacher's projection state, ordered by teacher id (a topic correction needs them all). */
   teacherStates(): Promise<readonly TeacherStateEntry[]>;

@@ -137,7 +137,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
         });
         // Aborted: no checkpoint, so the next replay starts again from nothing.
         if (options.signal?.aborted !== true)
-          await readModel.mergeCheckpoints(LEDGER_PROJECTION, [], head);
+          await readModel.setCheckpoint(LEDGER_PROJECTION, head);
         applier = await open();
       }
     }

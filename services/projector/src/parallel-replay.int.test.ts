@@ -178,7 +178,7 @@ test('the shards of a teacher replay, with stamps kept or read again, write toge
         ...(stampsKept === undefined ? {} : { stampsKept }),
       });
     expect(taken).toBe(events.length);
-    await target.mergeCheckpoints('ledger', [], until);
+    await target.setCheckpoint('ledger', until);
     expect(await snapshot(target, instants)).toEqual(expected);
     await target.close();
   }

@@ -303,7 +303,7 @@ export const replayInParallel = async (
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const shards = await Promise.all(results);
-    await readModel.mergeCheckpoints(LEDGER_PROJECTION, [], options.until);
+    await readModel.setCheckpoint(LEDGER_PROJECTION, options.until);
     return {
       applied: shards.reduce((sum, shard) => sum + shard.applied, 0),
       shardPeakRssMb: shards.map((shard) => shard.maxRssMb),

@@ -13,15 +13,12 @@ import type { IndicatorDefinition } from '@nhagiao/domain';
 // The adapters' own entry points: nothing of the other adapters' clients is bundled.
 import type { Shard, StoreLocation } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
+import type { ReadModelLocation } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { replayByTeacher } from './teacher-replay.js';
 
 /** An SQLite read model version, as another process opens it. */
-export interface SqliteReadModelAt {
-  readonly kind: 'sqlite';
-  readonly path: string;
-  readonly version: string;
-}
+type SqliteReadModelAt = Extract<ReadModelLocation, { readonly kind: 'sqlite' }>;
 
 export interface ShardWork {
   readonly store: StoreLocation;

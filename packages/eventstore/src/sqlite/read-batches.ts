@@ -102,6 +102,19 @@ const toEvents = (rows: readonly RawRow[]): RecordedEvent[] => {
 
 const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Prepares each distinct page query once, as raw rows with exact integers. */
+const pageStatements = (reader: Database.Database) => {
+  const statements = new Map<string, Database.Statement<unknown[], RawRow>>();
+  return (sql: string): Database.Statement<unknown[], RawRow> => {
+    let prepared = statements.get(sql);
+    if (prepared === undefined) {
+      prepared = reader.prepare<unknown[], RawRow>(sql).safeIntegers(true).raw(true);
+      statements.set(sql, prepared);
+    }
+    return prepared;
+  };
+};
+
 /**
  * `readAllBatches` for the SQLite adapter: one query per page, rows as arrays
  * (no per-row column-name object), and no promise per event. Positions and
@@ -111,16 +124,7 @@ const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
  * here.
  */
 export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
-  const statements = new Map<string, Database.Statement<unknown[], RawRow>>();
-  const statement = (o: PageShape) => {
-    const sql = pageQuery(o);
-    let prepared = statements.get(sql);
-    if (prepared === undefined) {
-      prepared = reader.prepare<unknown[], RawRow>(sql).safeIntegers(true).raw(true);
-      statements.set(sql, prepared);
-    }
-    return prepared;
-  };
+  const statement = pageStatements(reader);
   return async function* readAllBatches(
     options: BatchReadOptions = {},
   ): AsyncGenerator<readonly RecordedEvent[]> {
@@ -129,12 +133,14 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
     const { until, shard, types } = options;
     checkShard(shard);
     ensureOpen();
-    const page = statement({
-      until: until !== undefined,
-      shard: shard !== undefined,
-      metadata: withMetadata,
-      types: types?.length,
-    });
+    const page = statement(
+      pageQuery({
+        until: until !== undefined,
+        shard: shard !== undefined,
+        metadata: withMetadata,
+        types: types?.length,
+      }),
+    );
     let last = options.after ?? 0n;
     for (;;) {
       if (options.signal?.aborted) return;
@@ -160,7 +166,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
  * events may span two pages). Filters run inside SQLite, as `readAllBatches`.
  */
 export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
-  const statements = new Map<string, Database.Statement<unknown[], RawRow>>();
+  const statement = pageStatements(reader);
   return async function* readStreamBatches(
     options: StreamBatchReadOptions,
   ): AsyncGenerator<readonly RecordedEvent[]> {
@@ -169,16 +175,13 @@ export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: (
     checkShard(shard);
     const bound = prefixBound(prefix);
     ensureOpen();
-    const sql = streamPageQuery({
-      until: until !== undefined,
-      shard: shard !== undefined,
-      metadata: options.metadata ?? true,
-    });
-    let page = statements.get(sql);
-    if (page === undefined) {
-      page = reader.prepare<unknown[], RawRow>(sql).safeIntegers(true).raw(true);
-      statements.set(sql, page);
-    }
+    const page = statement(
+      streamPageQuery({
+        until: until !== undefined,
+        shard: shard !== undefined,
+        metadata: options.metadata ?? true,
+      }),
+    );
     let lastStream = prefix;
     let lastRevision = -1n;
     for (;;) {
