@@ -1,4 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
@@ -81,6 +82,9 @@ export const pruneSqliteVersions = (
   return removed;
 };
 
+/** 64 MB of page cache, in SQLite's negative-KiB form. */
+const CACHE_KIB = -65_536;
+
 const openFile = (file: string): BetterSqlite3.Database => {
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
@@ -90,8 +94,25 @@ const openFile = (file: string): BetterSqlite3.Database => {
   raw.pragma('busy_timeout = 5000');
   // 64 MB of page cache (default 2 MB): a rebuild's large transactions then
   // write each page once at commit instead of spilling and rereading it.
-  raw.pragma('cache_size = -65536');
+  raw.pragma(`cache_size = ${CACHE_KIB}`);
   return raw;
+};
+
+/**
+ * Builds the ledger's index as SQLite sorts best: its sorter sorts runs the
+ * size of the page cache and merges them, so the default 2 MB cache with
+ * helper threads for the runs beats sorting in the read model's 64 MB one
+ * (619,926 rows: 490 ms -> 220 ms). Settings restored after.
+ */
+const buildIndexesSorted = (raw: BetterSqlite3.Database, statements: readonly string[]): void => {
+  raw.pragma('cache_size = -2000');
+  raw.pragma(`threads = ${Math.min(4, availableParallelism())}`);
+  try {
+    for (const statement of statements) raw.exec(statement);
+  } finally {
+    raw.pragma('threads = 0');
+    raw.pragma(`cache_size = ${CACHE_KIB}`);
+  }
 };
 
 /**
@@ -211,7 +232,8 @@ export const openSqliteReadModel = async (
     },
     async setIndexes(on) {
       if (on && raw.prepare(INDEX_EXISTS).get(LEDGER_INDEX) !== undefined) return;
-      for (const statement of on ? createIndexes('') : dropIndexes('')) raw.exec(statement);
+      if (on) buildIndexesSorted(raw, createIndexes(''));
+      else for (const statement of dropIndexes('')) raw.exec(statement);
       // Fresh statistics let the planner pick the index for per-key ranges; a
       // sample of each index is enough for that (674,089 rows: 0.27 s -> 0.05 s).
       if (on) {

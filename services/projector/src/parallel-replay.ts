@@ -8,6 +8,7 @@ import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
+import { TEACHER_PAGE } from './teacher-replay.js';
 
 export interface ParallelOptions {
   /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
@@ -291,7 +292,7 @@ export const replayInParallel = async (
             shard: { index, count },
             until: options.until.toString(),
             batchSize: options.batchSize,
-            pageSize: 5000,
+            pageSize: TEACHER_PAGE,
             shared: count > 1,
           },
         } satisfies ParentMessage);

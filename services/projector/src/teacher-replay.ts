@@ -25,6 +25,14 @@ const CONTEXT_PREFIXES: readonly string[] = [...new Set(Object.values(STREAM_KIN
 /** Position stamps per written row of the `positions` table. */
 const STAMPS_PER_WRITE = 20_000;
 
+/**
+ * Events per page read. Smaller pages than a log read's: a page's events and
+ * their parsed data are what the young generation copies at each scavenge, and
+ * 1,000 instead of 5,000 took a rebuild of 913,955 events in 2 workers from
+ * 4.17–4.26 s to 3.93–3.96 s (scavenges 1.3–1.5 s -> 1.0–1.1 s of CPU).
+ */
+export const TEACHER_PAGE = 1000;
+
 /** Recording times a shard keeps stamps for in memory, by default (see `stampsKept`). */
 export const DEFAULT_STAMPS_KEPT = 100_000;
 
@@ -39,6 +47,7 @@ export interface TeacherReplayOptions {
   readonly shard?: Shard;
   /** Teacher events per read-model transaction. */
   readonly batchSize: number;
+  /** Events per page read (default `TEACHER_PAGE`). */
   readonly pageSize?: number;
   /** Runs each write; the shards of a parallel replay serialise their writers through it. */
   readonly writeLock?: <T>(write: () => Promise<T>) => Promise<T>;
@@ -173,7 +182,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
       until,
       shard,
       metadata: false,
-      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      pageSize: options.pageSize ?? TEACHER_PAGE,
       ...(signal ? { signal } : {}),
     });
   const stamps = new Stamps(options.stampsKept ?? DEFAULT_STAMPS_KEPT);
