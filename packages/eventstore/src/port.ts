@@ -50,40 +50,30 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One of `count` disjoint parts of the teachers, for replaying them in several processes. */
-export interface Shard {
-  readonly index: number;
-  readonly count: number;
+/**
+ * A range of stream names, in the store's order of names (SQLite: UTF-8 bytes,
+ * which orders them as code points): from `from` (included) to `to` (left
+ * out); an end not given is open. A parallel replay gives each process one.
+ */
+export interface StreamRange {
+  readonly from?: string;
+  readonly to?: string;
 }
 
-/**
- * The shard a stream belongs to: a teacher stream by the last character of its
- * name (a teacher's events all go to one shard, and ids ending in digits or hex
- * spread evenly); every other stream (units, programmes…) to shard 0.
- * Adapters that filter by shard compute exactly this, so no event is lost.
- */
-export const shardOfStream = (stream: string, count: number): number => {
-  if (!stream.startsWith('teacher-')) return 0;
-  // The last code point, as SQLite's unicode(substr(stream, -1)) reads it.
-  const last = stream.charCodeAt(stream.length - 1);
-  const code =
-    last >= 0xdc00 && last <= 0xdfff && stream.length > 1
-      ? (stream.codePointAt(stream.length - 2) ?? last)
-      : last;
-  return code % count;
-};
+/** Whether `stream` lies in `range`, comparing names as the stores order them (code points). */
+export const inStreamRange = (stream: string, range: StreamRange): boolean =>
+  (range.from === undefined || compareNames(stream, range.from) >= 0) &&
+  (range.to === undefined || compareNames(stream, range.to) < 0);
+
+/** Code-point order, as SQLite compares UTF-8 text (`<` on strings compares UTF-16 units). */
+export const compareNames = (a: string, b: string): number =>
+  a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 export interface BatchReadOptions extends ReadOptions {
   /** Events per page at most; the adapter's default when absent. */
   readonly pageSize?: number;
   /** Only events at or before this position. */
   readonly until?: bigint;
-  /**
-   * Leave out teacher events of other shards (`shardOfStream`). Events of other
-   * streams are always given, to every shard: everyone needs the programmes.
-   * An adapter that cannot filter gives every event; callers check the shard.
-   */
-  readonly shard?: Shard;
   /**
    * Only events of these types (none when empty), for a reader that needs a few
    * kinds out of the whole log (a unit's annual report finds its teachers so).
@@ -105,8 +95,8 @@ export interface StreamBatchReadOptions {
   readonly pageSize?: number;
   /** Only events at or before this position. */
   readonly until?: bigint;
-  /** Leave out teacher streams of other shards, as `BatchReadOptions.shard`. */
-  readonly shard?: Shard;
+  /** Only the streams of the prefix in this range. */
+  readonly range?: StreamRange;
   /** As `BatchReadOptions.metadata`. */
   readonly metadata?: boolean;
   readonly signal?: AbortSignal;
@@ -162,6 +152,14 @@ export interface EventStore {
    * Optional: a replay reads the log in position order where an adapter lacks it.
    */
   readStreamBatches?(options: StreamBatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
+  /**
+   * `parts - 1` stream names, in order, that cut the streams named `prefix…`
+   * into `parts` ranges of about as many events each (a stream is never cut):
+   * range i runs from name i - 1 (the first: from the start) to name i (the
+   * last: to the end). Names may repeat, leaving a range empty, when there are
+   * few streams. With `readStreamBatches`, for a replay in several processes.
+   */
+  splitStreams?(prefix: string, parts: number): Promise<string[]>;
   /** Catch-up then live: every event after `after`, once each, in order, until aborted or broken out of. */
   subscribe(options?: ReadOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the last stored event, or null when the store is empty. */

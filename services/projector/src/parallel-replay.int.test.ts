@@ -166,14 +166,17 @@ test('the shards of a teacher replay, with stamps kept or read again, write toge
   for (const stampsKept of [undefined, 0, 1]) {
     const target = await openSqliteReadModel(join(dir, `shards-${stampsKept ?? 'all'}.sqlite`));
     let taken = 0;
-    // Shard 1 first: nothing depends on shard 0 writing before the others.
-    for (const index of [1, 2, 0])
+    const cuts = await store.splitStreams!('teacher-', 3);
+    const ranges = [{ to: cuts[0]! }, { from: cuts[0]!, to: cuts[1]! }, { from: cuts[1]! }];
+    // The last range first and the records last: nothing depends on the order shards write in.
+    for (const index of [2, 1, 0])
       taken += await replayByTeacher({
         store,
         readModel: target,
         indicators,
         until,
-        shard: { index, count: 3 },
+        teachers: ranges[index]!,
+        records: index === 0,
         batchSize: 400,
         ...(stampsKept === undefined ? {} : { stampsKept }),
       });

@@ -8,7 +8,7 @@ import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
-import { TEACHER_PAGE } from './teacher-replay.js';
+import { TEACHER_PAGE, TEACHER_PREFIX } from './teacher-replay.js';
 
 export interface ParallelOptions {
   /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
@@ -60,7 +60,12 @@ export const parallelWorkers = (
   options: ParallelOptions | undefined,
 ): number => {
   // SQLite on both sides: the shards' readers and writers are plain file handles.
-  if (options === undefined || store.location === undefined || readModel.location.kind !== 'sqlite')
+  if (
+    options === undefined ||
+    store.location === undefined ||
+    store.splitStreams === undefined ||
+    readModel.location.kind !== 'sqlite'
+  )
     return 0;
   if (events < BigInt(options.minEvents ?? DEFAULT_MIN_PARALLEL_EVENTS)) return 0;
   const cores = availableParallelism();
@@ -207,7 +212,8 @@ interface ShardResult {
 
 /**
  * Replays the log up to `until` into an empty read model in several processes.
- * Each reads the store itself and projects one shard of the teachers, one
+ * Each reads the store itself and projects the teachers of one range of
+ * stream names (`splitStreams`: about as many events in each), one
  * teacher at a time (`replayByTeacher`: a teacher's figures depend only on its
  * own events and the programmes', which every shard reads), writing its rows and
  * states; the writes take turns through a lock this process hands out. When all
@@ -228,6 +234,11 @@ export const replayInParallel = async (
   const readModelAt = readModel.location;
   if (storeAt === undefined || readModelAt.kind !== 'sqlite')
     throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
+  const splitStreams = store.splitStreams?.bind(store);
+  if (splitStreams === undefined)
+    throw new Error('parallel replay needs a store that can split its streams into ranges');
+  // Teachers by ranges of their stream names holding about as many events each.
+  const cuts = await splitStreams(TEACHER_PREFIX, count);
   const { script, remove } = await workerFile();
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];
@@ -289,7 +300,11 @@ export const replayInParallel = async (
             store: storeAt,
             readModel: readModelAt,
             indicators: options.indicators,
-            shard: { index, count },
+            teachers: {
+              ...(index === 0 ? {} : { from: cuts[index - 1] }),
+              ...(index === count - 1 ? {} : { to: cuts[index] }),
+            },
+            records: index === 0,
             until: options.until.toString(),
             batchSize: options.batchSize,
             pageSize: TEACHER_PAGE,

@@ -11,7 +11,7 @@
  */
 import type { IndicatorDefinition } from '@nhagiao/domain';
 // The adapters' own entry points: nothing of the other adapters' clients is bundled.
-import type { Shard, StoreLocation } from '@nhagiao/eventstore/port';
+import type { StoreLocation, StreamRange } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import type { ReadModelLocation } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
@@ -24,7 +24,10 @@ export interface ShardWork {
   readonly store: StoreLocation;
   readonly readModel: SqliteReadModelAt;
   readonly indicators: readonly IndicatorDefinition[];
-  readonly shard: Shard;
+  /** The teachers this shard replays: their streams' range. */
+  readonly teachers: StreamRange;
+  /** Whether this shard also writes what is not a teacher's (one shard does). */
+  readonly records: boolean;
   /** Last position to replay (decimal). */
   readonly until: string;
   readonly batchSize: number;
@@ -80,7 +83,8 @@ const run = async (work: ShardWork): Promise<number> => {
       readModel,
       indicators: work.indicators,
       until: BigInt(work.until),
-      shard: work.shard,
+      teachers: work.teachers,
+      records: work.records,
       batchSize: work.batchSize,
       pageSize: work.pageSize,
       ...(work.shared ? { writeLock: underLock } : {}),

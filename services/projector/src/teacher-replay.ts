@@ -6,7 +6,7 @@ import {
   createLedgerProjection,
   isUnitEvent,
 } from '@nhagiao/domain';
-import { type EventStore, type Shard, shardOfStream } from '@nhagiao/eventstore/port';
+import { type EventStore, type StreamRange, inStreamRange } from '@nhagiao/eventstore/port';
 import type {
   PositionStamp,
   ProgrammeStateEntry,
@@ -15,7 +15,8 @@ import type {
   UnitEventRecord,
 } from '@nhagiao/readmodels';
 
-const TEACHER_PREFIX = 'teacher-';
+/** Teachers' streams: `teacher-<id>`. */
+export const TEACHER_PREFIX = 'teacher-';
 
 /** The streams outside teachers' (units, programmes, funding, reports), by their name's prefix. */
 const CONTEXT_PREFIXES: readonly string[] = [...new Set(Object.values(STREAM_KIND_OF))]
@@ -43,8 +44,13 @@ export interface TeacherReplayOptions {
   readonly indicators: readonly IndicatorDefinition[];
   /** Replay positions up to this one (inclusive). */
   readonly until: bigint;
-  /** Only the teachers of this shard; shard 0 also writes what is not a teacher's. Default: all. */
-  readonly shard?: Shard;
+  /** Only the teachers whose streams lie in this range (default: all). */
+  readonly teachers?: StreamRange;
+  /**
+   * Whether this replay also writes what is not a teacher's (units' events,
+   * programmes' states; default true): in a replay split across processes, one does.
+   */
+  readonly records?: boolean;
   /** Teacher events per read-model transaction. */
   readonly batchSize: number;
   /** Events per page read (default `TEACHER_PAGE`). */
@@ -102,20 +108,20 @@ class Stamps {
   }
 }
 
-/** What every shard needs before its teachers, and what shard 0 writes of it. */
+/** What every shard needs before its teachers, and what the one with `records` writes of it. */
 interface Context {
   /** Topic events of each programme, in position order. */
   readonly topicEvents: Map<string, RecordedEvent[]>;
   readonly unitEvents: UnitEventRecord[];
   readonly programmeStates: ProgrammeStateEntry[];
-  /** The context events recorded (shard 0: all of them; other shards: none). */
+  /** The context events recorded (with `records`: all of them; else none). */
   readonly taken: number;
 }
 
 /**
  * The streams outside teachers', stream by stream (a programme's state needs
- * only its own events, in order): programmes' topics for every shard; on shard 0
- * (`records`) also the units' events and the programmes' states, stamped.
+ * only its own events, in order): programmes' topics for every shard; with
+ * `records` also the units' events and the programmes' states, stamped.
  */
 const readContext = async (
   streamPages: (prefix: string) => AsyncIterable<readonly RecordedEvent[]>,
@@ -165,7 +171,7 @@ const readContext = async (
  * whole province's states: a replay in position order keeps every teacher's
  * state to the end.
  *
- * Returns the events taken: the shard's teacher events, and on shard 0 the others.
+ * Returns the events taken: the teacher events in range, and with `records` the others.
  */
 export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
   const { store, readModel, until, signal } = options;
@@ -173,14 +179,17 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   const readLog = store.readAllBatches?.bind(store);
   if (readStreams === undefined || readLog === undefined)
     throw new Error('the event store cannot read its streams and its log in batches');
-  const shard = options.shard ?? { index: 0, count: 1 };
-  const records = shard.index === 0;
+  const teachers = options.teachers ?? {};
+  const records = options.records ?? true;
   const writeLock = options.writeLock ?? ((write) => write());
-  const streamPages = (prefix: string): AsyncIterable<readonly RecordedEvent[]> =>
+  const streamPages = (
+    prefix: string,
+    range?: StreamRange,
+  ): AsyncIterable<readonly RecordedEvent[]> =>
     readStreams({
       prefix,
       until,
-      shard,
+      ...(range === undefined ? {} : { range }),
       metadata: false,
       pageSize: options.pageSize ?? TEACHER_PAGE,
       ...(signal ? { signal } : {}),
@@ -235,7 +244,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   };
 
   let teacher: RecordedEvent[] = [];
-  for await (const page of streamPages(TEACHER_PREFIX)) {
+  for await (const page of streamPages(TEACHER_PREFIX, teachers)) {
     for (const event of page) {
       if (teacher.length > 0 && teacher[0]!.stream !== event.stream) {
         project(teacher);
@@ -248,7 +257,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   if (signal?.aborted) return taken;
   if (teacher.length > 0) project(teacher);
 
-  // The last rows go with the first stamps; on shard 0 also the units' events and programmes' states.
+  // The last rows go with the first stamps; with `records` also the units' events and programmes' states.
   const recorded = records
     ? { unitEvents: context.unitEvents, programmeStates: context.programmeStates }
     : {};
@@ -261,22 +270,15 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
       });
     return taken;
   }
-  // Too many recording times to keep: this shard's events again, in position order,
+  // Too many recording times to keep: these events again, in position order,
   // stamped where each run of one recording time ends, a write at a time.
   await write(recorded);
   let run: PositionStamp[] = [];
-  for await (const page of readLog({
-    until,
-    shard,
-    metadata: false,
-    ...(signal ? { signal } : {}),
-  }))
+  for await (const page of readLog({ until, metadata: false, ...(signal ? { signal } : {}) }))
     for (const event of page) {
-      // As the stream pass: this shard's teachers; on shard 0 also the other streams.
+      // As the stream pass: the teachers in range; with the records, the other streams.
       if (
-        event.stream.startsWith(TEACHER_PREFIX)
-          ? shardOfStream(event.stream, shard.count) !== shard.index
-          : !records
+        event.stream.startsWith(TEACHER_PREFIX) ? !inStreamRange(event.stream, teachers) : !records
       )
         continue;
       const last = run[run.length - 1];

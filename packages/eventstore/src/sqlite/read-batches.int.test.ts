@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@nhagiao/domain';
 import { collect, completions, registered } from '../conformance/fixtures.js';
-import { shardOfStream } from '../port.js';
+import { inStreamRange } from '../port.js';
 import { openSqliteEventStore } from './sqlite-event-store.js';
 
 let dir: string;
@@ -59,30 +59,11 @@ describe('SQLite readAllBatches', () => {
     await store.close();
   });
 
-  it('filters by shard inside SQLite exactly as shardOfStream, bounds by until, and can leave metadata out', async () => {
+  it('bounds by until and can leave metadata out', async () => {
     const store = openSqliteEventStore(join(dir, 'events.db'));
-    // Ids ending in digits, letters, a Vietnamese letter and a character beyond the BMP.
-    const ids = ['t1', 't2', 't3', 'gv-ă', 'gv-Đ', 'gv-𝔸', 'x9', 'y0'];
-    for (const id of ids)
+    for (const id of ['t1', 't2', 't3', 'gv-ă'])
       await store.append(`teacher-${id}`, [registered(id), ...completions(id, 2)], 'no-stream');
     const all = await collect(store.readAll());
-    for (const count of [1, 2, 3]) {
-      const seen: RecordedEvent[] = [];
-      for (let index = 0; index < count; index++) {
-        const shard = (
-          await pagesOf(store.readAllBatches!({ pageSize: 4, shard: { index, count } }))
-        ).flat();
-        expect(shard).toEqual(all.filter((e) => shardOfStream(e.stream, count) === index));
-        seen.push(...shard);
-      }
-      // Every teacher event is in exactly one shard.
-      expect(seen.map((e) => e.position).sort((a, b) => Number(a - b))).toEqual(
-        all.map((e) => e.position),
-      );
-    }
-    expect(shardOfStream('teacher-gv-𝔸', 1000)).toBe(0x1d538 % 1000);
-    expect(shardOfStream('unit-u1', 2)).toBe(0);
-
     const until = all[9]!.position;
     expect((await pagesOf(store.readAllBatches!({ until, pageSize: 4 }))).flat()).toEqual(
       all.slice(0, 10),
@@ -92,9 +73,6 @@ describe('SQLite readAllBatches', () => {
       all.map(({ metadata: _m, ...rest }) => rest),
     );
     expect(bare.every((e) => Object.keys(e.metadata).length === 0)).toBe(true);
-    await expect(pagesOf(store.readAllBatches!({ shard: { index: 2, count: 2 } }))).rejects.toThrow(
-      'shard 2 of 2 does not exist',
-    );
     await store.close();
   });
 
@@ -116,9 +94,6 @@ describe('SQLite readAllBatches', () => {
     expect(await read({ types: ['TeacherRegistered'], until })).toEqual(registrations.slice(0, 3));
     expect(await read({ types: ['TeacherRegistered'], after: registrations[0]!.position })).toEqual(
       registrations.slice(1),
-    );
-    expect(await read({ types: ['TeacherRegistered'], shard: { index: 1, count: 2 } })).toEqual(
-      registrations.filter((e) => shardOfStream(e.stream, 2) === 1),
     );
     await store.close();
   });
@@ -153,11 +128,23 @@ describe('SQLite readStreamBatches', () => {
       expect(pages.every((p) => p.length > 0 && p.length <= pageSize)).toBe(true);
       expect(pages.flat()).toEqual(byStream);
     }
-    for (const count of [2, 3])
-      for (let index = 0; index < count; index++)
-        expect((await read({ pageSize: 2, shard: { index, count } })).flat()).toEqual(
-          byStream.filter((e) => shardOfStream(e.stream, count) === index),
-        );
+    // A range: from its start (included) to its end (left out), in code-point order,
+    // never beyond the prefix; open ends run to the prefix's.
+    for (const range of [
+      { from: 'teacher-t1', to: 'teacher-t2' },
+      { from: 'teacher-gv-ă' },
+      { to: 'teacher-gv-𝔸' },
+      { from: 'teacher-gv-𝔸', to: 'teacher-t10' },
+      { from: 'a', to: 'z' },
+      { from: 'teacher-t2', to: 'teacher-t1' },
+    ])
+      expect((await read({ pageSize: 2, range })).flat()).toEqual(
+        byStream.filter((e) => inStreamRange(e.stream, range)),
+      );
+    expect((await read({ range: { from: 'teacher-t1', to: 'teacher-t2' } })).flat()).toEqual(
+      byStream.filter((e) => e.stream === 'teacher-t1' || e.stream === 'teacher-t10'),
+    );
+    expect((await read({ range: { from: 'teacher-t2', to: 'teacher-t1' } })).flat()).toEqual([]);
     const until = ours[8]!.position;
     expect((await read({ pageSize: 2, until })).flat()).toEqual(
       byStream.filter((e) => e.position <= until),
@@ -170,9 +157,6 @@ describe('SQLite readStreamBatches', () => {
       all.filter((e) => e.stream === 'unit-u1'),
     );
     expect((await read({ prefix: 'programme-' })).flat()).toEqual([]);
-    await expect(read({ shard: { index: 0, count: 0 } })).rejects.toThrow(
-      'shard 0 of 0 does not exist',
-    );
     await expect(read({ prefix: '' })).rejects.toThrow('a stream prefix cannot be empty');
     // Aborted after the first page: no other page is read.
     const controller = new AbortController();
@@ -186,6 +170,70 @@ describe('SQLite readStreamBatches', () => {
       controller.abort();
     }
     expect(seen).toEqual([2]);
+    await store.close();
+  });
+});
+
+describe('SQLite splitStreams', () => {
+  it('cuts the streams of a prefix into ranges of about as many events, never inside a stream', async () => {
+    const store = openSqliteEventStore(join(dir, 'events.db'));
+    // 40 teachers with 1 to 10 events each, written interleaved, beside other streams.
+    const ids = Array.from(
+      { length: 40 },
+      (_, i) => `gv-${String((i * 17) % 40).padStart(2, '0')}`,
+    );
+    for (const [i, id] of ids.entries())
+      await store.append(
+        `teacher-${id}`,
+        [registered(id), ...completions(id, i % 10)],
+        'no-stream',
+      );
+    await store.append('unit-u1', [registered('u')], 'no-stream');
+    await store.append('teacher.', [registered('dot')], 'no-stream');
+    const teacherEvents = (await collect(store.readAll())).filter((e) =>
+      e.stream.startsWith('teacher-'),
+    );
+    const byStream = (await pagesOf(store.readStreamBatches!({ prefix: 'teacher-' }))).flat();
+    for (const parts of [1, 2, 3, 7]) {
+      const cuts = await store.splitStreams!('teacher-', parts);
+      expect(cuts).toHaveLength(parts - 1);
+      const ranges = Array.from({ length: parts }, (_, i) => ({
+        ...(i === 0 ? {} : { from: cuts[i - 1] }),
+        ...(i === parts - 1 ? {} : { to: cuts[i] }),
+      }));
+      const read = await Promise.all(
+        ranges.map(async (range) =>
+          (await pagesOf(store.readStreamBatches!({ prefix: 'teacher-', range }))).flat(),
+        ),
+      );
+      // Together, every teacher event once, in stream order; each stream in one range.
+      expect(read.flat()).toEqual(byStream);
+      const rangeOf = new Map<string, number>();
+      read.forEach((events, i) => {
+        for (const e of events) expect(rangeOf.get(e.stream) ?? i).toBe(i);
+        for (const e of events) rangeOf.set(e.stream, i);
+      });
+      // About as many events each: off by at most the longest stream (10 events).
+      const share = teacherEvents.length / parts;
+      for (const events of read) expect(Math.abs(events.length - share)).toBeLessThanOrEqual(10);
+    }
+    // Fewer streams than parts: some ranges are empty, nothing is lost.
+    const few = openSqliteEventStore(join(dir, 'few.db'));
+    await few.append('teacher-a', [registered('a'), ...completions('a', 3)], 'no-stream');
+    const cuts = await few.splitStreams!('teacher-', 3);
+    expect(cuts).toHaveLength(2);
+    const seen = await Promise.all(
+      [{ to: cuts[0]! }, { from: cuts[0]!, to: cuts[1]! }, { from: cuts[1]! }].map(
+        async (range) =>
+          (await pagesOf(few.readStreamBatches!({ prefix: 'teacher-', range }))).flat().length,
+      ),
+    );
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(await few.splitStreams!('programme-', 2)).toHaveLength(1);
+    await expect(few.splitStreams!('teacher-', 0)).rejects.toThrow(
+      'cannot split streams into 0 parts',
+    );
+    await few.close();
     await store.close();
   });
 });

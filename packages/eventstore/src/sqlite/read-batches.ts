@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import type Database from 'better-sqlite3';
-import type { BatchReadOptions, Shard, StreamBatchReadOptions } from '../port.js';
+import { type BatchReadOptions, type StreamBatchReadOptions, compareNames } from '../port.js';
 import { EVENT_COLUMNS } from './rows.js';
 
 /** Columns in `EVENT_COLUMNS` order, as `raw` rows give them. */
@@ -20,20 +20,15 @@ const DEFAULT_PAGE = 5000;
 
 interface PageShape {
   readonly until: boolean;
-  readonly shard: boolean;
   readonly metadata: boolean;
   /** How many types the page is restricted to; undefined: every type. */
   readonly types: number | undefined;
 }
 
-// Exactly `shardOfStream`: teacher streams by their last code point, every other stream to all.
-const SHARD_FILTER = "(substr(stream, 1, 8) <> 'teacher-' OR unicode(substr(stream, -1)) % ? = ?)";
-
 /** The page query for one combination of options, prepared once. */
 const pageQuery = (o: PageShape): string => {
   const where = ['position > ?'];
   if (o.until) where.push('position <= ?');
-  if (o.shard) where.push(SHARD_FILTER);
   if (o.types !== undefined)
     where.push(
       o.types === 0 ? '0' : `type IN (${new Array<string>(o.types).fill('?').join(', ')})`,
@@ -45,16 +40,19 @@ const columns = (metadata: boolean): string =>
   metadata ? EVENT_COLUMNS : EVENT_COLUMNS.replace(/\bmetadata\b/, 'NULL');
 
 /**
- * The stream-order page query: the streams before the prefix's bound after the
+ * The stream-order page query: the streams before the range's end after the
  * last (stream, revision) given, along the (stream, revision) index. The row
  * value is the only lower bound, so SQLite seeks to it: with `stream >= prefix`
  * beside it, each page scanned the prefix's streams from the first (95 ms a
- * page at the end of 913,897 events, against 13 ms).
+ * page at the end of 913,897 events, against 13 ms). A range of streams rather
+ * than a filter on each name: two processes reading half the teachers each
+ * with a filter on the name's last character (the earlier rule) walked every
+ * teacher's index entries, 620-650 ms each for 456,900 events; by range,
+ * 470-490 ms.
  */
 const streamPageQuery = (o: Omit<PageShape, 'types'>): string => {
   const where = ['(stream, revision) > (?, ?)', 'stream < ?'];
   if (o.until) where.push('position <= ?');
-  if (o.shard) where.push(SHARD_FILTER);
   return `SELECT ${columns(o.metadata)} FROM events WHERE ${where.join(' AND ')} ORDER BY stream, revision LIMIT ?`;
 };
 
@@ -66,19 +64,6 @@ const prefixBound = (prefix: string): string => {
     prefix.slice(0, prefix.length - String.fromCodePoint(last).length) +
     String.fromCodePoint(last + 1)
   );
-};
-
-const checkShard = (shard: Shard | undefined): void => {
-  if (
-    shard !== undefined &&
-    !(
-      Number.isInteger(shard.count) &&
-      shard.count >= 1 &&
-      shard.index >= 0 &&
-      shard.index < shard.count
-    )
-  )
-    throw new RangeError(`shard ${shard.index} of ${shard.count} does not exist`);
 };
 
 /** Raw rows as events. The store keeps what it was given, validated before append (as `toRecorded`). */
@@ -119,9 +104,8 @@ const pageStatements = (reader: Database.Database) => {
  * `readAllBatches` for the SQLite adapter: one query per page, rows as arrays
  * (no per-row column-name object), and no promise per event. Positions and
  * revisions stay exact (`safeIntegers`). Reads through `reader`, so, like
- * `readAll`, it only ever sees committed events. The shard and type filters run
- * inside SQLite, so the events they leave out cost neither a string nor a parse
- * here.
+ * `readAll`, it only ever sees committed events. The type filter runs inside
+ * SQLite, so the events it leaves out cost neither a string nor a parse here.
  */
 export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
   const statement = pageStatements(reader);
@@ -130,13 +114,11 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
   ): AsyncGenerator<readonly RecordedEvent[]> {
     const size = options.pageSize ?? DEFAULT_PAGE;
     const withMetadata = options.metadata ?? true;
-    const { until, shard, types } = options;
-    checkShard(shard);
+    const { until, types } = options;
     ensureOpen();
     const page = statement(
       pageQuery({
         until: until !== undefined,
-        shard: shard !== undefined,
         metadata: withMetadata,
         types: types?.length,
       }),
@@ -147,7 +129,6 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
       ensureOpen();
       const params: unknown[] = [last];
       if (until !== undefined) params.push(until);
-      if (shard !== undefined) params.push(shard.count, shard.index);
       if (types !== undefined) params.push(...types);
       params.push(size);
       const rows = page.all(...params);
@@ -163,7 +144,7 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
 /**
  * `readStreamBatches` for the SQLite adapter: pages along the (stream, revision)
  * index, each query starting after the last row of the one before (a stream's
- * events may span two pages). Filters run inside SQLite, as `readAllBatches`.
+ * events may span two pages). The prefix and the range bound the index walk itself.
  */
 export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: () => void) => {
   const statement = pageStatements(reader);
@@ -171,25 +152,24 @@ export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: (
     options: StreamBatchReadOptions,
   ): AsyncGenerator<readonly RecordedEvent[]> {
     const size = options.pageSize ?? DEFAULT_PAGE;
-    const { until, shard, prefix } = options;
-    checkShard(shard);
-    const bound = prefixBound(prefix);
+    const { until, prefix, range } = options;
+    // The prefix's streams, narrowed to the range: from the later start to the earlier end.
+    const prefixEnd = prefixBound(prefix);
+    const from =
+      range?.from !== undefined && compareNames(range.from, prefix) > 0 ? range.from : prefix;
+    const bound =
+      range?.to !== undefined && compareNames(range.to, prefixEnd) < 0 ? range.to : prefixEnd;
     ensureOpen();
     const page = statement(
-      streamPageQuery({
-        until: until !== undefined,
-        shard: shard !== undefined,
-        metadata: options.metadata ?? true,
-      }),
+      streamPageQuery({ until: until !== undefined, metadata: options.metadata ?? true }),
     );
-    let lastStream = prefix;
+    let lastStream = from;
     let lastRevision = -1n;
     for (;;) {
       if (options.signal?.aborted) return;
       ensureOpen();
       const params: unknown[] = [lastStream, lastRevision, bound];
       if (until !== undefined) params.push(until);
-      if (shard !== undefined) params.push(shard.count, shard.index);
       params.push(size);
       const rows = page.all(...params);
       const lastRow = rows[rows.length - 1];
@@ -199,5 +179,30 @@ export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: (
       yield toEvents(rows);
       if (rows.length < size) return;
     }
+  };
+};
+
+/**
+ * `splitStreams` for the SQLite adapter: counts the prefix's events along the
+ * (stream, revision) index, then reads the stream at each cut's offset there
+ * (913,897 teacher events: the count 24 ms, a cut 17 ms).
+ */
+export const sqliteStreamSplitter = (reader: Database.Database, ensureOpen: () => void) => {
+  const count = reader.prepare<[string, string], number>(
+    'SELECT count(*) FROM events WHERE stream >= ? AND stream < ?',
+  );
+  const at = reader.prepare<[string, string, number], string>(
+    'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 1 OFFSET ?',
+  );
+  return async function splitStreams(prefix: string, parts: number): Promise<string[]> {
+    if (!Number.isInteger(parts) || parts < 1)
+      throw new RangeError(`cannot split streams into ${parts} parts`);
+    const end = prefixBound(prefix);
+    ensureOpen();
+    const events = count.pluck().get(prefix, end) ?? 0;
+    const cuts: string[] = [];
+    for (let i = 1; i < parts; i++)
+      cuts.push(at.pluck().get(prefix, end, Math.floor((i * events) / parts)) ?? end);
+    return cuts;
   };
 };

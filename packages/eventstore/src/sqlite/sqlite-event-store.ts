@@ -19,7 +19,11 @@ import type {
   SubscriptionMessage,
 } from '../port.js';
 import { EVENT_COLUMNS, type EventRow, toRecorded } from './rows.js';
-import { sqliteBatchReader, sqliteStreamBatchReader } from './read-batches.js';
+import {
+  sqliteBatchReader,
+  sqliteStreamBatchReader,
+  sqliteStreamSplitter,
+} from './read-batches.js';
 import { migrate } from './schema.js';
 import { Wakeup } from './wakeup.js';
 import { type WriterLock, acquireWriterLock } from './writer-lock.js';
@@ -331,6 +335,7 @@ export const openSqliteEventStore = (
     readAll,
     readAllBatches: sqliteBatchReader(reader, ensureOpen),
     readStreamBatches: sqliteStreamBatchReader(reader, ensureOpen),
+    splitStreams: sqliteStreamSplitter(reader, ensureOpen),
     subscribe,
     findEvent: async (_stream, id) => {
       ensureOpen();
