@@ -1,14 +1,14 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
 import { TEACHER_PAGE, TEACHER_PREFIX } from './teacher-replay.js';
+import { bundleScript, defaultBundleCache } from './worker-bundle.js';
 
 export interface ParallelOptions {
   /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
@@ -94,45 +94,21 @@ const thisFile = (): string => {
 let bundled: Promise<string> | undefined;
 
 /**
- * The shard worker as one CommonJS script, bundled with esbuild from its
- * TypeScript (as the dashboard is bundled at start-up): loaded through tsx's
- * hooks, module by module, a shard spent seconds starting. Only the native
- * SQLite binding stays outside, required from where the store resolves it.
- * Built once per process.
+ * The shard worker as one CommonJS script (`bundleScript`, cached under
+ * node_modules/.cache/nhagiao): loaded through tsx's hooks, module by module,
+ * a shard spent seconds starting. Where no node_modules is found above this
+ * file, bundled into a directory of this process's own, removed at its exit.
  */
 const workerScript = (): Promise<string> => {
   bundled ??= (async () => {
-    const self = thisFile();
-    const result = await build({
-      entryPoints: [self.replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'native-sqlite',
-          setup(b) {
-            // Resolved as the importing package sees it, then left to require at run time.
-            b.onResolve({ filter: /^better-sqlite3$/ }, async (args) => {
-              if (args.pluginData === 'native-sqlite') return undefined;
-              const found = await b.resolve(args.path, {
-                kind: args.kind,
-                resolveDir: args.resolveDir,
-                pluginData: 'native-sqlite',
-              });
-              if (found.errors.length > 0) return { errors: found.errors };
-              return { path: found.path, external: true };
-            });
-          },
-        },
-      ],
-    });
-    const [output] = result.outputFiles;
-    if (output === undefined) throw new Error('the replay worker could not be bundled');
-    return output.text;
+    const entry = thisFile().replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1');
+    let cacheDir = defaultBundleCache(entry);
+    if (cacheDir === undefined) {
+      const own = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
+      process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+      cacheDir = own;
+    }
+    return (await bundleScript(entry, cacheDir)).script;
   })();
   return bundled;
 };
@@ -144,15 +120,6 @@ const workerScript = (): Promise<string> => {
  */
 export const prepareParallelReplay = async (): Promise<void> => {
   await workerScript();
-};
-
-/** The bundled worker script in a temporary file, and how to remove it once its processes have started. */
-const workerFile = async (): Promise<{ readonly script: string; readonly remove: () => void }> => {
-  const bundle = await workerScript();
-  const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
-  const script = path.join(dir, 'shard.cjs');
-  writeFileSync(script, bundle);
-  return { script, remove: () => rmSync(dir, { recursive: true, force: true }) };
 };
 
 const forkWorker = (script: string): ChildProcess =>
@@ -169,34 +136,30 @@ const forkWorker = (script: string): ChildProcess =>
 export const digestInWorker = async (readModel: ReadModelStore): Promise<string> => {
   const at = readModel.location;
   if (at.kind !== 'sqlite') throw new Error('only an SQLite read model is digested in a worker');
-  const { script, remove } = await workerFile();
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      const child = forkWorker(script);
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      let outcome: { digest: string } | { failed: string } | undefined;
-      child.on('message', (message: ShardMessage) => {
-        if (message.kind === 'digested') outcome = { digest: message.digest };
-        else if (message.kind === 'failed') outcome = { failed: message.message };
-      });
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        if (outcome !== undefined && 'digest' in outcome) resolve(outcome.digest);
-        else
-          reject(
-            new Error(
-              `the digest of read model ${at.version} failed: ${
-                outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)
-              }`,
-            ),
-          );
-      });
-      child.send({ kind: 'digest', readModel: at } satisfies ParentMessage);
+  const script = await workerScript();
+  return new Promise<string>((resolve, reject) => {
+    const child = forkWorker(script);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let outcome: { digest: string } | { failed: string } | undefined;
+    child.on('message', (message: ShardMessage) => {
+      if (message.kind === 'digested') outcome = { digest: message.digest };
+      else if (message.kind === 'failed') outcome = { failed: message.message };
     });
-  } finally {
-    remove();
-  }
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (outcome !== undefined && 'digest' in outcome) resolve(outcome.digest);
+      else
+        reject(
+          new Error(
+            `the digest of read model ${at.version} failed: ${
+              outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)
+            }`,
+          ),
+        );
+    });
+    child.send({ kind: 'digest', readModel: at } satisfies ParentMessage);
+  });
 };
 
 export interface ParallelReplayResult {
@@ -239,7 +202,7 @@ export const replayInParallel = async (
     throw new Error('parallel replay needs a store that can split its streams into ranges');
   // Teachers by ranges of their stream names holding about as many events each.
   const cuts = await splitStreams(TEACHER_PREFIX, count);
-  const { script, remove } = await workerFile();
+  const script = await workerScript();
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];
   // The write lock: the shard holding it, and those waiting in turn.
@@ -331,6 +294,5 @@ export const replayInParallel = async (
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    remove();
   }
 };
