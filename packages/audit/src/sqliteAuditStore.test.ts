@@ -66,6 +66,30 @@ describe('SqliteAuditStore opening its leaf table', () => {
   );
 });
 
+describe('SqliteAuditStore reading its leaves', () => {
+  it('reads them on first use, not at open; a table found damaged then fails every use', () => {
+    const { file } = fileWithLeaves(12_000, (i) => BigInt(i + 1));
+    const audit = SqliteAuditStore.open(file, { readOnly: true });
+    // Changed after the open: a store that had read its leaves at open would not see it.
+    const db = new Database(file);
+    db.prepare('DELETE FROM leaves WHERE idx = 10500').run();
+    db.close();
+    expect(audit.checkpoints()).toEqual([]);
+    expect(() => audit.leaves.size).toThrow(
+      'audit leaf table changed while being read, at index 10000',
+    );
+    expect(() => audit.leaves.get(0)).toThrow('changed while being read');
+    audit.close();
+    // Read whole, once, on first use.
+    rmSync(file);
+    const intact = fileWithLeaves(3, (i) => BigInt(i + 1));
+    const again = SqliteAuditStore.open(intact.file, { readOnly: true });
+    expect(again.leaves.get(2).equals(intact.hashes[2]!)).toBe(true);
+    expect(again.leaves.size).toBe(3);
+    again.close();
+  });
+});
+
 describe('SqliteAuditStore.latestCheckpointIn', () => {
   it('reads the latest saved checkpoint without the leaf table, which it does not load', () => {
     const { file } = fileWithLeaves(3, (i) => BigInt(i + 1));
