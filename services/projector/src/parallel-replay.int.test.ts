@@ -187,6 +187,71 @@ test('the shards of a teacher replay, with stamps kept or read again, write toge
   }
 }, 60_000);
 
+test('a write behind the projection that fails fails the replay; an aborted replay returns only once its write has ended', async () => {
+  const until = events[events.length - 1]!.position;
+  const target = await openSqliteReadModel(join(dir, 'write-behind.sqlite'));
+  // The lock grants a turn only later, as the parent of shards does: meanwhile teachers are projected.
+  const later = <T>(write: () => Promise<T>): Promise<T> =>
+    new Promise((resolve, reject) => setTimeout(() => write().then(resolve, reject), 5));
+  let calls = 0;
+  const failing: ReadModelStore = Object.create(target, {
+    applyBulk: {
+      value: async (batch: Parameters<ReadModelStore['applyBulk']>[0]) => {
+        calls += 1;
+        if (calls === 2) throw new Error('disk full');
+        return target.applyBulk(batch);
+      },
+    },
+  });
+  await expect(
+    replayByTeacher({
+      store,
+      readModel: failing,
+      indicators,
+      until,
+      batchSize: 200,
+      writeLock: later,
+    }),
+  ).rejects.toThrow('disk full');
+  // Stopped at the next batch: the failure was not left behind while the replay went on.
+  expect(calls).toBe(2);
+
+  const controller = new AbortController();
+  let writing = 0;
+  let started = 0;
+  const slow = <T>(write: () => Promise<T>): Promise<T> => {
+    started += 1;
+    writing += 1;
+    controller.abort();
+    return new Promise((resolve, reject) =>
+      setTimeout(
+        () =>
+          write()
+            .then(resolve, reject)
+            .finally(() => (writing -= 1)),
+        50,
+      ),
+    );
+  };
+  await target.reset();
+  await replayByTeacher({
+    store,
+    readModel: target,
+    indicators,
+    until,
+    batchSize: 200,
+    writeLock: slow,
+    signal: controller.signal,
+  });
+  // It stops after the page in hand (1,000 events) and its writes, not at the end of the log.
+  expect(started).toBeGreaterThanOrEqual(1);
+  expect(started).toBeLessThanOrEqual(1000 / 200 + 1);
+  expect(events.length / 200).toBeGreaterThan(10);
+  // And none of them is still going on.
+  expect(writing).toBe(0);
+  await target.close();
+}, 60_000);
+
 test('digestInWorker gives the digest the read model gives in this process, or says why not', async () => {
   const readModel = await openSqliteReadModel(join(dir, 'digested.sqlite'));
   await catchUpFromStore({ store, readModel, indicators });
