@@ -1,7 +1,7 @@
 import type { IndicatorDefinition, RecordedEvent } from '@nhagiao/domain';
 import type { EventStore, ReadOptions } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { LEDGER_PROJECTION, LedgerApplier } from './ledger-applier.js';
+import { LEDGER_PROJECTION, LedgerApplier, type StateWrites } from './ledger-applier.js';
 import { type ParallelOptions, parallelWorkers, replayInParallel } from './parallel-replay.js';
 import { canReplayByTeacher, replayByTeacher } from './teacher-replay.js';
 
@@ -11,7 +11,8 @@ export interface CatchUpOptions {
   readonly indicators: readonly IndicatorDefinition[];
   /** Events per read-model transaction (default 20,000). */
   readonly batchSize?: number;
-  readonly stateWrites?: 'per-batch' | 'at-end';
+  /** See `LedgerApplierOptions.stateWrites`; `none` needs `until` (nothing is applied after it). */
+  readonly stateWrites?: StateWrites;
   readonly onProgress?: (done: number, position: bigint) => void;
   readonly signal?: AbortSignal;
   /** Sees every event read, in log order, before it is applied (verify hashes them on the same pass). */
@@ -88,6 +89,11 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
   const started = performance.now();
   const batchSize = options.batchSize ?? 20_000;
   const { store, readModel, onEvent } = options;
+  if (options.stateWrites === 'none' && options.until === undefined)
+    throw new RangeError(
+      'a catch-up that writes no states needs `until`: nothing can be applied after it',
+    );
+  const states = options.stateWrites !== 'none';
   const open = () =>
     LedgerApplier.open({
       readModel,
@@ -116,6 +122,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
           until: head,
           workers,
           batchSize,
+          states,
           ...(options.onProgress ? { onProgress: (done) => options.onProgress?.(done, head) } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
@@ -132,6 +139,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
           indicators: options.indicators,
           until: head,
           batchSize,
+          states,
           ...(options.onProgress ? { onProgress: (done) => options.onProgress?.(done, head) } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });

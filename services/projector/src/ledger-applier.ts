@@ -27,9 +27,14 @@ export interface LedgerApplierOptions {
    * `per-batch` (live projection): every batch carries the states it changed, so a
    * restart resumes from any checkpoint. `at-end` (a rebuild into a fresh version):
    * states are written once, with the last batch; a rebuild that dies starts again.
+   * `none` (verify's replay, compared and thrown away): never written; nothing can
+   * be projected into the read model later.
    */
-  readonly stateWrites?: 'per-batch' | 'at-end';
+  readonly stateWrites?: StateWrites;
 }
+
+/** When teachers' and programmes' states are written (see `LedgerApplierOptions.stateWrites`). */
+export type StateWrites = 'per-batch' | 'at-end' | 'none';
 
 /**
  * Turns events, in log order, into ledger batches and writes them with their
@@ -40,7 +45,7 @@ export class LedgerApplier {
   readonly #readModel: ReadModelStore;
   readonly #projection: LedgerProjection;
   readonly #name: string;
-  readonly #stateWrites: 'per-batch' | 'at-end';
+  readonly #stateWrites: StateWrites;
   #checkpoint: bigint | null = null;
   #loadedAll = false;
   readonly #loaded = new Set<string>();
@@ -127,9 +132,12 @@ export class LedgerApplier {
   async flush(final = false): Promise<void> {
     if (this.#last === null || this.#count === 0) return;
     const changed = this.#projection.takeChanged();
-    for (const t of changed.teachers) this.#pendingTeachers.add(t);
-    for (const p of changed.programmes) this.#pendingProgrammes.add(p);
-    const writeStates = this.#stateWrites === 'per-batch' || final;
+    if (this.#stateWrites !== 'none') {
+      for (const t of changed.teachers) this.#pendingTeachers.add(t);
+      for (const p of changed.programmes) this.#pendingProgrammes.add(p);
+    }
+    const writeStates =
+      this.#stateWrites === 'per-batch' || (final && this.#stateWrites === 'at-end');
     const batch: LedgerBatch = {
       projection: this.#name,
       checkpoint: this.#last,

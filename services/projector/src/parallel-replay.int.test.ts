@@ -339,6 +339,48 @@ test('a catch-up stops at `until`, reading in batches or, without them, event by
   await unbatched.close();
 });
 
+test('stateWrites none writes the same ledger, unit events and stamps, and no state, in every replay; it needs until', async () => {
+  const until = events[events.length - 1]!.position;
+  const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 8);
+  const reference = await openSqliteReadModel(join(dir, 'states-reference.sqlite'));
+  await catchUpFromStore({ store, readModel: reference, indicators, until });
+  const { teachers, programmes, ...expected } = await snapshot(reference, instants);
+  expect(teachers.length).toBeGreaterThan(300);
+  expect(programmes.length).toBeGreaterThan(0);
+  await reference.close();
+  const { readStreamBatches: _streams, ...positionOrder } = store;
+  for (const [name, from, parallel] of [
+    ['three processes', store, { workers: 3, minEvents: 0 }],
+    ['teacher by teacher here', store, { workers: 1 }],
+    ['position order', positionOrder, undefined],
+  ] as const) {
+    const target = await openSqliteReadModel(
+      join(dir, `no-states-${name.replace(/ /g, '-')}.sqlite`),
+    );
+    await catchUpFromStore({
+      store: from,
+      readModel: target,
+      indicators,
+      until,
+      stateWrites: 'none',
+      ...(parallel === undefined ? {} : { parallel }),
+    });
+    const {
+      teachers: noTeachers,
+      programmes: noProgrammes,
+      ...got
+    } = await snapshot(target, instants);
+    expect({ name, ...got }).toEqual({ name, ...expected });
+    expect({ name, noTeachers, noProgrammes }).toEqual({ name, noTeachers: [], noProgrammes: [] });
+    await target.close();
+  }
+  const open = await openSqliteReadModel(join(dir, 'no-states-no-until.sqlite'));
+  await expect(
+    catchUpFromStore({ store, readModel: open, indicators, stateWrites: 'none' }),
+  ).rejects.toThrow('a catch-up that writes no states needs `until`');
+  await open.close();
+}, 60_000);
+
 test('buildIndexes: false leaves the ledger index to the caller; the figures are the same before and after', async () => {
   const indexed = await openSqliteReadModel(join(dir, 'indexed.sqlite'));
   const bare = await openSqliteReadModel(join(dir, 'bare.sqlite'));

@@ -31,6 +31,8 @@ export interface ParallelReplayOptions {
   readonly until: bigint;
   readonly workers: number;
   readonly batchSize: number;
+  /** Whether teachers' and programmes' states are written (default true; see `replayByTeacher`). */
+  readonly states?: boolean;
   readonly onProgress?: (done: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -268,6 +270,7 @@ export const replayInParallel = async (
               ...(index === count - 1 ? {} : { to: cuts[index] }),
             },
             records: index === 0,
+            states: options.states ?? true,
             until: options.until.toString(),
             batchSize: options.batchSize,
             pageSize: TEACHER_PAGE,

@@ -28,6 +28,8 @@ export interface ShardWork {
   readonly teachers: StreamRange;
   /** Whether this shard also writes what is not a teacher's (one shard does). */
   readonly records: boolean;
+  /** Whether teachers' and programmes' states are written. */
+  readonly states: boolean;
   /** Last position to replay (decimal). */
   readonly until: string;
   readonly batchSize: number;
@@ -85,6 +87,7 @@ const run = async (work: ShardWork): Promise<number> => {
       until: BigInt(work.until),
       teachers: work.teachers,
       records: work.records,
+      states: work.states,
       batchSize: work.batchSize,
       pageSize: work.pageSize,
       ...(work.shared ? { writeLock: underLock } : {}),

@@ -51,6 +51,12 @@ export interface TeacherReplayOptions {
    * programmes' states; default true): in a replay split across processes, one does.
    */
   readonly records?: boolean;
+  /**
+   * Whether teachers' and programmes' states are written (default true): a read
+   * model that is only compared and thrown away (verify's) needs none, and a
+   * rebuild's states are as many bytes as its ledger.
+   */
+  readonly states?: boolean;
   /** Teacher events per read-model transaction. */
   readonly batchSize: number;
   /** Events per page read (default `TEACHER_PAGE`). */
@@ -181,6 +187,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
     throw new Error('the event store cannot read its streams and its log in batches');
   const teachers = options.teachers ?? {};
   const records = options.records ?? true;
+  const states = options.states ?? true;
   const writeLock = options.writeLock ?? ((write) => write());
   const streamPages = (
     prefix: string,
@@ -259,10 +266,12 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
     // Corrections after the teacher's last event still move its completions.
     while (next < topics.length)
       for (const row of projection.project(topics[next++]!)) rows.push(row);
-    for (const teacherId of projection.takeChanged().teachers) {
-      const state = projection.serializeTeacher(teacherId);
-      if (state !== undefined) teacherStates.push({ teacherId, state });
-    }
+    const changed = projection.takeChanged().teachers;
+    if (states)
+      for (const teacherId of changed) {
+        const state = projection.serializeTeacher(teacherId);
+        if (state !== undefined) teacherStates.push({ teacherId, state });
+      }
     taken += events.length;
     pending += events.length;
   };
@@ -286,7 +295,10 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   const writeRest = async (): Promise<void> => {
     // The last rows go with the first stamps; with `records` also the units' events and programmes' states.
     const recorded = records
-      ? { unitEvents: context.unitEvents, programmeStates: context.programmeStates }
+      ? {
+          unitEvents: context.unitEvents,
+          ...(states ? { programmeStates: context.programmeStates } : {}),
+        }
       : {};
     if (stamps.complete) {
       const sorted = stamps.take();

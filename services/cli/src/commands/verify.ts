@@ -278,7 +278,8 @@ ${dataOptionsHelp}`,
         store,
         readModel: replay,
         indicators: plan.indicators,
-        stateWrites: 'at-end' as const,
+        // The replayed ledger is compared and thrown away: no states.
+        stateWrites: 'none' as const,
         until: head,
         // Built below only if a report or a difference needs the ledger by key.
         buildIndexes: false,
