@@ -27,7 +27,7 @@ const benches: readonly Bench[] = [
     name: 'verify',
     what: 'nhagiao verify over ~1M events (Merkle + replay) vs hashing alone; inclusion proofs',
     script: 'services/cli/bench/verify.bench.ts',
-    args: (q) => [q ? '7000' : '73500'],
+    args: (q) => [q ? '8000' : '80500'],
   },
   {
     name: 'pipeline',
