@@ -1,14 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
 import { TEACHER_PAGE, TEACHER_PREFIX } from './teacher-replay.js';
-import { bundleScript, defaultBundleCache } from './worker-bundle.js';
+import { bundleScriptSomewhere, defaultBundleCache } from './worker-bundle.js';
 
 export interface ParallelOptions {
   /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
@@ -98,19 +96,12 @@ let bundled: Promise<string> | undefined;
 /**
  * The shard worker as one CommonJS script (`bundleScript`, cached under
  * node_modules/.cache/nhagiao): loaded through tsx's hooks, module by module,
- * a shard spent seconds starting. Where no node_modules is found above this
- * file, bundled into a directory of this process's own, removed at its exit.
+ * a shard spent seconds starting.
  */
 const workerScript = (): Promise<string> => {
   bundled ??= (async () => {
     const entry = thisFile().replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1');
-    let cacheDir = defaultBundleCache(entry);
-    if (cacheDir === undefined) {
-      const own = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
-      process.once('exit', () => rmSync(own, { recursive: true, force: true }));
-      cacheDir = own;
-    }
-    return (await bundleScript(entry, cacheDir)).script;
+    return (await bundleScriptSomewhere(entry, defaultBundleCache(entry))).script;
   })();
   return bundled;
 };

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleScript, defaultBundleCache } from './worker-bundle.js';
+import { bundleScript, bundleScriptSomewhere, defaultBundleCache } from './worker-bundle.js';
 
 const entry = path.join(__dirname, 'shard-worker.ts');
 let cacheDir: string;
@@ -68,3 +68,15 @@ test('bundles are cached in the node_modules/.cache of the nearest directory wit
     defaultBundleCache(path.join(path.parse(root).root, 'no-such-dir', 'x.ts')),
   ).toBeUndefined();
 });
+
+test('where the cache cannot be written, the bundle goes to a directory of its own', async () => {
+  // A cache "directory" under a plain file: nothing can be created there.
+  const file = path.join(cacheDir, 'plain-file');
+  writeFileSync(file, '');
+  const bundled = await bundleScriptSomewhere(entry, path.join(file, 'cache'));
+  expect(bundled.reused).toBe(false);
+  expect(bundled.script.startsWith(path.join(tmpdir(), 'nhagiao-replay-'))).toBe(true);
+  expect(() => execFileSync(process.execPath, ['--check', bundled.script])).not.toThrow();
+  // Where it can, the cache is used.
+  expect((await bundleScriptSomewhere(entry, cacheDir)).script.startsWith(cacheDir)).toBe(true);
+}, 30_000);

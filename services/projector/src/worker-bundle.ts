@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -9,6 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
 
@@ -166,4 +168,25 @@ const removeStale = (cacheDir: string, stem: string, current: string): void => {
       // Removed meanwhile by another run.
     }
   }
+};
+
+/**
+ * `bundleScript` into `cacheDir` when given and writable (a deployment may keep
+ * node_modules read-only), else into a directory of this process's own,
+ * removed when it exits.
+ */
+export const bundleScriptSomewhere = async (
+  entry: string,
+  cacheDir: string | undefined,
+): Promise<BundledScript> => {
+  if (cacheDir !== undefined) {
+    try {
+      return await bundleScript(entry, cacheDir);
+    } catch {
+      // Bundled again below, where a failure is the bundler's own and is reported.
+    }
+  }
+  const own = mkdtempSync(path.join(tmpdir(), 'nhagiao-replay-'));
+  process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+  return bundleScript(entry, own);
 };
