@@ -65,9 +65,24 @@ export const inStreamRange = (stream: string, range: StreamRange): boolean =>
   (range.from === undefined || compareNames(stream, range.from) >= 0) &&
   (range.to === undefined || compareNames(stream, range.to) < 0);
 
-/** Code-point order, as SQLite compares UTF-8 text (`<` on strings compares UTF-16 units). */
-export const compareNames = (a: string, b: string): number =>
-  a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Code-point order, as SQLite compares UTF-8 text (`<` on strings compares UTF-16
+ * units, which puts U+E000–U+FFFF after the surrogates of higher code points).
+ * Without allocating: a replay's stamp pass asks it for every event.
+ */
+export const compareNames = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+};
+
+/** A UTF-16 unit's place in code-point order: surrogates (code points past U+FFFF) after U+E000–U+FFFF. */
+const codePointRank = (unit: number): number =>
+  unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;
 
 export interface BatchReadOptions extends ReadOptions {
   /** Events per page at most; the adapter's default when absent. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@nhagiao/domain';
 import { collect, completions, registered } from '../conformance/fixtures.js';
-import { inStreamRange } from '../port.js';
+import { compareNames, inStreamRange } from '../port.js';
 import { openSqliteEventStore } from './sqlite-event-store.js';
 
 let dir: string;
@@ -171,6 +171,29 @@ describe('SQLite readStreamBatches', () => {
     }
     expect(seen).toEqual([2]);
     await store.close();
+  });
+});
+
+describe('compareNames', () => {
+  it('orders names by code point, as SQLite orders UTF-8 text', () => {
+    const names = [
+      '',
+      'a',
+      'ab',
+      'b',
+      'ă',
+      '\u{e000}',
+      '\u{ffff}',
+      '𝔸',
+      '𝔸a',
+      '\u{10ffff}',
+      'teacher-',
+    ];
+    for (const a of names)
+      for (const b of names)
+        expect(Math.sign(compareNames(a, b))).toBe(
+          Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
+        );
   });
 });
 
