@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,42 +6,7 @@ import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { fileQuarantine } from './quarantine.js';
 import { createIngestor } from './ingestor.js';
 import { arrayItems, ndjsonItems } from './lines.js';
-
-let n = 0;
-const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-const unit = (unitId: string) => ({
-  id: id(),
-  type: 'UnitRegistered',
-  data: {
-    unitId,
-    name: `Đơn vị ${unitId}`,
-    kind: 'vet-centre',
-    area: 'bk.ba-be',
-    registeredOn: '2005-01-01',
-  },
-});
-const teacher = (teacherId: string) => ({
-  id: id(),
-  type: 'TeacherRegistered',
-  data: { teacherId, fullName: 'Hoàng Thị Lan' },
-});
-const hire = (teacherId: string, unitId: string, hiredOn = '2020-09-01') => ({
-  id: id(),
-  type: 'TeacherHired',
-  data: {
-    teacherId,
-    unitId,
-    employment: 'permanent',
-    hiredOn,
-    levels: ['elementary'],
-    mode: 'practice',
-  },
-});
-const leave = (teacherId: string, leftOn: string) => ({
-  id: id(),
-  type: 'TeacherLeft',
-  data: { teacherId, leftOn, reason: 'resigned' },
-});
+import { hire, id, leave, teacher, unit } from './test-support/envelopes.js';
 
 describe('Ingestor on the SQLite store', () => {
   let dir: string;
@@ -158,6 +123,22 @@ describe('Ingestor on the SQLite store', () => {
       { line: 1206, status: 'duplicate', position: positionOf(late.id) },
     ]);
     expect(stored.map((e) => e.id)).toEqual([...teachers, x1].map((t) => t.id));
+  });
+
+  it('keeps every rejected line of a long file in the quarantine, in order', async () => {
+    const file = path.join(dir, 'quarantine.ndjson');
+    const quarantine = fileQuarantine(file);
+    const ingestor = createIngestor({ store, quarantine });
+    const lines = Array.from({ length: 2500 }, (_, i) => hire(`t${i}`, 'u1'));
+    const report = await ingestor.ingest(arrayItems([unit('u1'), ...lines]), { source: 'bad' });
+    expect(report.rejected).toBe(2500);
+    const kept = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; code: string });
+    expect(kept.map((e) => e.line)).toEqual(lines.map((_, i) => i + 2));
+    expect(new Set(kept.map((e) => e.code))).toEqual(new Set(['unknown-teacher']));
+    expect(await all()).toHaveLength(0);
   });
 
   it('reads NDJSON with line numbers, skipping blank lines and reporting bad JSON', async () => {

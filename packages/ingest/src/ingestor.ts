@@ -17,6 +17,7 @@ import {
   type StreamWrite,
   canonicalJson,
 } from '@nhagiao/eventstore/core';
+import { HoldingIndex } from './holdings.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import {
   type Actor,
@@ -95,6 +96,9 @@ async function* chunksOf(
   if (chunk.length > 0) yield chunk;
 }
 
+/** Rejected items kept per write to the quarantine. */
+const QUARANTINE_WRITE = 1000;
+
 /** Fields of event data that name another stream a decision consults. */
 const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
 
@@ -117,8 +121,13 @@ export class Ingestor {
   readonly #quarantine: QuarantineStore | undefined;
   readonly #batchSize: number;
   readonly #clock: () => Date;
-  /** Decision state of streams as committed, so a stream is read from the store once. */
+  /**
+   * Decision state of streams as committed, so a stream is read from the store
+   * once. Teachers' holdings are not here but in `#holdings`.
+   */
   readonly #committed = new Map<string, StreamEntry>();
+  /** Opened by the first submission. */
+  #holdings: HoldingIndex | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(deps: IngestorDeps) {
@@ -126,6 +135,13 @@ export class Ingestor {
     this.#quarantine = deps.quarantine;
     this.#batchSize = deps.batchSize ?? 2000;
     this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Closes the holdings' temporary database (removed then); a later submission opens another. */
+  close(): void {
+    this.#holdings?.close();
+    this.#holdings = undefined;
+    this.#committed.clear();
   }
 
   ingest(
@@ -155,6 +171,9 @@ export class Ingestor {
     let rejected = 0;
     let seen = 0;
     const transactional = store.transaction !== undefined;
+    const holdings = (this.#holdings ??= new HoldingIndex());
+    /** Streams read from the store by this submission: their holdings go if it is rolled back. */
+    const loadedNow: string[] = [];
     const receivedAt = this.#clock().toISOString();
 
     const report = (outcome: ItemOutcome): void => {
@@ -180,6 +199,7 @@ export class Ingestor {
         message,
         issues,
       });
+      if (this.#quarantine === undefined) return;
       quarantined.push({
         receivedAt,
         source: options.source,
@@ -190,6 +210,8 @@ export class Ingestor {
         issues,
         item: item.value,
       });
+      // Written as they come, in writes of QUARANTINE_WRITE, so a file of bad lines is not held in memory.
+      if (quarantined.length >= QUARANTINE_WRITE) this.#quarantine.add(quarantined.splice(0));
     };
 
     const entryOf = (stream: string): StreamEntry | undefined =>
@@ -209,8 +231,9 @@ export class Ingestor {
         history.push(envelope);
         revision = e.revision;
       }
-      const entry = { state, revision };
+      const entry = { state: holdings.settle(stream, state, 'whole'), revision };
       this.#committed.set(stream, entry);
+      loadedNow.push(stream);
       return entry;
     };
     /** The first stream of a unit's merge chain not loaded yet, if any. */
@@ -417,7 +440,8 @@ export class Ingestor {
         return;
       }
       if (history !== undefined) histories.set(stream, history);
-      const decision = decide(entry.state, sent, lookup);
+      const hydrated = holdings.hydrate(stream, entry.state, sent);
+      const decision = decide(hydrated, sent, lookup);
       if (history !== undefined) histories.delete(stream);
       if (!decision.ok) {
         reject(item, sent.id, decision.error.code, decision.error.message, decision.error.issues);
@@ -425,12 +449,14 @@ export class Ingestor {
       }
       let { state, revision } = entry;
       const extra = options.metadata;
-      for (const event of decision.value) {
+      for (const [i, event] of decision.value.entries()) {
         const envelope =
           extra === undefined || Object.keys(extra).length === 0
             ? event
             : ({ ...event, metadata: { ...event.metadata, ...extra } } as Envelope);
-        state = evolve(state, envelope, history);
+        const before =
+          i === 0 && event === sent ? hydrated : holdings.hydrate(stream, state, event);
+        state = holdings.settle(stream, evolve(before, envelope, history), envelope);
         history?.push(envelope);
         revision = revision === null ? 0n : revision + 1n;
         const pending = { line: item.line, stream, envelope, revision };
@@ -559,10 +585,15 @@ export class Ingestor {
     };
 
     let rolledBack = false;
+    holdings.begin();
     try {
       if (store.transaction) await store.transaction(body);
       else await body();
+      holdings.commit();
     } catch (e) {
+      holdings.rollback();
+      // The holdings of streams loaded by this submission are gone with it: they are read again.
+      for (const stream of loadedNow) this.#committed.delete(stream);
       if (!(e instanceof Rollback)) {
         if (e instanceof ConcurrencyError)
           for (const stream of overlay.keys()) this.#committed.delete(stream);

@@ -27,7 +27,7 @@ export interface QuarantineStore {
 
 /**
  * A quarantine kept as an NDJSON file: one entry per line, appended and synced
- * in one write per submission, readable with any text tool.
+ * in writes of up to 1,000 entries as a submission goes, readable with any text tool.
  */
 export const fileQuarantine = (file: string): QuarantineStore => ({
   add(entries) {

@@ -38,8 +38,12 @@ export interface ProgrammeProgress {
 }
 
 /**
- * What the teacher decider needs to know, and no more: an import keeps one of
- * these per teacher in memory, so there are no per-event lists here.
+ * What the teacher decider needs to know, and no more: no per-event lists.
+ * Three maps grow with a teacher's history (`degrees`, `certificates`,
+ * `programmes`, the holdings); every other field has a fixed size. An event
+ * reads or changes at most one holding (`holdingOf`), so an import keeps the
+ * fixed part in memory and the holdings elsewhere, giving a decision only the
+ * entry its event names (`withHolding`).
  */
 export interface TeacherDecisionState {
   readonly kind: 'teacher';
@@ -240,3 +244,68 @@ const TEACHER_EVENT_TYPES = new Set<string>(
 );
 export const isTeacherEnvelope = (e: Envelope): e is TeacherEnvelope =>
   TEACHER_EVENT_TYPES.has(e.type);
+
+/** The maps of a teacher's state that grow with their history. */
+export type HoldingMap = 'degrees' | 'certificates' | 'programmes';
+/** One entry of those maps: held or not (degrees, certificates), or a programme's progress. */
+export type HoldingValue = boolean | ProgrammeProgress;
+export interface HoldingRef {
+  readonly map: HoldingMap;
+  readonly key: string;
+}
+
+/** The one holding a teacher event reads or changes, if any: what its decision and evolution need. */
+export const holdingOf = (envelope: TeacherEnvelope): HoldingRef | undefined => {
+  switch (envelope.type) {
+    case 'DegreeAwarded':
+    case 'DegreeRevoked':
+      return { map: 'degrees', key: envelope.data.degreeId };
+    case 'CertificateIssued':
+    case 'CertificateRevoked':
+      return { map: 'certificates', key: envelope.data.certificateId };
+    case 'TeacherEnrolled':
+    case 'CourseCompleted':
+    case 'EnrolmentWithdrawn':
+    case 'CourseCompletionRevoked':
+      return { map: 'programmes', key: envelope.data.programmeId };
+    default:
+      return undefined;
+  }
+};
+
+const NO_HOLDINGS: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** The state with no holdings: the fixed-size part. */
+export const withoutHoldings = (s: TeacherDecisionState): TeacherDecisionState =>
+  s.degrees.size === 0 && s.certificates.size === 0 && s.programmes.size === 0
+    ? s
+    : { ...s, degrees: NO_HOLDINGS, certificates: NO_HOLDINGS, programmes: NO_HOLDINGS };
+
+/** The holding `ref` of a state, undefined when the teacher has none by that key. */
+export const holdingIn = (s: TeacherDecisionState, ref: HoldingRef): HoldingValue | undefined =>
+  s[ref.map].get(ref.key);
+
+/**
+ * The fixed-size part of `s` with one holding and no other: exactly what deciding
+ * and evolving an event whose `holdingOf` is `ref` read (`value` undefined: none).
+ */
+export const withHolding = (
+  s: TeacherDecisionState,
+  ref: HoldingRef,
+  value: HoldingValue | undefined,
+): TeacherDecisionState => {
+  const thin = withoutHoldings(s);
+  if (value === undefined) return thin;
+  if (ref.map === 'programmes') {
+    if (typeof value === 'boolean') throw new Error(`programme ${ref.key}: a progress is needed`);
+    return { ...thin, programmes: new Map([[ref.key, value]]) };
+  }
+  if (typeof value !== 'boolean') throw new Error(`${ref.map} ${ref.key}: a boolean is needed`);
+  return { ...thin, [ref.map]: new Map([[ref.key, value]]) };
+};
+
+/** Every holding of a state. */
+export function* holdingsOf(s: TeacherDecisionState): Generator<[HoldingRef, HoldingValue]> {
+  for (const map of ['degrees', 'certificates', 'programmes'] as const)
+    for (const [key, value] of s[map]) yield [{ map, key }, value];
+}

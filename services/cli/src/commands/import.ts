@@ -37,11 +37,11 @@ export const importFiles = async (
   const store = await openStore(config);
   const reports: IngestReport[] = [];
   let rejected = 0;
+  const ingestor = createIngestor({
+    store,
+    quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
+  });
   try {
-    const ingestor = createIngestor({
-      store,
-      quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
-    });
     for (const file of files) {
       const name = file === '-' ? 'stdin' : file;
       const progress = new Progress(ctx.stderr);
@@ -91,6 +91,7 @@ export const importFiles = async (
     if (!options.quiet)
       ctx.stderr.write(`store head: position ${(await store.head()) ?? 'none (empty)'}\n`);
   } finally {
+    ingestor.close();
     await store.close();
   }
   if (embeddedReadModel(config) && reports.some((r) => r.appended > 0)) {

@@ -55,10 +55,11 @@ ${dataOptionsHelp}`,
         await catchUpFromStore({ store, readModel, indicators: plan.indicators });
     };
     await catchUp();
+    const ingestor = createIngestor({ store, quarantine });
     const app = await buildServer({
       store,
       readModel,
-      ingestor: createIngestor({ store, quarantine }),
+      ingestor,
       quarantine,
       keys,
       plan,
@@ -76,6 +77,7 @@ ${dataOptionsHelp}`,
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await app.close();
+    ingestor.close();
     await readModel.close();
     await store.close();
     return 0;
