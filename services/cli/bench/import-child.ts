@@ -4,6 +4,7 @@
  * product rebuilds: one thread per core) or `rebuild-1 STORE READMODEL` (one thread).
  */
 import { createReadStream } from 'node:fs';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getPlan } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor, ndjsonItems } from '@nhagiao/ingest';
@@ -11,6 +12,20 @@ import { catchUpFromStore } from '@nhagiao/projector';
 import { openSqliteReadModel } from '@nhagiao/readmodels';
 
 const [phase, a, b] = process.argv.slice(2);
+/**
+ * The largest heap found just after a full collection: about what the phase
+ * holds, where the peak RSS also counts garbage not collected yet, which varies
+ * from run to run with V8's choice of when to collect.
+ */
+let heldBytes = 0;
+const gcs = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { kind } = (entry as unknown as { detail: { kind: number } }).detail;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+      heldBytes = Math.max(heldBytes, process.memoryUsage().heapUsed);
+  }
+});
+gcs.observe({ entryTypes: ['gc'] });
 const started = performance.now();
 const cpuStart = process.cpuUsage();
 let count = 0;
@@ -39,9 +54,11 @@ if (phase === 'import' && a && b) {
   throw new Error('usage: import FILE STORE | rebuild STORE READMODEL | rebuild-1 STORE READMODEL');
 }
 const ms = performance.now() - started;
+gcs.disconnect();
+const heldMb = heldBytes / 1048576;
 const cpu = process.cpuUsage(cpuStart);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const ownMb = process.resourceUsage().maxRSS / 1024;
 // Processes run at once: their peaks add up to at most the sum.
 const maxRssMb = ownMb + shardsMb.reduce((a, b) => a + b, 0);
-process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb, ownMb, shardsMb })}\n`);
+process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb, ownMb, shardsMb, heldMb })}\n`);
