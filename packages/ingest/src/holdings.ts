@@ -33,8 +33,8 @@ interface Row {
  * its page cache while it is small and spills it to a file of its own, removed
  * when the connection closes or the process ends.
  *
- * The ingestor keeps each teacher's fixed-size state in memory (`thin`), gives
- * a decision the one holding its event names (`hydrate`), and writes back what
+ * The ingestor keeps each teacher's fixed-size state in memory, gives a
+ * decision the one holding its event names (`hydrate`), and writes back what
  * the event changed (`settle`). Changes are made in a transaction per
  * submission, so a rejected submission leaves the holdings as they were.
  */

@@ -137,7 +137,10 @@ export class Ingestor {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
-  /** Closes the holdings' temporary database (removed then); a later submission opens another. */
+  /**
+   * Closes the holdings' temporary database (removed then), once no submission
+   * runs; a later submission opens another and reads its streams again.
+   */
   close(): void {
     this.#holdings?.close();
     this.#holdings = undefined;
