@@ -117,10 +117,10 @@ const submit = async (ctx: CommandContext): Promise<number> => {
       data: { unitId, year, asOf, submittedOn: todayInVietnam(), values, checkpoint: before.note },
       metadata: { source: 'nhagiao report submit' },
     };
-    const result = await createIngestor({ store }).ingest(arrayItems([envelope]), {
-      source: 'report submit',
-      mode: 'all-or-nothing',
-    });
+    const ingestor = createIngestor({ store });
+    const result = await ingestor
+      .ingest(arrayItems([envelope]), { source: 'report submit', mode: 'all-or-nothing' })
+      .finally(() => ingestor.close());
     const outcome = result.items[0];
     if (outcome?.status !== 'accepted') {
       const why =
