@@ -175,6 +175,37 @@ describe('Ingestor on the SQLite store', () => {
     expect(stored[stored.length - 1]?.metadata).toEqual({ submittedBy: 'key-u1' });
   });
 
+  it('reads streams again after a failed partial submission on a store without transactions', async () => {
+    // The real store with its transactions hidden, as EventStoreDB has none, and one append lost.
+    const { transaction, ...rest } = store;
+    expect(transaction).toBeDefined();
+    let calls = 0;
+    let failAt = -1;
+    const untransacted: EventStore = {
+      ...rest,
+      appendBatch: async (writes) => {
+        if (++calls === failAt) throw new Error('connection lost');
+        return store.appendBatch(writes);
+      },
+    };
+    const ingestor = createIngestor({ store: untransacted, batchSize: 1 });
+    await ingestor.ingest(arrayItems([unit('u1'), teacher('t1')]), { source: 'a' });
+    // Items are decided 500 at a time: the first 500 (with the hire) are appended,
+    // the append of the rest (the leave) fails.
+    const hired = hire('t1', 'u1');
+    const others = Array.from({ length: 499 }, (_, i) => teacher(`t${i + 2}`));
+    failAt = calls + 2;
+    const partial = ingestor.ingest(arrayItems([hired, ...others, leave('t1', '2024-06-01')]), {
+      source: 'b',
+      mode: 'partial',
+    });
+    await expect(partial).rejects.toThrow('connection lost');
+    expect((await all()).map((e) => e.id)).toContain(hired.id);
+    // The hire is in the store, so t1 is employed and may leave.
+    const report = await ingestor.ingest(arrayItems([leave('t1', '2024-06-01')]), { source: 'c' });
+    expect(report.items.map((o) => o.status)).toEqual(['accepted']);
+  });
+
   it('decides a retraction against the stored stream and the submission so far', async () => {
     const ingestor = createIngestor({ store, batchSize: 1 });
     const left = leave('t1', '2024-06-01');

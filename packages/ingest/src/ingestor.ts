@@ -11,12 +11,7 @@ import {
   streamKindOf,
   streamOf,
 } from '@nhagiao/domain';
-import {
-  ConcurrencyError,
-  type EventStore,
-  type StreamWrite,
-  canonicalJson,
-} from '@nhagiao/eventstore/core';
+import { type EventStore, type StreamWrite, canonicalJson } from '@nhagiao/eventstore/core';
 import { HoldingIndex } from './holdings.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import {
@@ -598,8 +593,9 @@ export class Ingestor {
       // The holdings of streams loaded by this submission are gone with it: they are read again.
       for (const stream of loadedNow) this.#committed.delete(stream);
       if (!(e instanceof Rollback)) {
-        if (e instanceof ConcurrencyError)
-          for (const stream of overlay.keys()) this.#committed.delete(stream);
+        // A store without transactions keeps what a partial submission appended
+        // before it failed, and another writer may have raced it: read again.
+        for (const stream of overlay.keys()) this.#committed.delete(stream);
         throw e;
       }
       rolledBack = true;
