@@ -23,13 +23,13 @@ let store: EventStore;
 let db: { readonly url: string; drop(): Promise<void> };
 
 /** What a reader or a resumed projection sees. */
-const everything = async (rm: ReadModelStore, knownAt: bigint) => ({
-  ...(await snapshotOf(rm, knownAt)),
-  checkpoint: await rm.checkpoint('ledger'),
-  teachers: await rm.teacherStates(),
-  programmes: [...(await rm.programmeStates())],
-  units: await rm.unitEvents(),
-  history: await rm.history({ indicators, indicator: 'master-or-above', scope: 'province' }),
+const everything = async (readModel: ReadModelStore, knownAt: bigint) => ({
+  ...(await snapshotOf(readModel, knownAt)),
+  checkpoint: await readModel.checkpoint('ledger'),
+  teachers: await readModel.teacherStates(),
+  programmes: [...(await readModel.programmeStates())],
+  units: await readModel.unitEvents(),
+  history: await readModel.history({ indicators, indicator: 'master-or-above', scope: 'province' }),
 });
 
 beforeAll(async () => {

@@ -91,7 +91,7 @@ describe('SqliteAuditStore reading its leaves', () => {
 });
 
 describe('SqliteAuditStore.latestCheckpointIn', () => {
-  it('reads the latest saved checkpoint without the leaf table, which it does not load', () => {
+  it('reads the latest saved checkpoint without the leaf table, which it does not check', () => {
     const { file } = fileWithLeaves(3, (i) => BigInt(i + 1));
     expect(SqliteAuditStore.latestCheckpointIn(file)).toBeUndefined();
     const audit = SqliteAuditStore.open(file);

@@ -155,7 +155,7 @@ class RecordedLeaves implements LeafHashStore {
     this.#loaded();
     const positions = this.#positions;
     if (!this.#increasing) {
-      for (let i = 0; i < this.size; i++) if (positions[i] === position) return i;
+      for (let i = 0, n = this.size; i < n; i++) if (positions[i] === position) return i;
       return undefined;
     }
     let lo = 0;
@@ -173,7 +173,7 @@ class RecordedLeaves implements LeafHashStore {
   uncommitted(): { idx: number; position: bigint; hash: Buffer }[] {
     this.#loaded();
     const out: { idx: number; position: bigint; hash: Buffer }[] = [];
-    for (let i = this.#committed; i < this.size; i++)
+    for (let i = this.#committed, n = this.size; i < n; i++)
       out.push({ idx: i, position: this.#positions[i] as bigint, hash: this.get(i) });
     return out;
   }
@@ -320,9 +320,9 @@ export class SqliteAuditStore {
   }
 
   /**
-   * The latest checkpoint saved in an audit file, read without loading its
-   * leaves (a million of them take a second): for a caller that only quotes it
-   * (an annual report's metadata). Undefined when none was saved.
+   * The latest checkpoint saved in an audit file, read without opening the log
+   * (no gap check of its leaf table, which may even be damaged): for a caller
+   * that only quotes it (an annual report's metadata). Undefined when none was saved.
    */
   static latestCheckpointIn(path: string): SavedCheckpoint | undefined {
     const db = new Database(path, { readonly: true, fileMustExist: true });

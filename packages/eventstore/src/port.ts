@@ -103,18 +103,14 @@ export interface BatchReadOptions extends ReadOptions {
 }
 
 /** What `readStreamBatches` reads: the streams of one kind, stream by stream. */
-export interface StreamBatchReadOptions {
+export interface StreamBatchReadOptions extends Pick<
+  BatchReadOptions,
+  'pageSize' | 'until' | 'metadata' | 'signal'
+> {
   /** Streams whose name starts with this (`teacher-`). */
   readonly prefix: string;
-  /** Events per page at most; the adapter's default when absent. */
-  readonly pageSize?: number;
-  /** Only events at or before this position. */
-  readonly until?: bigint;
   /** Only the streams of the prefix in this range. */
   readonly range?: StreamRange;
-  /** As `BatchReadOptions.metadata`. */
-  readonly metadata?: boolean;
-  readonly signal?: AbortSignal;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   withoutHoldings,
 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { createIngestor } from './ingestor.js';
+import { type Ingestor, createIngestor } from './ingestor.js';
 import { arrayItems } from './lines.js';
 import {
   award,
@@ -43,13 +43,24 @@ describe('teachers’ holdings outside memory', () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const statuses = async (
-    ingestor: ReturnType<typeof createIngestor>,
-    items: readonly unknown[],
-  ): Promise<string[]> =>
+  const statuses = async (ingestor: Ingestor, items: readonly unknown[]): Promise<string[]> =>
     (await ingestor.ingest(arrayItems(items), { source: 't', mode: 'partial' })).items.map((o) =>
       o.status === 'rejected' ? `rejected ${o.code}` : o.status,
     );
+
+  /** Submits `value` and a line that is not JSON, all or nothing: nothing is appended. */
+  const rolledBack = async (ingestor: Ingestor, value: unknown) => {
+    const report = await ingestor.ingest(
+      [
+        { line: 1, value },
+        { ...notAJson, line: 2 },
+      ],
+      {
+        source: 'all or nothing',
+      },
+    );
+    expect(report.appended).toBe(0);
+  };
 
   it('are kept from one submission to the next', async () => {
     const ingestor = createIngestor({ store });
@@ -81,14 +92,7 @@ describe('teachers’ holdings outside memory', () => {
   it('are left as they were by a rejected submission', async () => {
     const ingestor = createIngestor({ store });
     await statuses(ingestor, [unit('u1', 'college'), teacher('t1')]);
-    const report = await ingestor.ingest(
-      [
-        { line: 1, value: award('t1', 'ths-1') },
-        { ...notAJson, line: 2 },
-      ],
-      { source: 'all or nothing' },
-    );
-    expect(report.appended).toBe(0);
+    await rolledBack(ingestor, award('t1', 'ths-1'));
     // Had the award of the rolled-back submission stayed, the second award would be refused.
     expect(await statuses(ingestor, [revoke('t1', 'ths-1'), award('t1', 'ths-1')])).toEqual([
       'rejected not-found',
@@ -104,14 +108,7 @@ describe('teachers’ holdings outside memory', () => {
     ]);
     // A new ingestor reads t1 from the store inside a submission that is then rolled back.
     const fresh = createIngestor({ store });
-    const report = await fresh.ingest(
-      [
-        { line: 1, value: award('t1', 'ths-2') },
-        { ...notAJson, line: 2 },
-      ],
-      { source: 'all or nothing' },
-    );
-    expect(report.appended).toBe(0);
+    await rolledBack(fresh, award('t1', 'ths-2'));
     expect(await statuses(fresh, [award('t1', 'ths-1'), revoke('t1', 'ths-1')])).toEqual([
       'rejected already-exists',
       'accepted',

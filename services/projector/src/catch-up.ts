@@ -112,8 +112,8 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
       const workers = head === null ? 0 : parallelWorkers(store, readModel, head, options.parallel);
       if (head !== null && workers > 0) {
         // Without a ledger checkpoint, whatever the read model holds is what a
-        // parallel replay that died left (its shards' rows and checkpoints, for
-        // another number of workers perhaps): it starts again from nothing.
+        // parallel replay that died left (some of its shards' rows, for another
+        // number of workers perhaps): it starts again from nothing.
         await readModel.reset({ deferIndexes: true });
         const replayed = await replayInParallel({
           store,
@@ -128,7 +128,7 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
         });
         applied = replayed.applied;
         shardPeakRssMb = replayed.shardPeakRssMb;
-        // Opened again at the shards' checkpoint: teachers' states load as met.
+        // Opened again at the checkpoint the replay set: teachers' states load as met.
         applier = await open();
       } else if (head !== null && canReplayByTeacher(store)) {
         // As above: what a replay that died left is emptied first.

@@ -21,8 +21,6 @@ export const LEDGER_PROJECTION = 'ledger';
 export interface LedgerApplierOptions {
   readonly readModel: ReadModelStore;
   readonly indicators: readonly IndicatorDefinition[];
-  /** Checkpoint name; one per read model. */
-  readonly projection?: string;
   /**
    * `per-batch` (live projection): every batch carries the states it changed, so a
    * restart resumes from any checkpoint. `at-end` (a rebuild into a fresh version):
@@ -32,6 +30,17 @@ export interface LedgerApplierOptions {
    */
   readonly stateWrites?: StateWrites;
 }
+
+/**
+ * Moves the last of `stamps` to `event` when the event has its recording time (a
+ * stamp marks where a run of one recording time ends); false when it needs a new one.
+ */
+export const extendsLastStamp = (stamps: PositionStamp[], event: RecordedEvent): boolean => {
+  const last = stamps[stamps.length - 1];
+  if (last === undefined || last.recordedAt !== event.recordedAt) return false;
+  stamps[stamps.length - 1] = { position: event.position, recordedAt: event.recordedAt };
+  return true;
+};
 
 /** When teachers' and programmes' states are written (see `LedgerApplierOptions.stateWrites`). */
 export type StateWrites = 'per-batch' | 'at-end' | 'none';
@@ -44,7 +53,6 @@ export type StateWrites = 'per-batch' | 'at-end' | 'none';
 export class LedgerApplier {
   readonly #readModel: ReadModelStore;
   readonly #projection: LedgerProjection;
-  readonly #name: string;
   readonly #stateWrites: StateWrites;
   #checkpoint: bigint | null = null;
   #loadedAll = false;
@@ -60,14 +68,13 @@ export class LedgerApplier {
   private constructor(options: LedgerApplierOptions) {
     this.#readModel = options.readModel;
     this.#projection = createLedgerProjection(options.indicators);
-    this.#name = options.projection ?? LEDGER_PROJECTION;
     this.#stateWrites = options.stateWrites ?? 'per-batch';
   }
 
   /** Opens the applier at the read model's checkpoint, with the programmes' state loaded. */
   static async open(options: LedgerApplierOptions): Promise<LedgerApplier> {
     const applier = new LedgerApplier(options);
-    applier.#checkpoint = await options.readModel.checkpoint(applier.#name);
+    applier.#checkpoint = await options.readModel.checkpoint(LEDGER_PROJECTION);
     // Without a checkpoint nothing of this projection was written (states go with
     // it); what is there comes from sibling shards further on in the log.
     if (applier.#checkpoint !== null) {
@@ -115,15 +122,8 @@ export class LedgerApplier {
   #apply(event: RecordedEvent): void {
     for (const row of this.#projection.project(event)) this.#rows.push(row);
     if (isUnitEvent(event)) this.#unitEvents.push(event as UnitEventRecord);
-    const lastStamp = this.#positions[this.#positions.length - 1];
-    if (lastStamp !== undefined && lastStamp.recordedAt === event.recordedAt) {
-      this.#positions[this.#positions.length - 1] = {
-        position: event.position,
-        recordedAt: event.recordedAt,
-      };
-    } else {
+    if (!extendsLastStamp(this.#positions, event))
       this.#positions.push({ position: event.position, recordedAt: event.recordedAt });
-    }
     this.#last = event.position;
     this.#count += 1;
   }
@@ -139,7 +139,7 @@ export class LedgerApplier {
     const writeStates =
       this.#stateWrites === 'per-batch' || (final && this.#stateWrites === 'at-end');
     const batch: LedgerBatch = {
-      projection: this.#name,
+      projection: LEDGER_PROJECTION,
       checkpoint: this.#last,
       rows: this.#rows,
       unitEvents: this.#unitEvents,

@@ -292,8 +292,15 @@ test('a shard that fails fails the replay, with its reason, and leaves no ledger
   await target.close();
 }, 60_000);
 
-/** A replay in 2 processes, in batches of 200 events, aborted at the `abortAt`-th progress report. */
-const abortedReplay = async (target: ReadModelStore, abortAt: number): Promise<AbortSignal> => {
+/**
+ * A replay in `workers` processes (one: on this thread), in batches of 200
+ * events, aborted at the `abortAt`-th progress report.
+ */
+const abortedReplay = async (
+  target: ReadModelStore,
+  abortAt: number,
+  workers = 2,
+): Promise<AbortSignal> => {
   const controller = new AbortController();
   let reports = 0;
   await catchUpFromStore({
@@ -301,7 +308,7 @@ const abortedReplay = async (target: ReadModelStore, abortAt: number): Promise<A
     readModel: target,
     indicators,
     stateWrites: 'at-end',
-    parallel: { workers: 2, minEvents: 0 },
+    parallel: { workers, minEvents: 0 },
     signal: controller.signal,
     onProgress: () => {
       reports += 1;
@@ -315,6 +322,13 @@ const abortedReplay = async (target: ReadModelStore, abortAt: number): Promise<A
 test('an aborted replay stops its processes and leaves no ledger checkpoint', async () => {
   const target = await openSqliteReadModel(join(dir, 'aborted.sqlite'));
   expect((await abortedReplay(target, 1)).aborted).toBe(true);
+  expect(await target.checkpoint('ledger')).toBeNull();
+  await target.close();
+}, 60_000);
+
+test('an aborted replay on this thread, teacher by teacher, leaves no ledger checkpoint', async () => {
+  const target = await openSqliteReadModel(join(dir, 'aborted-here.sqlite'));
+  expect((await abortedReplay(target, 1, 1)).aborted).toBe(true);
   expect(await target.checkpoint('ledger')).toBeNull();
   await target.close();
 }, 60_000);

@@ -5,7 +5,7 @@ import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
-import { TEACHER_PAGE, TEACHER_PREFIX } from './teacher-replay.js';
+import { TEACHER_PREFIX } from './teacher-replay.js';
 import { bundleScriptSomewhere, defaultBundleCache } from './worker-bundle.js';
 
 export interface ParallelOptions {
@@ -129,30 +129,53 @@ const forkWorker = (script: string): ChildProcess =>
 export const digestInWorker = async (readModel: ReadModelStore): Promise<string> => {
   const at = readModel.location;
   if (at.kind !== 'sqlite') throw new Error('only an SQLite read model is digested in a worker');
-  const script = await workerScript();
-  return new Promise<string>((resolve, reject) => {
-    const child = forkWorker(script);
+  return runWorker(
+    await workerScript(),
+    { kind: 'digest', readModel: at },
+    `the digest of read model ${at.version}`,
+    (message) => (message.kind === 'digested' ? message.digest : undefined),
+  ).result;
+};
+
+/**
+ * Runs one job in a worker process. `result` holds what `onMessage` last made
+ * of the worker's messages once it exits; without one, it fails naming `what`
+ * and the worker's reason: its `failed` message, else its stderr, else how it
+ * exited. `onExit` runs first, whatever the outcome.
+ */
+const runWorker = <T>(
+  script: string,
+  job: ParentMessage,
+  what: string,
+  onMessage: (message: ShardMessage, child: ChildProcess) => T | undefined,
+  onExit?: () => void,
+): { readonly child: ChildProcess; readonly result: Promise<T> } => {
+  const child = forkWorker(script);
+  const result = new Promise<T>((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    let outcome: { digest: string } | { failed: string } | undefined;
+    let outcome: { value: T } | { failed: string } | undefined;
     child.on('message', (message: ShardMessage) => {
-      if (message.kind === 'digested') outcome = { digest: message.digest };
-      else if (message.kind === 'failed') outcome = { failed: message.message };
+      if (message.kind === 'failed') outcome = { failed: message.message };
+      else {
+        const value = onMessage(message, child);
+        if (value !== undefined) outcome = { value };
+      }
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (outcome !== undefined && 'digest' in outcome) resolve(outcome.digest);
+      onExit?.();
+      if (outcome !== undefined && 'value' in outcome) resolve(outcome.value);
       else
         reject(
           new Error(
-            `the digest of read model ${at.version} failed: ${
-              outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)
-            }`,
+            `${what} failed: ${outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)}`,
           ),
         );
     });
-    child.send({ kind: 'digest', readModel: at } satisfies ParentMessage);
   });
+  child.send(job);
+  return { child, result };
 };
 
 export interface ParallelReplayResult {
@@ -206,70 +229,56 @@ export const replayInParallel = async (
     holder = waiting.shift();
     holder?.send({ kind: 'granted' } satisfies ParentMessage);
   };
-  const results = Array.from(
-    { length: count },
-    (_, index) =>
-      new Promise<ShardResult>((resolve, reject) => {
-        const child = forkWorker(script);
-        children.push(child);
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        let outcome: ShardResult | { failed: string } | undefined;
-        child.on('message', (message: ShardMessage) => {
-          switch (message.kind) {
-            case 'lock':
-              waiting.push(child);
-              grant();
-              return;
-            case 'unlock':
-              if (holder === child) holder = undefined;
-              grant();
-              return;
-            case 'failed':
-              outcome = { failed: message.message };
-              return;
-            case 'progress':
-            case 'done':
-              progress[index] = message.applied;
-              options.onProgress?.(progress.reduce((a, b) => a + b, 0));
-              if (message.kind === 'done')
-                outcome = { applied: message.applied, maxRssMb: message.maxRssMb };
-          }
-        });
-        child.on('error', reject);
-        child.on('exit', (code, signal) => {
-          if (holder === child) holder = undefined;
-          grant();
-          if (outcome !== undefined && 'applied' in outcome) resolve(outcome);
-          else
-            reject(
-              new Error(
-                `replay shard ${index + 1}/${count} failed: ${
-                  outcome?.failed ?? (stderr.trim() || `exit ${code ?? signal}`)
-                }`,
-              ),
-            );
-        });
-        child.send({
-          kind: 'work',
-          work: {
-            store: storeAt,
-            readModel: readModelAt,
-            indicators: options.indicators,
-            teachers: {
-              ...(index === 0 ? {} : { from: cuts[index - 1] }),
-              ...(index === count - 1 ? {} : { to: cuts[index] }),
-            },
-            records: index === 0,
-            states: options.states ?? true,
-            until: options.until.toString(),
-            batchSize: options.batchSize,
-            pageSize: TEACHER_PAGE,
-            shared: count > 1,
+  const results = Array.from({ length: count }, (_, index) => {
+    const shard = runWorker<ShardResult>(
+      script,
+      {
+        kind: 'work',
+        work: {
+          store: storeAt,
+          readModel: readModelAt,
+          indicators: options.indicators,
+          teachers: {
+            ...(index === 0 ? {} : { from: cuts[index - 1] }),
+            ...(index === count - 1 ? {} : { to: cuts[index] }),
           },
-        } satisfies ParentMessage);
-      }),
-  );
+          records: index === 0,
+          states: options.states ?? true,
+          until: options.until.toString(),
+          batchSize: options.batchSize,
+          shared: count > 1,
+        },
+      },
+      `replay shard ${index + 1}/${count}`,
+      (message, child) => {
+        switch (message.kind) {
+          case 'lock':
+            waiting.push(child);
+            grant();
+            return undefined;
+          case 'unlock':
+            if (holder === child) holder = undefined;
+            grant();
+            return undefined;
+          case 'progress':
+          case 'done':
+            progress[index] = message.applied;
+            options.onProgress?.(progress.reduce((a, b) => a + b, 0));
+            return message.kind === 'done'
+              ? { applied: message.applied, maxRssMb: message.maxRssMb }
+              : undefined;
+          default:
+            return undefined;
+        }
+      },
+      () => {
+        if (holder === shard.child) holder = undefined;
+        grant();
+      },
+    );
+    children.push(shard.child);
+    return shard.result;
+  });
   const stop = (): void => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   };

@@ -1,13 +1,10 @@
 /**
  * A worker process of a replay (see parallel-replay.ts), given one job in its
- * first message: one shard of a parallel replay, or the digest of a read model.
- *
- * One shard of a parallel replay, in its own process:
- * takes its work in the first message from the parent, opens its own handles to
- * the event store and the read model, replays the teachers of its shard up to
- * the given position one teacher at a time (`replayByTeacher`) and writes their
- * rows and states, each write while holding the lock the parent hands to one
- * shard at a time.
+ * first message from the parent: the digest of a read model, or one shard of a
+ * parallel replay. A shard opens its own handles to the event store and the
+ * read model, replays the teachers of its range up to the given position one
+ * teacher at a time (`replayByTeacher`) and writes their rows and states, each
+ * write while holding the lock the parent hands to one shard at a time.
  */
 import type { IndicatorDefinition } from '@nhagiao/domain';
 // The adapters' own entry points: nothing of the other adapters' clients is bundled.
@@ -33,12 +30,11 @@ export interface ShardWork {
   /** Last position to replay (decimal). */
   readonly until: string;
   readonly batchSize: number;
-  readonly pageSize: number;
   /** Whether other shards write too: then each write waits for the parent's lock. */
   readonly shared: boolean;
 }
 
-/** From a shard to its parent. */
+/** From a worker to its parent. */
 export type ShardMessage =
   | { readonly kind: 'progress'; readonly applied: number }
   | { readonly kind: 'lock' }
@@ -48,7 +44,7 @@ export type ShardMessage =
   | { readonly kind: 'digested'; readonly digest: string }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** From the parent to a shard. */
+/** From the parent to a worker. */
 export type ParentMessage =
   | { readonly kind: 'work'; readonly work: ShardWork }
   | { readonly kind: 'granted' }
@@ -89,7 +85,6 @@ const run = async (work: ShardWork): Promise<number> => {
       records: work.records,
       states: work.states,
       batchSize: work.batchSize,
-      pageSize: work.pageSize,
       ...(work.shared ? { writeLock: underLock } : {}),
       onProgress: (applied) => send({ kind: 'progress', applied }),
     });

@@ -101,6 +101,29 @@ const pageStatements = (reader: Database.Database) => {
 };
 
 /**
+ * Pages of `page` until a short or empty one, each query's parameters (before
+ * the page size) made from the last row of the page before (none for the first).
+ */
+async function* pagesOf(
+  page: Database.Statement<unknown[], RawRow>,
+  size: number,
+  ensureOpen: () => void,
+  signal: AbortSignal | undefined,
+  paramsAfter: (last: RawRow | undefined) => unknown[],
+): AsyncGenerator<readonly RecordedEvent[]> {
+  let last: RawRow | undefined;
+  for (;;) {
+    if (signal?.aborted) return;
+    ensureOpen();
+    const rows = page.all(...paramsAfter(last), size);
+    last = rows[rows.length - 1];
+    if (last === undefined) return;
+    yield toEvents(rows);
+    if (rows.length < size) return;
+  }
+}
+
+/**
  * `readAllBatches` for the SQLite adapter: one query per page, rows as arrays
  * (no per-row column-name object), and no promise per event. Positions and
  * revisions stay exact (`safeIntegers`). Reads through `reader`, so, like
@@ -123,21 +146,13 @@ export const sqliteBatchReader = (reader: Database.Database, ensureOpen: () => v
         types: types?.length,
       }),
     );
-    let last = options.after ?? 0n;
-    for (;;) {
-      if (options.signal?.aborted) return;
-      ensureOpen();
-      const params: unknown[] = [last];
+    const after = options.after ?? 0n;
+    yield* pagesOf(page, size, ensureOpen, options.signal, (last) => {
+      const params: unknown[] = [last?.[0] ?? after];
       if (until !== undefined) params.push(until);
       if (types !== undefined) params.push(...types);
-      params.push(size);
-      const rows = page.all(...params);
-      const lastRow = rows[rows.length - 1];
-      if (lastRow === undefined) return;
-      last = lastRow[0];
-      yield toEvents(rows);
-      if (rows.length < size) return;
-    }
+      return params;
+    });
   };
 };
 
@@ -163,22 +178,11 @@ export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: (
     const page = statement(
       streamPageQuery({ until: until !== undefined, metadata: options.metadata ?? true }),
     );
-    let lastStream = from;
-    let lastRevision = -1n;
-    for (;;) {
-      if (options.signal?.aborted) return;
-      ensureOpen();
-      const params: unknown[] = [lastStream, lastRevision, bound];
+    yield* pagesOf(page, size, ensureOpen, options.signal, (last) => {
+      const params: unknown[] = [last?.[2] ?? from, last?.[3] ?? -1n, bound];
       if (until !== undefined) params.push(until);
-      params.push(size);
-      const rows = page.all(...params);
-      const lastRow = rows[rows.length - 1];
-      if (lastRow === undefined) return;
-      lastStream = lastRow[2];
-      lastRevision = lastRow[3];
-      yield toEvents(rows);
-      if (rows.length < size) return;
-    }
+      return params;
+    });
   };
 };
 
@@ -188,21 +192,25 @@ export const sqliteStreamBatchReader = (reader: Database.Database, ensureOpen: (
  * (913,897 teacher events: the count 24 ms, a cut 17 ms).
  */
 export const sqliteStreamSplitter = (reader: Database.Database, ensureOpen: () => void) => {
-  const count = reader.prepare<[string, string], number>(
-    'SELECT count(*) FROM events WHERE stream >= ? AND stream < ?',
-  );
-  const at = reader.prepare<[string, string, number], string>(
-    'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 1 OFFSET ?',
-  );
+  const count = reader
+    .prepare<[string, string], number>(
+      'SELECT count(*) FROM events WHERE stream >= ? AND stream < ?',
+    )
+    .pluck();
+  const at = reader
+    .prepare<[string, string, number], string>(
+      'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 1 OFFSET ?',
+    )
+    .pluck();
   return async function splitStreams(prefix: string, parts: number): Promise<string[]> {
     if (!Number.isInteger(parts) || parts < 1)
       throw new RangeError(`cannot split streams into ${parts} parts`);
     const end = prefixBound(prefix);
     ensureOpen();
-    const events = count.pluck().get(prefix, end) ?? 0;
+    const events = count.get(prefix, end) ?? 0;
     const cuts: string[] = [];
     for (let i = 1; i < parts; i++)
-      cuts.push(at.pluck().get(prefix, end, Math.floor((i * events) / parts)) ?? end);
+      cuts.push(at.get(prefix, end, Math.floor((i * events) / parts)) ?? end);
     return cuts;
   };
 };

@@ -306,11 +306,17 @@ ${dataOptionsHelp}`,
         // If this process's part fails, the replay is stopped and waited for, so
         // no worker still writes into the temporary ledger once it is removed.
         const stop = new AbortController();
+        const stopping = (error: unknown): never => {
+          stop.abort();
+          throw error;
+        };
         const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
-          digestOf(live),
+          digestOf(live).catch(stopping),
           catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
             async (result) => {
               replayMs = performance.now() - started;
+              // A stopped replay leaves an unfinished ledger: nothing to digest.
+              if (stop.signal.aborted) throw new Error('replay stopped');
               return { result, digest: await digestOf(replay) };
             },
           ),
@@ -322,14 +328,12 @@ ${dataOptionsHelp}`,
             }
             hashMs = performance.now() - started;
             openAudit();
-          })().catch((error: unknown) => {
-            stop.abort();
-            throw error;
-          }),
+          })().catch(stopping),
         ]);
+        // What failed first is reported, not the replay it stopped.
         if (hashOutcome.status === 'rejected') throw hashOutcome.reason;
-        if (replayOutcome.status === 'rejected') throw replayOutcome.reason;
         if (liveOutcome.status === 'rejected') throw liveOutcome.reason;
+        if (replayOutcome.status === 'rejected') throw replayOutcome.reason;
         replayed = replayOutcome.value.result;
         replayDigest = replayOutcome.value.digest;
         liveDigest = liveOutcome.value;
