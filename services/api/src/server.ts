@@ -92,6 +92,9 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     if (apiError.statusCode >= 500) {
       deps.logger?.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
     }
+    // A body refused before it was read to the end is not read further: the
+    // connection closes after the answer instead of draining the rest.
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (apiError.statusCode === 429 && !reply.hasHeader('retry-after'))
       reply.header('retry-after', '1');
     return reply
@@ -114,7 +117,10 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
       ),
   );
 
-  registerBodyParsers(app);
+  registerBodyParsers(app, {
+    bodyBytes: limits.bodyBytes ?? 8 * 1024 * 1024,
+    items: limits.batchEvents ?? 5000,
+  });
   registerAuth(app, deps.keys);
   await app.register(fastifyRateLimit, {
     global: true,

@@ -1,0 +1,165 @@
+import { connect } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BodyMeter } from './routes/body.js';
+import { envelope } from './test-support/fixtures.js';
+import { type HttpRequest, type HttpResponse, listenForTests } from './test-support/http.js';
+import { type Stack, openStack } from './test-support/stack.js';
+
+/**
+ * Sends the head of a request and only the first part of its body, then waits
+ * for an answer: a server that reads the whole body before refusing it never
+ * answers (the rest never comes), one that counts as it reads answers at once.
+ */
+const sendPart = (
+  address: string,
+  head: Record<string, string>,
+  declaredLength: number,
+  part: string,
+): Promise<{ status: number; text: string }> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(address);
+    const socket = connect(Number(url.port), url.hostname);
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer before the rest of the body was sent'));
+    }, 10_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      text += d;
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      const end = text.indexOf('\r\n\r\n');
+      if (status !== null && end !== -1 && text.length > end + 4 && text.trimEnd().endsWith('}')) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ status: Number(status[1]), text: text.slice(end + 4) });
+      }
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    const headers = Object.entries({ ...head, 'content-length': String(declaredLength) })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(`POST /v1/events HTTP/1.1\r\nhost: ${url.host}\r\n${headers}\r\n${part}`);
+  });
+
+describe('bounded work per request', () => {
+  let stack: Stack;
+  let http: (request: HttpRequest) => Promise<HttpResponse>;
+  let address: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    stack = await openStack();
+    http = await listenForTests(stack.app);
+    address = `http://127.0.0.1:${(stack.app.server.address() as { port: number }).port}`;
+    admin = stack.keys.create({ role: 'admin' }).secret;
+  });
+  afterAll(() => stack.close());
+
+  const auth = () => ({ authorization: `Bearer ${admin}` });
+
+  it('refuses an NDJSON body with more lines than the cap before reading the rest of it', async () => {
+    const lines = 'x\n'.repeat(6000);
+    const res = await sendPart(
+      address,
+      { ...auth(), 'content-type': 'application/x-ndjson' },
+      2_000_000,
+      lines,
+    );
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual(
+      expect.objectContaining({ code: 'batch-too-large', details: [expect.any(Object)] }),
+    );
+  });
+
+  it('refuses a JSON array with more elements than the cap before reading the rest of it', async () => {
+    const res = await sendPart(
+      address,
+      { ...auth(), 'content-type': 'application/json' },
+      2_000_000,
+      `[${'{"a":[1,2,"x,y"]},'.repeat(5001)}`,
+    );
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual(expect.objectContaining({ code: 'batch-too-large' }));
+  });
+
+  it('refuses a body whose declared length is over the limit without reading it', async () => {
+    const res = await sendPart(
+      address,
+      { ...auth(), 'content-type': 'application/json' },
+      9 * 1024 * 1024,
+      '[',
+    );
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual(expect.objectContaining({ code: 'body-too-large' }));
+  });
+
+  it('answers a 2 MB bomb of a million short lines with 413 and keeps the event loop free', async () => {
+    const bomb = 'x\n'.repeat(1_000_000);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth(), 'content-type': 'application/x-ndjson' },
+      payload: bomb,
+    });
+    delay.disable();
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual(expect.objectContaining({ code: 'batch-too-large' }));
+    // Reading every line first blocked the loop for seconds; counting as it arrives, milliseconds.
+    expect(delay.max / 1e6).toBeLessThan(1000);
+  });
+
+  it('does not count blank lines or a byte-order mark as events', async () => {
+    const events = Array.from({ length: 3 }, (_, i) =>
+      JSON.stringify(envelope('TeacherRegistered', { teacherId: `gv-cap-${i}`, fullName: 'A' })),
+    );
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth(), 'content-type': 'application/x-ndjson' },
+      payload: `\uFEFF${events.join('\n\n  \r\n')}\n${'\n'.repeat(6000)}`,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(expect.objectContaining({ appended: 3 }));
+  });
+});
+
+describe('BodyMeter', () => {
+  const count = (kind: 'json' | 'ndjson', text: string, pieces = 7) => {
+    const meter = new BodyMeter(kind);
+    const bytes = Buffer.from(text);
+    const size = Math.max(1, Math.ceil(bytes.length / pieces));
+    for (let i = 0; i < bytes.length; i += size) meter.feed(bytes.subarray(i, i + size));
+    return { items: meter.items, depth: meter.maxDepth };
+  };
+
+  it('counts the elements of a top-level array, not commas or brackets inside strings or values', () => {
+    const values = [
+      [],
+      [1],
+      [{ a: [1, 2, 3] }, 'x,y]', [[], []], null, '\\"', { 'k,]': '{' }],
+      { not: 'an array', list: [1, 2] },
+      'a string, with a comma',
+      Array.from({ length: 100 }, (_, i) => ({ i, s: 'é, "ü"' })),
+    ];
+    for (const v of values) {
+      for (const text of [JSON.stringify(v), JSON.stringify(v, null, 2)]) {
+        expect(count('json', text).items).toBe(Array.isArray(v) ? v.length : 1);
+      }
+    }
+  });
+
+  it('counts non-blank NDJSON lines, whatever the chunks', () => {
+    const text = '\uFEFF{"a":"x\\n"}\r\n\n   \n{"b":[1,\n2]}\n\t\n"z"';
+    for (const pieces of [1, 3, text.length]) expect(count('ndjson', text, pieces).items).toBe(4);
+  });
+
+  it('follows the nesting of JSON across chunks', () => {
+    expect(count('json', `{"a":"[[[[","b":[[{"c":"\\\\"}]]}`, 9).depth).toBe(4);
+  });
+});
