@@ -4,6 +4,15 @@ import { z } from 'zod';
 /** A global position or stream revision: a decimal string (JSON numbers lose precision past 2^53). */
 export const decimal = z.string().regex(/^\d+$/, 'must be a decimal number');
 
+/**
+ * The log position a `knownAt` instant resolves to; `-1` when nothing had been
+ * recorded by then, which sees the empty state (every figure zero).
+ */
+export const knownAtPosition = z
+  .string()
+  .regex(/^(-1|\d+)$/, 'must be a decimal number or -1')
+  .describe('The last log position counted; -1: nothing had been recorded by knownAt');
+
 export const scopeParam = z
   .string()
   .regex(/^(province|(unit|area|kind):[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, {
@@ -39,7 +48,7 @@ export const figuresResponse = z
   .object({
     plan: z.string(),
     asOf: z.string(),
-    knownAt: decimal.nullable(),
+    knownAt: knownAtPosition.nullable(),
     by: z.string(),
     figures: z.array(figureSchema),
   })
@@ -56,7 +65,7 @@ export const explainResponse = z
     indicator: z.string(),
     scope: z.string(),
     asOf: z.string(),
-    knownAt: decimal.nullable(),
+    knownAt: knownAtPosition.nullable(),
     numerator: z.number(),
     denominator: z.number(),
     value: z.number().nullable(),

@@ -1,6 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -8,6 +8,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { registerAuth } from './auth.js';
 import { ApiError, statusOfCode } from './errors.js';
 import type { ServerDeps } from './ports.js';
@@ -31,7 +32,7 @@ const hasCode = (e: unknown): e is { code: string; message: string } =>
   typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string';
 
 /** Any error as the one error body; anything unexpected becomes a 500 that says nothing of the inside. */
-const toApiError = (error: unknown): ApiError => {
+const toApiError = (error: unknown, requestId: string): ApiError => {
   if (error instanceof ApiError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext ?? 'request';
@@ -42,6 +43,19 @@ const toApiError = (error: unknown): ApiError => {
       error.validation.map((v) => ({
         path: [context, ...v.instancePath.split('/').filter((p) => p !== '')].join('.'),
         message: v.message ?? 'is not valid',
+      })),
+    );
+  }
+  // A route's own validator (the events route checks its headers and query with zod directly).
+  if (error instanceof z.ZodError) {
+    const context = (error as { validationContext?: string }).validationContext ?? 'request';
+    return new ApiError(
+      400,
+      'invalid-request',
+      `the ${context} is not valid`,
+      error.issues.map((i) => ({
+        path: [context, ...i.path.map(String)].join('.'),
+        message: i.message,
       })),
     );
   }
@@ -67,7 +81,11 @@ const toApiError = (error: unknown): ApiError => {
       'the event store is unavailable; retry later',
     );
   }
-  return new ApiError(500, 'internal', 'the server failed to answer; the error is logged');
+  return new ApiError(
+    500,
+    'internal',
+    `the server failed to answer; the error is logged with request id ${requestId}`,
+  );
 };
 
 /**
@@ -83,12 +101,25 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     connectionTimeout: limits.requestTimeoutMs ?? 30_000,
     // Request ids are not secrets; they tie a log line to a response.
     genReqId: () => crypto.randomUUID(),
+    // A URL that cannot be decoded is refused before routing: in the one error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const apiError = toApiError(error, request.id);
+      void (reply as FastifyReply)
+        .code(apiError.statusCode)
+        .header('x-request-id', request.id)
+        .type('application/json')
+        .send(JSON.stringify(apiError.body()));
+    },
+  });
+  // Every answer names its request id, the one a logged failure is found by.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, request.id);
     if (apiError.statusCode >= 500) {
       deps.logger?.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
     }
