@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 import type { ApiKey, KeyStore, Role } from './keys/keyStore.js';
 
@@ -21,22 +21,58 @@ const secretOf = (request: FastifyRequest): string | undefined => {
   return (request as { sessionApiKey?: string }).sessionApiKey;
 };
 
+/** How many failed authentications one address may make per window before it is refused. */
+export interface FailedAuthLimit {
+  readonly max: number;
+  readonly windowMs: number;
+}
+
 /**
  * Checks the key of every request to a route that names its roles, before its
  * body is read: an unknown or revoked key is 401, a key of another role 403.
+ * Failed authentications count against the client's address (`request.ip`):
+ * once it has made `limit.max` in a window, its requests are refused with 429
+ * before any key is checked, until the window ends. (Needs @fastify/rate-limit
+ * registered first: its store keeps the counts.)
  */
-export const registerAuth = (app: FastifyInstance, keys: KeyStore): void => {
+export const registerAuth = (
+  app: FastifyInstance,
+  keys: KeyStore,
+  limit: FailedAuthLimit = { max: 30, windowMs: 60_000 },
+): void => {
+  const failures = app.createRateLimit({
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => `failed-auth|${request.ip}`,
+  });
+  const refuseIfOver = (
+    state: Awaited<ReturnType<typeof failures>>,
+    reply: FastifyReply,
+  ): void => {
+    if (state.isAllowed || state.remaining > 0) return;
+    reply.header('retry-after', String(Math.max(1, state.ttlInSeconds)));
+    throw new ApiError(
+      429,
+      'rate-limited',
+      `too many failed authentications from this address: at most ${limit.max} per ${limit.windowMs / 1000} s; retry in ${state.ttlInSeconds} s`,
+    );
+  };
   app.decorateRequest('apiKey', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config.roles;
     if (roles === undefined) return;
+    refuseIfOver(await failures(request, { increment: false }), reply);
     const secret = secretOf(request);
-    if (secret === undefined) {
-      throw new ApiError(401, 'unauthenticated', 'send an API key: Authorization: Bearer <key>');
-    }
-    const key = keys.verify(secret);
+    const key = secret === undefined || secret === '' ? undefined : keys.verify(secret);
     if (key === undefined) {
-      throw new ApiError(401, 'unauthenticated', 'the API key is unknown or revoked');
+      await failures(request);
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        secret === undefined || secret === ''
+          ? 'send an API key: Authorization: Bearer <key>'
+          : 'the API key is unknown or revoked',
+      );
     }
     request.apiKey = key;
     if (!roles.includes(key.role)) {

@@ -129,6 +129,52 @@ describe('bounded work per request', () => {
   });
 });
 
+describe('rate limiting counts failed authentication', () => {
+  let stack: Stack;
+  let http: (request: HttpRequest) => Promise<HttpResponse>;
+
+  beforeAll(async () => {
+    stack = await openStack({ failedAuthPerWindow: 5, windowMs: 60_000 });
+    http = await listenForTests(stack.app);
+  });
+  afterAll(() => stack.close());
+
+  it('refuses an address with 429 once it has failed to authenticate too often, before checking any key', async () => {
+    const valid = stack.keys.create({ role: 'reporter' }).secret;
+    const revoked = stack.keys.create({ role: 'reporter' });
+    stack.keys.revoke(revoked.id);
+    const attempts = [
+      { authorization: 'Bearer wrong-1' },
+      { authorization: `Bearer ${revoked.secret}` },
+      {},
+      { 'x-api-key': 'wrong-2' },
+      { authorization: 'Bearer wrong-3' },
+    ];
+    for (const [i, headers] of attempts.entries()) {
+      expect((await http({ url: '/v1/status', headers })).statusCode).toBe(401);
+      // A valid key from the same address works until the last allowed failure, and does not count.
+      if (i < attempts.length - 1)
+        expect(
+          (await http({ url: '/v1/status', headers: { authorization: `Bearer ${valid}` } }))
+            .statusCode,
+        ).toBe(200);
+    }
+    const refused = await http({ url: '/v1/status', headers: { authorization: 'Bearer wrong-4' } });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.json()).toEqual({
+      code: 'rate-limited',
+      message: expect.stringMatching(/failed authentications/),
+      details: [],
+    });
+    const alsoRefused = await http({
+      url: '/v1/status',
+      headers: { authorization: `Bearer ${valid}` },
+    });
+    expect(alsoRefused.statusCode).toBe(429);
+  });
+});
+
 describe('BodyMeter', () => {
   const count = (kind: 'json' | 'ndjson', text: string, pieces = 7) => {
     const meter = new BodyMeter(kind);

@@ -53,6 +53,12 @@ export interface ApiLimits {
   /** Requests per key per window (429 above). Default 600 a minute. */
   readonly requestsPerWindow?: number;
   readonly windowMs?: number;
+  /**
+   * Failed authentications (no key, an unknown or a revoked one) per client
+   * address per window; past it the address is refused with 429 until the
+   * window ends. Default 30 a minute.
+   */
+  readonly failedAuthPerWindow?: number;
   /** Whole-request time limit. Default 30 s. */
   readonly requestTimeoutMs?: number;
   /** How long an `Idempotency-Key` response is kept. Default 24 h. */

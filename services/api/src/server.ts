@@ -152,7 +152,6 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     bodyBytes: limits.bodyBytes ?? 8 * 1024 * 1024,
     items: limits.batchEvents ?? 5000,
   });
-  registerAuth(app, deps.keys);
   await app.register(fastifyRateLimit, {
     global: true,
     max: limits.requestsPerWindow ?? 600,
@@ -166,6 +165,10 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
       ),
     // The OpenAPI document is public and cheap.
     allowList: (request) => request.url === '/v1/openapi.json',
+  });
+  registerAuth(app, deps.keys, {
+    max: limits.failedAuthPerWindow ?? 30,
+    windowMs: limits.windowMs ?? 60_000,
   });
   await app.register(fastifySwagger, {
     openapi: {
