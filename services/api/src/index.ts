@@ -8,6 +8,11 @@ export {
   type Role,
   type StoredResponse,
 } from './keys/keyStore.js';
+export {
+  openSqliteQuarantine,
+  type SqliteQuarantine,
+  type SqliteQuarantineOptions,
+} from './quarantine.js';
 export { ApiError, type ErrorBody, type ErrorDetail } from './errors.js';
 export type {
   ApiIngestor,

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BodyMeter } from './routes/body.js';
-import { envelope } from './test-support/fixtures.js';
+import { CENTRE_A, envelope } from './test-support/fixtures.js';
 import { type HttpRequest, type HttpResponse, listenForTests } from './test-support/http.js';
 import { type Stack, openStack } from './test-support/stack.js';
 
@@ -172,6 +173,77 @@ describe('rate limiting counts failed authentication', () => {
       headers: { authorization: `Bearer ${valid}` },
     });
     expect(alsoRefused.statusCode).toBe(429);
+  });
+});
+
+describe('the quarantine is bounded per key and read a page at a time', () => {
+  let stack: Stack;
+  let http: (request: HttpRequest) => Promise<HttpResponse>;
+
+  beforeAll(async () => {
+    stack = await openStack(undefined, { perActor: 5, itemChars: 300 });
+    http = await listenForTests(stack.app);
+  });
+  afterAll(() => stack.close());
+
+  const refused = (n: number, from: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: randomUUID(),
+      type: 'TeacherRegistered',
+      data: { teacherId: `gv-q-${from + i}`, fullName: 'Q', salary: from + i },
+    }));
+  const postPartial = async (secret: string, events: unknown[]) => {
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events?partial=true',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(events),
+    });
+    expect(res.statusCode).toBe(200);
+  };
+  const list = async (secret: string, query = '') =>
+    (
+      await http({ url: `/v1/quarantine${query}`, headers: { authorization: `Bearer ${secret}` } })
+    ).json<{ entries: { line: number; item: unknown }[] }>().entries;
+
+  it("keeps each key's newest entries only, so no key fills it or pushes out another's", async () => {
+    const a = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
+    const b = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
+    const admin = stack.keys.create({ role: 'admin' }).secret;
+    await postPartial(b, refused(2, 100));
+    await postPartial(a, refused(4, 0));
+    await postPartial(a, refused(4, 4));
+    const ofA = await list(a);
+    expect(ofA.map((e) => e.line)).toEqual([4, 3, 2, 1, 4]);
+    expect(ofA.map((e) => (e.item as { data: { salary: number } }).data.salary)).toEqual([
+      7, 6, 5, 4, 3,
+    ]);
+    expect((await list(b)).map((e) => e.line)).toEqual([2, 1]);
+    const pages = [
+      await list(admin, '?limit=3'),
+      await list(admin, '?limit=3&offset=3'),
+      await list(admin, '?limit=3&offset=6'),
+    ];
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat().length).toBe(7);
+  });
+
+  it('keeps a long rejected item cut, marked so', async () => {
+    const a = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
+    await postPartial(a, [
+      {
+        id: randomUUID(),
+        type: 'TeacherRegistered',
+        data: { teacherId: 'x', notes: 'n'.repeat(5000) },
+      },
+    ]);
+    const [entry] = await list(a);
+    expect(entry?.item).toEqual({
+      truncated: true,
+      chars: expect.any(Number),
+      text: expect.any(String),
+    });
+    expect((entry?.item as { text: string }).text).toHaveLength(300);
   });
 });
 

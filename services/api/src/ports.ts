@@ -81,6 +81,12 @@ export interface ServerDeps {
    * mode catches its read model up here, so a figure read next sees the write.
    */
   readonly afterAppend?: () => Promise<void>;
+  /**
+   * Behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto:
+   * the client's address (rate limits) and protocol are taken from them.
+   * Never without such a proxy, or a client could claim any address. Default false.
+   */
+  readonly trustProxy?: boolean;
   /** Today's date in Vietnam, for the default `asOf`; a clock for tests. */
   readonly today?: () => string;
 }

@@ -96,6 +96,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   const limits = deps.limits ?? {};
   const app = Fastify({
     logger: false,
+    trustProxy: deps.trustProxy ?? false,
     bodyLimit: limits.bodyBytes ?? 8 * 1024 * 1024,
     requestTimeout: limits.requestTimeoutMs ?? 30_000,
     connectionTimeout: limits.requestTimeoutMs ?? 30_000,

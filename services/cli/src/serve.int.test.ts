@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -6,7 +7,7 @@ import { runCli } from './cli.js';
 import { cliSandbox, ev } from './test-support/run.js';
 
 /** `nhagiao serve` in process: resolves with its address once it listens. */
-const startServe = (dir: string, signal: AbortSignal) => {
+const startServe = (dir: string, signal: AbortSignal, args: readonly string[] = []) => {
   const stderr = new PassThrough();
   let text = '';
   const address = new Promise<string>((resolve, reject) => {
@@ -17,14 +18,14 @@ const startServe = (dir: string, signal: AbortSignal) => {
     });
     setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 20_000).unref();
   });
-  const done = runCli(['serve', '--port', '0', '--data-dir', dir], {
+  const done = runCli(['serve', '--port', '0', '--data-dir', dir, ...args], {
     stdout: new PassThrough(),
     stderr,
     stdin: Readable.from(['']),
     env: {},
     signal,
   });
-  return { address, done };
+  return { address, done, stderr: () => text };
 };
 
 describe('nhagiao serve', () => {
@@ -125,4 +126,84 @@ describe('nhagiao serve', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('logs a 500 with the request id its answer names', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-serve-'));
+    const controller = new AbortController();
+    const serve = startServe(dir, controller.signal);
+    try {
+      const base = await serve.address;
+      const admin = await createKey(dir, 'admin');
+      // A quarantine entry damaged on disk: reading it fails inside the server.
+      const db = new Database(path.join(dir, 'quarantine.sqlite'));
+      db.prepare("INSERT INTO quarantine (actor, entry) VALUES ('', '{damaged')").run();
+      db.close();
+      const res = await fetch(`${base}/v1/quarantine`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(res.status).toBe(500);
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(body.code).toBe('internal');
+      expect(body.message).toContain(requestId);
+      expect(body.message).not.toMatch(/JSON|position|damaged/);
+      const logged = serve
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes(' error request failed'));
+      expect(logged).toContain(`"reqId":"${requestId}"`);
+      expect(logged).toContain('SyntaxError');
+    } finally {
+      controller.abort();
+      await serve.done;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [[], { plain: false, forwardedHttps: false }],
+    [['--secure-cookie'], { plain: true, forwardedHttps: true }],
+    [['--trust-proxy'], { plain: false, forwardedHttps: true }],
+  ])('serve %j marks the session cookie Secure as told', async (args, secure) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-serve-'));
+    const controller = new AbortController();
+    const serve = startServe(dir, controller.signal, args);
+    try {
+      const base = await serve.address;
+      const key = await createKey(dir, 'reporter');
+      const cookieOf = async (headers: Record<string, string>) => {
+        const res = await fetch(`${base}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ key }),
+        });
+        expect(res.status).toBe(200);
+        return res.headers.get('set-cookie') ?? '';
+      };
+      expect((await cookieOf({})).includes('Secure')).toBe(secure.plain);
+      expect((await cookieOf({ 'x-forwarded-proto': 'https' })).includes('Secure')).toBe(
+        secure.forwardedHttps,
+      );
+    } finally {
+      controller.abort();
+      await serve.done;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** A key made with `nhagiao keys create` on the data dir (the key file allows it while serve runs). */
+const createKey = async (dir: string, role: string): Promise<string> => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  const code = await runCli(['keys', 'create', '--role', role, '--data-dir', dir], {
+    stdout: out,
+    stderr: new PassThrough(),
+    stdin: Readable.from(['']),
+    env: {},
+  });
+  expect(code).toBe(0);
+  return text.trim();
+};

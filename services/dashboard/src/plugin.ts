@@ -26,8 +26,12 @@ export interface DashboardOptions {
   readonly planId: string;
   /** Session lifetime; default 8 hours. */
   readonly sessionTtlMs?: number;
-  /** Mark the cookie `Secure` (behind TLS). Default false: loopback HTTP is the embedded default. */
-  readonly secureCookie?: boolean;
+  /**
+   * Mark the cookie `Secure` (behind TLS). `'auto'`: when the request came over
+   * HTTPS (`request.protocol`, which honours X-Forwarded-Proto when the server
+   * trusts its proxy). Default false: loopback HTTP is the embedded default.
+   */
+  readonly secureCookie?: boolean | 'auto';
   readonly cookieName?: string;
   /** Where index.html, app.css and main.ts are; default: the package's own. */
   readonly webRoot?: string;
@@ -131,6 +135,11 @@ export const dashboardPlugin = fp<DashboardOptions>(
       scope.get('/assets/app.js', (request, reply) => sendAsset(request, reply, assets.script));
       scope.get('/assets/app.css', (request, reply) => sendAsset(request, reply, assets.style));
 
+      const secureFor = (request: FastifyRequest): boolean =>
+        options.secureCookie === 'auto'
+          ? request.protocol === 'https'
+          : (options.secureCookie ?? false);
+
       scope.post('/session', (request, reply) => {
         const body = request.body as { key?: unknown } | null | undefined;
         const secret = typeof body?.key === 'string' ? body.key.trim() : '';
@@ -149,7 +158,7 @@ export const dashboardPlugin = fp<DashboardOptions>(
           'set-cookie',
           sessionCookie(cookieName, session.id, {
             maxAgeSeconds: ttlMs / 1000,
-            secure: options.secureCookie ?? false,
+            secure: secureFor(request),
           }),
         );
         return whoAmI(reply, session.id);
@@ -168,7 +177,7 @@ export const dashboardPlugin = fp<DashboardOptions>(
             'set-cookie',
             sessionCookie(cookieName, '', {
               maxAgeSeconds: 0,
-              secure: options.secureCookie ?? false,
+              secure: secureFor(request),
             }),
           )
           .send();

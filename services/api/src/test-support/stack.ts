@@ -9,7 +9,7 @@ import {
   isUnitEvent,
 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { createIngestor, fileQuarantine } from '@nhagiao/ingest';
+import { createIngestor } from '@nhagiao/ingest';
 import {
   type ReadModelStore,
   type UnitEventRecord,
@@ -18,6 +18,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { type KeyStore, openKeyStore } from '../keys/keyStore.js';
 import type { ApiLimits } from '../ports.js';
+import { type SqliteQuarantineOptions, openSqliteQuarantine } from '../quarantine.js';
 import { buildServer } from '../server.js';
 
 const PROJECTION = 'ledger';
@@ -58,14 +59,17 @@ export interface Stack {
 }
 
 /** The whole API on real SQLite files in a fresh temporary directory. */
-export const openStack = async (limits?: ApiLimits): Promise<Stack> => {
+export const openStack = async (
+  limits?: ApiLimits,
+  quarantineOptions?: SqliteQuarantineOptions,
+): Promise<Stack> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-api-'));
   const plan = getPlan('bac-kan-423-2024');
   if (plan === undefined) throw new Error('plan bac-kan-423-2024 is not registered');
   const store = openSqliteEventStore(path.join(dir, 'events.sqlite'));
   const readModel = await openSqliteReadModel(path.join(dir, 'readmodel.sqlite'));
   const keys = openKeyStore(path.join(dir, 'keys.sqlite'));
-  const quarantine = fileQuarantine(path.join(dir, 'quarantine.ndjson'));
+  const quarantine = openSqliteQuarantine(path.join(dir, 'quarantine.sqlite'), quarantineOptions);
   const logged: object[] = [];
   const others: FastifyInstance[] = [];
   const app = await buildServer({
@@ -95,6 +99,7 @@ export const openStack = async (limits?: ApiLimits): Promise<Stack> => {
       await store.close();
       await readModel.close();
       keys.close();
+      quarantine.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

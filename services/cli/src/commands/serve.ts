@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createIngestor, fileQuarantine } from '@nhagiao/ingest';
+import { createIngestor } from '@nhagiao/ingest';
 import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
@@ -14,15 +14,33 @@ import {
   todayInVietnam,
 } from '../runtime.js';
 
+/** The API's logger (pino's shape: fields first) on the CLI's stderr lines; an error is written whole. */
+const apiLogger = (logger: ReturnType<typeof stderrLogger>) => {
+  const fields = (obj: object): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(obj).map(([k, v]) => [
+        k,
+        v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v,
+      ]),
+    );
+  return {
+    info: (obj: object, msg?: string) => logger.info(msg ?? 'info', fields(obj)),
+    warn: (obj: object, msg?: string) => logger.warn(msg ?? 'warning', fields(obj)),
+    error: (obj: object, msg?: string) => logger.error(msg ?? 'error', fields(obj)),
+  };
+};
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'chạy API HTTP và trang theo dõi / run the HTTP API and the dashboard',
-  usage: 'serve [--host 127.0.0.1] [--port 8423]',
+  usage: 'serve [--host 127.0.0.1] [--port 8423] [--secure-cookie] [--trust-proxy]',
   options: {
     ...dataOptions,
     host: { type: 'string' },
     port: { type: 'string' },
     plan: { type: 'string' },
+    'secure-cookie': { type: 'boolean' },
+    'trust-proxy': { type: 'boolean' },
   },
   help: `Serves the API under /v1 (OpenAPI at /v1/openapi.json) and the plan dashboard
 at /. Every request needs an API key (nhagiao keys create …). On the embedded
@@ -32,10 +50,18 @@ or SIGTERM.
 
   --host H            address to listen on (default 127.0.0.1)
   --port N            port (default 8423, or $NHAGIAO_PORT)
+  --secure-cookie     mark the dashboard's session cookie Secure (serve it over HTTPS)
+  --trust-proxy       behind a TLS-terminating reverse proxy that sets X-Forwarded-For
+                      and X-Forwarded-Proto: take the client's address from them (for
+                      rate limits) and mark the cookie Secure when the proxy says https.
+                      Never without such a proxy: a client could then claim any address.
+
+A failed request is logged on stderr with its request id (the x-request-id
+header of the answer).
 ${dataOptionsHelp}`,
   async run(ctx) {
     // The HTTP server and the dashboard load only for this command.
-    const [{ buildServer }, { dashboardPlugin }] = await Promise.all([
+    const [{ buildServer, openSqliteQuarantine }, { dashboardPlugin }] = await Promise.all([
       import('@nhagiao/api'),
       import('@nhagiao/dashboard'),
     ]);
@@ -48,7 +74,8 @@ ${dataOptionsHelp}`,
     const store = await openStore(config);
     const readModel = await openReadModel(config);
     const keys = openKeys(config);
-    const quarantine = fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson'));
+    // What the API refuses is kept per key, bounded, and read a page at a time.
+    const quarantine = openSqliteQuarantine(path.join(config.dataDir, 'quarantine.sqlite'));
     const logger = stderrLogger(ctx.stderr, 'serve');
     const catchUp = async (): Promise<void> => {
       if (embeddedReadModel(config))
@@ -56,6 +83,7 @@ ${dataOptionsHelp}`,
     };
     await catchUp();
     const ingestor = createIngestor({ store, quarantine });
+    const trustProxy = ctx.values['trust-proxy'] === true;
     const app = await buildServer({
       store,
       readModel,
@@ -65,8 +93,14 @@ ${dataOptionsHelp}`,
       plan,
       afterAppend: catchUp,
       today: todayInVietnam,
+      logger: apiLogger(logger),
+      trustProxy,
     });
-    await app.register(dashboardPlugin, { keys, planId: plan.code });
+    await app.register(dashboardPlugin, {
+      keys,
+      planId: plan.code,
+      secureCookie: ctx.values['secure-cookie'] === true ? true : trustProxy ? 'auto' : false,
+    });
     const address = await app.listen({ host, port });
     ctx.stderr.write(
       `nhagiao serve: ${address}  (dashboard /, API /v1, OpenAPI /v1/openapi.json)\n`,
@@ -78,6 +112,7 @@ ${dataOptionsHelp}`,
     });
     await app.close();
     ingestor.close();
+    quarantine.close();
     await readModel.close();
     await store.close();
     return 0;
