@@ -358,9 +358,9 @@ export const computeAnnualReport = async (input: AnnualReportInput): Promise<Ann
       level,
       ...total(byLevel.get(level) ?? split()),
     })),
-    standard: standard.sort((a, b) => (a.teacherId < b.teacherId ? -1 : 1)),
+    standard: standard.sort((a, b) => ((a.teacherId ?? '') < (b.teacherId ?? '') ? -1 : 1)),
     trainings,
-    postgraduate: postgraduate.sort((a, b) => (a.teacherId < b.teacherId ? -1 : 1)),
+    postgraduate: postgraduate.sort((a, b) => ((a.teacherId ?? '') < (b.teacherId ?? '') ? -1 : 1)),
     funding: fundingLines,
   };
 };

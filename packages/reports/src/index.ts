@@ -9,3 +9,5 @@ export {
 } from './compute.js';
 export { reportSheets, metadataSheet, type Sheet } from './sheets.js';
 export { renderReportCsv, renderReportJson, renderReportXlsx, readXlsxSheets } from './render.js';
+export { cellText } from './cell-text.js';
+export { withoutPersonalData } from './minimise.js';

@@ -1,9 +1,10 @@
 import type ExcelJS from 'exceljs';
+import { cellText } from './cell-text.js';
 import { type Sheet, metadataSheet, reportSheets } from './sheets.js';
 import type { AnnualReport } from './types.js';
 
 const csvField = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = v === null || v === undefined ? '' : String(cellText(v));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
@@ -39,7 +40,8 @@ export const renderReportXlsx = async (report: AnnualReport): Promise<Buffer> =>
     const ws = wb.addWorksheet(s.name);
     ws.addRow([...s.headers]).font = { bold: true };
     ws.addRow([...s.headersEn]).font = { italic: true };
-    for (const row of s.rows) ws.addRow(row.map((v) => v ?? ''));
+    // Every cell from the data goes through cellText: text an integrator sent never runs as a formula.
+    for (const row of s.rows) ws.addRow(row.map((v) => cellText(v ?? '')));
     ws.columns.forEach((c, i) => {
       const widest = Math.max(
         ...[s.headers[i], s.headersEn[i], ...s.rows.map((r) => r[i])].map(

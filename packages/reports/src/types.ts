@@ -26,7 +26,8 @@ export interface SplitCount {
 }
 
 export interface StandardLine {
-  readonly teacherId: string;
+  /** null in a report without personal data (`withoutPersonalData`). */
+  readonly teacherId: string | null;
   readonly fullName: string | null;
   readonly levels: readonly TeachingLevel[];
   readonly mode: string;
@@ -43,7 +44,8 @@ export interface TrainingLine {
 }
 
 export interface PostgraduateLine {
-  readonly teacherId: string;
+  /** null in a report without personal data (`withoutPersonalData`). */
+  readonly teacherId: string | null;
   readonly fullName: string | null;
   readonly level: 'master' | 'doctorate';
   readonly institution: string;

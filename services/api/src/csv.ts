@@ -1,11 +1,12 @@
+import { cellText } from '@nhagiao/reports/cell-text';
+
 type Cell = string | number | null;
 
 const cell = (v: Cell): string => {
   if (v === null) return '';
-  const s = String(v);
-  // A leading = + - @ would run as a formula when the file is opened in a spreadsheet.
-  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // Text that would start a formula in a spreadsheet is neutralised (cellText).
+  const s = String(cellText(v));
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 /** RFC 4180 CSV with a header row and CRLF line ends. */

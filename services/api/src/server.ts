@@ -112,9 +112,14 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
         .send(JSON.stringify(apiError.body()));
     },
   });
-  // Every answer names its request id, the one a logged failure is found by.
+  // Every answer names its request id, the one a logged failure is found by; none
+  // is to be sniffed as another type, and none of a key's answers is to be stored
+  // by a browser or a proxy (they hold teachers' personal data, or figures a
+  // revoked key should not keep reading from a cache).
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    if (request.routeOptions.config.roles !== undefined) reply.header('cache-control', 'no-store');
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -103,7 +103,7 @@ describe('an annual report reads only the teachers placed at its unit', () => {
           const degrees = report.byDegree.reduce((sum, d) => sum + d.total, 0);
           expect(degrees).toBe(expected.size);
           for (const line of report.standard)
-            expect(expected.get(line.teacherId)).toBe('permanent');
+            expect(expected.get(line.teacherId ?? '')).toBe('permanent');
           compared += 1;
           teachersSeen += expected.size;
         }

@@ -7,11 +7,12 @@ import {
   renderReportCsv,
   renderReportJson,
   renderReportXlsx,
+  withoutPersonalData,
 } from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { match } from 'ts-pattern';
-import { keyOf } from '../auth.js';
+import { PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { commonErrors, withNotFound } from './common.js';
@@ -119,7 +120,7 @@ export const reportRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       config: { roles: ['integrator', 'reporter', 'auditor', 'admin'] },
       schema: {
         summary:
-          "A unit's annual report (Kế hoạch 423) as XLSX, CSV or JSON: indicators, counts, standard attainment, trainings, postgraduate study, funding (an integrator gets its own units')",
+          "A unit's annual report (Kế hoạch 423) as XLSX, CSV or JSON: indicators, counts, standard attainment, trainings, postgraduate study, funding (an integrator gets its own units'; a reporter gets no teacher ids or names)",
         tags: ['reports'],
         security: [{ apiKey: [] }],
         params: reportFileParams,
@@ -136,10 +137,13 @@ export const reportRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       const asOf = request.query.asOf ?? defaultAsOf(year);
       // The report is made as known at the read model's checkpoint, so its figures and its counts agree.
       const checkpoint = (await readModel.checkpoint(projection)) ?? -1n;
-      const cacheKey = `${unitId}|${year}|${asOf}|${format}|${checkpoint}`;
+      // Teachers' ids and names are personal data: an integrator sees its own units' (it
+      // employs them), auditors and admins every unit's, a reporter none.
+      const personal = key.role === 'integrator' || PERSONAL_DATA_ROLES.includes(key.role);
+      const cacheKey = `${unitId}|${year}|${asOf}|${format}|${checkpoint}|${personal}`;
       let bytes = files.get(cacheKey);
       if (bytes === undefined) {
-        const report = await computeAnnualReport({
+        const full = await computeAnnualReport({
           plan,
           // computeAnnualReport asks for a ReadModelStore but only calls `figures`, which the API's read model has.
           readModel: readModel as ReadModelStore,
@@ -160,6 +164,7 @@ export const reportRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
             { cause: e },
           );
         });
+        const report = personal ? full : withoutPersonalData(full);
         bytes = await match(format)
           .with('xlsx', () => renderReportXlsx(report))
           .with('csv', () => Promise.resolve(Buffer.from(renderReportCsv(report))))
