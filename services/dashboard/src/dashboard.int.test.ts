@@ -247,6 +247,16 @@ describe('plan dashboard in a real browser', () => {
     ).toBe('correction');
     await ready('overview');
     await shot('overview-known-at');
+    // Before the first event was recorded nothing was known: every figure is zero, not an error.
+    const nothing = await api<{ knownAt: string; figures: Figure[] }>(
+      `/v1/indicators?asOf=2025-12-31&knownAt=${encodeURIComponent('2000-01-01T00:00:00+07:00')}`,
+    );
+    expect(nothing.knownAt).toBe('-1');
+    expect(nothing.figures.every((f) => f.numerator === 0 && f.denominator === 0)).toBe(true);
+    await page.fill('#known-at', '2000-01-01T00:00:00');
+    await eventually(readCards, expectedCards(nothing.figures));
+    await ready('overview');
+    expect(await page.locator('[role="alert"].error').count()).toBe(0);
     await page.uncheck('#known-at-toggle');
     await eventually(readCards, expectedCards(current.figures));
   });
