@@ -10,6 +10,17 @@ declare module 'fastify' {
     /** Roles allowed on the route; absent means the route needs no key. */
     roles?: readonly Role[];
   }
+  interface FastifyInstance {
+    /**
+     * The failed-authentication count of `registerAuth`, for other places that
+     * check a key (the dashboard's sign-in): `refuseIfOver` throws the 429 when
+     * the address is over its limit, `count` records one failure.
+     */
+    failedAuthentication: {
+      refuseIfOver(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+      count(request: FastifyRequest): Promise<void>;
+    };
+  }
 }
 
 const secretOf = (request: FastifyRequest): string | undefined => {
@@ -45,10 +56,7 @@ export const registerAuth = (
     timeWindow: limit.windowMs,
     keyGenerator: (request) => `failed-auth|${request.ip}`,
   });
-  const refuseIfOver = (
-    state: Awaited<ReturnType<typeof failures>>,
-    reply: FastifyReply,
-  ): void => {
+  const refuseIfOver = (state: Awaited<ReturnType<typeof failures>>, reply: FastifyReply): void => {
     if (state.isAllowed || state.remaining > 0) return;
     reply.header('retry-after', String(Math.max(1, state.ttlInSeconds)));
     throw new ApiError(
@@ -57,15 +65,20 @@ export const registerAuth = (
       `too many failed authentications from this address: at most ${limit.max} per ${limit.windowMs / 1000} s; retry in ${state.ttlInSeconds} s`,
     );
   };
+  app.decorate('failedAuthentication', {
+    refuseIfOver: async (request: FastifyRequest, reply: FastifyReply) =>
+      refuseIfOver(await failures(request, { increment: false }), reply),
+    count: async (request: FastifyRequest) => void (await failures(request)),
+  });
   app.decorateRequest('apiKey', null);
   app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config.roles;
     if (roles === undefined) return;
-    refuseIfOver(await failures(request, { increment: false }), reply);
+    await app.failedAuthentication.refuseIfOver(request, reply);
     const secret = secretOf(request);
     const key = secret === undefined || secret === '' ? undefined : keys.verify(secret);
     if (key === undefined) {
-      await failures(request);
+      await app.failedAuthentication.count(request);
       throw new ApiError(
         401,
         'unauthenticated',

@@ -191,6 +191,33 @@ describe('nhagiao serve', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('counts wrong keys at the dashboard sign-in with the failed authentications of /v1', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-serve-'));
+    const controller = new AbortController();
+    const serve = startServe(dir, controller.signal);
+    try {
+      const base = await serve.address;
+      const key = await createKey(dir, 'reporter');
+      const signIn = (secret: string) =>
+        fetch(`${base}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key: secret }),
+        });
+      for (let i = 0; i < 29; i++) expect((await signIn(`wrong-${i}`)).status).toBe(401);
+      const api = await fetch(`${base}/v1/status`, { headers: { authorization: 'Bearer x' } });
+      expect(api.status).toBe(401);
+      // 30 failures a minute from one address: the next sign-in is refused, right key or not.
+      const refused = await signIn(key);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { code: string }).code).toBe('rate-limited');
+    } finally {
+      controller.abort();
+      await serve.done;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** A key made with `nhagiao keys create` on the data dir (the key file allows it while serve runs). */

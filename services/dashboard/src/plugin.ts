@@ -140,7 +140,17 @@ export const dashboardPlugin = fp<DashboardOptions>(
           ? request.protocol === 'https'
           : (options.secureCookie ?? false);
 
-      scope.post('/session', (request, reply) => {
+      // The API's count of failed authentications by address, when the dashboard is served with it.
+      const failures = (
+        app as {
+          failedAuthentication?: {
+            refuseIfOver(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+            count(request: FastifyRequest): Promise<void>;
+          };
+        }
+      ).failedAuthentication;
+
+      scope.post('/session', async (request, reply) => {
         const body = request.body as { key?: unknown } | null | undefined;
         const secret = typeof body?.key === 'string' ? body.key.trim() : '';
         if (secret === '' || secret.length > 512) {
@@ -148,7 +158,9 @@ export const dashboardPlugin = fp<DashboardOptions>(
             .code(400)
             .send(errorBody('invalid-request', 'send {"key": "<API key>"} as JSON'));
         }
+        await failures?.refuseIfOver(request, reply);
         if (options.keys.verify(secret) === undefined) {
+          await failures?.count(request);
           return reply
             .code(401)
             .send(errorBody('unauthenticated', 'the API key is unknown or revoked'));
