@@ -37,7 +37,7 @@ const benches: readonly Bench[] = [
   },
   {
     name: 'api',
-    what: 'POST /v1/events batches of 500, GET /v1/indicators p99 at 50 clients vs a plain Fastify route',
+    what: 'POST /v1/events batches of 500, GET /v1/indicators p99 at 50 clients vs a plain Fastify route, GET /v1/status p99 with 2 MB line bombs in flight vs without',
     script: 'services/api/bench/api.bench.ts',
     args: () => [],
     env: (q) => (q ? { TEACHERS: '3000', POST_TEACHERS: '500', DURATION: '4' } : {}),

@@ -2,9 +2,12 @@
  * Benchmark of the HTTP API on loopback (`npx tsx services/api/bench/api.bench.ts`).
  * TEACHERS (default 30000) sets the size of the store the figures are read from.
  * Prints: a plain Fastify "hello" route (baseline, same run), POST /v1/events in
- * batches of 500 (events/s), GET /v1/indicators by unit at 50 clients (p99).
+ * batches of 500 (events/s), GET /v1/indicators by unit at 50 clients (p99), and
+ * GET /v1/status at 10 clients with 2 MB NDJSON line bombs in flight (p99),
+ * beside the same without a bomb.
  */
 import { execFile } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -184,6 +187,41 @@ try {
         duration: DURATION,
         headers: { authorization: `Bearer ${secret}` },
       }),
+    );
+
+    // 4. GET /v1/status at 10 clients, alone and with 2 MB NDJSON line bombs (a
+    // million short lines each) posted one after another meanwhile. The server's
+    // event-loop delay (this process) is measured beside the clients' latency.
+    const admin = keys.create({ role: 'admin' }).secret;
+    const statusRun = async () => {
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      const result = await run({
+        url: `${address}/v1/status`,
+        connections: 10,
+        duration: DURATION,
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      loop.disable();
+      return { result, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6 };
+    };
+    const alone = await statusRun();
+    const bombs = execFileAsync(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(here, 'bomb-child.ts'),
+      `${address}/v1/events`,
+      admin,
+      String(DURATION * 1000 + 2000),
+      '1',
+    ]);
+    // The bombs are in flight before the measurement starts and until after it ends.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const bombed = await statusRun();
+    const answered = JSON.parse((await bombs).stdout) as Record<string, number>;
+    const ms = (v: number): string => v.toFixed(1);
+    out(
+      `GET /v1/status (10 clients): p99 ${bombed.result.latency.p99} ms with 2 MB line bombs in flight (target ≤ 100 ms; bombs answered ${JSON.stringify(answered)}), baseline without a bomb p99 ${alone.result.latency.p99} ms; ${bombed.result.requests.average.toFixed(0)} vs ${alone.result.requests.average.toFixed(0)} req/s, non-2xx ${bombed.result.non2xx} vs ${alone.result.non2xx}; server event-loop delay p99 ${ms(bombed.loopP99)} ms, max ${ms(bombed.loopMax)} ms vs ${ms(alone.loopP99)} ms, max ${ms(alone.loopMax)} ms`,
     );
     await app.close();
     await store.close();
