@@ -42,9 +42,9 @@ describe('bad queries and headers get the one error shape, never a 500', () => {
         }
       }
     }
-    const province = (
-      await get(`/v1/indicators?asOf=2025-12-31&${BEFORE}`)
-    ).json<{ figures: Json[] }>();
+    const province = (await get(`/v1/indicators?asOf=2025-12-31&${BEFORE}`)).json<{
+      figures: Json[];
+    }>();
     expect(province.figures).toHaveLength(stack.plan.indicators.length);
     const csv = await get(`/v1/indicators?${BEFORE}`, reporter, { accept: 'text/csv' });
     expect(csv.statusCode).toBe(200);

@@ -183,7 +183,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
         title: 'nhagiao API',
         version: '1.0.0',
         description:
-          'Events in, indicator figures out: the training and standardisation of VET teachers (Kế hoạch 423/KH-UBND, Circular 05/2024).',
+          'Events in, indicator figures out: the training and standardisation of VET teachers (Kế hoạch 423/KH-UBND, Circular 05/2024). Every answer carries an x-request-id header (a 500 is logged under it) and X-Content-Type-Options: nosniff; every answer to a key is Cache-Control: no-store. Every error has one shape, {code, message, details}. Failed authentications count per client address: past the limit, 429 before any key is checked. A reporter key never receives teacher ids, names or birth dates.',
       },
       components: {
         securitySchemes: {

@@ -58,7 +58,7 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     schema: {
       summary: 'Publish one event, a JSON array of events, or NDJSON (application/x-ndjson)',
       description:
-        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe.',
+        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 400 invalid-json (JSON nested deeper than 16 levels).',
       tags: ['events'],
       consumes: ['application/json', 'application/x-ndjson'],
       security: [{ apiKey: [] }],

@@ -92,7 +92,8 @@ export const referenceRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
     {
       config: { roles: ['integrator', 'auditor', 'admin'] },
       schema: {
-        summary: 'Rejected submissions with their reasons; an integrator sees its own',
+        summary:
+          'Rejected submissions with their reasons, newest first, a page at a time; an integrator sees its own. Each key keeps its newest 10,000 entries; an item longer than 16 KiB is kept cut ({truncated, chars, text})',
         tags: ['events'],
         security: [{ apiKey: [] }],
         querystring: z.strictObject({
