@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { BodyMeter } from './routes/body.js';
+import { BodyMeter, parseJsonBody, parseNdjson } from './routes/body.js';
 import { CENTRE_A, envelope } from './test-support/fixtures.js';
 import { type HttpRequest, type HttpResponse, listenForTests } from './test-support/http.js';
 import { type Stack, openStack } from './test-support/stack.js';
@@ -113,6 +113,56 @@ describe('bounded work per request', () => {
     expect(res.json()).toEqual(expect.objectContaining({ code: 'batch-too-large' }));
     // Reading every line first blocked the loop for seconds; counting as it arrives, milliseconds.
     expect(delay.max / 1e6).toBeLessThan(1000);
+  });
+
+  it('refuses an event larger than the limit before reading the rest of the body', async () => {
+    const first = JSON.stringify(
+      envelope('TeacherRegistered', { teacherId: 'gv-big', fullName: 'B' }),
+    );
+    const res = await sendPart(
+      address,
+      { ...auth(), 'content-type': 'application/x-ndjson' },
+      1_000_000,
+      `${first}\n{"id":"x","type":"TeacherRegistered","data":{"fullName":"${'a'.repeat(70 * 1024)}`,
+    );
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual({
+      code: 'event-too-large',
+      message: expect.stringMatching(/event 2 is larger than 65536 bytes/),
+      details: [{ path: '[2]', message: expect.any(String) }],
+    });
+    const single = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload: JSON.stringify({ id: randomUUID(), type: 'X', metadata: { a: 'a'.repeat(70_000) } }),
+    });
+    expect(single.statusCode).toBe(413);
+    expect(single.json()).toEqual(expect.objectContaining({ code: 'event-too-large' }));
+  });
+
+  it.each([
+    ['[1,,2]', '', /comma without an element/],
+    ['[,1]', '', /comma without an element/],
+    ['[{"a":1},]', '', /comma before the closing bracket/],
+    ['[{"a":1}] x', '', /after the closing bracket/],
+    ['[{"a":1},{"b":2}', '', /not closed|before its top-level array is closed/],
+    ['[{"a":1},{"b":}]', '[2]', /./],
+    ['[{"a":1} {"b":2}]', '[1]', /./],
+    ['{"a":1', '', /./],
+  ])('answers the malformed JSON %s with 400 naming where', async (payload, path, message) => {
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      code: 'invalid-json',
+      message: 'the body is not valid JSON',
+      details: [{ path, message: expect.stringMatching(message) }],
+    });
   });
 
   it('does not count blank lines or a byte-order mark as events', async () => {
@@ -247,6 +297,57 @@ describe('the quarantine is bounded per key and read a page at a time', () => {
   });
 });
 
+describe('parsing gives the event loop back', () => {
+  /** 2,000 events, each with 64 metadata keys no other event has: parsed at once, seconds. */
+  const costly = () => {
+    let k = 0;
+    return Array.from(
+      { length: 2000 },
+      () =>
+        `{"id":"${randomUUID()}","type":"TeacherRegistered","data":{"teacherId":"gv-k","fullName":"K"},"metadata":{${Array.from({ length: 64 }, () => `"k${k++}":"v"`).join(',')}}}`,
+    );
+  };
+  /** The longest the event loop waited between two turns while `work` ran, and how many turns it had. */
+  const turnsDuring = async (work: () => Promise<unknown>) => {
+    let turns = 0;
+    let longest = 0;
+    let last = performance.now();
+    let running = true;
+    const turn = (): void => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      turns++;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const result = await work();
+    running = false;
+    return { result, turns, longest };
+  };
+
+  it('while a JSON array of costly events is parsed, one event at a time', async () => {
+    const events = costly();
+    const bytes = Buffer.from(`[${events.join(',')}]`);
+    const meter = new BodyMeter('json');
+    for (let i = 0; i < bytes.length; i += 65536) meter.feed(bytes.subarray(i, i + 65536));
+    const { result, turns, longest } = await turnsDuring(() => parseJsonBody(bytes, meter));
+    const values = result as unknown[];
+    expect(values.length).toBe(2000);
+    expect(values[1999]).toEqual(JSON.parse(events[1999] ?? ''));
+    expect(turns).toBeGreaterThan(10);
+    expect(longest).toBeLessThan(500);
+  });
+
+  it('while NDJSON lines of costly events are parsed', async () => {
+    const events = costly();
+    const { result, turns, longest } = await turnsDuring(() => parseNdjson(events.join('\n')));
+    expect((result as unknown[]).length).toBe(2000);
+    expect(turns).toBeGreaterThan(10);
+    expect(longest).toBeLessThan(500);
+  });
+});
+
 describe('BodyMeter', () => {
   const count = (kind: 'json' | 'ndjson', text: string, pieces = 7) => {
     const meter = new BodyMeter(kind);
@@ -275,6 +376,22 @@ describe('BodyMeter', () => {
   it('counts non-blank NDJSON lines, whatever the chunks', () => {
     const text = '\uFEFF{"a":"x\\n"}\r\n\n   \n{"b":[1,\n2]}\n\t\n"z"';
     for (const pieces of [1, 3, text.length]) expect(count('ndjson', text, pieces).items).toBe(4);
+  });
+
+  it('notes where each element of a top-level array lies, whatever the chunks', () => {
+    const values = [{ a: '],[' }, [1, [2]], 'x,"y', 3, null];
+    const text = ` [ ${values.map((v) => JSON.stringify(v)).join(' ,\n')} ] `;
+    const bytes = Buffer.from(text);
+    for (const pieces of [1, 4, bytes.length]) {
+      const meter = new BodyMeter('json');
+      const size = Math.ceil(bytes.length / pieces);
+      for (let i = 0; i < bytes.length; i += size) meter.feed(bytes.subarray(i, i + size));
+      expect(meter.wellFormedArray).toBe(true);
+      const parsed = [];
+      for (let k = 0; k < meter.spans.length; k += 2)
+        parsed.push(JSON.parse(bytes.toString('utf8', meter.spans[k], meter.spans[k + 1])));
+      expect(parsed).toEqual(values);
+    }
   });
 
   it('follows the nesting of JSON across chunks', () => {

@@ -50,6 +50,8 @@ export interface ApiLimits {
   readonly bodyBytes?: number;
   /** Most events in one POST (413 above). Default 5,000. */
   readonly batchEvents?: number;
+  /** Largest event of a POST in bytes of JSON text (413 above). Default 64 KiB. */
+  readonly eventBytes?: number;
   /** Requests per key per window (429 above). Default 600 a minute. */
   readonly requestsPerWindow?: number;
   readonly windowMs?: number;

@@ -157,6 +157,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   registerBodyParsers(app, {
     bodyBytes: limits.bodyBytes ?? 8 * 1024 * 1024,
     items: limits.batchEvents ?? 5000,
+    itemBytes: limits.eventBytes ?? 64 * 1024,
   });
   await app.register(fastifyRateLimit, {
     global: true,

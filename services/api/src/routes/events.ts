@@ -7,7 +7,6 @@ import { keyOf } from '../auth.js';
 import { ApiError, errorBodySchema, statusOfCode } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { eventsBody, ingestErrorResponse, ingestResponse } from '../schemas.js';
-import { parseNdjson } from './body.js';
 import type { ParsedBody } from './body.js';
 
 const outcomeJson = (o: ItemOutcome) => {
@@ -40,7 +39,7 @@ const statusOfReport = (report: IngestReport): number => {
 };
 
 const itemsOf = (body: ParsedBody): InputItem[] => {
-  if (body.kind === 'ndjson') return parseNdjson(body.raw);
+  if (body.kind === 'ndjson') return [...body.items];
   const values = Array.isArray(body.value) ? (body.value as unknown[]) : [body.value];
   return values.map((value, i) => ({ line: i + 1, value }));
 };
@@ -58,7 +57,7 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     schema: {
       summary: 'Publish one event, a JSON array of events, or NDJSON (application/x-ndjson)',
       description:
-        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 400 invalid-json (JSON nested deeper than 16 levels).',
+        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 413 event-too-large (one event over 64 KiB), 400 invalid-json (JSON nested deeper than 16 levels).',
       tags: ['events'],
       consumes: ['application/json', 'application/x-ndjson'],
       security: [{ apiKey: [] }],
