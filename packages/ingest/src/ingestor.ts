@@ -27,7 +27,6 @@ import { HoldingIndex } from './holdings.js';
 import { firstDifference, isReportItem, signOffData } from './report.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import {
-  type Actor,
   type IngestOptions,
   type IngestReport,
   type InputItem,
