@@ -18,6 +18,7 @@ import {
   evolve,
   initialState,
   parseSubmitted,
+  recorderOf,
   streamKindOf,
   streamOf,
   submittedAs,
@@ -530,6 +531,13 @@ export class Ingestor {
         history = await storedHistory(stream);
         // Deciding a retraction replays the stream: everything it refers to must be at hand.
         for (const e of history) await loadReferences(e);
+        // Authority over the retracted event follows the merges of its recorder's units.
+        const target = history.find((e) => e.id === sent.data.eventId);
+        const recorder = recorderOf(target?.metadata);
+        if (principal !== undefined && recorder.role === 'integrator')
+          for (const unitId of recorder.units)
+            for (let m = missingInChain(unitId); m !== undefined; m = missingInChain(unitId))
+              await load(m);
       }
       decideLoaded(item, sent, stream, entry, history);
     };

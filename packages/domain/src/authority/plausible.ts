@@ -28,15 +28,31 @@ export const addDays = (day: string, n: number): string => {
   return new Date(t + n * 86_400_000).toISOString().slice(0, 10);
 };
 
-/** Every string of a JSON value (keys included) in Unicode NFC, so the same text typed two ways is the same text. */
+/**
+ * Every string of a JSON value (keys included) in Unicode NFC, so the same
+ * text typed two ways is the same text. The value itself when nothing changes
+ * (the common case: ASCII ids, text already in NFC), so an import copies nothing.
+ */
 export const normaliseText = (value: unknown): unknown => {
-  if (typeof value === 'string')
-    return NON_ASCII.test(value) ? value.normalize('NFC') : value;
-  if (Array.isArray(value)) return value.map(normaliseText);
+  if (typeof value === 'string') return NON_ASCII.test(value) ? value.normalize('NFC') : value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const n = normaliseText(v);
+      if (n !== v) (out ??= value.slice())[i] = n;
+    }
+    return out ?? value;
+  }
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[normaliseText(k) as string] = normaliseText(v);
-    return out;
+    let changed = false;
+    const entries = Object.entries(value).map(([k, v]) => {
+      const nk = normaliseText(k) as string;
+      const nv = normaliseText(v);
+      if (nk !== k || nv !== v) changed = true;
+      return [nk, nv] as const;
+    });
+    return changed ? Object.fromEntries(entries) : value;
   }
   return value;
 };
