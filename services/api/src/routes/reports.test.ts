@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
-import { CENTRE_A, CENTRE_B, COLLEGE, envelope, setupEvents } from '../test-support/fixtures.js';
+import { CENTRE_A, CENTRE_B, COLLEGE, setupEvents } from '../test-support/fixtures.js';
 import { type HttpRequest, type HttpResponse, listenForTests } from '../test-support/http.js';
 import { type Stack, openStack } from '../test-support/stack.js';
 
@@ -38,8 +39,11 @@ describe('annual reports over HTTP', () => {
     auditor = stack.keys.create({ role: 'auditor' }).secret;
     centreA = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
     // The Sở records paper reports with the day they were submitted; the figures are the server's.
-    const submit = (unitId: string, submittedOn: string, asOf = '2025-06-30', year = 2025) =>
-      envelope('AnnualReportSubmitted', { unitId, year, asOf, submittedOn });
+    const submit = (unitId: string, submittedOn: string, asOf = '2025-06-30', year = 2025) => ({
+      id: randomUUID(),
+      type: 'AnnualReportSubmitted',
+      data: { unitId, year, asOf, submittedOn },
+    });
     const post = (body: unknown) =>
       http({
         method: 'POST',
