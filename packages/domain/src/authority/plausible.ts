@@ -45,14 +45,25 @@ export const normaliseText = (value: unknown): unknown => {
     return out ?? value;
   }
   if (typeof value === 'object' && value !== null) {
-    let changed = false;
-    const entries = Object.entries(value).map(([k, v]) => {
-      const nk = normaliseText(k) as string;
+    const obj = value as Record<string, unknown>;
+    // Entries are copied only from the first change on; Object.fromEntries keeps a
+    // key such as "__proto__" an own property, as JSON.parse made it.
+    let out: [string, unknown][] | undefined;
+    for (const k in obj) {
+      if (!Object.hasOwn(obj, k)) continue;
+      const v = obj[k];
+      const nk = NON_ASCII.test(k) ? k.normalize('NFC') : k;
       const nv = normaliseText(v);
-      if (nk !== k || nv !== v) changed = true;
-      return [nk, nv] as const;
-    });
-    return changed ? Object.fromEntries(entries) : value;
+      if (out === undefined && (nk !== k || nv !== v)) {
+        out = [];
+        for (const before in obj) {
+          if (before === k) break;
+          if (Object.hasOwn(obj, before)) out.push([before, obj[before]]);
+        }
+      }
+      out?.push([nk, nv]);
+    }
+    return out === undefined ? value : Object.fromEntries(out);
   }
   return value;
 };
@@ -71,13 +82,21 @@ const canonicalIds = (envelope: Envelope): Envelope => {
   return id === envelope.id ? envelope : { ...envelope, id };
 };
 
+/** The latest date accepted for a recording day; one day at a time is remembered (a submission has one). */
+let latestCache: { readonly day: string; readonly latest: string } | undefined;
+const latestFor = (day: string): string => {
+  if (latestCache?.day !== day) latestCache = { day, latest: addDays(day, DAYS_AHEAD) };
+  return latestCache.latest;
+};
+
 /** Why a submitted envelope is not plausible: dates outside the window, an expiry before the issue, metadata too large. */
 export const plausibilityIssues = (envelope: Envelope, recordedOn: string): FieldIssue[] => {
   const issues: FieldIssue[] = [];
-  const latest = addDays(recordedOn, DAYS_AHEAD);
+  const latest = latestFor(recordedOn);
   const data = envelope.data as Record<string, unknown>;
-  for (const [field, value] of Object.entries(data)) {
-    if (typeof value !== 'string' || !DATE.test(value)) continue;
+  for (const field in data) {
+    const value = data[field];
+    if (typeof value !== 'string' || value.length !== 10 || !DATE.test(value)) continue;
     const path = `data.${field}`;
     if (value < EARLIEST_DATE) {
       issues.push({
