@@ -65,11 +65,15 @@ export const writesFor = (
   unitId: string,
   mergedInto: (unitId: string) => string | undefined,
 ): boolean => {
-  const own = new Set(units);
-  const seen = new Set<string>();
-  for (let u: string | undefined = unitId; u !== undefined && !seen.has(u); u = mergedInto(u)) {
-    if (own.has(u)) return true;
-    seen.add(u);
+  // A key has a unit or a few, and merges are rare: plain lists, no sets to build per event.
+  const seen: string[] = [];
+  for (
+    let u: string | undefined = unitId;
+    u !== undefined && !seen.includes(u);
+    u = mergedInto(u)
+  ) {
+    if (units.includes(u)) return true;
+    seen.push(u);
   }
   return false;
 };

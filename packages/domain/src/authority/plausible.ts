@@ -24,7 +24,11 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** `day` (YYYY-MM-DD) plus `n` days. */
 export const addDays = (day: string, n: number): string => {
-  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+  const t = Date.UTC(
+    Number(day.slice(0, 4)),
+    Number(day.slice(5, 7)) - 1,
+    Number(day.slice(8, 10)),
+  );
   return new Date(t + n * 86_400_000).toISOString().slice(0, 10);
 };
 
@@ -171,10 +175,6 @@ export const parseSubmitted = (input: unknown, recordedOn: string): Result<Envel
   const issues = plausibilityIssues(envelope, recordedOn);
   if (issues.length === 0) return ok(envelope);
   return err(
-    new DomainError(
-      'implausible',
-      issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-      issues,
-    ),
+    new DomainError('implausible', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues),
   );
 };
