@@ -8,7 +8,10 @@ import { AUTHORITY, WRITING_ROLES } from './table.js';
 describe('the authority table', () => {
   it('is the one docs/authority.md shows, row for row', () => {
     const doc = readFileSync(path.resolve(__dirname, '../../../../docs/authority.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| `(\w+)` \| `([a-z-]+)` \|/gm)].map((m) => [m[1], m[2]]);
+    const rows = [...doc.matchAll(/^\|\s*`(\w+)`\s*\|\s*`([a-z-]+)`\s*\|/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
     expect(Object.fromEntries(rows)).toEqual(AUTHORITY);
     expect(rows.map(([type]) => type).sort()).toEqual([...EVENT_TYPES].sort());
   });
