@@ -542,14 +542,6 @@ export class Ingestor {
       decideLoaded(item, sent, stream, entry, history);
     };
 
-    /**
-     * One chunk of items: validated, then every id looked up and every stream not
-     * seen yet loaded, all at once, so that deciding the items one by one rarely
-     * waits. The chunk's lookups see the store as it was before the chunk: an id
-     * accepted since is in the buffer, and a flush in the middle of the chunk (a
-     * duplicate within the submission, on a store with transactions) makes the
-     * remaining items look their id up again.
-     */
     /** Intake of one item: NFC, validation, canonical ids, plausible dates and metadata, no metadata the server writes. */
     const intake = (value: unknown): Result<Envelope> => {
       const result = parseSubmitted(value, recordedOn);
