@@ -32,8 +32,12 @@ const outcomeJson = (o: ItemOutcome) => {
   }
 };
 
-/** One status for a rejected all-or-nothing submission: the most telling of its items' codes. */
-const STATUS_PRIORITY = [403, 409, 400, 422];
+/**
+ * One status for a rejected all-or-nothing submission: the most telling of its
+ * items' codes (503 first: a report whose figures cannot be computed yet is to
+ * be sent again as it is).
+ */
+const STATUS_PRIORITY = [503, 403, 409, 400, 422];
 const statusOfReport = (report: IngestReport): number => {
   const statuses = new Set(
     report.items.flatMap((i) => (i.status === 'rejected' ? [statusOfCode(i.code)] : [])),
