@@ -130,6 +130,30 @@ describe('the write side trusts no key beyond its authority', () => {
     ).toMatchObject({ status: 'rejected', code: 'retraction-invalid' });
   });
 
+  it("reads the merges of a retracted event's recorder from the log, whatever is cached", async () => {
+    // q, merged into w, never appears in tm's stream: only the recorder's authority names it.
+    await submit([
+      unit('q'),
+      {
+        id: id(),
+        type: 'UnitMerged',
+        data: { unitId: 'q', intoUnitId: 'w', effectiveOn: '2024-01-01' },
+      },
+    ]);
+    const recorded = {
+      ...award('tm', 'tm-q'),
+      metadata: { submittedBy: 'key-m+q', submittedAs: 'integrator:m,q' },
+    };
+    expect(await one(recorded)).toMatchObject({ status: 'accepted' });
+    const retract = {
+      id: id(),
+      type: 'EventRetracted',
+      data: { teacherId: 'tm', eventId: recorded.id, reason: 'nhập nhầm' },
+    };
+    // A fresh ingestor has not read unit q; w's key writes for m and q all the same.
+    expect(await one(retract, W)).toMatchObject({ status: 'accepted' });
+  });
+
   it('refuses the receiving unit a retraction of the transfer the sending unit recorded', async () => {
     const transfer = {
       id: id(),
