@@ -85,13 +85,17 @@ describe('authority probe against nhagiao serve', () => {
       for (const f of r.body.figures as { indicator: string; scope: string }[])
         out[`${asOf} ${f.indicator} ${f.scope}`] = f;
     }
+    // The log's head: a refusal appends nothing at all.
+    out.head = (await call(reader, 'GET', '/v1/status')).body.head;
     const reports = await call(reader, 'GET', '/v1/reports?year=2025');
     for (const u of reports.body.units as { unitId: string }[]) out[`report ${u.unitId}`] = u;
     return out;
   };
   const others = (s: Record<string, unknown>) =>
     Object.fromEntries(
-      Object.entries(s).filter(([k]) => !k.endsWith(`unit:${OWN}`) && k !== `report ${OWN}`),
+      Object.entries(s).filter(
+        ([k]) => !k.endsWith(`unit:${OWN}`) && k !== `report ${OWN}` && k !== 'head',
+      ),
     );
 
   beforeAll(async () => {
