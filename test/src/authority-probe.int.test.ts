@@ -286,7 +286,7 @@ describe('authority probe against nhagiao serve', () => {
     expect(tried).toBe(EVENT_TYPES.length * 2);
   }, 300_000);
 
-  it('refuses cross-unit retractions: of a transfer the sending unit recorded, of the So\u2019s revocation', async () => {
+  it('refuses cross-unit retractions: of a transfer the sending unit recorded, of the Sở\u2019s revocation', async () => {
     const own = teachersAt(lines, OWN);
     const [moved, revokedOf] = [teachersAt(lines, OTHER)[1] as string, own[0] as string];
     // The Sở moves a teacher from gdnn-ba-be to cdbk and revokes a degree of a cdbk teacher.

@@ -40,7 +40,7 @@ export const submittedAs = (principal: Principal): string =>
 /**
  * Who recorded an event, from its metadata: an integrator's units, or the Sở.
  * An event without `submittedAs` (recorded by the operator, or before keys were
- * recorded with events) counts as the So's: only the Sở may retract it.
+ * recorded with events) counts as the Sở's: only the Sở may retract it.
  */
 export const recorderOf = (
   metadata: Readonly<Record<string, string>> | undefined,
