@@ -18,7 +18,13 @@ export type DomainErrorCode =
   | 'not-found'
   | 'retraction-invalid'
   | 'id-conflict'
-  | 'invalid-state';
+  | 'invalid-state'
+  /** Outside the submitting key's authority (docs/authority.md). */
+  | 'forbidden'
+  /** A date outside the accepted window, an expiry before the issue, metadata too large. */
+  | 'implausible'
+  /** An annual report whose figures differ from the log's, or a field the server sets. */
+  | 'report-mismatch';
 
 /** A rejection a person can act on: which field, and why. The original error is kept as `cause`. */
 export class DomainError extends Error {

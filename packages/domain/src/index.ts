@@ -12,3 +12,4 @@ export * from './units/index.js';
 export * from './facts/index.js';
 export * from './standards/index.js';
 export * from './indicators/index.js';
+export * from './authority/index.js';

@@ -166,13 +166,16 @@ describe('Ingestor on the SQLite store', () => {
         source: 'api',
         actor,
         mode: 'partial',
-        metadata: { submittedBy: 'key-u1' },
       },
     );
     expect(report.items.map((o) => o.status)).toEqual(['accepted', 'rejected', 'rejected']);
     expect(report.items[1]).toMatchObject({ code: 'forbidden' });
     const stored = await all();
-    expect(stored[stored.length - 1]?.metadata).toEqual({ submittedBy: 'key-u1' });
+    // The key and its authority are recorded with the event, by the ingestor itself.
+    expect(stored[stored.length - 1]?.metadata).toEqual({
+      submittedBy: 'key-u1',
+      submittedAs: 'integrator:u1',
+    });
   });
 
   it('reads streams again after a failed partial submission on a store without transactions', async () => {

@@ -1,21 +1,33 @@
 import {
+  type AuthorityFacts,
   type DecisionLookup,
+  DomainError,
   type Envelope,
   type FieldIssue,
+  type Principal,
+  RESERVED_METADATA,
   type RecordedEvent,
+  type Result,
+  SUBMITTED_AS,
+  SUBMITTED_BY,
   type StreamState,
+  VIETNAM_ZONE,
+  authorise,
   decide,
+  err,
   evolve,
   initialState,
-  parseEnvelope,
+  parseSubmitted,
+  recorderOf,
   streamKindOf,
   streamOf,
+  submittedAs,
 } from '@nhagiao/domain';
 import { type EventStore, type StreamWrite, canonicalJson } from '@nhagiao/eventstore/core';
 import { HoldingIndex } from './holdings.js';
+import { firstDifference, isReportItem, signOffData } from './report.js';
 import type { QuarantineEntry, QuarantineStore } from './quarantine.js';
 import {
-  type Actor,
   type IngestOptions,
   type IngestReport,
   type InputItem,
@@ -93,6 +105,15 @@ async function* chunksOf(
 
 /** Rejected items kept per write to the quarantine. */
 const QUARANTINE_WRITE = 1000;
+
+/** The day of `instant` in Vietnam, YYYY-MM-DD: the recording day that bounds a submission's dates. */
+const VIETNAM_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: VIETNAM_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+export const vietnamDay = (instant: Date): string => VIETNAM_DAY.format(instant);
 
 /** Fields of event data that name another stream a decision consults. */
 const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
@@ -172,7 +193,22 @@ export class Ingestor {
     const holdings = (this.#holdings ??= new HoldingIndex());
     /** Streams read from the store by this submission: their holdings go if it is rolled back. */
     const loadedNow: string[] = [];
-    const receivedAt = this.#clock().toISOString();
+    const now = this.#clock();
+    const receivedAt = now.toISOString();
+    const recordedOn = vietnamDay(now);
+    const actor = options.actor;
+    const principal: Principal | undefined =
+      actor === undefined
+        ? undefined
+        : { keyId: actor.id, role: actor.role, units: [...(actor.units ?? [])] };
+    /** What the ingestor adds to every accepted event's metadata. */
+    const extra: Readonly<Record<string, string>> = {
+      ...options.metadata,
+      ...(principal === undefined
+        ? {}
+        : { [SUBMITTED_BY]: principal.keyId, [SUBMITTED_AS]: submittedAs(principal) }),
+    };
+    const hasExtra = Object.keys(extra).length > 0;
 
     const report = (outcome: ItemOutcome): void => {
       if (keep) outcomes.push(outcome);
@@ -250,13 +286,29 @@ export class Ingestor {
       }
       return undefined;
     };
-    /** Whether every unit (with its merge chain) and the programme an envelope refers to is at hand. */
-    const referencesLoaded = (envelope: Envelope): boolean => {
+    /** The units a teacher works or last worked at: authority follows their merge chains. */
+    const teacherUnits = (stream: string): string[] => {
+      const state = entryOf(stream)?.state;
+      if (state?.kind !== 'teacher') return [];
+      const units: string[] = [];
+      if (state.job !== undefined) units.push(state.job.unitId);
+      if (state.lastUnitId !== undefined) units.push(state.lastUnitId);
+      return units;
+    };
+    /**
+     * Whether every unit (with its merge chain) and the programme an envelope refers to
+     * is at hand, and, when a key submits, the merge chains of the teacher's units, so
+     * that authority is decided from the log and never from what happens to be cached.
+     */
+    const referencesLoaded = (envelope: Envelope, stream: string): boolean => {
       const data = envelope.data as Record<string, unknown>;
       for (const field of UNIT_FIELDS) {
         const value = data[field];
         if (typeof value === 'string' && missingInChain(value) !== undefined) return false;
       }
+      if (principal !== undefined)
+        for (const unitId of teacherUnits(stream))
+          if (missingInChain(unitId) !== undefined) return false;
       return (
         typeof data.programmeId !== 'string' ||
         entryOf(`programme-${data.programmeId}`) !== undefined
@@ -266,10 +318,11 @@ export class Ingestor {
      * Loads the units (with their merge chains) and the programme an envelope refers
      * to. Synchronous when all is at hand already, which is nearly always.
      */
-    const loadReferences = async (envelope: Envelope): Promise<void> => {
+    const loadReferences = async (envelope: Envelope, stream?: string): Promise<void> => {
       const data = envelope.data as Record<string, unknown>;
-      for (const field of UNIT_FIELDS) {
-        const value = data[field];
+      const unitIds = UNIT_FIELDS.map((field) => data[field]);
+      if (stream !== undefined && principal !== undefined) unitIds.push(...teacherUnits(stream));
+      for (const value of unitIds) {
         if (typeof value !== 'string') continue;
         for (
           let missing = missingInChain(value);
@@ -303,6 +356,21 @@ export class Ingestor {
       for await (const e of store.readStream(stream)) history.push(e as unknown as Envelope);
       for (const p of buffer) if (p.stream === stream) history.push(p.envelope);
       return history;
+    };
+
+    /**
+     * The event stored under a sent id, compared in canonical (lower-case) form; a
+     * log written before ids were made canonical may hold the id as it was sent.
+     */
+    const findSent = async (
+      stream: string,
+      id: string,
+      value: unknown,
+    ): Promise<RecordedEvent | undefined> => {
+      const found = await store.findEvent(stream, id);
+      if (found !== undefined) return found;
+      const raw = (value as { id?: unknown } | null)?.id;
+      return typeof raw === 'string' && raw !== id ? store.findEvent(stream, raw) : undefined;
     };
 
     const flush = async (): Promise<void> => {
@@ -343,41 +411,29 @@ export class Ingestor {
       bufferIds.clear();
     };
 
-    const authorise = (
+    /** What the log says that the authority decision needs: merges, the teacher's units, a retracted event's recorder. */
+    const authorityFacts = (
       envelope: Envelope,
-      actor: Actor | undefined,
       stream: string,
-    ): string | undefined => {
-      if (actor?.units === undefined) return undefined;
-      const units = actor.units;
-      const ours = (unitId: string): boolean => {
-        const visited = new Set<string>();
-        let u: string | undefined = unitId;
-        while (u !== undefined && !visited.has(u)) {
-          if (units.has(u)) return true;
-          visited.add(u);
-          u = lookup.unit(u)?.mergedInto;
-        }
-        return false;
-      };
-      const kind = streamKindOf(stream);
-      const data = envelope.data as Record<string, unknown>;
-      if (kind === 'unit' || kind === 'report') {
-        const unitId = String(data.unitId);
-        return ours(unitId) ? undefined : `unit ${unitId} is not one of this key's units`;
-      }
-      if (kind !== 'teacher' || envelope.type === 'TeacherRegistered') return undefined;
-      if (envelope.type === 'TeacherHired') {
-        const unitId = String(data.unitId);
-        return ours(unitId) ? undefined : `unit ${unitId} is not one of this key's units`;
-      }
+      history: readonly Envelope[] | undefined,
+    ): AuthorityFacts => {
       const state = entryOf(stream)?.state;
-      const job = state?.kind === 'teacher' ? state.job : undefined;
-      if (job === undefined)
-        return `teacher ${String(data.teacherId)} is not employed at any of this key's units`;
-      return ours(job.unitId)
-        ? undefined
-        : `teacher ${String(data.teacherId)} works at ${job.unitId}, not at one of this key's units`;
+      const teacher =
+        state?.kind === 'teacher'
+          ? { employedAt: state.job?.unitId, lastUnit: state.lastUnitId }
+          : undefined;
+      const target =
+        envelope.type === 'EventRetracted'
+          ? history?.find((e) => e.id === envelope.data.eventId)
+          : undefined;
+      return {
+        mergedInto: (unitId) => {
+          const s = entryOf(`unit-${unitId}`)?.state;
+          return s?.kind === 'unit' ? s.mergedInto : undefined;
+        },
+        ...(teacher === undefined ? {} : { teacher }),
+        ...(target === undefined ? {} : { retracted: target.metadata ?? {} }),
+      };
     };
 
     /**
@@ -432,9 +488,9 @@ export class Ingestor {
       entry: StreamEntry,
       history: Envelope[] | undefined,
     ): void => {
-      const forbidden = authorise(sent, options.actor, stream);
+      const forbidden = authorise(principal, sent, authorityFacts(sent, stream, history));
       if (forbidden !== undefined) {
-        reject(item, sent.id, 'forbidden', forbidden, [{ path: 'data', message: forbidden }]);
+        reject(item, sent.id, 'forbidden', `${forbidden.path}: ${forbidden.message}`, [forbidden]);
         return;
       }
       if (history !== undefined) histories.set(stream, history);
@@ -446,12 +502,10 @@ export class Ingestor {
         return;
       }
       let { state, revision } = entry;
-      const extra = options.metadata;
       for (const [i, event] of decision.value.entries()) {
-        const envelope =
-          extra === undefined || Object.keys(extra).length === 0
-            ? event
-            : ({ ...event, metadata: { ...event.metadata, ...extra } } as Envelope);
+        const envelope = hasExtra
+          ? ({ ...event, metadata: { ...event.metadata, ...extra } } as Envelope)
+          : event;
         const before =
           i === 0 && event === sent ? hydrated : holdings.hydrate(stream, state, event);
         state = holdings.settle(stream, evolve(before, envelope, history), envelope);
@@ -470,15 +524,121 @@ export class Ingestor {
       sent: Envelope,
       stream: string,
     ): Promise<void> => {
-      await loadReferences(sent);
       const entry = entryOf(stream) ?? (await load(stream));
+      await loadReferences(sent, stream);
       let history: Envelope[] | undefined;
       if (sent.type === 'EventRetracted') {
         history = await storedHistory(stream);
         // Deciding a retraction replays the stream: everything it refers to must be at hand.
         for (const e of history) await loadReferences(e);
+        // Authority over the retracted event follows the merges of its recorder's units.
+        const target = history.find((e) => e.id === sent.data.eventId);
+        const recorder = recorderOf(target?.metadata);
+        if (principal !== undefined && recorder.role === 'integrator')
+          for (const unitId of recorder.units)
+            for (let m = missingInChain(unitId); m !== undefined; m = missingInChain(unitId))
+              await load(m);
       }
       decideLoaded(item, sent, stream, entry, history);
+    };
+
+    /** Intake of one item: NFC, validation, canonical ids, plausible dates and metadata, no metadata the server writes. */
+    const intake = (value: unknown): Result<Envelope> => {
+      const result = parseSubmitted(value, recordedOn);
+      if (!result.ok || principal === undefined || result.value.metadata === undefined)
+        return result;
+      const reserved = RESERVED_METADATA.filter((k) => k in (result.value.metadata ?? {}));
+      if (reserved.length === 0) return result;
+      const issues = reserved.map((k) => ({
+        path: `metadata.${k}`,
+        message: 'is written by the server (the submitting key and its authority); leave it out',
+      }));
+      return err(
+        new DomainError(
+          'invalid-envelope',
+          issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+          issues,
+        ),
+      );
+    };
+    /** Server-computed reports apply to keys, and to whoever passes a computer (`report submit`). */
+    const signsOff = (value: unknown): boolean =>
+      (principal !== undefined || options.annualReports !== undefined) && isReportItem(value);
+
+    /**
+     * An annual report signed off: validated with what the server sets left out,
+     * authorised (before any figure is computed, so a refusal shows no other
+     * unit's figures), then given the figures computed from the log as
+     * committed before this submission and the day of recording. Figures sent
+     * must equal those; a key's submission day is the server's.
+     */
+    const signOff = async (
+      item: InputItem,
+    ): Promise<{ envelope: Envelope; stream: string } | undefined> => {
+      const { input, sentValues, sentDay } = signOffData(item.value, recordedOn);
+      const result = intake(input);
+      if (!result.ok) {
+        handleInvalid(item, result);
+        return undefined;
+      }
+      const sent = result.value;
+      if (sent.type !== 'AnnualReportSubmitted') return undefined;
+      const stream = streamOf(sent);
+      if (entryOf(stream) === undefined) await load(stream);
+      await loadReferences(sent, stream);
+      const fail = (code: string, path: string, message: string): undefined => {
+        reject(item, sent.id, code, `${path}: ${message}`, [{ path, message }]);
+        return undefined;
+      };
+      const forbidden = authorise(principal, sent, authorityFacts(sent, stream, undefined));
+      if (forbidden !== undefined) return fail('forbidden', forbidden.path, forbidden.message);
+      const { unitId, asOf, submittedOn } = sent.data;
+      if (sentDay !== undefined) {
+        if (principal?.role === 'integrator' && submittedOn !== recordedOn)
+          return fail(
+            'report-mismatch',
+            'data.submittedOn',
+            `is the day the server receives the report (${recordedOn}), not the sender's; leave it out`,
+          );
+        if (submittedOn > recordedOn)
+          return fail(
+            'report-mismatch',
+            'data.submittedOn',
+            `${submittedOn} is after today (${recordedOn}); a report is submitted on or before the day it is recorded`,
+          );
+      }
+      if (appended > 0 || buffer.length > 0)
+        return fail(
+          'report-mismatch',
+          'type',
+          'an annual report comes first in its submission, so that its figures are those of the log before it; send it in a request of its own',
+        );
+      const computer = options.annualReports;
+      if (computer === undefined)
+        return fail(
+          'report-mismatch',
+          'type',
+          'annual reports are computed by the server, which this write path cannot do; sign the report off with POST /v1/events or nhagiao report submit',
+        );
+      let computed: readonly { indicator: string; numerator: number; denominator: number }[];
+      try {
+        computed = await computer.values(unitId, asOf);
+      } catch (e) {
+        return fail(
+          'store-unavailable',
+          'type',
+          `the report's figures cannot be computed now (${e instanceof Error ? e.message : String(e)}); try again`,
+        );
+      }
+      if (sentValues) {
+        const differs = firstDifference(sent.data.values, computed, asOf);
+        if (differs !== undefined) return fail('report-mismatch', differs.path, differs.message);
+      }
+      const envelope = {
+        ...sent,
+        data: { ...sent.data, values: computed.map((v) => ({ ...v })) },
+      } as Envelope;
+      return { envelope, stream };
     };
 
     /**
@@ -490,26 +650,31 @@ export class Ingestor {
      * remaining items look their id up again.
      */
     const handleChunk = async (chunk: readonly InputItem[]): Promise<void> => {
-      const parsed: (ReturnType<typeof parseEnvelope> | undefined)[] = new Array<
-        ReturnType<typeof parseEnvelope> | undefined
-      >(chunk.length);
+      const parsed: (Result<Envelope> | undefined)[] = new Array<Result<Envelope> | undefined>(
+        chunk.length,
+      );
       const envelopes: (Envelope | undefined)[] = new Array<Envelope | undefined>(chunk.length);
       const streams: string[] = new Array<string>(chunk.length);
       const lookups: (Promise<RecordedEvent | undefined> | undefined)[] = new Array<
         Promise<RecordedEvent | undefined> | undefined
       >(chunk.length);
+      const reports = new Set<number>();
       const toLoad = new Set<string>();
       for (let i = 0; i < chunk.length; i++) {
         const item = chunk[i] as InputItem;
         if (item.parseError !== undefined) continue;
-        const result = parseEnvelope(item.value);
+        if (signsOff(item.value)) {
+          reports.add(i);
+          continue;
+        }
+        const result = intake(item.value);
         parsed[i] = result;
         if (!result.ok) continue;
         const sent = result.value;
         const stream = streamOf(sent);
         envelopes[i] = sent;
         streams[i] = stream;
-        lookups[i] = store.findEvent(stream, sent.id);
+        lookups[i] = findSent(stream, sent.id, item.value);
         if (entryOf(stream) === undefined) toLoad.add(stream);
       }
       const found = await Promise.all(lookups);
@@ -518,6 +683,18 @@ export class Ingestor {
       for (let i = 0; i < chunk.length; i++) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         const item = chunk[i] as InputItem;
+        if (reports.has(i)) {
+          const signed = await signOff(item);
+          if (signed !== undefined) {
+            const { envelope, stream } = signed;
+            const inBuffer = bufferIds.get(envelope.id);
+            const previous = inBuffer?.envelope ?? (await findSent(stream, envelope.id, item.value));
+            if (!sameIdAgain(item, envelope, stream, previous, inBuffer))
+              await decideLoading(item, envelope, stream);
+          }
+          seen += 1;
+          continue;
+        }
         const sent = envelopes[i];
         if (sent === undefined) {
           handleInvalid(item, parsed[i]);
@@ -532,11 +709,15 @@ export class Ingestor {
               await flush();
               stale = true;
             }
-            previous = await store.findEvent(stream, sent.id);
+            previous = await findSent(stream, sent.id, item.value);
           } else previous = found[i];
           if (!sameIdAgain(item, sent, stream, previous, inBuffer)) {
             const entry = entryOf(stream);
-            if (entry !== undefined && sent.type !== 'EventRetracted' && referencesLoaded(sent))
+            if (
+              entry !== undefined &&
+              sent.type !== 'EventRetracted' &&
+              referencesLoaded(sent, stream)
+            )
               decideLoaded(item, sent, stream, entry, undefined);
             else await decideLoading(item, sent, stream);
           }
@@ -547,10 +728,7 @@ export class Ingestor {
     };
 
     /** An item that is not JSON or not a valid envelope: rejected with why. */
-    const handleInvalid = (
-      item: InputItem,
-      parsed: ReturnType<typeof parseEnvelope> | undefined,
-    ): void => {
+    const handleInvalid = (item: InputItem, parsed: Result<Envelope> | undefined): void => {
       if (parsed === undefined || parsed.ok) {
         const why = item.parseError ?? 'not valid JSON';
         reject(item, undefined, 'invalid-json', why, [{ path: '', message: why }]);

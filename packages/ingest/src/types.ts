@@ -1,4 +1,4 @@
-import type { FieldIssue } from '@nhagiao/domain';
+import type { FieldIssue, Role } from '@nhagiao/domain';
 
 /** One input item: its place in the submission (1-based line or array index) and the parsed JSON. */
 export interface InputItem {
@@ -22,20 +22,52 @@ export const isChunked = (items: unknown): items is ChunkedItems =>
   items !== null &&
   typeof (items as { chunks?: unknown }).chunks === 'function';
 
-/** Who submits: an API key's identity and, for an integrator, the units it may write about. */
+/**
+ * Who submits: an API key's identity, role and, for an integrator, its units.
+ * What it may assert is decided by the authority table of @nhagiao/domain
+ * (`AUTHORITY`, docs/authority.md); no actor is the operator, who may assert
+ * everything.
+ */
 export interface Actor {
   readonly id: string;
-  readonly role: 'integrator' | 'reporter' | 'auditor' | 'admin';
-  /** For an integrator: its units. Undefined means every unit (admin). */
+  readonly role: Role;
+  /** For an integrator: its units. */
   readonly units?: ReadonlySet<string>;
+}
+
+/** One figure of an annual report. */
+export interface ReportValue {
+  readonly indicator: string;
+  readonly numerator: number;
+  readonly denominator: number;
+}
+
+/**
+ * How the write side computes an annual report's figures: the plan's
+ * indicators for a unit as of `asOf`, from the log as committed before the
+ * submission (what `nhagiao verify` recomputes at the report's position − 1).
+ */
+export interface AnnualReportValues {
+  values(unitId: string, asOf: string): Promise<readonly ReportValue[]>;
 }
 
 export interface IngestOptions {
   /** all-or-nothing (default): one rejected item and nothing is appended. partial: append the valid ones. */
   readonly mode?: 'all-or-nothing' | 'partial';
   readonly actor?: Actor;
-  /** Added to every accepted envelope's metadata (e.g. `submittedBy`). */
+  /**
+   * Added to every accepted envelope's metadata. With an actor, the ingestor
+   * itself records `submittedBy` (the key id) and `submittedAs` (its authority).
+   */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Computes annual reports: with it, an AnnualReportSubmitted is a sign-off
+   * (unit, year, asOf, who, note) whose figures and submission day the
+   * ingestor sets; figures sent must equal the computed ones. A key's report
+   * is refused without it. Without it and without an actor (the operator
+   * restoring a log), a report is taken as sent.
+   */
+  readonly annualReports?: AnnualReportValues;
   /** Name of the submission in messages and quarantine (`FILE`, `POST /v1/events`). */
   readonly source: string;
   readonly onProgress?: (progress: IngestProgress) => void;
@@ -73,7 +105,7 @@ export type ItemOutcome =
       readonly line: number;
       readonly id?: string;
       readonly status: 'rejected';
-      /** DomainErrorCode, or `forbidden` (outside the actor's units), `id-conflict`, `invalid-json`. */
+      /** DomainErrorCode (`forbidden`: outside the actor's authority), `id-conflict`, `invalid-json`, `store-unavailable`. */
       readonly code: string;
       readonly message: string;
       readonly issues: readonly FieldIssue[];

@@ -60,7 +60,7 @@ export interface SubmittedValue {
  * A unit with no teachers in an indicator's population gets 0/0.
  */
 export const unitIndicatorValues = async (
-  readModel: ReadModelStore,
+  readModel: Pick<ReadModelStore, 'figures'>,
   plan: Plan,
   unitId: string,
   asOf: string,
@@ -78,6 +78,36 @@ export const unitIndicatorValues = async (
     return { indicator: ind.code, numerator: f?.numerator ?? 0, denominator: f?.denominator ?? 0 };
   });
 };
+
+/**
+ * The figures of an annual report signed off now: `unitIndicatorValues` at the
+ * log's head, once the read model has caught up with it (`catchUp`, the
+ * embedded mode's catch-up; a read model fed by projectors must have reached
+ * the head, or the submission is to be tried again). It is the computation
+ * `nhagiao verify` repeats at the report's position − 1, so a report recorded
+ * with these figures matches when verified. The write side
+ * (`annualReports` of @nhagiao/ingest) calls it for every sign-off.
+ */
+export const reportValuesAtHead = (deps: {
+  readonly store: Pick<EventStore, 'head'>;
+  readonly readModel: Pick<ReadModelStore, 'figures' | 'checkpoint'>;
+  readonly plan: Plan;
+  readonly catchUp?: () => Promise<void>;
+  /** The read model's projection whose checkpoint is compared with the head (default `ledger`). */
+  readonly projection?: string;
+}): { values(unitId: string, asOf: string): Promise<SubmittedValue[]> } => ({
+  async values(unitId, asOf) {
+    await deps.catchUp?.();
+    const head = await deps.store.head();
+    if (head === null) return unitIndicatorValues(deps.readModel, deps.plan, unitId, asOf);
+    const at = await deps.readModel.checkpoint(deps.projection ?? 'ledger');
+    if (at === null || at < head)
+      throw new ReportError(
+        `the read model is at position ${at ?? 'none'}, behind the log's head ${head}`,
+      );
+    return unitIndicatorValues(deps.readModel, deps.plan, unitId, asOf, head);
+  },
+});
 
 /**
  * Mid-year: the report is due 25 August and reports the school year just

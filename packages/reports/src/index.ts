@@ -4,6 +4,7 @@ export {
   defaultAsOf,
   ReportError,
   unitIndicatorValues,
+  reportValuesAtHead,
   type AnnualReportInput,
   type SubmittedValue,
 } from './compute.js';

@@ -96,7 +96,7 @@ describe('HTTP API', () => {
       expect(res.statusCode).toBe(403);
       const body = json(res);
       expect(body.code).toBe('forbidden');
-      expect(body.details).toEqual([expect.objectContaining({ path: '[2].data' })]);
+      expect(body.details).toEqual([expect.objectContaining({ path: '[2].data.unitId' })]);
       // All or nothing: the registration of the same batch was not kept either.
       expect((await get(auditor, '/v1/teachers/gv-x')).statusCode).toBe(404);
     });

@@ -1,5 +1,6 @@
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
+import { plans } from '../plans/registry.js';
 import type { DecisionLookup } from './lookup.js';
 import { accept, reject } from './reject.js';
 
@@ -26,6 +27,23 @@ export const decideReport = (
   const { unitId, values } = envelope.data;
   if (lookup.unit(unitId) === undefined) {
     return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+  }
+  const codes = new Set([...plans.values()].flatMap((p) => p.indicators.map((i) => i.code)));
+  const unknown = values.findIndex((v) => !codes.has(v.indicator));
+  if (unknown !== -1) {
+    return reject(
+      'invalid-state',
+      `data.values[${unknown}].indicator`,
+      `${values[unknown]?.indicator} is not an indicator of a plan (${[...codes].join(', ')})`,
+    );
+  }
+  const twice = values.findIndex((v, i) => values.findIndex((w) => w.indicator === v.indicator) !== i);
+  if (twice !== -1) {
+    return reject(
+      'invalid-state',
+      `data.values[${twice}].indicator`,
+      `${values[twice]?.indicator} is named twice; name each indicator once`,
+    );
   }
   const wrong = values.findIndex((v) => v.numerator > v.denominator);
   if (wrong !== -1) {

@@ -50,6 +50,8 @@ export interface TeacherDecisionState {
   readonly registered: boolean;
   readonly job: CurrentJob | undefined;
   readonly lastLeftOn: string | undefined;
+  /** The unit of the latest employment, ended or not (who may write about the teacher: docs/authority.md). */
+  readonly lastUnitId: string | undefined;
   /** degreeId → still held (false once revoked). */
   readonly degrees: ReadonlyMap<string, boolean>;
   /** certificateId → still held (false once revoked). */
@@ -64,6 +66,7 @@ export const initialTeacherState: TeacherDecisionState = {
   registered: false,
   job: undefined,
   lastLeftOn: undefined,
+  lastUnitId: undefined,
   degrees: new Map(),
   certificates: new Map(),
   programmes: new Map(),
@@ -86,6 +89,7 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
       const { data } = envelope;
       return {
         ...s,
+        lastUnitId: data.unitId,
         job: {
           unitId: data.unitId,
           employment: data.employment,
@@ -106,6 +110,7 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
         ? s
         : {
             ...s,
+            lastUnitId: data.toUnitId,
             job: {
               ...s.job,
               unitId: data.toUnitId,

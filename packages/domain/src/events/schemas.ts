@@ -208,6 +208,14 @@ export const eventDataSchemas = {
       }),
     ),
     checkpoint: z.string().max(10000).optional(),
+    /** Who signed the report off (a name and title). */
+    signedOffBy: text.optional(),
+    /** The unit's note to the report. */
+    note: z
+      .string()
+      .max(2000, 'must be at most 2000 characters')
+      .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character')
+      .optional(),
   }),
 } as const;
 

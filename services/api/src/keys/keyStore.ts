@@ -2,10 +2,10 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ID_PATTERN } from '@nhagiao/domain';
+import { ID_PATTERN, ROLES, type Role } from '@nhagiao/domain';
 
-export const ROLES = ['integrator', 'reporter', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles of the authority table (docs/authority.md), one list for keys and writes. */
+export { ROLES, type Role };
 
 /** What is known about a key; never its secret. */
 export interface ApiKey {

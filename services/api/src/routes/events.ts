@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { WRITING_ROLES } from '@nhagiao/domain';
 import type { InputItem, IngestReport, ItemOutcome } from '@nhagiao/ingest';
+import { reportValuesAtHead } from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -29,8 +31,12 @@ const outcomeJson = (o: ItemOutcome) => {
   }
 };
 
-/** One status for a rejected all-or-nothing submission: the most telling of its items' codes. */
-const STATUS_PRIORITY = [403, 409, 400, 422];
+/**
+ * One status for a rejected all-or-nothing submission: the most telling of its
+ * items' codes (503 first: a report whose figures cannot be computed yet is to
+ * be sent again as it is).
+ */
+const STATUS_PRIORITY = [503, 403, 409, 400, 422];
 const statusOfReport = (report: IngestReport): number => {
   const statuses = new Set(
     report.items.flatMap((i) => (i.status === 'rejected' ? [statusOfCode(i.code)] : [])),
@@ -50,14 +56,22 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
   const maxBatch = deps.limits?.batchEvents ?? 5000;
   const ttl = deps.limits?.idempotencyTtlMs ?? 24 * 3600 * 1000;
   const anyError = errorStatuses[400];
+  const annualReports = reportValuesAtHead({
+    store: deps.store,
+    readModel: deps.readModel,
+    plan: deps.plan,
+    ...(deps.afterAppend === undefined ? {} : { catchUp: deps.afterAppend }),
+    projection: deps.projections?.[0] ?? 'ledger',
+  });
   app.withTypeProvider<ZodTypeProvider>().route({
     method: 'POST',
     url: '/v1/events',
-    config: { roles: ['integrator', 'admin'] },
+    // The roles the authority table lets write; what each may assert is the ingest's to decide.
+    config: { roles: [...WRITING_ROLES] },
     schema: {
       summary: 'Publish one event, a JSON array of events, or NDJSON (application/x-ndjson)',
       description:
-        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 413 event-too-large (one event over 64 KiB), 400 invalid-json (JSON nested deeper than 16 levels).',
+        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 413 event-too-large (one event over 64 KiB), 400 invalid-json (JSON nested deeper than 16 levels). What a key may assert is the authority table of docs/authority.md (403 forbidden otherwise). An AnnualReportSubmitted is a sign-off (unitId, year, asOf, signedOffBy, note): the server computes its values and sets submittedOn; values sent that differ from the log are refused (422 report-mismatch, naming the first differing figure).',
       tags: ['events'],
       consumes: ['application/json', 'application/x-ndjson'],
       security: [{ apiKey: [] }],
@@ -137,7 +151,7 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
           role: key.role,
           ...(key.role === 'integrator' ? { units: new Set(key.units) } : {}),
         },
-        metadata: { submittedBy: key.id },
+        annualReports,
         source: `POST /v1/events${key.label === null ? '' : ` (${key.label})`}`,
       });
       if (report.appended > 0 && deps.afterAppend !== undefined) await deps.afterAppend();

@@ -19,9 +19,21 @@ export const keysCommand: Command = {
     format: { type: 'string' },
   },
   help: `Keys are stored hashed in DIR/keys.sqlite; a new key's secret is printed
-once and cannot be shown again. An integrator key may only write events about
-its units' teachers (--units is required for it); a reporter reads figures; an
-auditor reads everything, history and events included; an admin does all.
+once and cannot be shown again. What a key may write is the authority table
+of docs/authority.md, checked for every event:
+  integrator  (--units required) facts about the teachers its units employ, or
+              last employed, and those of units merged into them (degrees,
+              certificates, trainings, studies, leaves, assignments, contests);
+              hires into its units; transfers only between two of its units;
+              retractions only of what a key of the same units recorded; its
+              units' annual report sign-off (the server computes the figures
+              and sets the day). Units, renames, areas, merges, programmes,
+              topics and funding are the Sở's.
+  admin       the Sở: every event, reports entered with their paper date
+  reporter    reads figures and reports; writes nothing
+  auditor     reads everything, history and events included; writes nothing
+Each event records the key's id and authority in its metadata (submittedBy,
+submittedAs).
 ${dataOptionsHelp}`,
   async run(ctx) {
     const [sub, ...rest] = ctx.positionals;

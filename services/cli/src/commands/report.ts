@@ -9,7 +9,7 @@ import {
   renderReportCsv,
   renderReportJson,
   renderReportXlsx,
-  unitIndicatorValues,
+  reportValuesAtHead,
 } from '@nhagiao/reports';
 import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
@@ -21,7 +21,6 @@ import {
   openStore,
   planOf,
   readModelForQuery,
-  todayInVietnam,
 } from '../runtime.js';
 import { auditFiles, openAuditLog, readSigningKey } from './auditRuntime.js';
 import { existsSync } from 'node:fs';
@@ -96,30 +95,39 @@ const submit = async (ctx: CommandContext): Promise<number> => {
   // The writer lock is held from here to the append, so no event slips in between the figures and the report.
   const store = await openStore(config);
   const { log, audit } = openAuditLog(config, store);
-  try {
+  const catchUp = async (): Promise<void> => {
     await catchUpFromStore({ store, readModel, indicators: plan.indicators });
-    const head = await store.head();
-    const values = await unitIndicatorValues(
-      readModel,
-      plan,
-      unitId,
-      asOf,
-      ...(head === null ? [] : [head]),
-    );
+  };
+  try {
+    await catchUp();
     const before = await log.checkpoint(privateKey, {
       origin,
       now: new Date(),
       reason: 'report-submission',
     });
+    const signedOffBy = ctx.values['signed-off-by'];
+    const note = ctx.values.note;
+    // A sign-off: the ingest computes the figures and sets the day, as for POST /v1/events.
     const envelope = {
       id: randomUUID(),
       type: 'AnnualReportSubmitted',
-      data: { unitId, year, asOf, submittedOn: todayInVietnam(), values, checkpoint: before.note },
+      data: {
+        unitId,
+        year,
+        asOf,
+        checkpoint: before.note,
+        ...(typeof signedOffBy === 'string' ? { signedOffBy } : {}),
+        ...(typeof note === 'string' ? { note } : {}),
+      },
       metadata: { source: 'nhagiao report submit' },
     };
     const ingestor = createIngestor({ store });
     const result = await ingestor
-      .ingest(arrayItems([envelope]), { source: 'report submit', mode: 'all-or-nothing' })
+      .ingest(arrayItems([envelope]), {
+        source: 'report submit',
+        mode: 'all-or-nothing',
+        annualReports: reportValuesAtHead({ store, readModel, plan, catchUp }),
+      })
       .finally(() => ingestor.close());
     const outcome = result.items[0];
     if (outcome?.status !== 'accepted') {
@@ -127,7 +135,8 @@ const submit = async (ctx: CommandContext): Promise<number> => {
         outcome?.status === 'rejected' ? outcome.message : (outcome?.status ?? 'no outcome');
       throw new CliError(`the report was not recorded: ${why}`, 2);
     }
-    await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+    const recorded = await store.findEvent(outcome.stream, envelope.id);
+    await catchUp();
     // A second checkpoint covers the report event itself, so it is signed for too.
     const after = await log.checkpoint(privateKey, {
       origin,
@@ -139,7 +148,7 @@ const submit = async (ctx: CommandContext): Promise<number> => {
         eventId: envelope.id,
         position: outcome.position,
         stream: outcome.stream,
-        data: envelope.data,
+        data: recorded?.data,
         checkpointAfter: after.note,
       })}\n`,
     );
@@ -158,7 +167,7 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'báo cáo năm của đơn vị / the annual report of a unit',
   usage:
-    'report annual --unit U --year Y [--as-of D] [--known-at T] [--format xlsx|csv|json] [--out FILE] | report submit --unit U --year Y [--as-of D]',
+    'report annual --unit U --year Y [--as-of D] [--known-at T] [--format xlsx|csv|json] [--out FILE] | report submit --unit U --year Y [--as-of D] [--signed-off-by WHO] [--note TEXT]',
   options: {
     ...dataOptions,
     unit: { type: 'string' },
@@ -168,16 +177,21 @@ export const reportCommand: Command = {
     format: { type: 'string' },
     out: { type: 'string' },
     plan: { type: 'string' },
+    'signed-off-by': { type: 'string' },
+    note: { type: 'string' },
   },
   help: `  annual   the unit's report on its teachers' standard attainment: the six
            indicators with numerators, denominators and 2025/2030 targets; counts
            by highest degree, employment and level taught; the standard met or
            not (and the failing requirement) per teacher at college units;
            trainings by topic; postgraduate study in progress; funding by source.
-  submit   computes the indicator values, signs a checkpoint of the log as it
-           stands, and records AnnualReportSubmitted (values + checkpoint), so the
-           published figures are part of history; then signs a checkpoint that
-           covers the report too. Needs the signing key (signing init).
+  submit   signs a checkpoint of the log as it stands and records the unit's
+           sign-off, AnnualReportSubmitted, through the same path as POST
+           /v1/events: the write side computes its values from the log (what
+           verify recomputes) and sets submittedOn to today; so the published
+           figures are part of history; then signs a checkpoint that covers the
+           report too. Needs the signing key (signing init).
+           --signed-off-by WHO and --note TEXT are recorded with it.
 
   --as-of D        default 30 June of the year: the report is due 25 August and
                    covers the school year just ended, so every unit can close

@@ -1,0 +1,179 @@
+import type { FieldIssue } from '../errors.js';
+import type { Envelope } from '../events/schemas.js';
+import { AUTHORITY, ROLE_WRITES, type Role, SUBMITTED_AS } from './table.js';
+
+/** Who submits: an API key. The operator (a command run on the data directory) is no principal: it has every authority. */
+export interface Principal {
+  readonly keyId: string;
+  readonly role: Role;
+  /** An integrator's units (empty for other roles). */
+  readonly units: readonly string[];
+}
+
+/** Where a teacher works, as recorded when the event is decided. */
+export interface TeacherPlace {
+  /** The unit of the current employment; undefined when not employed now. */
+  readonly employedAt: string | undefined;
+  /** The unit of the latest employment, ended or not; undefined when never hired. */
+  readonly lastUnit: string | undefined;
+}
+
+/** What the log says that an authority decision needs. Read from the log, never from a cache that may lack it. */
+export interface AuthorityFacts {
+  /** The unit `unitId` was merged into (whatever the merge's date), or undefined. */
+  mergedInto(unitId: string): string | undefined;
+  /** For a teacher event: where the teacher works. */
+  readonly teacher?: TeacherPlace;
+  /**
+   * For an EventRetracted: the metadata of the event it retracts; undefined when
+   * there is no such event of that teacher (the decider then refuses it).
+   */
+  readonly retracted?: Readonly<Record<string, string>>;
+}
+
+/** `submittedAs` of an event recorded for this principal. */
+export const submittedAs = (principal: Principal): string =>
+  principal.role === 'integrator'
+    ? `integrator:${[...new Set(principal.units)].sort().join(',')}`
+    : principal.role;
+
+/**
+ * Who recorded an event, from its metadata: an integrator's units, or the Sở.
+ * An event without `submittedAs` (recorded by the operator, or before keys were
+ * recorded with events) counts as the Sở's: only the Sở may retract it.
+ */
+export const recorderOf = (
+  metadata: Readonly<Record<string, string>> | undefined,
+): { readonly role: 'so' } | { readonly role: 'integrator'; readonly units: readonly string[] } => {
+  const as = metadata?.[SUBMITTED_AS];
+  if (as?.startsWith('integrator:')) {
+    const units = as
+      .slice('integrator:'.length)
+      .split(',')
+      .filter((u) => u !== '');
+    if (units.length > 0) return { role: 'integrator', units };
+  }
+  return { role: 'so' };
+};
+
+/**
+ * Whether a key of `units` writes for `unitId`: the unit is one of them, or
+ * was merged (through any chain of merges) into one of them.
+ */
+export const writesFor = (
+  units: readonly string[],
+  unitId: string,
+  mergedInto: (unitId: string) => string | undefined,
+): boolean => {
+  // A key has a unit or a few, and merges are rare: plain lists, no sets to build per event.
+  const seen: string[] = [];
+  for (
+    let u: string | undefined = unitId;
+    u !== undefined && !seen.includes(u);
+    u = mergedInto(u)
+  ) {
+    if (units.includes(u)) return true;
+    seen.push(u);
+  }
+  return false;
+};
+
+const issue = (path: string, message: string): FieldIssue => ({ path, message });
+
+/**
+ * Decides whether `principal` may assert `envelope`, by the table `AUTHORITY`
+ * and nothing else. Undefined: allowed; otherwise the field at fault and why,
+ * naming only what the key sent or may see (never another unit's teachers).
+ * `principal` undefined is the operator, who may assert everything.
+ */
+export const authorise = (
+  principal: Principal | undefined,
+  envelope: Envelope,
+  facts: AuthorityFacts,
+): FieldIssue | undefined => {
+  if (principal === undefined) return undefined;
+  const writes = ROLE_WRITES[principal.role];
+  if (writes === 'all') return undefined;
+  if (writes === 'none')
+    return issue(
+      'type',
+      `a ${principal.role} key reads only and records no event; send it with an integrator key of the unit concerned, or ask the Sở`,
+    );
+  const units = principal.units;
+  const keyUnits = units.join(', ');
+  const reaches = (unitId: string): boolean => writesFor(units, unitId, facts.mergedInto);
+  const data = envelope.data as Record<string, unknown>;
+  const teacherId = String(data.teacherId);
+  const notOurTeacher = issue(
+    'data.teacherId',
+    `teacher ${teacherId} does not work at a unit this key writes for (${keyUnits}); only the unit that employs a teacher, or the Sở, records facts about them`,
+  );
+  const employerAllows = (): boolean => {
+    const unit = facts.teacher?.employedAt ?? facts.teacher?.lastUnit;
+    // Never hired: no unit's figure depends on the teacher yet.
+    return unit === undefined || reaches(unit);
+  };
+  const rule = AUTHORITY[envelope.type];
+  switch (rule) {
+    case 'so':
+      return issue(
+        'type',
+        `${envelope.type} is reference data that moves several units' figures: only the Sở (an admin key) records it; ask the Sở to record it`,
+      );
+    case 'anyone':
+      return undefined;
+    case 'employer':
+      return employerAllows() ? undefined : notOurTeacher;
+    case 'hiring-unit': {
+      const unitId = String(data.unitId);
+      if (!reaches(unitId))
+        return issue(
+          'data.unitId',
+          `unit ${unitId} is not one of this key's units (${keyUnits}); a key hires only into its own units`,
+        );
+      const now = facts.teacher?.employedAt;
+      if (now !== undefined && !reaches(now))
+        return issue(
+          'data.teacherId',
+          `teacher ${teacherId} is employed at a unit this key does not write for; that unit records TeacherLeft first, or the Sở records a transfer`,
+        );
+      return undefined;
+    }
+    case 'both-units': {
+      if (!employerAllows()) return notOurTeacher;
+      const to = String(data.toUnitId);
+      if (!reaches(to))
+        return issue(
+          'data.toUnitId',
+          `unit ${to} is not one of this key's units (${keyUnits}); a transfer moves figures of both units, so it is recorded by a key of both or by the Sở — or the sending unit records TeacherLeft and the receiving unit TeacherHired`,
+        );
+      return undefined;
+    }
+    case 'report-unit': {
+      const unitId = String(data.unitId);
+      return reaches(unitId)
+        ? undefined
+        : issue(
+            'data.unitId',
+            `unit ${unitId} is not one of this key's units (${keyUnits}); a unit signs off only its own annual report`,
+          );
+    }
+    case 'retraction': {
+      if (!employerAllows()) return notOurTeacher;
+      if (facts.retracted === undefined) return undefined;
+      const recorder = recorderOf(facts.retracted);
+      const eventId = String(data.eventId);
+      if (recorder.role === 'so')
+        return issue(
+          'data.eventId',
+          `${eventId} was recorded by the Sở: only the Sở retracts it; ask the Sở`,
+        );
+      if (!recorder.units.every(reaches))
+        return issue(
+          'data.eventId',
+          `${eventId} was recorded by a key with authority beyond this key's units (${keyUnits}); only that key, a key of the same units, or the Sở retracts it`,
+        );
+      return undefined;
+    }
+  }
+};

@@ -1,0 +1,3 @@
+export * from './table.js';
+export * from './authorise.js';
+export * from './plausible.js';
