@@ -1,0 +1,297 @@
+import { businessDate, targetFor } from '@nhagiao/domain';
+import { type FigureRow, resolveUnit, unitTimelineFrom } from '@nhagiao/readmodels';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ALL_ROLES, keyOf } from '../auth.js';
+import type { ServerDeps } from '../ports.js';
+import { knownAtParam } from '../schemas.js';
+import { commonErrors, knownAtPosition } from './common.js';
+import { pipelineResponse } from './pipeline.schemas.js';
+import { pipelineCounts } from './pipelineCounts.js';
+import { createPipelineSource } from './pipelineFacts.js';
+
+/** Distinct (asOf, knownAt, audience) answers kept per checkpoint. */
+const CACHE_ENTRIES = 64;
+/** The monthly series starts with the plan's first month. */
+const SERIES_FROM = '2024-01';
+/** Units listed as furthest behind, per indicator. */
+const BEHIND = 3;
+const PIPELINE_ROLES = ['reporter', 'auditor', 'admin'];
+
+/** The last day of each month from `from` (YYYY-MM) up to `until`, which ends the list. */
+export const monthEnds = (from: string, until: string): string[] => {
+  const out: string[] = [];
+  let year = Number(from.slice(0, 4));
+  let month = Number(from.slice(5, 7));
+  for (let i = 0; i < 1200; i++) {
+    const last = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+    if (last >= until) {
+      if (`${year}-${String(month).padStart(2, '0')}` <= until.slice(0, 7)) out.push(until);
+      return out;
+    }
+    out.push(last);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return out;
+};
+
+/**
+ * Teachers the numerator lacks to reach `target` over `denominator`:
+ * the smallest n with (numerator + n) / denominator ≥ target (0 when met).
+ */
+export const teachersShort = (numerator: number, denominator: number, target: number): number => {
+  if (denominator <= 0) return 0;
+  // A hair below the exact product, so 0.43 × 100 (43.00000000000001) needs 43, not 44.
+  const needed = Math.ceil(target * denominator - 1e-9);
+  return Math.max(0, needed - numerator);
+};
+
+const counts = z.object({
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+  value: z.number().nullable(),
+});
+
+const dashboardOverviewResponse = z
+  .object({
+    plan: z.string(),
+    asOf: z.string(),
+    knownAt: z
+      .string()
+      .regex(/^(-1|\d+)$/)
+      .nullable()
+      .describe(
+        'The store position "as known at" resolved to, if given; -1 when nothing was recorded by then (every figure 0)',
+      ),
+    indicators: z.array(
+      z.object({
+        code: z.string(),
+        figure: counts.describe('The province figure on asOf (as known at knownAt, if given)'),
+        corrected: counts
+          .nullable()
+          .describe('With knownAt: the same figure as known now, else null'),
+        targets: z.array(
+          z.object({
+            year: z.number().int(),
+            target: z.number(),
+            judgedAsOf: z.string(),
+            shortNow: z
+              .number()
+              .int()
+              .describe('Teachers the province numerator lacks on asOf to reach the target'),
+            result: counts
+              .extend({
+                met: z.boolean().nullable(),
+                short: z.number().int().describe('Teachers it lacked on judgedAsOf'),
+              })
+              .nullable()
+              .describe('Once judgedAsOf ≤ asOf: the judged result on judgedAsOf; else null'),
+          }),
+        ),
+        series: z
+          .array(counts.extend({ date: z.string() }))
+          .describe('The province figure at each month end from 01/2024 to asOf (asOf last)'),
+        behind: z
+          .array(
+            counts.extend({
+              unitId: z.string(),
+              name: z.string(),
+              short: z.number().int(),
+            }),
+          )
+          .describe(
+            'The units lacking the most teachers against the next target to be judged (at most 3)',
+          ),
+      }),
+    ),
+    pipeline: pipelineResponse
+      .nullable()
+      .describe(
+        'What GET /v1/pipeline gives for the province on asOf (counts only, never teacher ids), for reporters, auditors and admins; else null',
+      ),
+  })
+  .meta({ id: 'DashboardOverview' });
+
+type Counts = z.infer<typeof counts>;
+
+const countsOf = (row: FigureRow | undefined): Counts => ({
+  numerator: row?.numerator ?? 0,
+  denominator: row?.denominator ?? 0,
+  value: row?.value ?? null,
+});
+
+/**
+ * `GET /v1/dashboard/overview`: what the dashboard's first screen shows, in one
+ * answer — each indicator's province figure, its judged results for targets
+ * whose date has passed, the monthly series for the trend, the teachers short
+ * of each target, the units furthest behind, and the pipeline counts the
+ * second forecast method moves the figure by. Estimates are not made here: the
+ * page computes them from these facts with the method it writes out.
+ */
+export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
+  const { plan, readModel } = deps;
+  const today =
+    deps.today ?? (() => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' }));
+  const projection = deps.projections?.[0] ?? 'ledger';
+  const cache = new Map<string, string>();
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** Figures, or all zeros when "as known at" is before anything was recorded. */
+  const figures = async (
+    asOf: string,
+    by: 'province' | 'unit',
+    knownAt: bigint | undefined,
+  ): Promise<readonly FigureRow[]> =>
+    knownAt === -1n
+      ? []
+      : readModel.figures({
+          indicators: plan.indicators,
+          asOf,
+          by,
+          ...(knownAt === undefined ? {} : { knownAt }),
+        });
+
+  // Folded from the log on first use, like /v1/pipeline's own; the dashboard asks here, not there.
+  const source = createPipelineSource(deps.store);
+  /** The province's pipeline counts on asOf, as known at the checkpoint: counts only, never teacher ids. */
+  const pipeline = (asOf: string, checkpoint: bigint | null) =>
+    source.at(checkpoint ?? -1n, (snapshot) =>
+      pipelineCounts(snapshot, plan, asOf, 'province', false),
+    );
+
+  r.get(
+    '/v1/dashboard/overview',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary:
+          "The dashboard's scorecard in one answer: figures, judged results, monthly series, teachers short, units furthest behind, pipeline counts",
+        tags: ['indicators'],
+        security: [{ apiKey: [] }],
+        querystring: z.strictObject({
+          asOf: businessDate
+            .optional()
+            .describe('Valid date YYYY-MM-DD; default: today in Vietnam'),
+          knownAt: knownAtParam.optional(),
+        }),
+        response: { 200: dashboardOverviewResponse, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const asOf = request.query.asOf ?? today();
+      const knownAt = await knownAtPosition(readModel, request.query.knownAt);
+      const role = keyOf(request).role;
+      const withPipeline = PIPELINE_ROLES.includes(role);
+      const checkpoint = await readModel.checkpoint(projection);
+      const key = `${asOf}|${knownAt ?? ''}|${role}|${checkpoint ?? ''}`;
+      let json = cache.get(key);
+      if (json === undefined) {
+        const dates = monthEnds(SERIES_FROM, asOf);
+        const judgedDates = [
+          ...new Set(
+            plan.indicators.flatMap((i) =>
+              Object.keys(i.targets)
+                .map((y) => `${y}-12-31`)
+                .filter((d) => d <= asOf),
+            ),
+          ),
+        ];
+        const byDate = new Map<string, readonly FigureRow[]>();
+        for (const d of new Set([...dates, ...judgedDates, asOf])) {
+          byDate.set(d, await figures(d, 'province', knownAt));
+        }
+        const corrected =
+          knownAt === undefined ? undefined : await figures(asOf, 'province', undefined);
+        const byUnit = await figures(asOf, 'unit', knownAt);
+        const timeline = unitTimelineFrom(await readModel.unitEvents());
+        const at = (date: string, code: string) =>
+          byDate.get(date)?.find((f) => f.indicator === code);
+
+        const indicators = plan.indicators.map((indicator) => {
+          const code = indicator.code;
+          const figure = countsOf(at(asOf, code));
+          const targets = Object.keys(indicator.targets)
+            .map(Number)
+            .sort((a, b) => a - b)
+            .flatMap((year) => {
+              const t = targetFor(plan, code, year);
+              if (t === undefined) return [];
+              const judged = t.judgedAsOf <= asOf ? countsOf(at(t.judgedAsOf, code)) : null;
+              return [
+                {
+                  year,
+                  target: t.target,
+                  judgedAsOf: t.judgedAsOf,
+                  shortNow: teachersShort(figure.numerator, figure.denominator, t.target),
+                  result:
+                    judged === null
+                      ? null
+                      : {
+                          ...judged,
+                          met: judged.value === null ? null : judged.value >= t.target,
+                          short: teachersShort(judged.numerator, judged.denominator, t.target),
+                        },
+                },
+              ];
+            });
+          const next = targets.find((t) => t.result === null) ?? targets.at(-1);
+          const behind =
+            next === undefined
+              ? []
+              : byUnit
+                  .filter((f) => f.indicator === code && f.denominator > 0)
+                  .map((f) => {
+                    const unitId = f.scope.slice('unit:'.length);
+                    return {
+                      ...countsOf(f),
+                      unitId,
+                      name: resolveUnit(timeline, unitId, asOf)?.name ?? unitId,
+                      short: teachersShort(f.numerator, f.denominator, next.target),
+                    };
+                  })
+                  .filter((u) => u.short > 0)
+                  .sort(
+                    (a, b) =>
+                      b.short - a.short ||
+                      (a.value ?? 0) - (b.value ?? 0) ||
+                      a.unitId.localeCompare(b.unitId),
+                  )
+                  .slice(0, BEHIND);
+          return {
+            code,
+            figure,
+            corrected:
+              corrected === undefined
+                ? null
+                : countsOf(corrected.find((f) => f.indicator === code)),
+            targets,
+            series: dates.map((date) => ({ date, ...countsOf(at(date, code)) })),
+            behind,
+          };
+        });
+        const body = {
+          plan: plan.code,
+          asOf,
+          knownAt: knownAt === undefined ? null : knownAt.toString(),
+          indicators,
+          pipeline: withPipeline
+            ? {
+                plan: plan.code,
+                knownAt: checkpoint === null ? null : checkpoint.toString(),
+                ...(await pipeline(asOf, checkpoint)),
+              }
+            : null,
+        };
+        json = JSON.stringify(dashboardOverviewResponse.parse(body));
+        if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
+        cache.set(key, json);
+      }
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+    },
+  );
+};
