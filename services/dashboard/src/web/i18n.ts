@@ -1,7 +1,62 @@
 import type { Lang } from './format.js';
-import type { Status } from './forecast.js';
+import type { Status, Verdict } from './forecast.js';
+import { formatDate } from './format.js';
 
 const vi = {
+  verdicts: {
+    met: 'Đạt',
+    missed: 'Không đạt',
+    'on-track': 'Đúng tiến độ',
+    'at-risk': 'Có nguy cơ',
+    'off-track': 'Chậm tiến độ',
+    unknown: 'Chưa đủ dữ liệu',
+  } satisfies Record<Verdict, string>,
+  overviewTitle: (asOf: string) => `Tổng quan — tình hình đến ngày ${formatDate(asOf)}`,
+  scorecardCaption: (asOf: string) =>
+    `Bảng tổng hợp sáu chỉ tiêu, số liệu toàn tỉnh đến ngày ${formatDate(asOf)}`,
+  scorecardHelp:
+    '"Đạt" / "Không đạt": kết quả thật tại ngày đánh giá (31/12 của năm mục tiêu), đã qua. "Đúng tiến độ" / "Có nguy cơ" / "Chậm tiến độ": nhận định cho mục tiêu chưa đến hạn, từ khoảng dự báo của hai phương pháp (xem trang Dự báo). Nhịp độ: số điểm % mỗi năm cần có để đạt mục tiêu đúng hạn, so với nhịp độ 12 tháng qua.',
+  judgedSummary: (year: number, met: number, total: number) =>
+    `Mục tiêu ${year} (đánh giá ngày 31/12/${year}): đạt ${met}/${total} chỉ tiêu.`,
+  outlookSummary: (year: number, text: string) => `Mục tiêu ${year}: ${text}.`,
+  nothingKnownYet:
+    'Chưa có sự kiện nào được ghi nhận trước thời điểm đã chọn, nên mọi số liệu bằng 0. Chọn một thời điểm muộn hơn.',
+  chartsTitle: 'Diễn biến từng chỉ tiêu',
+  unitFiguresCaption: 'Các chỉ tiêu của đơn vị so với mục tiêu gần nhất',
+  countTotal: 'Đạt/Tổng',
+  countTotalHelp: 'Số nhà giáo đạt / tổng số nhà giáo được tính',
+  paceColumn: 'Nhịp độ (cần / đạt được)',
+  paceNeeded: 'cần',
+  paceAchieved: 'đạt được',
+  pointsPerYear: 'điểm %/năm',
+  shortColumn: 'Còn thiếu',
+  behindColumn: 'Đơn vị thiếu nhiều nhất',
+  shortNeeded: (n: string, year: number) => `cần thêm ${n} nhà giáo (mục tiêu ${year})`,
+  shortNone: (year: number) => `đã đủ số nhà giáo cho mục tiêu ${year}`,
+  lackedTeachers: (n: string) => `thiếu ${n} nhà giáo`,
+  lacks: (n: string) => `thiếu ${n}`,
+  forecastShort: 'dự báo',
+  forecastRangeOn: (date: string) => `Dự báo ngày ${date}`,
+  legendActual: 'Số liệu cuối tháng',
+  resultTitle: (year: number) => `Mục tiêu ${year}: kết quả`,
+  resultNote: (date: string) =>
+    `Ngày đánh giá ${date} đã qua: đây là số liệu thực tế của ngày đó, không phải dự báo.`,
+  result: 'Kết quả',
+  verdictColumn: 'Đánh giá',
+  outlookTitle: (year: number) => `Mục tiêu ${year}: dự báo theo hai phương pháp`,
+  paceNeededColumn: 'Nhịp độ cần (điểm %/năm)',
+  paceAchievedColumn: 'Nhịp độ 12 tháng qua (điểm %/năm)',
+  method1: 'Phương pháp 1: xu hướng',
+  method2: 'Phương pháp 2: nhà giáo đang học, nghỉ việc',
+  rangeColumn: 'Khoảng dự báo',
+  boundedFrom: (raw: string, ceiling: string) =>
+    `xu hướng cho ${raw}, nhưng số người đang học chỉ cho phép tối đa ${ceiling}`,
+  assumptionsTitle: 'Cách tính và các giả định',
+  reconcileMethod: (years: number) =>
+    `Đối chiếu hai phương pháp (chỉ tiêu thạc sĩ trở lên): một người chưa đi học hôm nay không thể có bằng thạc sĩ trước ${years} năm nữa. Vì vậy đến lúc đó, số người có bằng thạc sĩ nhiều nhất chỉ bằng số hiện có cộng tất cả người đang học (kể cả khóa không ghi ngày dự kiến, coi như 100 % tốt nghiệp), trừ người đã báo nghỉ việc; sau ${years} năm, mới cộng thêm nhịp độ của xu hướng cho khoảng thời gian còn lại. Xu hướng không được dự báo vượt mức trần này.`,
+  verdictMethod: (margin: string) =>
+    `Nhận định cho mục tiêu chưa đến hạn: "Đúng tiến độ" khi số liệu hiện tại đã đạt mục tiêu hoặc cả hai phương pháp đều dự báo đạt; "Có nguy cơ" khi ít nhất một phương pháp dự báo đạt hoặc thiếu dưới ${margin} điểm %; "Chậm tiến độ" khi cả hai đều dự báo thiếu từ ${margin} điểm % trở lên. Mục tiêu đã qua ngày đánh giá chỉ có kết quả "Đạt" hoặc "Không đạt".`,
+  pipelineRole: 'Vai trò của bạn không xem được số nhà giáo đang học: chỉ có phương pháp xu hướng.',
   appTitle: 'Bảng theo dõi Kế hoạch 423/KH-UBND',
   appSubtitle: 'Đào tạo, bồi dưỡng nhà giáo giáo dục nghề nghiệp — Thông tư 05/2024',
   skip: 'Bỏ qua, đến nội dung chính',
@@ -22,13 +77,18 @@ const vi = {
   loginButton: 'Đăng nhập',
   loginFailed: 'Khóa API không đúng hoặc đã bị thu hồi.',
   role: 'Vai trò',
-  roles: { reporter: 'Báo cáo', auditor: 'Kiểm toán', admin: 'Quản trị', integrator: 'Tích hợp' },
+  roles: {
+    reporter: 'Người xem báo cáo',
+    auditor: 'Kiểm toán viên',
+    admin: 'Quản trị viên',
+    integrator: 'Hệ thống tích hợp',
+  },
   loading: 'Đang tải…',
   failed: 'Không tải được dữ liệu',
   value: 'Giá trị',
   indicator: 'Chỉ tiêu',
-  numerator: 'Tử số',
-  denominator: 'Mẫu số',
+  numerator: 'Số đạt',
+  denominator: 'Tổng số',
   target: 'Mục tiêu',
   targetNone: 'kế hoạch không đặt',
   status: 'Tình trạng',
@@ -89,10 +149,21 @@ const vi = {
   teacherEvents: 'Các sự kiện của nhà giáo',
   historyShown: (shown: number, total: number) =>
     `Hiển thị ${shown} trên ${total} dòng, mới nhất trước.`,
-  back: 'Quay lại tổng quan',
+  back: 'Quay lại',
   forecastTitle: 'Dự báo 2025 và 2030',
   forecastMethod:
-    'Phương pháp: lấy giá trị cuối mỗi tháng trong 12 tháng gần nhất, vẽ đường xu hướng (bình phương tối thiểu) và kéo dài đến 31/12/2025 và 31/12/2030, xuất phát từ giá trị mới nhất. Tình trạng: "Đạt" nếu đã đạt mục tiêu; "Đúng tiến độ" nếu dự báo đạt; "Có nguy cơ" nếu dự báo thiếu dưới 5 điểm %; "Chậm tiến độ" nếu thiếu từ 5 điểm % trở lên. Khi ngày đánh giá đã qua, tình trạng là kết quả thực tế.',
+    'Phương pháp 1 (xu hướng): lấy giá trị toàn tỉnh cuối mỗi tháng trong 12 tháng gần nhất, vẽ đường thẳng gần nhất với các điểm đó (bình phương tối thiểu) và kéo dài đến ngày đánh giá, bắt đầu từ giá trị mới nhất. Giả định: nhịp độ 12 tháng qua giữ nguyên; không tính nhà giáo sẽ được tuyển mới.',
+  errors: {
+    400: 'Ngày hoặc thời điểm đã chọn không hợp lệ. Hãy chọn lại.',
+    403: 'Vai trò của bạn không được xem nội dung này.',
+    404: 'Không tìm thấy nội dung này (đường dẫn có thể đã cũ).',
+    429: 'Có quá nhiều yêu cầu trong một phút. Hãy thử lại sau ít giây.',
+    500: 'Máy chủ chưa trả lời được. Hãy thử lại sau; nếu vẫn lỗi, báo cho quản trị viên.',
+    503: 'Kho dữ liệu tạm thời không dùng được. Hãy thử lại sau ít phút.',
+    network: 'Không kết nối được tới máy chủ. Kiểm tra mạng rồi thử lại.',
+  } as Record<string, string>,
+  retry: 'Thử lại',
+  knownAtHelp: 'Mặc định là lúc này; chọn một thời điểm trước để xem số liệu đã công bố khi đó.',
   forecastCaveat:
     'Đây là ước tính theo nhịp độ đã quan sát và theo các giả định nêu trên, không phải số liệu thực tế. Không tính nhà giáo sẽ được tuyển mới.',
   pipelineTitle: 'Dự báo có tính các yếu tố đang diễn ra',
@@ -148,6 +219,60 @@ const vi = {
 type Strings = typeof vi;
 
 const en: Strings = {
+  verdicts: {
+    met: 'Met',
+    missed: 'Missed',
+    'on-track': 'On track',
+    'at-risk': 'At risk',
+    'off-track': 'Off track',
+    unknown: 'Not enough data',
+  },
+  overviewTitle: (asOf: string) => `Overview — as of ${formatDate(asOf)}`,
+  scorecardCaption: (asOf: string) =>
+    `The six indicators at a glance, province figures as of ${formatDate(asOf)}`,
+  scorecardHelp:
+    '"Met" / "Missed": the actual result on the judging date (31/12 of the target year), which has passed. "On track" / "At risk" / "Off track": the outlook for a target still ahead, read from the range of the two forecast methods (see Forecast). Pace: points a year needed to reach the target on time, against the pace of the last 12 months.',
+  judgedSummary: (year: number, met: number, total: number) =>
+    `${year} targets (judged on 31/12/${year}): ${met} of ${total} met.`,
+  outlookSummary: (year: number, text: string) => `${year} targets: ${text}.`,
+  nothingKnownYet:
+    'Nothing had been recorded by the chosen time, so every figure is 0. Choose a later time.',
+  chartsTitle: 'Indicator by indicator',
+  unitFiguresCaption: "The unit's indicators against the next target",
+  countTotal: 'Count/Total',
+  countTotalHelp: 'Teachers meeting the indicator / teachers counted',
+  paceColumn: 'Pace (needed / achieved)',
+  paceNeeded: 'needed',
+  paceAchieved: 'achieved',
+  pointsPerYear: 'points/year',
+  shortColumn: 'Shortfall',
+  behindColumn: 'Units furthest behind',
+  shortNeeded: (n: string, year: number) => `${n} more teachers needed (${year} target)`,
+  shortNone: (year: number) => `enough teachers for the ${year} target`,
+  lackedTeachers: (n: string) => `${n} teachers short`,
+  lacks: (n: string) => `${n} short`,
+  forecastShort: 'forecast',
+  forecastRangeOn: (date: string) => `Forecast for ${date}`,
+  legendActual: 'Month-end figures',
+  resultTitle: (year: number) => `${year} targets: results`,
+  resultNote: (date: string) =>
+    `The judging date ${date} has passed: these are the actual figures of that day, not forecasts.`,
+  result: 'Result',
+  verdictColumn: 'Verdict',
+  outlookTitle: (year: number) => `${year} targets: both forecast methods`,
+  paceNeededColumn: 'Pace needed (points/year)',
+  paceAchievedColumn: 'Pace of the last 12 months (points/year)',
+  method1: 'Method 1: trend',
+  method2: 'Method 2: teachers studying, departures',
+  rangeColumn: 'Forecast range',
+  boundedFrom: (raw: string, ceiling: string) =>
+    `the trend gives ${raw}, but the teachers studying allow at most ${ceiling}`,
+  assumptionsTitle: 'How it is computed, and the assumptions',
+  reconcileMethod: (years: number) =>
+    `Reconciling the two methods (master's or above): a teacher not studying today cannot hold a master's within ${years} years. Until then the most the figure can reach is the holders today plus everyone studying (undated studies included, all assumed to graduate), less announced departures; beyond ${years} years, the trend's pace is added for the time left. The trend may not forecast above this ceiling.`,
+  verdictMethod: (margin: string) =>
+    `Outlook for a target still ahead: "On track" when the figure already reaches it or both methods forecast it reached; "At risk" when at least one method forecasts it reached or less than ${margin} points short; "Off track" when both forecast it ${margin} points short or more. A target whose judging date has passed is only "Met" or "Missed".`,
+  pipelineRole: 'Your role does not see the teachers studying: only the trend method is shown.',
   appTitle: 'Plan 423/KH-UBND dashboard',
   appSubtitle: 'Training and standardisation of VET teachers — Circular 05/2024',
   skip: 'Skip to main content',
@@ -168,13 +293,18 @@ const en: Strings = {
   loginButton: 'Log in',
   loginFailed: 'The API key is unknown or revoked.',
   role: 'Role',
-  roles: { reporter: 'Reporter', auditor: 'Auditor', admin: 'Admin', integrator: 'Integrator' },
+  roles: {
+    reporter: 'Report viewer',
+    auditor: 'Auditor',
+    admin: 'Administrator',
+    integrator: 'Integrating system',
+  },
   loading: 'Loading…',
   failed: 'Could not load the data',
   value: 'Value',
   indicator: 'Indicator',
-  numerator: 'Numerator',
-  denominator: 'Denominator',
+  numerator: 'Count',
+  denominator: 'Total',
   target: 'Target',
   targetNone: 'none set by the plan',
   status: 'Status',
@@ -235,10 +365,21 @@ const en: Strings = {
   teacherEvents: "The teacher's events",
   historyShown: (shown: number, total: number) =>
     `Showing ${shown} of ${total} rows, newest first.`,
-  back: 'Back to the overview',
+  back: 'Back',
   forecastTitle: 'Forecast for 2025 and 2030',
   forecastMethod:
-    'Method: the month-end values of the last 12 months, a least-squares trend line through them, carried forward to 31/12/2025 and 31/12/2030 from the latest value. Status: "Met" when the target is reached; "On track" when the projection reaches it; "At risk" when it ends less than 5 points short; "Off track" when 5 points or more short. Once the judging date has passed, the status is the actual result.',
+    "Method 1 (trend): the province figure at each of the last 12 month-ends, the straight line closest to them (least squares), carried forward to the judging date from the latest value. Assumptions: the last 12 months' pace holds; teachers yet to be hired are not counted.",
+  errors: {
+    400: 'The chosen date or time is not valid. Choose again.',
+    403: 'Your role may not see this.',
+    404: 'Not found (the link may be out of date).',
+    429: 'Too many requests in a minute. Try again in a few seconds.',
+    500: 'The server could not answer. Try again later; if it persists, tell an administrator.',
+    503: 'The data store is unavailable for now. Try again in a few minutes.',
+    network: 'Cannot reach the server. Check the network and try again.',
+  } as Record<string, string>,
+  retry: 'Try again',
+  knownAtHelp: 'Now by default; choose an earlier time to see the figures published then.',
   forecastCaveat:
     'This is an estimate from the observed pace and the assumptions stated above, not a fact. Teachers yet to be hired are not included.',
   pipelineTitle: 'Projection with the pipeline',

@@ -8,7 +8,7 @@ import {
 import { clear, h } from '../dom.js';
 import { formatDate, formatInstant, formatInteger, formatPercent } from '../format.js';
 import { lang, t } from '../i18n.js';
-import type { State } from '../state.js';
+import { type State, backHref } from '../state.js';
 
 const PERSONAL_DATA_ROLES = ['auditor', 'admin'];
 const HISTORY_SHOWN = 200;
@@ -201,7 +201,11 @@ export const renderFigure = async (
 
   clear(
     main,
-    h('p', { class: 'no-print' }, h('a', { href: '#/overview' }, `← ${t().back}`)),
+    h(
+      'p',
+      { class: 'no-print' },
+      h('a', { href: backHref(state), 'data-testid': 'back' }, `← ${t().back}`),
+    ),
     h('h1', { class: 'page-title' }, `${t().figureTitle}: ${indicator?.title[lang()] ?? code}`),
     h(
       'dl',

@@ -4,7 +4,7 @@ import { bandOf, currentTarget } from '../forecast.js';
 import { toCsv } from '../csv.js';
 import { formatPercent } from '../format.js';
 import { lang, t } from '../i18n.js';
-import type { State } from '../state.js';
+import { type State, link } from '../state.js';
 
 const BAND_SYMBOL = { met: '✓', near: '▲', far: '▼', none: '–' } as const;
 
@@ -16,7 +16,11 @@ interface Row {
 /** Sorting and filters survive a re-render of the page. */
 const view = { sort: 'name', descending: false, area: '', kind: '' };
 
-export const renderUnits = async (main: HTMLElement, state: State): Promise<void> => {
+export const renderUnits = async (
+  main: HTMLElement,
+  state: State,
+  _params: URLSearchParams,
+): Promise<void> => {
   const [units, figures] = await Promise.all([
     getJson<{ units: Unit[] }>(`/v1/units${query({ asOf: state.asOf })}`),
     getJson<Figures>(
@@ -141,7 +145,10 @@ export const renderUnits = async (main: HTMLElement, state: State): Promise<void
                   h(
                     'a',
                     {
-                      href: `#/figure?code=${encodeURIComponent(i.code)}&scope=${encodeURIComponent(`unit:${r.unit.unitId}`)}`,
+                      href: link('/figure', state, {
+                        code: i.code,
+                        scope: `unit:${r.unit.unitId}`,
+                      }),
                     },
                     h('span', { 'aria-hidden': 'true' }, BAND_SYMBOL[band], ' '),
                     formatPercent(cell?.value ?? null, lang()),
@@ -247,7 +254,6 @@ export const renderUnits = async (main: HTMLElement, state: State): Promise<void
         { type: 'button', onClick: exportCsv, 'data-testid': 'export-csv' },
         t().exportCsv,
       ),
-      h('span', { class: 'note' }, t().xlsxMissing),
     ),
     status,
     tableBox,
