@@ -168,3 +168,72 @@ describe('GET /v1/dashboard/overview on a hand-made history', () => {
     expect(res.body).toContain('asOf');
   });
 });
+
+describe('GET /v1/dashboard/unit on a hand-made history', () => {
+  let stack: Stack;
+  let http: (request: HttpRequest) => Promise<HttpResponse>;
+  let reporter: string;
+  let auditor: string;
+  const auth = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+  beforeAll(async () => {
+    stack = await openStack();
+    http = await listenForTests(stack.app);
+    const admin = stack.keys.create({ role: 'admin' }).secret;
+    reporter = stack.keys.create({ role: 'reporter' }).secret;
+    auditor = stack.keys.create({ role: 'auditor' }).secret;
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth(admin), 'content-type': 'application/json' },
+      payload: JSON.stringify([
+        ...setupEvents(),
+        ...teacherAt('gv-c-2', COLLEGE, 'Lê Văn Cường'),
+        envelope('DegreeAwarded', {
+          teacherId: 'gv-c-2',
+          degreeId: 'ths-c-2',
+          level: 'master',
+          field: 'Cơ khí',
+          institution: 'Đại học Thái Nguyên',
+          awardedOn: '2024-06-01',
+        }),
+      ]),
+    });
+    expect(res.statusCode).toBe(200);
+  });
+  afterAll(() => stack.close());
+
+  it('gives a reporter counts and no teacher, and an auditor the names of who lacks what', async () => {
+    const get = async (secret: string) => {
+      const res = await http({
+        url: `/v1/dashboard/unit?unitId=${COLLEGE}&asOf=2025-12-31`,
+        headers: auth(secret),
+      });
+      expect(res.statusCode).toBe(200);
+      return res;
+    };
+    const forReporter = await get(reporter);
+    expect(forReporter.body).not.toContain('Nguyễn Văn An');
+    expect(forReporter.body).not.toContain('gv-college-1');
+    const data = forReporter.json<{
+      unit: { name: string };
+      indicators: { code: string; figure: Counts; target: { short: number } | null }[];
+    }>();
+    expect(data.unit.name).toBe('Trường Cao đẳng Bắc Kạn');
+    const master = data.indicators.find((i) => i.code === 'master-or-above');
+    expect(master?.figure).toEqual({ numerator: 1, denominator: 2, value: 0.5 });
+    expect(master?.target).toEqual({ year: 2025, target: 0.43, short: 0 });
+
+    const forAuditor = (await get(auditor)).json<{
+      indicators: { code: string; lacking?: { teacherId: string; fullName: string | null }[] }[];
+    }>();
+    expect(forAuditor.indicators.find((i) => i.code === 'master-or-above')?.lacking).toEqual([
+      { teacherId: 'gv-college-1', fullName: 'Nguyễn Văn An' },
+    ]);
+    const unknown = await http({
+      url: '/v1/dashboard/unit?unitId=nowhere',
+      headers: auth(reporter),
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+});

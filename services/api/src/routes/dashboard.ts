@@ -3,10 +3,11 @@ import { type FigureRow, resolveUnit, unitTimelineFrom } from '@nhagiao/readmode
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALL_ROLES, keyOf } from '../auth.js';
+import { ALL_ROLES, PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
+import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { knownAtParam } from '../schemas.js';
-import { commonErrors, knownAtPosition } from './common.js';
+import { commonErrors, knownAtPosition, withNotFound } from './common.js';
 import { pipelineResponse } from './pipeline.schemas.js';
 import { pipelineCounts } from './pipelineCounts.js';
 import { createPipelineSource } from './pipelineFacts.js';
@@ -116,6 +117,45 @@ const dashboardOverviewResponse = z
       ),
   })
   .meta({ id: 'DashboardOverview' });
+
+const dashboardUnitResponse = z
+  .object({
+    plan: z.string(),
+    asOf: z.string(),
+    knownAt: z
+      .string()
+      .regex(/^(-1|\d+)$/)
+      .nullable(),
+    unit: z.object({
+      unitId: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      area: z.string(),
+      countsUnder: z.string(),
+      countsUnderName: z.string(),
+    }),
+    indicators: z.array(
+      z.object({
+        code: z.string(),
+        figure: counts,
+        target: z
+          .object({ year: z.number().int(), target: z.number(), short: z.number().int() })
+          .nullable()
+          .describe('The next target to be judged (else the last) and the teachers short of it'),
+        series: z.array(counts.extend({ date: z.string() })),
+        lacking: z
+          .array(z.object({ teacherId: z.string(), fullName: z.string().nullable() }))
+          .optional()
+          .describe('Auditors and admins only: the teachers counted but not meeting it'),
+      }),
+    ),
+    pipeline: pipelineResponse
+      .nullable()
+      .describe(
+        "The unit's pipeline counts (never teacher ids), for reporters, auditors and admins",
+      ),
+  })
+  .meta({ id: 'DashboardUnit' });
 
 type Counts = z.infer<typeof counts>;
 
@@ -290,6 +330,141 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
         json = JSON.stringify(dashboardOverviewResponse.parse(body));
         if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
         cache.set(key, json);
+      }
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+    },
+  );
+  r.get(
+    '/v1/dashboard/unit',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        summary:
+          'One unit for the dashboard: its figures against the next target, its monthly series, what its teachers lack (counts; names for auditors and admins) and its pipeline',
+        tags: ['indicators'],
+        security: [{ apiKey: [] }],
+        querystring: z.strictObject({
+          unitId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+          asOf: businessDate
+            .optional()
+            .describe('Valid date YYYY-MM-DD; default: today in Vietnam'),
+          knownAt: knownAtParam.optional(),
+        }),
+        response: { 200: dashboardUnitResponse, ...withNotFound },
+      },
+    },
+    async (request, reply) => {
+      const asOf = request.query.asOf ?? today();
+      const key = keyOf(request);
+      const knownAt = await knownAtPosition(readModel, request.query.knownAt);
+      const timeline = unitTimelineFrom(await readModel.unitEvents());
+      const own = timeline.units.get(request.query.unitId);
+      if (own === undefined) {
+        throw new ApiError(404, 'not-found', `no unit ${request.query.unitId}`, [
+          { path: 'unitId', message: 'unknown unit' },
+        ]);
+      }
+      const mayName = PERSONAL_DATA_ROLES.includes(key.role);
+      const checkpoint = await readModel.checkpoint(projection);
+      const cacheKey = `unit|${own.unitId}|${asOf}|${knownAt ?? ''}|${key.role}|${checkpoint ?? ''}`;
+      let json = cache.get(cacheKey);
+      if (json === undefined) {
+        const resolved = resolveUnit(timeline, own.unitId, asOf);
+        const countsUnder = resolved?.unitId ?? own.unitId;
+        const scope = `unit:${countsUnder}` as const;
+        const dates = monthEnds(SERIES_FROM, asOf);
+        const series = new Map<string, FigureRow[]>();
+        for (const d of dates) {
+          for (const f of await figures(d, 'unit', knownAt)) {
+            if (f.scope !== scope) continue;
+            const list = series.get(f.indicator) ?? [];
+            list.push(f);
+            series.set(f.indicator, list);
+          }
+        }
+        const now = (await figures(asOf, 'unit', knownAt)).filter((f) => f.scope === scope);
+        const names = new Map<string, string | null>();
+        const nameOf = async (teacherId: string): Promise<string | null> => {
+          if (!names.has(teacherId)) {
+            let name: string | null = null;
+            for await (const e of deps.store.readStream(`teacher-${teacherId}`)) {
+              if (e.type === 'TeacherRegistered') name = (e.data as { fullName: string }).fullName;
+            }
+            names.set(teacherId, name);
+          }
+          return names.get(teacherId) ?? null;
+        };
+        const indicators = [];
+        for (const indicator of plan.indicators) {
+          const figure = countsOf(now.find((f) => f.indicator === indicator.code));
+          const years = Object.keys(indicator.targets)
+            .map(Number)
+            .sort((a, b) => a - b);
+          const year = years.find((y) => `${y}-12-31` >= asOf) ?? years.at(-1);
+          const t = year === undefined ? undefined : targetFor(plan, indicator.code, year);
+          const list = series.get(indicator.code) ?? [];
+          let lacking: { teacherId: string; fullName: string | null }[] | undefined;
+          if (mayName && knownAt !== -1n) {
+            const behind = await readModel.teachersBehind({
+              indicators: plan.indicators,
+              indicator: indicator.code,
+              scope,
+              asOf,
+              ...(knownAt === undefined ? {} : { knownAt }),
+            });
+            lacking = [];
+            for (const c of behind) {
+              if (c.denominator > 0 && c.numerator === 0) {
+                lacking.push({ teacherId: c.teacherId, fullName: await nameOf(c.teacherId) });
+              }
+            }
+          }
+          indicators.push({
+            code: indicator.code,
+            figure,
+            target:
+              t === undefined
+                ? null
+                : {
+                    year: t.year,
+                    target: t.target,
+                    short: teachersShort(figure.numerator, figure.denominator, t.target),
+                  },
+            series: dates.map((date) => ({
+              date,
+              ...countsOf(list.find((f) => f.asOf === date)),
+            })),
+            ...(lacking === undefined ? {} : { lacking }),
+          });
+        }
+        const body = {
+          plan: plan.code,
+          asOf,
+          knownAt: knownAt === undefined ? null : knownAt.toString(),
+          unit: {
+            unitId: own.unitId,
+            name:
+              resolveUnit({ units: new Map([[own.unitId, own]]) }, own.unitId, asOf)?.name ??
+              own.unitId,
+            kind: own.kind,
+            area: resolved?.area ?? '',
+            countsUnder,
+            countsUnderName: resolved?.name ?? countsUnder,
+          },
+          indicators,
+          pipeline: PIPELINE_ROLES.includes(key.role)
+            ? {
+                plan: plan.code,
+                knownAt: checkpoint === null ? null : checkpoint.toString(),
+                ...(await source.at(checkpoint ?? -1n, (snapshot) =>
+                  pipelineCounts(snapshot, plan, asOf, scope, false),
+                )),
+              }
+            : null,
+        };
+        json = JSON.stringify(dashboardUnitResponse.parse(body));
+        if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value ?? '');
+        cache.set(cacheKey, json);
       }
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
     },

@@ -163,3 +163,28 @@ export interface DashboardOverview {
   }[];
   readonly pipeline: Pipeline | null;
 }
+
+/** `GET /v1/dashboard/unit`: one unit's figures, series, what its teachers lack, its pipeline. */
+export interface DashboardUnit {
+  readonly asOf: string;
+  readonly unit: {
+    readonly unitId: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly area: string;
+    readonly countsUnder: string;
+    readonly countsUnderName: string;
+  };
+  readonly indicators: readonly {
+    readonly code: string;
+    readonly figure: Counts;
+    readonly target: {
+      readonly year: number;
+      readonly target: number;
+      readonly short: number;
+    } | null;
+    readonly series: readonly (Counts & { readonly date: string })[];
+    readonly lacking?: readonly { readonly teacherId: string; readonly fullName: string | null }[];
+  }[];
+  readonly pipeline: Pipeline | null;
+}

@@ -6,6 +6,7 @@ import { renderFigure } from './pages/figure.js';
 import { renderForecast } from './pages/forecast.js';
 import { renderOverview } from './pages/overview.js';
 import { renderReports } from './pages/reports.js';
+import { renderTeacher } from './pages/teacher.js';
 import { renderUnit } from './pages/unit.js';
 import { renderUnits } from './pages/units.js';
 import { type State, link, noteVisit, route, sharedFromUrl } from './state.js';
@@ -27,7 +28,11 @@ const PAGES = [
   { path: '/reports', label: () => t().navReports },
 ] as const;
 /** Pages reached from another keep the nav entry of where they belong. */
-const SECTION: Record<string, string> = { '/figure': '/overview', '/unit': '/units' };
+const SECTION: Record<string, string> = {
+  '/figure': '/overview',
+  '/unit': '/units',
+  '/teacher': '/units',
+};
 
 /** An error as the reader's language says it, never the server's English. */
 const errorText = (e: unknown): string => {
@@ -60,6 +65,7 @@ const renderPage = async (state: State, main: HTMLElement): Promise<void> => {
   try {
     if (path === '/units') await renderUnits(main, state, params);
     else if (path === '/unit') await renderUnit(main, state, params);
+    else if (path === '/teacher') await renderTeacher(main, state, params);
     else if (path === '/figure') await renderFigure(main, state, params);
     else if (path === '/forecast') await renderForecast(main, state);
     else if (path === '/reports') await renderReports(main, state, params);
@@ -220,7 +226,11 @@ const shell = (state: State): void => {
       h('label', { for: 'as-of' }, `${t().asOf} `, asOfInput, ' ', asOfText),
       h(
         'details',
-        { class: 'known-at', open: state.knownAt !== null },
+        {
+          class: 'known-at',
+          // Folded on a phone until asked for; always open on a wider screen.
+          open: state.knownAt !== null || window.matchMedia('(min-width: 641px)').matches,
+        },
         h('summary', {}, t().knownAtToggle),
         h('label', { for: 'known-at-toggle', class: 'switch' }, toggle, ` ${t().knownAtToggle}`),
         h('label', { for: 'known-at' }, `${t().knownAt} `, knownAtInput),
@@ -232,6 +242,13 @@ const shell = (state: State): void => {
 
   const follow = (): void => {
     const { path } = route();
+    const wanted = route().params.get('lang');
+    if ((wanted === 'en' || wanted === 'vi') && wanted !== lang()) {
+      // A shared link in the other language: the whole shell is redrawn in it.
+      setLang(wanted);
+      shell(state);
+      return;
+    }
     const shared = sharedFromUrl(route().params);
     state.asOf = shared.asOf;
     state.knownAt = shared.knownAt;

@@ -1,0 +1,35 @@
+import { type RecordedEventJson, getJson } from '../api.js';
+import { clear, h } from '../dom.js';
+import { t } from '../i18n.js';
+import { type State, backHref } from '../state.js';
+import { timeline } from '../timeline.js';
+
+/** A teacher's profile for auditors and admins: the events of their record, as a timeline. */
+export const renderTeacher = async (
+  main: HTMLElement,
+  state: State,
+  params: URLSearchParams,
+): Promise<void> => {
+  const id = params.get('id') ?? '';
+  const path = `/v1/teachers/${encodeURIComponent(id)}`;
+  const [teacher, events] = await Promise.all([
+    getJson<{ fullName: string | null }>(path),
+    getJson<{ events: RecordedEventJson[] }>(`${path}/events`),
+  ]);
+  clear(
+    main,
+    h(
+      'p',
+      { class: 'no-print' },
+      h('a', { href: backHref(state), 'data-testid': 'back' }, `← ${t().back}`),
+    ),
+    h(
+      'h1',
+      { class: 'page-title' },
+      `${t().teacher}: ${teacher.fullName ?? id}`,
+      h('span', { class: 'muted' }, ` (${id})`),
+    ),
+    h('h2', {}, t().teacherEvents),
+    timeline(events.events),
+  );
+};
