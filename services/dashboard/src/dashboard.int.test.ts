@@ -549,6 +549,21 @@ describe('plan dashboard in a real browser', () => {
       '20/08/2025',
     );
     expect(await row('gdnn-ba-be').getAttribute('data-status')).toBe('missing');
+    // Missing after the due day: overdue by the days since 25/08/2025, as of 30/06/2026.
+    expect(await row('gdnn-ba-be').locator('[data-testid="status"]').innerText()).toContain(
+      'quá hạn 309 ngày',
+    );
+    const total = await page.locator('table[data-testid="reports"] > tbody > tr').count();
+    expect(await page.innerText('[data-testid="reports-summary"]')).toContain(`1/${total} đã nộp`);
+    // The figures submitted (1/2) beside the same recomputed from the log, flagged when they differ.
+    const compare = row('cdbk').locator('[data-testid="compare"]');
+    expect(await compare.getAttribute('data-differing')).toBe('1');
+    await compare.locator('summary').click();
+    expect(await compare.innerText()).toContain('không còn khớp');
+    // A unit without a report downloads a draft, and says so.
+    expect(await row('gdnn-ba-be').locator('a[data-testid="xlsx"]').innerText()).toContain(
+      'dự thảo',
+    );
     await shot('reports');
 
     // The link downloads the unit's report with the session cookie alone.
@@ -560,6 +575,17 @@ describe('plan dashboard in a real browser', () => {
     const bytes = readFileSync((await download.path()) as string);
     // An XLSX is a zip: it starts with "PK".
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+
+    // A year whose due day is still ahead: nobody is late yet.
+    await page.goto(`${stack.address}/#/reports?year=2026&asOf=2026-06-30`);
+    await ready('reports');
+    const shownStates = await page.$$eval('table[data-testid="reports"] > tbody > tr', (trs) =>
+      trs.map((tr) => tr.getAttribute('data-shown')),
+    );
+    expect(new Set(shownStates)).toEqual(new Set(['not-due']));
+    expect(await row('cdbk').locator('[data-testid="status"]').innerText()).toContain(
+      'Chưa đến hạn',
+    );
   });
 
   it('gives a reporter the figure without the teachers behind it, and the back link returns', async () => {

@@ -82,6 +82,11 @@ export interface ReportStatus {
     readonly recordedAt: string;
     readonly submittedOn: string;
     readonly asOf: string;
+    readonly values?: readonly {
+      readonly indicator: string;
+      readonly numerator: number;
+      readonly denominator: number;
+    }[];
   } | null;
 }
 export interface ReportStatuses {
