@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset } from '@nhagiao/dataset';
@@ -575,6 +584,58 @@ describe('plan dashboard in a real browser', () => {
     const bytes = readFileSync((await download.path()) as string);
     // An XLSX is a zip: it starts with "PK".
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+
+    // Printed as a person would: LibreOffice turns the workbook into a PDF, pages rendered to PNG.
+    const work = mkdtempSync(path.join(tmpdir(), 'nhagiao-report-pdf-'));
+    try {
+      const xlsx = path.join(work, 'bao-cao-cdbk-2025.xlsx');
+      writeFileSync(xlsx, bytes);
+      const run = promisify(execFile);
+      await run(
+        'soffice',
+        [
+          `-env:UserInstallation=file://${work}/profile`,
+          '--headless',
+          '--convert-to',
+          'pdf',
+          '--outdir',
+          work,
+          xlsx,
+        ],
+        { timeout: 90_000 },
+      );
+      const pdf = path.join(work, 'bao-cao-cdbk-2025.pdf');
+      copyFileSync(pdf, path.join(ARTIFACTS, 'bao-cao-cdbk-2025.pdf'));
+      await run('pdftoppm', [
+        '-r',
+        '60',
+        '-png',
+        pdf,
+        path.join(ARTIFACTS, 'bao-cao-cdbk-2025-trang'),
+      ]);
+      const pages = readdirSync(ARTIFACTS).filter((f) => f.startsWith('bao-cao-cdbk-2025-trang'));
+      const info = (await run('pdfinfo', [pdf])).stdout;
+      const count = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+      expect(info).toMatch(/Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)/);
+      expect(count).toBeGreaterThanOrEqual(1);
+      expect(count).toBeLessThanOrEqual(3);
+      expect(pages).toHaveLength(count);
+      const printed = (await run('pdftotext', ['-layout', pdf, '-'])).stdout;
+      expect(printed).toContain('TRƯỜNG CAO ĐẲNG BẮC KẠN');
+      expect(printed).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+      expect(printed).toContain('Độc lập - Tự do - Hạnh phúc');
+      expect(printed).toContain('THỦ TRƯỞNG ĐƠN VỊ');
+      // Percentages as the Sở writes them, never raw decimals; the college's own figures on it.
+      const byUnit = await api<{ figures: (Figure & { scope: string })[] }>(
+        '/v1/indicators?asOf=2025-06-30&by=unit',
+      );
+      for (const f of byUnit.figures.filter((x) => x.scope === 'unit:cdbk' && x.value !== null)) {
+        expect(printed).toContain(formatPercent(f.value, 'vi').replace('\u00a0', ' '));
+      }
+      expect(printed).not.toMatch(/0\.\d{5,}/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
 
     // A year whose due day is still ahead: nobody is late yet.
     await page.goto(`${stack.address}/#/reports?year=2026&asOf=2026-06-30`);
