@@ -9,3 +9,4 @@ export {
 } from './compute.js';
 export { reportSheets, metadataSheet, type Sheet } from './sheets.js';
 export { renderReportCsv, renderReportJson, renderReportXlsx, readXlsxSheets } from './render.js';
+export { PdfUnavailableError, renderReportPdf, xlsxToPdf } from './pdf.js';

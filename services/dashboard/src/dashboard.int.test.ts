@@ -633,6 +633,18 @@ describe('plan dashboard in a real browser', () => {
         expect(printed).toContain(formatPercent(f.value, 'vi').replace('\u00a0', ' '));
       }
       expect(printed).not.toMatch(/0\.\d{5,}/);
+      // The same report offered as PDF from the page.
+      const [printedDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        row('cdbk').locator('a[data-testid="pdf"]').click(),
+      ]);
+      expect(printedDownload.suggestedFilename()).toBe('bao-cao-cdbk-2025.pdf');
+      const offered = (await printedDownload.path()) as string;
+      expect(readFileSync(offered).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const offeredPages = Number(
+        /Pages:\s+(\d+)/.exec((await run('pdfinfo', [offered])).stdout)?.[1],
+      );
+      expect(offeredPages).toBe(count);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -1,14 +1,27 @@
-import { businessDate, targetFor } from '@nhagiao/domain';
-import { type FigureRow, resolveUnit, unitTimelineFrom } from '@nhagiao/readmodels';
+import { businessDate, identifier, targetFor } from '@nhagiao/domain';
+import {
+  type FigureRow,
+  type ReadModelStore,
+  resolveUnit,
+  unitTimelineFrom,
+} from '@nhagiao/readmodels';
+import {
+  PdfUnavailableError,
+  ReportError,
+  computeAnnualReport,
+  defaultAsOf,
+  renderReportPdf,
+} from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ALL_ROLES, PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, errorBodySchema } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { knownAtParam } from '../schemas.js';
 import { commonErrors, knownAtPosition, withNotFound } from './common.js';
 import { pipelineResponse } from './pipeline.schemas.js';
+import { reportFileQuery } from './reports.schemas.js';
 import { pipelineCounts } from './pipelineCounts.js';
 import { createPipelineSource } from './pipelineFacts.js';
 
@@ -467,6 +480,69 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
         cache.set(cacheKey, json);
       }
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+    },
+  );
+  /** Printed reports per unit, year, as-of and checkpoint: printing takes seconds. */
+  const printed = new Map<string, Buffer>();
+  r.get(
+    '/v1/dashboard/reports/:unitId/:year.pdf',
+    {
+      config: { roles: ['integrator', 'reporter', 'auditor', 'admin'] },
+      schema: {
+        summary:
+          "A unit's annual report as PDF: the XLSX of /v1/reports/{unitId}/{year}.xlsx printed on A4 by LibreOffice (503 when it is not installed)",
+        tags: ['reports'],
+        security: [{ apiKey: [] }],
+        params: z.strictObject({
+          unitId: identifier,
+          year: z.coerce.number().int().min(2000).max(2100),
+        }),
+        querystring: reportFileQuery,
+        response: { ...withNotFound, 503: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const { unitId, year } = request.params;
+      const key = keyOf(request);
+      if (key.role === 'integrator' && !key.units.includes(unitId)) {
+        throw new ApiError(403, 'forbidden', `unit ${unitId} is not one of this key's units`);
+      }
+      const asOf = request.query.asOf ?? defaultAsOf(year);
+      const checkpoint = (await readModel.checkpoint(projection)) ?? -1n;
+      const cacheKey = `${unitId}|${year}|${asOf}|${checkpoint}`;
+      let pdf = printed.get(cacheKey);
+      if (pdf === undefined) {
+        const report = await computeAnnualReport({
+          plan,
+          readModel: readModel as ReadModelStore,
+          store: deps.store,
+          unitId,
+          year,
+          asOf,
+          knownAt: checkpoint,
+          generatedAt: new Date().toISOString(),
+        }).catch((e: unknown) => {
+          if (!(e instanceof ReportError)) throw e;
+          const unknown = e.message.includes('is not registered');
+          throw new ApiError(
+            unknown ? 404 : 422,
+            unknown ? 'not-found' : 'invalid-state',
+            e.message,
+            [{ path: 'unitId', message: unknown ? 'unknown unit' : e.message }],
+          );
+        });
+        pdf = await renderReportPdf(report).catch((e: unknown) => {
+          if (e instanceof PdfUnavailableError)
+            throw new ApiError(503, 'pdf-unavailable', e.message);
+          throw e;
+        });
+        if (printed.size >= 16) printed.delete(printed.keys().next().value ?? '');
+        printed.set(cacheKey, pdf);
+      }
+      return (reply as FastifyReply)
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="bao-cao-${unitId}-${year}.pdf"`)
+        .send(pdf);
     },
   );
 };

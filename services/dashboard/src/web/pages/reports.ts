@@ -217,6 +217,19 @@ export const renderReports = async (
                   },
                   u.latest === null ? t().downloadDraft : t().download,
                 ),
+                ' · ',
+                h(
+                  'a',
+                  {
+                    href: `/v1/dashboard/reports/${encodeURIComponent(u.unitId)}/${year}.pdf`,
+                    download:
+                      u.latest === null
+                        ? `du-thao-bao-cao-${u.unitId}-${year}.pdf`
+                        : `bao-cao-${u.unitId}-${year}.pdf`,
+                    'data-testid': 'pdf',
+                  },
+                  'PDF',
+                ),
                 u.latest === null ? h('small', { class: 'block muted' }, t().draftNote) : null,
               ),
             ),
