@@ -334,6 +334,11 @@ describe('plan dashboard in a real browser', () => {
       'Mục tiêu 2025: 43,0',
     );
     await shot('overview');
+    // The first screen as a Sở official sees it, for the README.
+    await page.screenshot({ path: path.join(ARTIFACTS, 'first-screen-1440-vi.png') });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'first-screen-390-vi.png') });
+    await page.setViewportSize(WIDE);
   });
 
   it('follows "as of" through the URL, as the API does', async () => {

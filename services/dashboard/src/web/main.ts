@@ -9,7 +9,7 @@ import { renderReports } from './pages/reports.js';
 import { renderTeacher } from './pages/teacher.js';
 import { renderUnit } from './pages/unit.js';
 import { renderUnits } from './pages/units.js';
-import { type State, link, noteVisit, route, sharedFromUrl } from './state.js';
+import { type State, link, noteVisit, overviewData, route, sharedFromUrl } from './state.js';
 
 const LANG_KEY = 'nhagiao.lang';
 const root = document.getElementById('app') as HTMLElement;
@@ -256,7 +256,7 @@ const shell = (state: State): void => {
     asOfText.textContent = formatDate(state.asOf);
     toggle.checked = state.knownAt !== null;
     knownAtInput.disabled = state.knownAt === null;
-    if (state.knownAt !== null) knownAtInput.value = localKnownAt(state.knownAt);
+    knownAtInput.value = state.knownAt === null ? '' : localKnownAt(state.knownAt);
     for (const a of navLinks) {
       const p = a.getAttribute('data-path') ?? '/overview';
       a.setAttribute('href', link(p, state));
@@ -271,6 +271,10 @@ const shell = (state: State): void => {
 };
 
 const start = async (session: Session): Promise<void> => {
+  const shared = sharedFromUrl(route().params);
+  // The scorecard's answer is asked for beside the plan, not after it: one round trip less to the first paint.
+  if (route().path === '/overview')
+    overviewData(shared.asOf, shared.knownAt).catch(() => undefined);
   const plan = await getJson<Plan>(`/v1/plans/${encodeURIComponent(session.planId)}`);
   shell({ ...sharedFromUrl(route().params), session, plan: withStandardSpelling(plan) });
 };
