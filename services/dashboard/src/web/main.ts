@@ -231,7 +231,7 @@ const shell = (state: State): void => {
           // Folded on a phone until asked for; always open on a wider screen.
           open: state.knownAt !== null || window.matchMedia('(min-width: 641px)').matches,
         },
-        h('summary', {}, t().knownAtToggle),
+        h('summary', {}, t().knownAtSummary),
         h('label', { for: 'known-at-toggle', class: 'switch' }, toggle, ` ${t().knownAtToggle}`),
         h('label', { for: 'known-at' }, `${t().knownAt} `, knownAtInput),
         h('small', { id: 'known-at-help', class: 'muted' }, t().knownAtHelp),
