@@ -1,4 +1,4 @@
-import { type RecordedEventJson, getJson } from '../api.js';
+import { type RecordedEventJson, type Unit, getJson, query } from '../api.js';
 import { clear, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { type State, backHref } from '../state.js';
@@ -12,10 +12,12 @@ export const renderTeacher = async (
 ): Promise<void> => {
   const id = params.get('id') ?? '';
   const path = `/v1/teachers/${encodeURIComponent(id)}`;
-  const [teacher, events] = await Promise.all([
+  const [teacher, events, units] = await Promise.all([
     getJson<{ fullName: string | null }>(path),
     getJson<{ events: RecordedEventJson[] }>(`${path}/events`),
+    getJson<{ units: Unit[] }>(`/v1/units${query({ asOf: state.asOf })}`),
   ]);
+  const names = new Map(units.units.map((u) => [u.unitId, u.name]));
   clear(
     main,
     h(
@@ -30,6 +32,6 @@ export const renderTeacher = async (
       h('span', { class: 'muted' }, ` (${id})`),
     ),
     h('h2', {}, t().teacherEvents),
-    timeline(events.events),
+    timeline(events.events, (unitId) => names.get(unitId) ?? unitId),
   );
 };
