@@ -733,6 +733,12 @@ describe('plan dashboard in a real browser', () => {
     // The event reads in Vietnamese; the raw record is folded under it.
     expect(await event.innerText()).toContain('Cấp văn bằng');
     expect(await event.locator('pre').isVisible()).toBe(false);
+    // It opens right under its row, not at the foot of a long page.
+    expect(
+      await page
+        .locator(`tr:has(button[data-event="${newest?.eventId}"]) + tr.event-row .event`)
+        .count(),
+    ).toBe(1);
     await shot('figure-auditor-event');
 
     // A unit's page names who lacks what, for an auditor.

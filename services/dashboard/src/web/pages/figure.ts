@@ -46,12 +46,19 @@ export const renderFigure = async (
       ? overviewData(state.asOf, state.knownAt).then((o) => ({
           name: t().province,
           series: o.indicators.find((i) => i.code === code)?.series ?? [],
+          names: new Map<string, string | null>(),
         }))
       : getJson<DashboardUnit>(
           `/v1/dashboard/unit${query({ unitId, asOf: state.asOf, knownAt: state.knownAt })}`,
         ).then((u) => ({
           name: u.unit.name,
           series: u.indicators.find((i) => i.code === code)?.series ?? [],
+          names: new Map(
+            (u.indicators.find((i) => i.code === code)?.lacking ?? []).map((x) => [
+              x.teacherId,
+              x.fullName,
+            ]),
+          ),
         })),
     scope === 'province'
       ? getJson<Figures>(
@@ -64,21 +71,29 @@ export const renderFigure = async (
   ]);
   const target = indicator === undefined ? undefined : currentTarget(indicator.targets, state.asOf);
   const name = indicator?.title[lang()] ?? code;
-  const detail = h('div', { class: 'detail', 'aria-live': 'polite', tabindex: -1 });
-
-  const showEvent = async (row: HistoryRow): Promise<void> => {
-    clear(detail, t().loading);
+  /** The event behind a history row, opened right under the row (a second click folds it). */
+  const showEvent = async (row: HistoryRow, button: HTMLElement): Promise<void> => {
+    const tr = button.closest('tr');
+    if (tr === null) return;
+    const open = tr.nextElementSibling;
+    if (open?.classList.contains('event-row') === true) {
+      open.remove();
+      button.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const cell = h('td', { colspan: 6, tabindex: -1 }, t().loading);
+    tr.after(h('tr', { class: 'event-row' }, cell));
+    button.setAttribute('aria-expanded', 'true');
     const events = await getJson<{ events: RecordedEventJson[] }>(
       `/v1/teachers/${encodeURIComponent(row.teacherId)}/events`,
     );
     const event = events.events.find((e) => e.id === row.eventId);
     clear(
-      detail,
-      h('h2', {}, t().eventTitle),
+      cell,
       event === undefined ? row.eventId : h('ol', { class: 'timeline' }, eventView(event)),
-      h('p', {}, h('a', { href: link('/teacher', state, { id: row.teacherId }) }, t().showTeacher)),
+      h('a', { href: link('/teacher', state, { id: row.teacherId }) }, t().showTeacher),
     );
-    detail.focus();
+    cell.focus();
   };
 
   const lacking = explain.teachers?.filter((c) => c.numerator === 0) ?? [];
@@ -112,7 +127,11 @@ export const renderFigure = async (
                   h(
                     'td',
                     {},
-                    h('a', { href: link('/teacher', state, { id: c.teacherId }) }, c.teacherId),
+                    h(
+                      'a',
+                      { href: link('/teacher', state, { id: c.teacherId }) },
+                      context.names.get(c.teacherId) ?? c.teacherId,
+                    ),
                   ),
                   h(
                     'td',
@@ -257,7 +276,8 @@ export const renderFigure = async (
                       type: 'button',
                       class: 'link',
                       'data-event': r.eventId,
-                      onClick: () => void showEvent(r),
+                      'aria-expanded': 'false',
+                      onClick: (e: Event) => void showEvent(r, e.currentTarget as HTMLElement),
                     },
                     t().showEvent,
                   ),
@@ -334,6 +354,5 @@ export const renderFigure = async (
       h('h2', { id: 'history-h' }, t().historyTitle),
       history,
     ),
-    detail,
   );
 };
