@@ -7,3 +7,12 @@ describe('xlsxToPdf', () => {
     await expect(attempt).rejects.toThrow('libreoffice-calc-nogui');
   });
 });
+
+describe('xlsxToPdf in turn', () => {
+  it('answers the next call after a failed one (the queue does not stall)', async () => {
+    const failed = xlsxToPdf(Buffer.from('PK'), { soffice: '/nonexistent/soffice' });
+    const again = xlsxToPdf(Buffer.from('PK'), { soffice: '/nonexistent/soffice' });
+    await expect(failed).rejects.toBeInstanceOf(PdfUnavailableError);
+    await expect(again).rejects.toBeInstanceOf(PdfUnavailableError);
+  });
+});

@@ -10,15 +10,31 @@ export class PdfUnavailableError extends Error {
   readonly code = 'pdf-unavailable';
 }
 
+/** Conversions run one at a time: each is a LibreOffice process of seconds and a few hundred MB. */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * The workbook printed to PDF by LibreOffice headless (Debian
  * `libreoffice-calc-nogui`): exactly what a person gets who opens the XLSX
  * and prints it, A4 pages as the layout sets them. Each call runs its own
- * LibreOffice with a throw-away profile, so calls never share state.
+ * LibreOffice with a throw-away profile, so calls never share state; calls
+ * wait for each other, so a burst of requests cannot start many at once.
  */
-export const xlsxToPdf = async (
+export const xlsxToPdf = (
   xlsx: Buffer,
   options: { readonly soffice?: string; readonly timeoutMs?: number } = {},
+): Promise<Buffer> => {
+  const next = queue.then(
+    () => convert(xlsx, options),
+    () => convert(xlsx, options),
+  );
+  queue = next.catch(() => undefined);
+  return next;
+};
+
+const convert = async (
+  xlsx: Buffer,
+  options: { readonly soffice?: string; readonly timeoutMs?: number },
 ): Promise<Buffer> => {
   const dir = await mkdtemp(path.join(tmpdir(), 'nhagiao-pdf-'));
   try {
