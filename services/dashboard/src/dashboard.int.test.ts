@@ -816,6 +816,11 @@ describe('plan dashboard in a real browser', () => {
         .map((e) => `${e.tagName} ${e.textContent?.slice(0, 30)}`),
     );
     expect(small).toEqual([]);
+    // The charts stay readable on the phone: no text under 11 px.
+    const chartText = await reader.$$eval('article.card svg text', (els) =>
+      Math.min(...els.map((e) => (e as SVGTextElement).getBoundingClientRect().height)),
+    );
+    expect(chartText).toBeGreaterThanOrEqual(11);
     await reader.emulateMedia({ media: 'print' });
     await reader.setViewportSize(WIDE);
     await reader.pdf({ path: path.join(ARTIFACTS, 'overview-a4.pdf'), format: 'A4' });
