@@ -12,3 +12,4 @@ export { reportSheets, metadataSheet, type Sheet } from './sheets.js';
 export { renderReportCsv, renderReportJson, renderReportXlsx, readXlsxSheets } from './render.js';
 export { cellText } from './cell-text.js';
 export { withoutPersonalData } from './minimise.js';
+export { PdfUnavailableError, renderReportPdf, xlsxToPdf } from './pdf.js';

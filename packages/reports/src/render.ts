@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { cellText } from './cell-text.js';
 import { type Sheet, metadataSheet, reportSheets } from './sheets.js';
+import { layoutWorkbook } from './xlsx-layout.js';
 import type { AnnualReport } from './types.js';
 
 const csvField = (v: unknown): string => {
@@ -29,33 +30,21 @@ export const renderReportJson = (report: AnnualReport): string =>
 /** exceljs, loaded when a workbook is made or read: half a second of start-up every other command need not pay. */
 const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 
-/** The XLSX workbook: one sheet per table (Vietnamese header, English beneath), then the metadata sheet. */
+/**
+ * The XLSX workbook as the People's Committee receives it (`xlsx-layout.ts`):
+ * the report and its appendix laid out for A4, then the data sheets.
+ */
 export const renderReportXlsx = async (report: AnnualReport): Promise<Buffer> => {
   const wb = new (await excel()).Workbook();
   wb.creator = 'nhagiao';
   // The workbook's own dates come from the report, so the same report gives the same workbook content.
   wb.created = new Date(report.generatedAt);
   wb.modified = wb.created;
-  for (const s of [...reportSheets(report), metadataSheet(report)]) {
-    const ws = wb.addWorksheet(s.name);
-    ws.addRow([...s.headers]).font = { bold: true };
-    ws.addRow([...s.headersEn]).font = { italic: true };
-    // Every cell from the data goes through cellText: text an integrator sent never runs as a formula.
-    for (const row of s.rows) ws.addRow(row.map((v) => cellText(v ?? '')));
-    ws.columns.forEach((c, i) => {
-      const widest = Math.max(
-        ...[s.headers[i], s.headersEn[i], ...s.rows.map((r) => r[i])].map(
-          (v) => String(v ?? '').length,
-        ),
-      );
-      c.width = Math.min(60, Math.max(10, widest + 2));
-    });
-    ws.views = [{ state: 'frozen', ySplit: 2 }];
-  }
+  layoutWorkbook(wb, report);
   return Buffer.from(await wb.xlsx.writeBuffer());
 };
 
-/** Reading back: the rows of a sheet below its two header rows (for checks and tests). */
+/** Reading back: every sheet's rows, as values (for checks and tests). */
 export const readXlsxSheets = async (bytes: Buffer): Promise<Map<string, unknown[][]>> => {
   const wb = new (await excel()).Workbook();
   // exceljs types want its own Buffer flavour; the bytes are what writeBuffer produced.

@@ -13,6 +13,7 @@ export interface Assets {
   readonly index: Asset;
   readonly script: Asset;
   readonly style: Asset;
+  readonly icon: Asset;
 }
 
 /**
@@ -61,13 +62,15 @@ export const buildAssets = async (webRoot: string): Promise<Assets> => {
   });
   const script = result.outputFiles[0];
   if (script === undefined) throw new Error('the dashboard bundle is empty');
-  const [index, style] = await Promise.all([
+  const [index, style, icon] = await Promise.all([
     readFile(path.join(webRoot, 'index.html')),
     readFile(path.join(webRoot, 'app.css')),
+    readFile(path.join(webRoot, 'favicon.svg')),
   ]);
   return {
     index: asset(index, 'text/html; charset=utf-8'),
     script: asset(Buffer.from(script.contents), 'text/javascript; charset=utf-8'),
     style: asset(style, 'text/css; charset=utf-8'),
+    icon: asset(icon, 'image/svg+xml'),
   };
 };

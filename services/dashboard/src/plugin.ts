@@ -84,18 +84,23 @@ export const dashboardPlugin = fp<DashboardOptions>(
       },
     });
 
-    const whoAmI = (reply: FastifyReply, id: string | undefined) => {
+    const whoAmI = (reply: FastifyReply, id: string | undefined, strict: boolean) => {
       const session = id === undefined ? undefined : sessions.get(id);
       const key = session === undefined ? undefined : options.keys.verify(session.secret);
       if (session === undefined || key === undefined) {
         // A revoked key ends its sessions at once.
         if (session !== undefined) sessions.close(session.id);
+        if (!strict) {
+          // Asking whether one is signed in is not a failure: a signed-out visit logs no 401.
+          return reply.header('cache-control', 'no-store').send({ signedIn: false });
+        }
         return reply
           .code(401)
           .header('cache-control', 'no-store')
           .send(errorBody('unauthenticated', 'no live session: send an API key to POST /session'));
       }
       return reply.header('cache-control', 'no-store').send({
+        signedIn: true,
         role: key.role,
         planId: options.planId,
         expiresAt: new Date(session.expiresAt).toISOString(),
@@ -134,6 +139,9 @@ export const dashboardPlugin = fp<DashboardOptions>(
       scope.get('/', (request, reply) => sendAsset(request, reply, assets.index));
       scope.get('/assets/app.js', (request, reply) => sendAsset(request, reply, assets.script));
       scope.get('/assets/app.css', (request, reply) => sendAsset(request, reply, assets.style));
+      scope.get('/favicon.svg', (request, reply) => sendAsset(request, reply, assets.icon));
+      // Browsers that ask for the classic name get the same drawing.
+      scope.get('/favicon.ico', (request, reply) => sendAsset(request, reply, assets.icon));
 
       const secureFor = (request: FastifyRequest): boolean =>
         options.secureCookie === 'auto'
@@ -173,11 +181,11 @@ export const dashboardPlugin = fp<DashboardOptions>(
             secure: secureFor(request),
           }),
         );
-        return whoAmI(reply, session.id);
+        return whoAmI(reply, session.id, true);
       });
 
       scope.get('/session', (request, reply) =>
-        whoAmI(reply, cookieValue(request.headers.cookie, cookieName)),
+        whoAmI(reply, cookieValue(request.headers.cookie, cookieName), false),
       );
 
       scope.delete('/session', (request, reply) => {

@@ -24,6 +24,8 @@ describe('nhagiao report annual', () => {
     expect(r.code).toBe(0);
     const sheets = await readXlsxSheets(readFileSync(out));
     expect([...sheets.keys()]).toEqual([
+      'Báo cáo',
+      'Phụ lục',
       'Chỉ tiêu',
       'Trình độ',
       'Loại hình',

@@ -23,6 +23,8 @@ import { dashboardPlugin } from '../plugin.js';
 export const PLAN_ID = 'bac-kan-423-2024';
 
 export interface Stack {
+  /** The data directory: events.sqlite and readmodel.sqlite, as `nhagiao --data-dir` reads them. */
+  readonly dir: string;
   readonly app: FastifyInstance;
   readonly address: string;
   readonly keys: KeyStore;
@@ -84,6 +86,7 @@ export const openStack = async (options: {
   options.beforeListen?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
+    dir,
     app,
     address,
     keys,

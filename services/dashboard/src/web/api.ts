@@ -1,3 +1,5 @@
+import type { Pipeline } from './forecast.js';
+
 /** Calls to the API with the session cookie; the page never holds a key. */
 export class HttpError extends Error {
   constructor(
@@ -80,6 +82,11 @@ export interface ReportStatus {
     readonly recordedAt: string;
     readonly submittedOn: string;
     readonly asOf: string;
+    readonly values?: readonly {
+      readonly indicator: string;
+      readonly numerator: number;
+      readonly denominator: number;
+    }[];
   } | null;
 }
 export interface ReportStatuses {
@@ -131,3 +138,58 @@ export const pooled = async <T>(
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
 };
+
+export interface Counts {
+  readonly numerator: number;
+  readonly denominator: number;
+  readonly value: number | null;
+}
+/** `GET /v1/dashboard/overview`: the scorecard's facts in one answer. */
+export interface DashboardOverview {
+  readonly asOf: string;
+  readonly knownAt: string | null;
+  readonly indicators: readonly {
+    readonly code: string;
+    readonly figure: Counts;
+    readonly corrected: Counts | null;
+    readonly targets: readonly {
+      readonly year: number;
+      readonly target: number;
+      readonly judgedAsOf: string;
+      readonly shortNow: number;
+      readonly result: (Counts & { readonly met: boolean | null; readonly short: number }) | null;
+    }[];
+    readonly series: readonly (Counts & { readonly date: string })[];
+    readonly behind: readonly (Counts & {
+      readonly unitId: string;
+      readonly name: string;
+      readonly short: number;
+    })[];
+  }[];
+  readonly pipeline: Pipeline | null;
+}
+
+/** `GET /v1/dashboard/unit`: one unit's figures, series, what its teachers lack, its pipeline. */
+export interface DashboardUnit {
+  readonly asOf: string;
+  readonly unit: {
+    readonly unitId: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly area: string;
+    readonly countsUnder: string;
+    readonly countsUnderName: string;
+  };
+  readonly indicators: readonly {
+    readonly code: string;
+    readonly figure: Counts;
+    readonly target: {
+      readonly year: number;
+      readonly target: number;
+      readonly short: number;
+    } | null;
+    readonly series: readonly (Counts & { readonly date: string })[];
+    readonly lacking?: readonly { readonly teacherId: string; readonly fullName: string | null }[];
+  }[];
+  readonly pipeline: Pipeline | null;
+}

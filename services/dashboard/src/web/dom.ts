@@ -14,6 +14,8 @@ const setAttrs = (el: Element, attrs: Attrs): void => {
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') el.addEventListener(name.slice(2).toLowerCase(), value);
+    // Through the CSSOM: the CSP (style-src 'self') refuses style attributes, not style properties.
+    else if (name === 'style') (el as HTMLElement).style.cssText = String(value);
     else el.setAttribute(name, value === true ? '' : String(value));
   }
 };

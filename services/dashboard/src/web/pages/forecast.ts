@@ -1,19 +1,15 @@
-import { getJson, query } from '../api.js';
 import { clear, h } from '../dom.js';
 import {
+  AT_RISK_MARGIN,
   COURSE_COMPLETION,
+  MIN_STUDY_YEARS,
   type Pipeline,
   STUDY_COMPLETION,
-  pace,
-  pipelineProjection,
-  statusFor,
 } from '../forecast.js';
 import { formatDate, formatDecimal, formatInteger, formatPercent } from '../format.js';
 import { lang, t } from '../i18n.js';
-import { type State, monthlySeries, provinceFigures } from '../state.js';
-import { statusBadge } from './overview.js';
-
-const YEARS = [2025, 2030];
+import { type State, overviewData } from '../state.js';
+import { outlooksOf, rangeText, verdictBadge } from './overview.js';
 
 const table = (testid: string, caption: string, headers: readonly string[], rows: Node[]) =>
   h(
@@ -111,99 +107,159 @@ const pipelineTables = (pipeline: Pipeline, state: State): HTMLElement => {
 };
 
 export const renderForecast = async (main: HTMLElement, state: State): Promise<void> => {
-  clear(main, h('h1', { class: 'page-title' }, t().forecastTitle), h('p', {}, t().loading));
-  // The pipeline is as known now: the figures it adjusts are read as known now too.
-  const [series, pipeline, now] = await Promise.all([
-    monthlySeries(state.asOf, state.knownAt),
-    getJson<Pipeline>(`/v1/pipeline${query({ asOf: state.asOf, scope: 'province' })}`),
-    provinceFigures(state.asOf, null),
-  ]);
+  const data = await overviewData(state.asOf, state.knownAt);
+  const pct = (p: number | null) => formatPercent(p, lang());
+  const perYear = (v: number | null) =>
+    v === null
+      ? '—'
+      : `${v > 0 ? '+' : v < 0 ? '−' : '±'}${formatDecimal(Math.abs(v) * 100, 1, lang())}`;
+  const rows = data.indicators.map((row) => ({
+    row,
+    title: state.plan.indicators.find((i) => i.code === row.code)?.title[lang()] ?? row.code,
+    outlooks: outlooksOf(row, data.asOf, data.pipeline),
+  }));
+  const years = [...new Set(data.indicators.flatMap((r) => r.targets.map((x) => x.year)))].sort();
+
+  const yearSection = (year: number) => {
+    const entries = rows.flatMap((r) => {
+      const e = r.outlooks.find((o) => o.target.year === year);
+      return e === undefined ? [] : [{ ...r, ...e }];
+    });
+    const judged = entries.length > 0 && entries.every((e) => e.outlook.judged);
+    if (judged) {
+      return h(
+        'section',
+        { 'aria-labelledby': `year-${year}` },
+        h('h2', { id: `year-${year}` }, t().resultTitle(year)),
+        h('p', { class: 'method' }, t().resultNote(formatDate(`${year}-12-31`))),
+        table(
+          `result-${year}`,
+          t().resultTitle(year),
+          [t().indicator, t().result, t().target, t().countTotal, t().verdictColumn],
+          entries.map((e) =>
+            h(
+              'tr',
+              { 'data-indicator': e.row.code, 'data-verdict': e.outlook.verdict },
+              h('th', { scope: 'row' }, e.title),
+              h('td', {}, pct(e.outlook.result)),
+              h('td', {}, `≥ ${pct(e.target.target)}`),
+              h(
+                'td',
+                {},
+                e.target.result === null
+                  ? '—'
+                  : `${formatInteger(e.target.result.numerator, lang())}/${formatInteger(e.target.result.denominator, lang())}`,
+              ),
+              h(
+                'td',
+                {},
+                verdictBadge(e.outlook.verdict),
+                e.target.result !== null && e.target.result.short > 0
+                  ? ` — ${t().lackedTeachers(formatInteger(e.target.result.short, lang()))}`
+                  : '',
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+    return h(
+      'section',
+      { 'aria-labelledby': `year-${year}` },
+      h('h2', { id: `year-${year}` }, t().outlookTitle(year)),
+      table(
+        `forecast-${year}`,
+        t().outlookTitle(year),
+        [
+          t().indicator,
+          t().current,
+          t().paceNeededColumn,
+          t().paceAchievedColumn,
+          t().method1,
+          t().method2,
+          t().rangeColumn,
+          t().verdictColumn,
+        ],
+        entries.map((e) => {
+          const o = e.outlook;
+          return h(
+            'tr',
+            {
+              'data-indicator': e.row.code,
+              'data-verdict': o.verdict,
+              'data-trend': o.trend ?? '',
+              'data-pipeline': o.pipeline ?? '',
+              'data-low': o.low ?? '',
+              'data-high': o.high ?? '',
+            },
+            h('th', { scope: 'row' }, e.title),
+            h('td', {}, pct(e.row.figure.value)),
+            h('td', {}, perYear(o.paceNeeded === null ? null : Math.max(0, o.paceNeeded))),
+            h('td', {}, perYear(o.paceAchieved)),
+            h(
+              'td',
+              { 'data-testid': 'trend' },
+              pct(o.trend),
+              o.trendUnbounded === null
+                ? null
+                : h(
+                    'small',
+                    { class: 'block muted' },
+                    t().boundedFrom(pct(o.trendUnbounded), pct(o.ceiling)),
+                  ),
+            ),
+            h(
+              'td',
+              { 'data-testid': 'pipeline' },
+              o.pipeline === null ? `— (${t().pipelineNone})` : pct(o.pipeline),
+            ),
+            h('td', { 'data-testid': 'range' }, rangeText(o)),
+            h(
+              'td',
+              {},
+              verdictBadge(o.verdict),
+              h('small', { class: 'block muted' }, `${t().target} ≥ ${pct(e.target.target)}`),
+            ),
+          );
+        }),
+      ),
+    );
+  };
+
   const share = (p: number) => formatPercent(p, lang());
   clear(
     main,
-    h('h1', { class: 'page-title' }, t().forecastTitle),
-    h('p', { class: 'method', 'data-testid': 'method' }, t().forecastMethod),
-    h(
-      'p',
-      { class: 'method', 'data-testid': 'pipeline-method' },
-      t().pipelineMethod(formatDate(state.asOf), share(STUDY_COMPLETION), share(COURSE_COMPLETION)),
-    ),
+    h('h1', { class: 'page-title' }, `${t().forecastTitle} — ${formatDate(data.asOf)}`),
     h(
       'p',
       { class: 'caveat', role: 'note' },
       h('span', { 'aria-hidden': 'true' }, '⚠ '),
       t().forecastCaveat,
     ),
+    years.map(yearSection),
     h(
-      'div',
-      { class: 'table-box' },
+      'section',
+      { class: 'method', 'aria-labelledby': 'assumptions' },
+      h('h2', { id: 'assumptions' }, t().assumptionsTitle),
       h(
-        'table',
-        { class: 'list', 'data-testid': 'forecast' },
-        h('caption', { class: 'sr-only' }, t().forecastTitle),
+        'ol',
+        { 'data-testid': 'assumptions' },
+        h('li', { 'data-testid': 'method' }, t().forecastMethod),
         h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, t().indicator),
-            h('th', { scope: 'col' }, t().current),
-            h('th', { scope: 'col' }, t().pacePerYear),
-            YEARS.map((y) => h('th', { scope: 'col' }, t().projected(y))),
-            YEARS.map((y) => h('th', { scope: 'col' }, t().pipelineProjected(y))),
+          'li',
+          { 'data-testid': 'pipeline-method' },
+          t().pipelineMethod(
+            formatDate(data.asOf),
+            share(STUDY_COMPLETION),
+            share(COURSE_COMPLETION),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          state.plan.indicators.map((i) => {
-            const points = series.get(i.code) ?? [];
-            const trend = pace(points);
-            const current = [...points].reverse().find((p) => p.value !== null)?.value ?? null;
-            const figure = now.figures.find((f) => f.indicator === i.code);
-            return h(
-              'tr',
-              { 'data-indicator': i.code },
-              h('th', { scope: 'row' }, i.title[lang()]),
-              h('td', {}, formatPercent(current, lang())),
-              h(
-                'td',
-                {},
-                trend === null ? '—' : formatDecimal(trend.perDay * 365 * 100, 1, lang()),
-              ),
-              YEARS.map((y) => {
-                const target = i.targets.find((x) => x.year === y);
-                if (target === undefined) return h('td', {}, `— (${t().targetNone})`);
-                const judged = statusFor(points, state.asOf, target);
-                return h(
-                  'td',
-                  {},
-                  h('span', { class: 'projected' }, `≈ ${formatPercent(judged.projected, lang())}`),
-                  ` / ${t().target} ≥ ${formatPercent(target.target, lang())} `,
-                  statusBadge(judged.status, undefined),
-                );
-              }),
-              YEARS.map((y) => {
-                const p =
-                  figure === undefined ? null : pipelineProjection(i.code, figure, pipeline, y);
-                if (p === null) return h('td', { 'data-year': y }, `— (${t().pipelineNone})`);
-                return h(
-                  'td',
-                  { 'data-year': y, 'data-testid': 'with-pipeline' },
-                  h('span', { class: 'projected' }, `≈ ${formatPercent(p.projected, lang())}`),
-                  h(
-                    'small',
-                    {},
-                    ` (${t().pipelineAdded} +${formatDecimal(p.added, 1, lang())}; ${t().pipelineLeaving} −${formatInteger(p.leaving, lang())})`,
-                  ),
-                );
-              }),
-            );
-          }),
-        ),
+        h('li', { 'data-testid': 'reconcile' }, t().reconcileMethod(MIN_STUDY_YEARS)),
+        h('li', {}, t().verdictMethod(formatDecimal(AT_RISK_MARGIN * 100, 0, lang()))),
       ),
     ),
-    pipelineTables(pipeline, state),
+    data.pipeline === null
+      ? h('p', { class: 'note' }, t().pipelineRole)
+      : pipelineTables(data.pipeline, state),
   );
 };
