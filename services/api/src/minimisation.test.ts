@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { generateDataset } from '@nhagiao/dataset';
@@ -33,7 +34,9 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
     const type = res.headers.get('content-type') ?? '';
     const text = type.includes('spreadsheetml')
       ? JSON.stringify([...(await readXlsxSheets(bytes)).entries()])
-      : bytes.toString('utf8');
+      : type.includes('application/pdf')
+        ? execFileSync('pdftotext', ['-', '-'], { input: bytes }).toString('utf8')
+        : bytes.toString('utf8');
     return { res, text };
   };
 
@@ -76,12 +79,13 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
   });
   afterAll(() => stack.close());
 
+  const studyUnit = (): string => [...units].find((u) => studyTeacher.startsWith(`${u}-`)) ?? '';
+
   /** Every concrete URL of the document's GET routes, parameters filled with what this stack holds. */
   const urls = async (): Promise<string[]> => {
     const doc = (await (await fetch(`${base}/v1/openapi.json`)).json()) as OpenApi;
     const out: string[] = [];
     const values: Record<string, readonly string[]> = {
-      unitId: [...units],
       year: ['2025'],
       format: ['json', 'csv', 'xlsx'],
       code: stack.plan.indicators.map((i) => i.code),
@@ -90,12 +94,17 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
     };
     for (const [template, methods] of Object.entries(doc.paths)) {
       if (methods.get === undefined) continue;
+      // A PDF is printed by LibreOffice (seconds each): the unit whose teacher is studying stands for all.
+      const unitIds = template.endsWith('.pdf') ? [studyUnit()] : [...units];
       let expanded = [template];
       for (const [name, options] of Object.entries(values)) {
         expanded = expanded.flatMap((u) =>
           u.includes(`{${name}}`) ? options.map((v) => u.replace(`{${name}}`, v)) : [u],
         );
       }
+      expanded = expanded.flatMap((u) =>
+        u.includes('{unitId}') ? unitIds.map((v) => u.replace('{unitId}', v)) : [u],
+      );
       for (const u of expanded) {
         expect(u).not.toMatch(/\{/);
         const scopes = ['province', ...[...units].slice(0, 3).map((unit) => `unit:${unit}`)];
@@ -104,6 +113,7 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
         } else if (u === '/v1/indicators') {
           for (const by of ['province', 'unit', 'area', 'kind']) out.push(`${u}?by=${by}`);
         } else if (u === '/v1/reports') out.push(`${u}?year=2025`);
+        else if (u === '/v1/dashboard/unit') out.push(`${u}?unitId=${studyUnit()}&asOf=2025-06-30`);
         else out.push(u);
       }
     }
@@ -132,7 +142,9 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
     }
     expect(answered).toEqual(expect.arrayContaining(['/v1/indicators?by=unit text/csv']));
     expect(answered.some((a) => a.startsWith('/v1/pipeline'))).toBe(true);
-  });
+    expect(answered.some((a) => a.startsWith('/v1/dashboard/unit?'))).toBe(true);
+    expect(answered.some((a) => a.endsWith('.pdf '))).toBe(true);
+  }, 180_000);
 
   it('while an admin reading the same report gets them (the scan would see a leak)', async () => {
     const unit = [...units].find((u) => studyTeacher.startsWith(`${u}-`)) ?? '';

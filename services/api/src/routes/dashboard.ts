@@ -11,6 +11,7 @@ import {
   computeAnnualReport,
   defaultAsOf,
   renderReportPdf,
+  withoutPersonalData,
 } from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -509,7 +510,9 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
       }
       const asOf = request.query.asOf ?? defaultAsOf(year);
       const checkpoint = (await readModel.checkpoint(projection)) ?? -1n;
-      const cacheKey = `${unitId}|${year}|${asOf}|${checkpoint}`;
+      // The PDF prints the same report as the XLSX, so it hides the same personal data from a reporter.
+      const personal = key.role === 'integrator' || PERSONAL_DATA_ROLES.includes(key.role);
+      const cacheKey = `${unitId}|${year}|${asOf}|${checkpoint}|${personal}`;
       let pdf = printed.get(cacheKey);
       if (pdf === undefined) {
         const report = await computeAnnualReport({
@@ -531,7 +534,7 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
             [{ path: 'unitId', message: unknown ? 'unknown unit' : e.message }],
           );
         });
-        pdf = await renderReportPdf(report).catch((e: unknown) => {
+        pdf = await renderReportPdf(personal ? report : withoutPersonalData(report)).catch((e: unknown) => {
           if (e instanceof PdfUnavailableError)
             throw new ApiError(503, 'pdf-unavailable', e.message);
           throw e;
