@@ -534,11 +534,13 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
             [{ path: 'unitId', message: unknown ? 'unknown unit' : e.message }],
           );
         });
-        pdf = await renderReportPdf(personal ? report : withoutPersonalData(report)).catch((e: unknown) => {
-          if (e instanceof PdfUnavailableError)
-            throw new ApiError(503, 'pdf-unavailable', e.message);
-          throw e;
-        });
+        pdf = await renderReportPdf(personal ? report : withoutPersonalData(report)).catch(
+          (e: unknown) => {
+            if (e instanceof PdfUnavailableError)
+              throw new ApiError(503, 'pdf-unavailable', e.message);
+            throw e;
+          },
+        );
         if (printed.size >= 16) printed.delete(printed.keys().next().value ?? '');
         printed.set(cacheKey, pdf);
       }
