@@ -23,7 +23,7 @@ const notEmployed = (teacherId: string): Result<never> =>
   reject('not-employed', 'data.teacherId', `teacher ${teacherId} is not employed`);
 
 /**
- * Decides one event of a teacher's stream (design.md §3 and §4 readings 6, 7, 10).
+ * Decides one event of a teacher's stream (docs/indicators.md § Readings, 6, 7, 10).
  *
  * Employment dates: a hire, transfer, assignment change or leave must not precede
  * the current employment's latest such date; a rehire must not precede the last
