@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import type { CellValue } from './cells.js';
@@ -43,33 +42,26 @@ const plain = (v: unknown): CellValue => {
   return String(v);
 };
 
-/** Every worksheet of an XLSX file, streamed (exceljs WorkbookReader): date cells arrive as dates. */
+/** Every worksheet of an XLSX file (exceljs): date cells arrive as dates. */
 export const readXlsx = async (bytes: Uint8Array): Promise<RawSheet[]> => {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const sheets: RawSheet[] = [];
+  const workbook = new ExcelJS.Workbook();
   try {
-    for await (const worksheet of reader) {
-      const rows: RawRow[] = [];
-      for await (const row of worksheet) {
-        const values = row.values as unknown[];
-        const cells: CellValue[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(plain(values[i]));
-        rows.push({ row: row.number, cells });
-      }
-      sheets.push({ name: (worksheet as unknown as { name: string }).name, rows });
-    }
+    await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
   } catch (e) {
     throw new SheetFormatError(
-      `not a readable XLSX file (${(e as Error).message}): save it again from Excel as .xlsx`,
+      `is not a readable XLSX file (${(e as Error).message}): save it again from Excel as .xlsx`,
     );
   }
-  return sheets;
+  return workbook.worksheets.map((worksheet) => {
+    const rows: RawRow[] = [];
+    worksheet.eachRow({ includeEmpty: false }, (row, number) => {
+      const values = row.values as unknown[];
+      const cells: CellValue[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(plain(values[i]));
+      rows.push({ row: number, cells });
+    });
+    return { name: worksheet.name, rows };
+  });
 };
 
 /**

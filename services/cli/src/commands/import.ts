@@ -1,4 +1,12 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import {
   type IngestReport,
@@ -15,6 +23,46 @@ import { Progress, perSecond, seconds } from '../progress.js';
 import { embeddedReadModel, openReadModel, openStore, planOf } from '../runtime.js';
 
 const MAX_DUPLICATE_LINES = 20;
+
+/** A spreadsheet by its name, or by its bytes: every .xlsx file is a ZIP archive. */
+const spreadsheetFormat = (file: string): 'xlsx' | 'csv' | undefined => {
+  if (/\.xlsx$/i.test(file)) return 'xlsx';
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (file === '-') return undefined;
+  const head = Buffer.alloc(512);
+  const fd = openSync(file, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read >= 4 && head.readUInt32BE(0) === 0x504b0304) return 'xlsx';
+  return undefined;
+};
+
+/**
+ * Why a file given as NDJSON is not: its first line is a CSV header (an export
+ * from Excel), not a JSON object. Undefined when it looks like NDJSON.
+ */
+export const looksLikeCsv = (head: string): boolean => {
+  const first =
+    head
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? '';
+  return !/^\s*[[{]/.test(first) && /^[^{}[\]"]*[,;]/.test(first);
+};
+
+const firstBytes = (file: string): string => {
+  const head = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  try {
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+};
 
 export interface ImportSummary {
   readonly reports: readonly IngestReport[];
@@ -37,6 +85,7 @@ export const importFiles = async (
   const store = await openStore(config);
   const reports: IngestReport[] = [];
   let rejected = 0;
+  let appendedAny = false;
   const ingestor = createIngestor({
     store,
     quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
@@ -44,6 +93,40 @@ export const importFiles = async (
   try {
     for (const file of files) {
       const name = file === '-' ? 'stdin' : file;
+      const format = spreadsheetFormat(file);
+      if (format !== undefined) {
+        const { importSpreadsheet } = await import('@nhagiao/sheets');
+        const sheet = await importSpreadsheet({
+          readStream: (stream) => store.readStream(stream),
+          ingestor,
+          bytes: readFileSync(file),
+          name: path.basename(file),
+          format,
+          signal: ctx.signal,
+        });
+        for (const problem of sheet.problems) {
+          const own = problem.startsWith(`${sheet.source}:`);
+          ctx.stderr.write(own ? `${problem}\n` : `${name} ${problem}\n`);
+        }
+        const kinds = sheet.sheets.map((x) => `${x.name}: ${x.kind}, ${x.rows}`).join('; ');
+        const verdict =
+          sheet.problems.length > 0
+            ? `REJECTED — nothing stored from this file (${sheet.problems.length} problem(s); fix the cells named above and import it again)`
+            : `${sheet.appended} events appended (${sheet.corrections} correction(s)), ${sheet.unchanged} already recorded, ${sheet.duplicates} duplicates`;
+        ctx.stderr.write(
+          `${name}: ${verdict}; ${sheet.rows} rows (${kinds}) in ${seconds(sheet.durationMs)}\n`,
+        );
+        if (sheet.problems.length > 0) rejected += sheet.problems.length;
+        if (sheet.appended > 0) appendedAny = true;
+        continue;
+      }
+      if (file !== '-' && looksLikeCsv(firstBytes(file))) {
+        ctx.stderr.write(
+          `${name}:1 this looks like CSV, not NDJSON: name it FILE.csv and use \`import FILE.csv\` (see \`nhagiao template\`), or send one JSON envelope per line\n`,
+        );
+        rejected += 1;
+        continue;
+      }
       const progress = new Progress(ctx.stderr);
       let duplicatesShown = 0;
       const onOutcome = (o: ItemOutcome): void => {
@@ -74,6 +157,7 @@ export const importFiles = async (
       progress.done();
       reports.push(report);
       rejected += report.rejected;
+      if (report.appended > 0) appendedAny = true;
       if (duplicatesShown > MAX_DUPLICATE_LINES) {
         ctx.stderr.write(
           `${name}: … and ${duplicatesShown - MAX_DUPLICATE_LINES} more duplicates\n`,
@@ -94,7 +178,7 @@ export const importFiles = async (
     ingestor.close();
     await store.close();
   }
-  if (embeddedReadModel(config) && reports.some((r) => r.appended > 0)) {
+  if (embeddedReadModel(config) && appendedAny) {
     const readModel = await openReadModel(config);
     const reader = await openStore(config, { readOnly: true });
     try {
@@ -122,14 +206,22 @@ export const importFiles = async (
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'nhập sự kiện từ tệp NDJSON / import NDJSON events (- for stdin)',
-  usage: 'import FILE… [--partial]',
+  summary: 'nhập sự kiện từ tệp NDJSON, XLSX, CSV / import events or spreadsheets (- for stdin)',
+  usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial]',
   options: { ...dataOptions, partial: { type: 'boolean' }, plan: { type: 'string' } },
   help: `Each line is one envelope (see docs/events.md). Every line is validated and
 decided in order. By default a file is all or nothing: if any line is rejected,
 nothing from that file is appended, every rejected line is reported as
 FILE:LINE FIELD: REASON and kept in DIR/quarantine.ndjson, and the exit code is 2.
 Events already stored (same id, same content) are reported and skipped.
+
+A FILE.xlsx or FILE.csv is a spreadsheet of records (units, teachers and hires,
+degrees, certificates, programmes, enrolments, transfers, leaves; templates from
+\`nhagiao template KIND\`). Each row becomes events with ids derived from its
+natural key: importing the same sheet again appends nothing, rows added append
+only theirs, a changed row appends a retraction and the corrected fact. Every
+bad cell is named (Sheet!C12 (header): why) and nothing is stored. CSV: UTF-8,
+with or without BOM, separated by , or ;. See packages/sheets/README.md.
 
   --partial           append the valid lines and quarantine the rest
 ${dataOptionsHelp}`,
