@@ -7,7 +7,11 @@ export type CellValue = string | number | boolean | Date | null;
 export class CellError extends Error {}
 
 /** Text as stored: Unicode NFC (a name typed on a Mac arrives as NFD), spaces trimmed and collapsed. */
-export const nfc = (s: string): string => s.normalize('NFC').replace(/\s+/g, ' ').trim();
+export const nfc = (s: string): string => {
+  const n = s.normalize('NFC');
+  // Most cells have no space to tidy: skip the rewrite for them.
+  return /^\S(?:\S| (?=\S))*$/.test(n) ? n : n.replace(/\s+/g, ' ').trim();
+};
 
 /** Header text compared loosely: NFC, lower case, no punctuation around it. */
 export const headerKey = (s: string): string =>
@@ -125,10 +129,19 @@ export const readEnum = <T extends string>(v: CellValue, vocab: Vocabulary<T>): 
   return found.code;
 };
 
-/** A list in one cell, separated by `,`, `;` or a line break. */
+/**
+ * A list in one cell, separated by `;`, a line break or `,`. A label that holds
+ * a comma itself ("Xây dựng và sử dụng học liệu, bài giảng số") is taken whole
+ * when it is one.
+ */
 export const readList = <T extends string>(v: CellValue, vocab: Vocabulary<T>): T[] => {
+  const known = (p: string): boolean => {
+    const w = nfc(p).toLowerCase();
+    return vocab.some((e) => e.words.includes(w));
+  };
   const parts = readText(v)
-    .split(/[;,\n]/)
+    .split(/[;\n]/)
+    .flatMap((p) => (known(p) ? [p] : p.split(',')))
     .map((p) => p.trim())
     .filter((p) => p !== '');
   if (parts.length === 0) throw new CellError('is empty: name at least one');
