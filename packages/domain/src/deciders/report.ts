@@ -25,7 +25,7 @@ export const decideReport = (
 ): Result<Envelope[]> => {
   const { unitId, values } = envelope.data;
   if (lookup.unit(unitId) === undefined) {
-    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered: send UnitRegistered for ${unitId} first`);
   }
   const wrong = values.findIndex((v) => v.numerator > v.denominator);
   if (wrong !== -1) {

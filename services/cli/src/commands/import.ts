@@ -9,7 +9,9 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import {
+  type ChunkedItems,
   type IngestReport,
+  type InputItem,
   type ItemOutcome,
   createIngestor,
   fileQuarantine,
@@ -53,6 +55,58 @@ export const looksLikeCsv = (head: string): boolean => {
       .find((l) => l.trim() !== '') ?? '';
   return !/^\s*[[{]/.test(first) && /^[^{}[\]"]*[,;]/.test(first);
 };
+
+/** How many refusals of a reference to something registered later are held back to be printed with their hint. */
+const MAX_HELD = 10_000;
+
+const REGISTRATION_KEY: Readonly<Record<string, readonly [string, string]>> = {
+  TeacherRegistered: ['teacher', 'teacherId'],
+  UnitRegistered: ['unit', 'unitId'],
+  ProgrammeRegistered: ['programme', 'programmeId'],
+};
+
+/**
+ * The items of a file as the ingestor reads them, counted, with the line of
+ * each registration kept: a refusal of a teacher, unit or programme that the
+ * same file registers further down can then say so.
+ */
+const watched = (items: ChunkedItems) => {
+  const registeredAt = new Map<string, number>();
+  let lines = 0;
+  const note = (part: readonly InputItem[]): readonly InputItem[] => {
+    for (const item of part) {
+      lines += 1;
+      const v = item.value as { type?: unknown; data?: Record<string, unknown> } | null;
+      if (typeof v !== 'object' || v === null || typeof v.type !== 'string') continue;
+      const key = REGISTRATION_KEY[v.type];
+      const id = key === undefined ? undefined : v.data?.[key[1]];
+      if (key !== undefined && typeof id === 'string' && !registeredAt.has(`${key[0]} ${id}`)) {
+        registeredAt.set(`${key[0]} ${id}`, item.line);
+      }
+    }
+    return part;
+  };
+  async function* chunks(): AsyncGenerator<readonly InputItem[]> {
+    for await (const part of items.chunks()) yield note(part);
+  }
+  return {
+    items: {
+      chunks,
+      async *[Symbol.asyncIterator]() {
+        for await (const part of chunks()) yield* part;
+      },
+    } as ChunkedItems,
+    lines: () => lines,
+    /** Where the file registers what `message` says is not registered, when that is after `line`. */
+    laterRegistration: (line: number, message: string): number | undefined => {
+      const m = /^(teacher|unit|programme) (\S+) is not registered/.exec(message);
+      const at = m === null ? undefined : registeredAt.get(`${m[1]} ${m[2]}`);
+      return at !== undefined && at > line ? at : undefined;
+    },
+  };
+};
+
+const UNKNOWN_REFERENCE = new Set(['unknown-teacher', 'unknown-unit', 'unknown-programme']);
 
 const firstBytes = (file: string): string => {
   const head = Buffer.alloc(4096);
@@ -129,11 +183,26 @@ export const importFiles = async (
       }
       const progress = new Progress(ctx.stderr);
       let duplicatesShown = 0;
+      const input = file === '-' ? ctx.stdin : createReadStream(file);
+      const source = watched(ndjsonItems(input));
+      // Refusals of something the file may register further down wait for the end of the file.
+      const held: { line: number; path: string; message: string }[] = [];
+      const print = (line: number, where: string, message: string): void => {
+        ctx.stderr.write(`${name}:${line} ${where}: ${message}\n`);
+      };
       const onOutcome = (o: ItemOutcome): void => {
         if (o.status === 'rejected') {
-          if (o.issues.length === 0) ctx.stderr.write(`${name}:${o.line} ${o.message}\n`);
-          for (const issue of o.issues) {
-            ctx.stderr.write(`${name}:${o.line} ${issue.path || '(line)'}: ${issue.message}\n`);
+          const issues = o.issues.length === 0 ? [{ path: '', message: o.message }] : o.issues;
+          for (const issue of issues) {
+            const message =
+              o.code === 'id-conflict'
+                ? `${issue.message} (text is compared after Unicode NFC normalisation, so the content really differs: give a new event a new id, or correct the stored one with EventRetracted)`
+                : issue.message;
+            if (UNKNOWN_REFERENCE.has(o.code) && held.length < MAX_HELD) {
+              held.push({ line: o.line, path: issue.path, message });
+            } else if (issue.path === '' && o.issues.length === 0) {
+              ctx.stderr.write(`${name}:${o.line} ${message}\n`);
+            } else print(o.line, issue.path || '(line)', message);
           }
         } else if (
           o.status === 'duplicate' &&
@@ -145,8 +214,7 @@ export const importFiles = async (
           ctx.stderr.write(`${name}:${o.line} duplicate of event ${o.id} (${where}), skipped\n`);
         }
       };
-      const input = file === '-' ? ctx.stdin : createReadStream(file);
-      const report = await ingestor.ingest(ndjsonItems(input), {
+      const report = await ingestor.ingest(source.items, {
         source: name,
         mode: options.partial ? 'partial' : 'all-or-nothing',
         keepOutcomes: false,
@@ -154,6 +222,16 @@ export const importFiles = async (
         onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
         signal: ctx.signal,
       });
+      for (const h of held) {
+        const later = source.laterRegistration(h.line, h.message);
+        print(
+          h.line,
+          h.path || '(line)',
+          later === undefined
+            ? h.message
+            : `${h.message} — it is registered later, at line ${later} of this file: order the file by date, registrations first`,
+        );
+      }
       progress.done();
       reports.push(report);
       rejected += report.rejected;
@@ -163,10 +241,11 @@ export const importFiles = async (
           `${name}: … and ${duplicatesShown - MAX_DUPLICATE_LINES} more duplicates\n`,
         );
       }
-      const total = report.appended + report.duplicates + report.rejected;
+      // Every line read: a refused all-or-nothing file appends none of its valid lines either.
+      const total = source.lines();
       const verdict =
         report.rejected > 0 && !options.partial
-          ? `REJECTED — nothing appended from this file (${report.rejected} line(s) rejected, kept in ${path.join(config.dataDir, 'quarantine.ndjson')})`
+          ? `REJECTED — nothing appended from this file (${report.rejected} of ${total} lines rejected, kept in ${path.join(config.dataDir, 'quarantine.ndjson')})`
           : `${report.appended} appended, ${report.duplicates} duplicates, ${report.rejected} rejected`;
       ctx.stderr.write(
         `${name}: ${verdict}; ${total} lines in ${seconds(report.durationMs)} (${perSecond(total, report.durationMs)} events/s)\n`,
