@@ -7,6 +7,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   type ChunkedItems,
@@ -147,6 +148,8 @@ export const importFiles = async (
   try {
     for (const file of files) {
       const name = file === '-' ? 'stdin' : file;
+      // Every event of one file carries the file's import id: \`history\` tells backfill from late records by it.
+      const metadata = { import: randomUUID() };
       const format = spreadsheetFormat(file);
       if (format !== undefined) {
         const { importSpreadsheet } = await import('@nhagiao/sheets');
@@ -156,6 +159,7 @@ export const importFiles = async (
           bytes: readFileSync(file),
           name: path.basename(file),
           format,
+          metadata,
           signal: ctx.signal,
         });
         for (const problem of sheet.problems) {
@@ -217,6 +221,7 @@ export const importFiles = async (
       const report = await ingestor.ingest(source.items, {
         source: name,
         mode: options.partial ? 'partial' : 'all-or-nothing',
+        metadata,
         keepOutcomes: false,
         onOutcome,
         onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
