@@ -131,3 +131,48 @@ describe('the smaller defects integrators met', () => {
     );
   });
 });
+
+describe('keys create --units', () => {
+  it('refuses a unit that is not registered, naming it and the step missing', async () => {
+    const sandbox = cliSandbox();
+    try {
+      const before = await sandbox.run([
+        'keys',
+        'create',
+        '--role',
+        'integrator',
+        '--units',
+        'cdbk',
+      ]);
+      expect(before.code).toBe(64);
+      expect(before.stderr).toContain(
+        '--units: cdbk not registered: record UnitRegistered for each first',
+      );
+      expect(
+        (await sandbox.run(['import', path.join(EXAMPLES, '01-new-teacher.ndjson')])).code,
+      ).toBe(0);
+      const typo = await sandbox.run([
+        'keys',
+        'create',
+        '--role',
+        'integrator',
+        '--units',
+        'cdbk,gdnn-na-rii',
+      ]);
+      expect(typo.code).toBe(64);
+      expect(typo.stderr).toContain('--units: gdnn-na-rii not registered');
+      const ok = await sandbox.run([
+        'keys',
+        'create',
+        '--role',
+        'integrator',
+        '--units',
+        'cdbk,gdnn-na-ri',
+      ]);
+      expect(ok.code).toBe(0);
+      expect((await sandbox.run(['keys', 'list'])).stdout).toContain('cdbk,gdnn-na-ri');
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+});
