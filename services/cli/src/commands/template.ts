@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
+import { dataOptions } from '../config.js';
 import { usageError } from '../errors.js';
 
 const KINDS_HELP =
@@ -9,7 +10,8 @@ export const templateCommand: Command = {
   name: 'template',
   summary: 'mẫu bảng tính để nhập / a spreadsheet template to fill in and import',
   usage: 'template KIND [--format xlsx|csv] [--out FILE]',
-  options: { format: { type: 'string' }, out: { type: 'string' } },
+  // The data options are accepted (and ignored) so a script can pass the same ones to every command.
+  options: { ...dataOptions, format: { type: 'string' }, out: { type: 'string' } },
   help: `KIND: ${KINDS_HELP}.
 The template has the Vietnamese headers with the English ones under them (the
 import skips that row); an XLSX template formats the date columns dd/mm/yyyy
