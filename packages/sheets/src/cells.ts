@@ -8,7 +8,8 @@ export class CellError extends Error {}
 
 /** Text as stored: Unicode NFC (a name typed on a Mac arrives as NFD), spaces trimmed and collapsed. */
 export const nfc = (s: string): string => {
-  const n = s.normalize('NFC');
+  // ASCII text is in NFC already: most codes and dates skip the normalisation.
+  const n = /^[\x20-\x7e]*$/.test(s) ? s : s.normalize('NFC');
   // Most cells have no space to tidy: skip the rewrite for them.
   return /^\S(?:\S| (?=\S))*$/.test(n) ? n : n.replace(/\s+/g, ' ').trim();
 };
@@ -118,15 +119,24 @@ export const vocabulary = <T extends string>(
     ),
   }));
 
+const wordMaps = new WeakMap<Vocabulary<string>, Map<string, string>>();
+const wordMap = (vocab: Vocabulary<string>): Map<string, string> => {
+  let map = wordMaps.get(vocab);
+  if (map === undefined) {
+    map = new Map(vocab.flatMap((e) => e.words.map((w) => [w, e.code] as const)));
+    wordMaps.set(vocab, map);
+  }
+  return map;
+};
+
 export const readEnum = <T extends string>(v: CellValue, vocab: Vocabulary<T>): T => {
-  const s = readText(v).toLowerCase();
-  const found = vocab.find((e) => e.words.includes(s));
+  const found = wordMap(vocab).get(readText(v).toLowerCase()) as T | undefined;
   if (found === undefined) {
     throw new CellError(
       `"${readText(v)}" is not one of the accepted values: ${vocab.map((e) => `${e.label} (${e.code})`).join(', ')}`,
     );
   }
-  return found.code;
+  return found;
 };
 
 /**
@@ -135,10 +145,7 @@ export const readEnum = <T extends string>(v: CellValue, vocab: Vocabulary<T>): 
  * when it is one.
  */
 export const readList = <T extends string>(v: CellValue, vocab: Vocabulary<T>): T[] => {
-  const known = (p: string): boolean => {
-    const w = nfc(p).toLowerCase();
-    return vocab.some((e) => e.words.includes(w));
-  };
+  const known = (p: string): boolean => wordMap(vocab).has(nfc(p).toLowerCase());
   const parts = readText(v)
     .split(/[;\n]/)
     .flatMap((p) => (known(p) ? [p] : p.split(',')))

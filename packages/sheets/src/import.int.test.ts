@@ -74,7 +74,11 @@ describe('importSpreadsheet on the SQLite store', () => {
     return events;
   };
   const run = (bytes: Uint8Array, name: string) =>
-    importSpreadsheet({ readStream: (s) => store.readStream(s), ingestor, bytes, name });
+    importSpreadsheet({
+      readStream: (s) => store.readStream(s),
+      ingestor,
+      files: [{ bytes, name }],
+    });
 
   it('reads a CSV with a BOM and `;`, and one without a BOM and `,`; importing it again appends nothing', async () => {
     const first = await run(csv(UNITS), 'don-vi.csv');
@@ -222,6 +226,29 @@ describe('importSpreadsheet on the SQLite store', () => {
     expect((stream[5]!.data as { eventId: string }).eventId).toBe(stream[4]!.id);
     expect(new Set(stream.map((e) => e.id)).size).toBe(7);
     expect((await run(await workbook(teachers, degree('Đại học')), 'a.xlsx')).appended).toBe(0);
+  });
+
+  it("imports several files as one submission, units before the teachers that name them whatever the files' order", async () => {
+    const teachers = csv(
+      'Mã nhà giáo,Họ và tên,Mã đơn vị,Loại nhà giáo,Ngày tuyển dụng,Trình độ giảng dạy,Dạy lý thuyết/thực hành\ngv-1,Nguyễn Văn An,ttcm,Cơ hữu,01/09/2021,Sơ cấp,Thực hành\n',
+    );
+    const report = await importSpreadsheet({
+      readStream: (s) => store.readStream(s),
+      ingestor,
+      files: [
+        { bytes: teachers, name: 'nha-giao.csv' },
+        { bytes: csv(UNITS), name: 'don-vi.csv' },
+      ],
+    });
+    expect(report).toMatchObject({ problems: [], appended: 4 });
+    const stored = await all();
+    expect(stored.map((e) => e.type)).toEqual([
+      'UnitRegistered',
+      'UnitRegistered',
+      'TeacherRegistered',
+      'TeacherHired',
+    ]);
+    expect(stored[3]!.metadata).toMatchObject({ source: 'nha-giao.csv', row: 'nha-giao!2' });
   });
 
   it('refuses a changed name with what to do instead', async () => {

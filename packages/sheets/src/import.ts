@@ -1,22 +1,31 @@
 import type { Actor, IngestOptions, IngestReport, InputItem, ItemOutcome } from '@nhagiao/ingest';
 import type { SheetKind } from './kinds.js';
 import { type Origin, type StreamReader, planImport } from './plan.js';
-import { type SheetFormat, SheetFormatError, readSpreadsheet } from './read.js';
-import { type CellProblem, formatProblem, readSheets } from './rows.js';
+import { type RawSheet, type SheetFormat, SheetFormatError, readSpreadsheet } from './read.js';
+import { type CellProblem, cellOf, formatProblem, readSheets } from './rows.js';
 
 /** The write side the import hands its events to: an `Ingestor` of @nhagiao/ingest fits. */
 export interface SheetIngestor {
   ingest(items: Iterable<InputItem>, options: IngestOptions): Promise<IngestReport>;
 }
 
-export interface SheetImportOptions {
-  /** Reads a stream of the store: rows are compared with what is already recorded. */
-  readonly readStream: StreamReader;
-  readonly ingestor: SheetIngestor;
+export interface SheetFile {
   readonly bytes: Uint8Array;
   /** The file's name: in messages, in the events' metadata and, for a CSV file, the sheet's name. */
   readonly name: string;
   readonly format?: SheetFormat;
+}
+
+export interface SheetImportOptions {
+  /** Reads a stream of the store: rows are compared with what is already recorded. */
+  readonly readStream: StreamReader;
+  readonly ingestor: SheetIngestor;
+  /**
+   * The files, imported together as one submission (the CSV files of one
+   * workbook, say): every row of every file is checked, the streams they are
+   * about are read once, and the events are ordered across the files.
+   */
+  readonly files: readonly SheetFile[];
   readonly actor?: Actor;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
@@ -60,7 +69,7 @@ const refusal = (
     o.issues.length > 0 ? o.issues : [{ path: '', message: o.message }]
   ).map((issue) => {
     const field = issue.path.startsWith('data.') ? issue.path.slice(5).split('.')[0]! : '';
-    const cell = row.cells[field];
+    const cell = cellOf(row, field);
     return cell === undefined
       ? { where: at, column: '', message: issue.message }
       : { where: cell.ref, column: cell.header, message: issue.message };
@@ -77,7 +86,7 @@ export const importSpreadsheet = async (
   options: SheetImportOptions,
 ): Promise<SheetImportReport> => {
   const started = performance.now();
-  const source = options.name;
+  const source = options.files.map((f) => f.name).join(', ');
   const empty = {
     source,
     sheets: [],
@@ -88,16 +97,18 @@ export const importSpreadsheet = async (
     unchanged: 0,
     corrections: 0,
   };
-  let raw;
-  try {
-    raw = await readSpreadsheet(options.bytes, options.name, options.format);
-  } catch (e) {
-    if (!(e instanceof SheetFormatError)) throw e;
-    return {
-      ...empty,
-      problems: [`${source}: ${e.message}`],
-      durationMs: performance.now() - started,
-    };
+  const raw: RawSheet[] = [];
+  const unreadable: string[] = [];
+  for (const file of options.files) {
+    try {
+      raw.push(...(await readSpreadsheet(file.bytes, file.name, file.format)));
+    } catch (e) {
+      if (!(e instanceof SheetFormatError)) throw e;
+      unreadable.push(`${file.name}: ${e.message}`);
+    }
+  }
+  if (unreadable.length > 0) {
+    return { ...empty, problems: unreadable, durationMs: performance.now() - started };
   }
   const read = readSheets(raw);
   const base = { ...empty, sheets: read.sheets, rows: read.rows.length };

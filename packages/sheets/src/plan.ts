@@ -1,6 +1,6 @@
 import type { InputItem } from '@nhagiao/ingest';
 import type { Draft } from './kinds.js';
-import type { CellProblem, SheetRow } from './rows.js';
+import { type CellProblem, type SheetRow, cellOf } from './rows.js';
 import { uuidV5 } from './uuid.js';
 
 /** An event as read back from the store: what a row is compared with. */
@@ -42,16 +42,28 @@ const nfcDeep = (v: unknown): unknown => {
   return v;
 };
 
-/** JSON with keys sorted and lists of codes as sets (sorted), so field order never makes a change. */
+/**
+ * JSON with keys sorted and lists of codes as sets (sorted), so field order
+ * never makes a change. The records of a sheet are flat: fields of text,
+ * numbers, booleans and lists of codes.
+ */
 const canonical = (v: unknown): string => {
-  if (Array.isArray(v)) return `[${v.map(canonical).sort().join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+  if (Array.isArray(v)) return JSON.stringify([...(v as unknown[])].map(String).sort());
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let copy = o;
+  for (const k of keys) {
+    const x = o[k];
+    if (Array.isArray(x)) {
+      if (copy === o) copy = { ...o };
+      copy[k] = [...(x as unknown[])].map(String).sort();
+    } else if (x !== null && typeof x === 'object') {
+      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(o[key])}`).join(',')}}`;
+    }
   }
-  return JSON.stringify(v);
+  // Keys in sorted order: JSON.stringify writes the properties in the order of this list.
+  return JSON.stringify(copy, keys);
 };
 
 type Data = Readonly<Record<string, unknown>>;
@@ -191,12 +203,15 @@ export const planImport = async (
         id,
         type,
         data,
-        metadata: { source: where, row: `${origin.row.sheet}!${origin.row.row}` },
+        metadata: {
+          source: origin.row.file ?? where,
+          row: `${origin.row.sheet}!${origin.row.row}`,
+        },
       },
     });
   };
   const problem = (row: SheetRow, field: string, message: string): void => {
-    const cell = row.cells[field];
+    const cell = cellOf(row, field);
     problems.push({
       where: cell?.ref ?? `${row.sheet}!${row.row}`,
       column: cell?.header ?? '',
@@ -280,7 +295,7 @@ export const planImport = async (
             {
               programmeId: data.programmeId,
               topics,
-              reason: `corrected in ${where} ${row.sheet}!${row.row}`,
+              reason: `corrected in ${row.file ?? where} ${row.sheet}!${row.row}`,
             },
             id,
             { row, kind: 'correction' },
@@ -297,7 +312,7 @@ export const planImport = async (
           data: {
             teacherId: data.teacherId,
             eventId: stored.id,
-            reason: `corrected in ${where} ${row.sheet}!${row.row}`,
+            reason: `corrected in ${row.file ?? where} ${row.sheet}!${row.row}`,
           },
           id: retractId,
           origin: { row, kind: 'retraction', retracts: { id: stored.id, type: stored.type } },

@@ -11,6 +11,8 @@ export interface RawRow {
 export interface RawSheet {
   /** The sheet's name (XLSX) or the file's name without its extension (CSV). */
   readonly name: string;
+  /** The file it was read from. */
+  readonly file?: string;
   readonly rows: readonly RawRow[];
 }
 
@@ -92,7 +94,7 @@ export const readCsv = (bytes: Uint8Array, name: string): RawSheet => {
   }
   return {
     name,
-    rows: records.map((cells, i) => ({ row: i + 1, cells: cells.map((c) => c) })),
+    rows: records.map((cells, i) => ({ row: i + 1, cells })),
   };
 };
 
@@ -101,4 +103,6 @@ export const readSpreadsheet = async (
   name: string,
   format: SheetFormat = sniffFormat(bytes),
 ): Promise<RawSheet[]> =>
-  format === 'xlsx' ? readXlsx(bytes) : [readCsv(bytes, name.replace(/\.[^.]*$/, ''))];
+  (format === 'xlsx' ? await readXlsx(bytes) : [readCsv(bytes, name.replace(/\.[^.]*$/, ''))]).map(
+    (sheet) => ({ ...sheet, file: name }),
+  );

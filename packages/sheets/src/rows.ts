@@ -23,11 +23,24 @@ export const formatProblem = (p: CellProblem): string =>
 export interface SheetRow {
   readonly kind: SheetKind;
   readonly sheet: string;
+  /** The file the sheet was read from, when known. */
+  readonly file?: string;
   readonly row: number;
   readonly drafts: readonly Draft[];
-  /** Field key → cell reference and header, to name the cell a later refusal is about. */
-  readonly cells: Readonly<Record<string, { readonly ref: string; readonly header: string }>>;
+  /** Field key → the column's letter and header (shared by the sheet's rows), to name a cell a later refusal is about. */
+  readonly columns: ReadonlyMap<string, { readonly letter: string; readonly header: string }>;
 }
+
+/** The cell of `field` in `row` (`Văn bằng!F12`) and its header, when the sheet has that column. */
+export const cellOf = (
+  row: SheetRow,
+  field: string,
+): { readonly ref: string; readonly header: string } | undefined => {
+  const column = row.columns.get(field);
+  return column === undefined
+    ? undefined
+    : { ref: `${row.sheet}!${column.letter}${row.row}`, header: column.header };
+};
 
 export interface ReadSheets {
   readonly rows: readonly SheetRow[];
@@ -125,6 +138,9 @@ export const readSheets = (sheets: readonly RawSheet[]): ReadSheets => {
         });
       }
     }
+    const columns = new Map(
+      [...index].map(([key, i]) => [key, { letter: columnLetter(i), header: headers[i]! }]),
+    );
     let count = 0;
     let firstRow = true;
     for (const raw of sheet.rows) {
@@ -149,12 +165,10 @@ export const readSheets = (sheets: readonly RawSheet[]): ReadSheets => {
       }
       count++;
       const values: Record<string, unknown> = {};
-      const refs: Record<string, { ref: string; header: string }> = {};
       let bad = false;
       for (const c of spec.columns) {
         const i = index.get(c.key);
         if (i === undefined) continue;
-        refs[c.key] = { ref: where(i, raw.row), header: headers[i]! };
         const cell: CellValue = raw.cells[i] ?? null;
         if (isBlank(cell)) {
           if (c.required) {
@@ -180,16 +194,20 @@ export const readSheets = (sheets: readonly RawSheet[]): ReadSheets => {
         rows.push({
           kind: spec.kind,
           sheet: sheet.name,
+          ...(sheet.file === undefined ? {} : { file: sheet.file }),
           row: raw.row,
           drafts: spec.drafts(values),
-          cells: refs,
+          columns,
         });
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
-        const ref = refs[e.column];
+        const column = columns.get(e.column);
         problems.push({
-          where: ref?.ref ?? `${quoteSheet(sheet.name)}!${raw.row}`,
-          column: ref?.header ?? '',
+          where:
+            column === undefined
+              ? `${quoteSheet(sheet.name)}!${raw.row}`
+              : `${quoteSheet(sheet.name)}!${column.letter}${raw.row}`,
+          column: column?.header ?? '',
           message: e.message,
         });
       }

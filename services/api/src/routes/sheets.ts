@@ -91,9 +91,7 @@ export const sheetRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
         const report = await importSpreadsheet({
           readStream: (stream) => deps.store.readStream(stream),
           ingestor: deps.ingestor,
-          bytes: body,
-          name: request.query.name ?? `upload.${format}`,
-          format,
+          files: [{ bytes: body, name: request.query.name ?? `upload.${format}`, format }],
           actor: {
             id: key.id,
             role: key.role,

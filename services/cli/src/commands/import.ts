@@ -146,33 +146,45 @@ export const importFiles = async (
     quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
   });
   try {
-    for (const file of files) {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
       const name = file === '-' ? 'stdin' : file;
       // Every event of one file carries the file's import id: \`history\` tells backfill from late records by it.
       const metadata = { import: randomUUID() };
       const format = spreadsheetFormat(file);
       if (format !== undefined) {
+        // Spreadsheets named one after another are one import: a workbook saved as CSV files.
+        const group = [{ file, format }];
+        for (let next = files[i + 1]; next !== undefined; next = files[i + 1]) {
+          const nextFormat = spreadsheetFormat(next);
+          if (nextFormat === undefined) break;
+          group.push({ file: next, format: nextFormat });
+          i++;
+        }
+        const names = group.map((g) => g.file).join(', ');
         const { importSpreadsheet } = await import('@nhagiao/sheets');
         const sheet = await importSpreadsheet({
           readStream: (stream) => store.readStream(stream),
           ingestor,
-          bytes: readFileSync(file),
-          name: path.basename(file),
-          format,
+          files: group.map((g) => ({
+            bytes: readFileSync(g.file),
+            name: path.basename(g.file),
+            format: g.format,
+          })),
           metadata,
           signal: ctx.signal,
         });
         for (const problem of sheet.problems) {
-          const own = problem.startsWith(`${sheet.source}:`);
-          ctx.stderr.write(own ? `${problem}\n` : `${name} ${problem}\n`);
+          const own = group.some((g) => problem.startsWith(`${path.basename(g.file)}:`));
+          ctx.stderr.write(own || group.length > 1 ? `${problem}\n` : `${name} ${problem}\n`);
         }
         const kinds = sheet.sheets.map((x) => `${x.name}: ${x.kind}, ${x.rows}`).join('; ');
         const verdict =
           sheet.problems.length > 0
-            ? `REJECTED — nothing stored from this file (${sheet.problems.length} problem(s); fix the cells named above and import it again)`
+            ? `REJECTED — nothing stored from ${group.length > 1 ? 'these files' : 'this file'} (${sheet.problems.length} problem(s); fix the cells named above and import again)`
             : `${sheet.appended} events appended (${sheet.corrections} correction(s)), ${sheet.unchanged} already recorded, ${sheet.duplicates} duplicates`;
         ctx.stderr.write(
-          `${name}: ${verdict}; ${sheet.rows} rows (${kinds}) in ${seconds(sheet.durationMs)}\n`,
+          `${names}: ${verdict}; ${sheet.rows} rows (${kinds}) in ${seconds(sheet.durationMs)}\n`,
         );
         if (sheet.problems.length > 0) rejected += sheet.problems.length;
         if (sheet.appended > 0) appendedAny = true;
