@@ -317,7 +317,9 @@ degrees, certificates, programmes, enrolments, transfers, leaves; templates from
 natural key: importing the same sheet again appends nothing, rows added append
 only theirs, a changed row appends a retraction and the corrected fact. Every
 bad cell is named (Sheet!C12 (header): why) and nothing is stored. CSV: UTF-8,
-with or without BOM, separated by , or ;. See packages/sheets/README.md.
+with or without BOM, separated by , or ;. Spreadsheets named one after another
+are imported together (a workbook saved as CSV files). A spreadsheet import is
+always all or nothing. See packages/sheets/README.md.
 
   --partial           append the valid lines and quarantine the rest
 ${dataOptionsHelp}`,
