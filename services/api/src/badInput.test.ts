@@ -166,7 +166,7 @@ describe('bad input changes nothing', () => {
     expectError(await post(centreA, inMetadata), 400, 'invalid-json');
   });
 
-  it('keeps Vietnamese names exactly as sent, NFC or NFD, with emoji and RTL text', async () => {
+  it('keeps Vietnamese names as sent, stored in NFC (an NFD name too), with emoji and RTL text', async () => {
     const names = {
       'gv-nfc': 'Nguyễn Thị Ánh'.normalize('NFC'),
       'gv-nfd': 'Nguyễn Thị Ánh'.normalize('NFD'),
@@ -184,7 +184,7 @@ describe('bad input changes nothing', () => {
           headers: { authorization: `Bearer ${admin}` },
         })
       ).json<{ events: { data: { fullName: string } }[] }>().events;
-      expect(events[0]?.data.fullName).toBe(fullName);
+      expect(events[0]?.data.fullName).toBe(fullName.normalize('NFC'));
     }
   });
 
