@@ -62,7 +62,7 @@ export const classifyChanges = (rows: readonly ClassifiedRow[]): ChangeNote[] =>
 /**
  * The type and submission of each event that moved the figure, from the
  * teachers' streams (and the programmes' topic corrections). The submission is
- * the `import` metadata `nhagiao import` adds, else the time of recording.
+ * the `importedBy` metadata `nhagiao import` adds, else the time of recording.
  */
 const eventsBehind = async (
   store: EventStore,
@@ -74,7 +74,7 @@ const eventsBehind = async (
     type: string;
     recordedAt: string;
     metadata: Readonly<Record<string, string>>;
-  }) => found.set(e.id, { type: e.type, submission: e.metadata.import ?? e.recordedAt });
+  }) => found.set(e.id, { type: e.type, submission: e.metadata.importedBy ?? e.recordedAt });
   for (const teacherId of teacherIds) {
     for await (const e of store.readStream(`teacher-${teacherId}`)) take(e);
   }

@@ -150,7 +150,7 @@ export const importFiles = async (
       const file = files[i]!;
       const name = file === '-' ? 'stdin' : file;
       // Every event of one file carries the file's import id: \`history\` tells backfill from late records by it.
-      const metadata = { import: randomUUID() };
+      const metadata = { importedBy: `nhagiao import ${randomUUID()}` };
       const format = spreadsheetFormat(file);
       if (format !== undefined) {
         // Spreadsheets named one after another are one import: a workbook saved as CSV files.
