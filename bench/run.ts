@@ -50,6 +50,12 @@ const benches: readonly Bench[] = [
     env: (q) => (q ? { TEACHERS: '3000' } : {}),
   },
   {
+    name: 'sheets',
+    what: "spreadsheet import (XLSX, CSV) of 30,000 teachers' records vs NDJSON import of the same events",
+    script: 'packages/sheets/bench/sheets.bench.ts',
+    args: (q) => [q ? '3000' : '30000'],
+  },
+  {
     name: 'domain',
     what: 'the ledger projection alone',
     script: 'packages/domain/bench/project.bench.ts',

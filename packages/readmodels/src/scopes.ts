@@ -24,7 +24,7 @@ export const scopeKindOf = (scope: Scope): ScopeKind => {
 
 /**
  * Whether a unit's rows count for the indicator: the meets-standard rule counts
- * only units of its kind (design.md §4 reading 5); the projection writes
+ * only units of its kind (docs/indicators.md § Readings, 5); the projection writes
  * denominators for every permanent teacher and the restriction is applied here.
  */
 export const countsFor = (definition: IndicatorDefinition, unit: ResolvedUnit): boolean =>

@@ -127,7 +127,7 @@ export type ReadModelLocation =
   | { readonly kind: 'postgres'; readonly url: string; readonly version: string };
 
 /**
- * The indicator read model (design.md §5): the delta ledger, projection state,
+ * The indicator read model (docs/indicators.md § The delta ledger): the delta ledger, projection state,
  * unit timeline inputs and checkpoints, with the figure queries on them. Both
  * adapters give identical answers.
  */

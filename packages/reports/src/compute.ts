@@ -112,7 +112,7 @@ export const reportValuesAtHead = (deps: {
 /**
  * Mid-year: the report is due 25 August and reports the school year just
  * ended, so the roll as of 30 June is the one every unit can close before the
- * deadline (design.md §1).
+ * deadline (docs/indicators.md § Plan 423 and its targets).
  */
 export const defaultAsOf = (year: number): string => `${year}-06-30`;
 

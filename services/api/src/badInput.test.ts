@@ -166,7 +166,7 @@ describe('bad input changes nothing', () => {
     expectError(await post(centreA, inMetadata), 400, 'invalid-json');
   });
 
-  it('keeps Vietnamese names as sent in Unicode NFC (NFD made NFC), with emoji and RTL text', async () => {
+  it('keeps Vietnamese names as sent, stored in NFC (an NFD name too), with emoji and RTL text', async () => {
     const names = {
       'gv-nfc': 'Nguyễn Thị Ánh'.normalize('NFC'),
       'gv-nfd': 'Nguyễn Thị Ánh'.normalize('NFD'),

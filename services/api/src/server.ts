@@ -19,6 +19,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { referenceRoutes } from './routes/reference.js';
 import { reportRoutes } from './routes/reports.js';
+import { sheetRoutes, unsupportedMediaType } from './routes/sheets.js';
 import { teacherRoutes } from './routes/teachers.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -126,7 +127,10 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, request.id);
+    const apiError =
+      (error as Partial<FastifyError>).statusCode === 415
+        ? unsupportedMediaType(request.headers['content-type'], request.url)
+        : toApiError(error, request.id);
     if (apiError.statusCode >= 500) {
       deps.logger?.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
     }
@@ -208,6 +212,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   reportRoutes(app, deps);
   pipelineRoutes(app, deps);
   dashboardRoutes(app, deps);
+  sheetRoutes(app, deps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 };

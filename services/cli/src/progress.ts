@@ -20,7 +20,7 @@ export class Progress {
     if (tty && now - this.#lastLine < 200) return;
     this.#lastLine = now;
     const rate = Math.round(done / ((now - this.#started) / 1000));
-    const text = `${label}: ${done.toLocaleString('vi-VN')} (${rate.toLocaleString('vi-VN')}/s)`;
+    const text = `${label}: ${count(done)} (${count(rate)}/s)`;
     if (tty) {
       this.#stream.write(`\r${text}\u001b[K`);
       this.#shown = true;
@@ -35,6 +35,9 @@ export class Progress {
   }
 }
 
+/** One number format on every progress and summary line: 1,665 (the lines' words are English). */
+export const count = (n: number): string => n.toLocaleString('en-US');
+
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-export const perSecond = (count: number, ms: number): string =>
-  ms > 0 ? Math.round(count / (ms / 1000)).toLocaleString('en-US') : '—';
+export const perSecond = (n: number, ms: number): string =>
+  ms > 0 ? count(Math.round(n / (ms / 1000))) : '—';

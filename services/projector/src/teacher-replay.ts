@@ -168,7 +168,7 @@ const readContext = async (
  * and sets no checkpoint (the caller does, once every shard is written).
  *
  * A teacher's rows depend only on its own events and on the topics of the
- * programmes it completed (design.md §5). So the streams outside teachers', a
+ * programmes it completed (docs/indicators.md § The delta ledger). So the streams outside teachers', a
  * few hundred events, are read first; then each teacher's stream, in
  * revision order, is projected together with the topic events of the
  * programmes it completed, merged in by position, into a projection started

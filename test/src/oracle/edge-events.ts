@@ -3,7 +3,7 @@ import { certificate, degree, envelopes, teacher, unit } from './edge-helpers.js
 import { standardEdges } from './edge-standard.js';
 
 /**
- * Hand-written histories on the forks of design.md §4, on units of their own so
+ * Hand-written histories on the forks of docs/indicators.md § Readings, on units of their own so
  * they add to a generated dataset without touching it. The dates below are the
  * days on which each rule flips; the test asks for them and the day before.
  */

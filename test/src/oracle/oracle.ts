@@ -8,7 +8,7 @@ import {
 import { meetsStandard } from './standard.js';
 import { type Dated, type TeacherFacts, type UnitFacts, type World, buildWorld } from './world.js';
 
-/** Plan 423's figures start counting training from this date (design.md §4). */
+/** Plan 423's figures start counting training from this date (docs/indicators.md § Indicators). */
 export const COUNT_FROM = '2024-01-01';
 
 const TRAINED_TOPICS = {
@@ -18,7 +18,7 @@ const TRAINED_TOPICS = {
   'trained-digital-transformation': 'digital-transformation',
 } as const satisfies Record<string, Topic>;
 
-/** The six indicators of plan 423 (design.md §1), in the plan's order. */
+/** The six indicators of plan 423 (docs/indicators.md § Plan 423 and its targets), in the plan's order. */
 export const ORACLE_INDICATORS = [
   'master-or-above',
   'college-lecturers-qualified',

@@ -23,7 +23,7 @@ interface Cell {
 }
 
 /**
- * Standard 05/2024 (design.md §4, read literally, reading 9), written out cell by
+ * Standard 05/2024 (docs/indicators.md § Qualification standard 05/2024, literal: reading 9), written out cell by
  * cell from the table rather than from any code of the product.
  */
 export const STANDARD_05_2024: Readonly<Record<TeachingLevel, Cell>> = {

@@ -100,7 +100,7 @@ export const buildWorld = (events: readonly RecordedEvent[], knownAt?: bigint): 
   const streamOf = new Map(known.map((e) => [e.id, e.stream]));
   const retracted = new Set<string>();
   for (const e of known) {
-    // A retraction removes an event of that teacher's own stream only (design.md §3).
+    // A retraction removes an event of that teacher's own stream only (docs/events.md § Types, EventRetracted).
     if (
       e.type === 'EventRetracted' &&
       streamOf.get(e.data.eventId) === `teacher-${e.data.teacherId}`

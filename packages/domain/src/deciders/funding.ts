@@ -30,7 +30,7 @@ export const decideFunding = (
     return reject(
       'unknown-programme',
       'data.programmeId',
-      `programme ${programmeId} is not registered`,
+      `programme ${programmeId} is not registered: send ProgrammeRegistered for ${programmeId} first`,
     );
   }
   return accept(envelope);

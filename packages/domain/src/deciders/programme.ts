@@ -45,7 +45,7 @@ export const decideProgramme = (
         : reject(
             'unknown-programme',
             'data.programmeId',
-            `programme ${programmeId} is not registered`,
+            `programme ${programmeId} is not registered: send ProgrammeRegistered for ${programmeId} first`,
           ),
     )
     .exhaustive();

@@ -26,7 +26,7 @@ export const decideReport = (
 ): Result<Envelope[]> => {
   const { unitId, values } = envelope.data;
   if (lookup.unit(unitId) === undefined) {
-    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered: send UnitRegistered for ${unitId} first`);
   }
   const codes = new Set([...plans.values()].flatMap((p) => p.indicators.map((i) => i.code)));
   const unknown = values.findIndex((v) => !codes.has(v.indicator));

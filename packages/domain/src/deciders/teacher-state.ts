@@ -217,7 +217,7 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
 export const retractionTargets = (history: readonly Envelope[]): ReadonlySet<string> =>
   new Set(history.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : [])));
 
-/** A teacher's state from their whole stream, every retracted event left out (design.md §4 reading 3). */
+/** A teacher's state from their whole stream, every retracted event left out (docs/indicators.md § Readings, 3). */
 export const teacherStateFrom = (history: readonly TeacherEnvelope[]): TeacherDecisionState => {
   const retracted = retractionTargets(history);
   return history.reduce(

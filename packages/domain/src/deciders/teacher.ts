@@ -15,15 +15,15 @@ const notBefore = (
     ? reject(
         'date-backwards',
         path,
-        `must not precede the current employment's latest date ${state.job.latestOn}`,
+        `must not precede the current employment's latest date ${state.job.latestOn}: send a teacher's employment events in date order`,
       )
     : undefined;
 
 const notEmployed = (teacherId: string): Result<never> =>
-  reject('not-employed', 'data.teacherId', `teacher ${teacherId} is not employed`);
+  reject('not-employed', 'data.teacherId', `teacher ${teacherId} is not employed: send TeacherHired for ${teacherId} first`);
 
 /**
- * Decides one event of a teacher's stream (design.md §3 and §4 readings 6, 7, 10).
+ * Decides one event of a teacher's stream (docs/indicators.md § Readings, 6, 7, 10).
  *
  * Employment dates: a hire, transfer, assignment change or leave must not precede
  * the current employment's latest such date; a rehire must not precede the last
@@ -39,7 +39,7 @@ export const decideTeacher = (
 ): Result<Envelope[]> => {
   const { teacherId } = envelope.data;
   if (envelope.type !== 'TeacherRegistered' && !state.registered) {
-    return reject('unknown-teacher', 'data.teacherId', `teacher ${teacherId} is not registered`);
+    return reject('unknown-teacher', 'data.teacherId', `teacher ${teacherId} is not registered: send TeacherRegistered for ${teacherId} first`);
   }
   switch (envelope.type) {
     case 'TeacherRegistered': {
@@ -60,13 +60,13 @@ export const decideTeacher = (
         );
       }
       if (lookup.unit(unitId) === undefined) {
-        return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+        return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered: send UnitRegistered for ${unitId} first`);
       }
       if (state.lastLeftOn !== undefined && hiredOn < state.lastLeftOn) {
         return reject(
           'date-backwards',
           'data.hiredOn',
-          `must not precede the last leftOn ${state.lastLeftOn}`,
+          `must not precede the last leftOn ${state.lastLeftOn}: send a teacher's employment events in date order`,
         );
       }
       return accept(e);
@@ -83,7 +83,7 @@ export const decideTeacher = (
       const { toUnitId, effectiveOn } = e.data;
       if (state.job === undefined) return notEmployed(teacherId);
       if (lookup.unit(toUnitId) === undefined) {
-        return reject('unknown-unit', 'data.toUnitId', `unit ${toUnitId} is not registered`);
+        return reject('unknown-unit', 'data.toUnitId', `unit ${toUnitId} is not registered: send UnitRegistered for ${toUnitId} first`);
       }
       return notBefore(state, 'data.effectiveOn', effectiveOn) ?? accept(e);
     }
@@ -97,7 +97,7 @@ export const decideTeacher = (
     case 'DegreeAwarded': {
       const e = envelope;
       return state.degrees.has(e.data.degreeId)
-        ? reject('already-exists', 'data.degreeId', `degree ${e.data.degreeId} is already recorded`)
+        ? reject('already-exists', 'data.degreeId', `degree ${e.data.degreeId} is already recorded: give another degree its own degreeId; to correct this one, retract it (EventRetracted) and send it again`)
         : accept(e);
     }
     case 'DegreeRevoked': {
@@ -108,7 +108,7 @@ export const decideTeacher = (
         return reject(
           'not-found',
           'data.degreeId',
-          `teacher ${teacherId} has no degree ${e.data.degreeId}`,
+          `teacher ${teacherId} has no degree ${e.data.degreeId}: send DegreeAwarded for it first, or check the degreeId`,
         );
       }
       // Revoking an already revoked degree again is allowed: the earliest revocation holds.
@@ -132,7 +132,7 @@ export const decideTeacher = (
         return reject(
           'not-found',
           'data.certificateId',
-          `teacher ${teacherId} has no certificate ${e.data.certificateId}`,
+          `teacher ${teacherId} has no certificate ${e.data.certificateId}: send CertificateIssued for it first, or check the certificateId`,
         );
       }
       // As for degrees, a second revocation is allowed: the earliest holds.
@@ -145,7 +145,7 @@ export const decideTeacher = (
         : reject(
             'unknown-programme',
             'data.programmeId',
-            `programme ${e.data.programmeId} is not registered`,
+            `programme ${e.data.programmeId} is not registered: send ProgrammeRegistered for ${e.data.programmeId} first`,
           );
     }
     case 'CourseCompleted': {
@@ -156,7 +156,7 @@ export const decideTeacher = (
         return reject(
           'unknown-programme',
           'data.programmeId',
-          `programme ${programmeId} is not registered`,
+          `programme ${programmeId} is not registered: send ProgrammeRegistered for ${programmeId} first`,
         );
       }
       const enrolledOn = state.programmes.get(programmeId)?.enrolledOn;
@@ -164,14 +164,14 @@ export const decideTeacher = (
         return reject(
           'completion-without-enrolment',
           'data.programmeId',
-          `teacher ${teacherId} has no enrolment in ${programmeId} that is not withdrawn`,
+          `teacher ${teacherId} has no enrolment in ${programmeId} that is not withdrawn: send TeacherEnrolled for ${programmeId} first`,
         );
       }
       if (completedOn < enrolledOn) {
         return reject(
           'completion-without-enrolment',
           'data.completedOn',
-          `must not precede the enrolment in ${programmeId} on ${enrolledOn}`,
+          `must not precede the enrolment in ${programmeId} on ${enrolledOn}: check the dates, or retract the enrolment and send it with its real date`,
         );
       }
       return accept(e);
@@ -182,7 +182,7 @@ export const decideTeacher = (
         ? reject(
             'not-found',
             'data.programmeId',
-            `teacher ${teacherId} has no enrolment in ${e.data.programmeId} to withdraw`,
+            `teacher ${teacherId} has no enrolment in ${e.data.programmeId} to withdraw: send TeacherEnrolled for ${e.data.programmeId} first`,
           )
         : accept(e);
     }
@@ -193,7 +193,7 @@ export const decideTeacher = (
         : reject(
             'not-found',
             'data.programmeId',
-            `teacher ${teacherId} has no completion of ${e.data.programmeId}`,
+            `teacher ${teacherId} has no completion of ${e.data.programmeId}: send CourseCompleted for it first`,
           );
     }
     case 'PostgraduateStudyStarted': {

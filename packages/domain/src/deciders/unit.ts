@@ -40,7 +40,7 @@ export const decideUnit = (
 ): Result<Envelope[]> => {
   const { unitId } = envelope.data;
   if (envelope.type !== 'UnitRegistered' && !state.registered) {
-    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered`);
+    return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered: send UnitRegistered for ${unitId} first`);
   }
   return match(envelope)
     .with({ type: 'UnitRegistered' }, (e) =>
@@ -66,7 +66,7 @@ export const decideUnit = (
         );
       }
       if (lookup.unit(intoUnitId) === undefined) {
-        return reject('unknown-unit', 'data.intoUnitId', `unit ${intoUnitId} is not registered`);
+        return reject('unknown-unit', 'data.intoUnitId', `unit ${intoUnitId} is not registered: send UnitRegistered for ${intoUnitId} first`);
       }
       const chain = [unitId, intoUnitId];
       for (

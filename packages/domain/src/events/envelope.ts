@@ -94,7 +94,7 @@ const invalid = (issues: FieldIssue[]): Result<never> =>
   );
 
 /**
- * Validates one envelope (design.md §3). On failure every problem found is listed,
+ * Validates one envelope (docs/events.md § Envelopes). On failure every problem found is listed,
  * each naming its field path (`data.hiredOn`) and why.
  */
 export const parseEnvelope = (input: unknown): Result<Envelope> => {

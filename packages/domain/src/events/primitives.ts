@@ -43,9 +43,10 @@ export const identifier = z
     'must be 1–64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
   );
 
-/** Free text a person typed (a name, a title): not empty, at most 500 characters. */
+/** Free text a person typed (a name, a title): not empty, at most 500 characters, stored in Unicode NFC. */
 export const text = z
   .string()
+  .overwrite((s) => s.normalize('NFC'))
   .refine((s) => s.trim().length > 0, 'must not be empty')
   .max(500, 'must be at most 500 characters')
   .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');

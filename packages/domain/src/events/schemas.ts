@@ -57,7 +57,7 @@ const certificateIssued = z
     }
   });
 
-/** The `data` schema of every event type of contract v1 (design.md §3). */
+/** The `data` schema of every event type of contract v1 (docs/events.md § Types). */
 export const eventDataSchemas = {
   UnitRegistered: z.strictObject({
     unitId: identifier,

@@ -35,7 +35,7 @@ export const STREAM_KIND_OF: { readonly [T in EventType]: StreamKind } = {
   AnnualReportSubmitted: 'report',
 };
 
-/** The stream an event belongs to (design.md §3): `teacher-<id>`, `unit-<id>`, … */
+/** The stream an event belongs to (docs/events.md § Envelopes): `teacher-<id>`, `unit-<id>`, … */
 export const streamOf = (event: DomainEvent): string => {
   const data = event.data as Record<string, unknown>;
   switch (STREAM_KIND_OF[event.type]) {

@@ -1,4 +1,4 @@
-/** The closed vocabularies of event contract v1 (design.md §3), in contract order. */
+/** The closed vocabularies of event contract v1 (docs/events.md § Types), in contract order. */
 export const UNIT_KINDS = ['college', 'vet-centre', 'private', 'other'] as const;
 export const EMPLOYMENTS = ['permanent', 'visiting'] as const;
 export const TEACHING_LEVELS = ['college', 'intermediate', 'elementary'] as const;

@@ -7,7 +7,7 @@ import type {
 } from '../events/vocabulary.js';
 
 /**
- * What a teacher's stream says about them, minus retracted events (design.md §4).
+ * What a teacher's stream says about them, minus retracted events (docs/indicators.md § Indicators).
  * Dates are `YYYY-MM-DD` strings: their lexicographic order is date order, which
  * keeps the projection's hot path free of date objects. Every fact names the event
  * that recorded it so `explain` can point at it.

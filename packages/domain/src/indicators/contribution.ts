@@ -237,7 +237,7 @@ export const contributionInput = (
 };
 
 /**
- * A teacher's contribution to each indicator (design.md §4) as step functions of
+ * A teacher's contribution to each indicator (docs/indicators.md § Indicators) as step functions of
  * date, per unit the teacher works at as recorded. Pure; no clock.
  *
  * The population is every permanent employment (visiting teachers are not
@@ -245,7 +245,7 @@ export const contributionInput = (
  * denominator is written for every permanent teacher: the read model keeps only
  * units whose kind on D (after merges) is the rule's `unitKind`, at query time,
  * because a unit's kind and merges are reference data with their own history
- * (design.md §5) that the ledger must not bake in.
+ * (docs/indicators.md § The delta ledger) that the ledger must not bake in.
  */
 export const computeContribution = (
   facts: TeacherFacts,

@@ -46,7 +46,8 @@ export const explainTeacher = (
     reasons.push(text);
     if (eventId !== undefined && !eventIds.includes(eventId)) eventIds.push(eventId);
   };
-  const seg = segmentOn(employmentSegments(facts), date);
+  const segments = employmentSegments(facts);
+  const seg = segmentOn(segments, date);
   if (seg === undefined) {
     const last = facts.employments.findLast((e) => e.hiredOn <= date);
     say(
@@ -55,8 +56,12 @@ export const explainTeacher = (
     );
     return { inPopulation: false, unitId: undefined, counted: false, reasons, eventIds };
   }
+  // At this unit since the hire or transfer that put them there, not since a later assignment change.
+  const since =
+    segments.find((s) => s.hireEventId === seg.hireEventId && s.unitEventId === seg.unitEventId)
+      ?.from ?? seg.from;
   say(
-    `${seg.employment === 'permanent' ? 'cơ hữu' : 'thỉnh giảng'} tại ${seg.unitId} từ ${seg.from} / ${seg.employment} at ${seg.unitId} since ${seg.from}`,
+    `${seg.employment === 'permanent' ? 'cơ hữu' : 'thỉnh giảng'} tại ${seg.unitId} từ ${since} / ${seg.employment} at ${seg.unitId} since ${since}`,
     seg.hireEventId,
   );
   if (seg.unitEventId !== seg.hireEventId)

@@ -1,7 +1,7 @@
 import type { Topic } from '../events/vocabulary.js';
 
 /**
- * How one indicator of a plan is computed (design.md §4). A plan names its
+ * How one indicator of a plan is computed (docs/indicators.md § Indicators). A plan names its
  * indicators by code and gives each one of these rules; adding a plan is data.
  */
 export type IndicatorRule =

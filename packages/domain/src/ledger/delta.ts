@@ -1,5 +1,5 @@
 /**
- * One row of the indicator delta ledger (design.md §5): the change an event made
+ * One row of the indicator delta ledger (docs/indicators.md § The delta ledger): the change an event made
  * to one teacher's contribution to one indicator at one unit, from one valid date on.
  *
  * value as of D, as known at position P =

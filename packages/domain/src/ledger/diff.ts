@@ -70,7 +70,7 @@ const pushPointDiff = (
 const NONE: readonly ChangePoint[] = [];
 
 /**
- * The delta rows that turn contribution `before` into `after` (design.md §5):
+ * The delta rows that turn contribution `before` into `after` (docs/indicators.md § The delta ledger):
  * only non-zero changes, sorted by indicator, unitId, validFrom (code-unit order).
  * Appended to `rows` when given (and that array returned), so the projection
  * collects an event's rows in one array.

@@ -39,7 +39,7 @@ export interface ChangedStates {
 }
 
 /**
- * The delta ledger projection (design.md §5), driven event by event in log order.
+ * The delta ledger projection (docs/indicators.md § The delta ledger), driven event by event in log order.
  * Pure apart from its own state: no clock, no I/O. The same events give the same
  * rows, byte for byte, also across a restart from serialized state.
  */

@@ -23,7 +23,7 @@ describe('plan 423/KH-UBND', () => {
     expect(reportDueOn(plan, 2025)).toBe('2025-08-25');
   });
 
-  it('carries the targets of design.md §1, judged on 31 December', () => {
+  it('carries the targets of docs/indicators.md § Plan 423 and its targets, judged on 31 December', () => {
     const table = Object.fromEntries(
       plan.indicators.map((i) => [
         i.code,

@@ -66,7 +66,7 @@ const deepFreeze = <T>(value: T): T => {
 };
 
 /**
- * Version 05/2024 of the qualification standard (design.md §4), literal (reading 9):
+ * Version 05/2024 of the qualification standard (docs/indicators.md § Qualification standard 05/2024), literal (reading 9):
  * a practice-licence or honorary-title does not meet elementary practice, and a
  * degree ≥ college alone meets college and intermediate practice.
  */

@@ -183,7 +183,7 @@ const valueOn = <T>(
 const cache = new WeakMap<UnitTimeline, Map<string, ResolvedUnit | undefined>>();
 
 /**
- * Where `unitId` counts on `date` (design.md §4 readings 1 and 11): follows every
+ * Where `unitId` counts on `date` (docs/indicators.md § Readings, 1 and 11): follows every
  * merge effective on or before `date`, chained, and gives the resolved unit's name,
  * area and kind on that date. With `knownAt`, only events at positions ≤ knownAt
  * are seen (the timeline "as known at T").

@@ -9,7 +9,7 @@ import {
 } from '@eventstore/db-client';
 import type { ExpectedRevision } from '../port.js';
 
-/** The stream-name prefixes of nhagiao (design.md §3); everything else in `$all` is someone else's. */
+/** The stream-name prefixes of nhagiao (docs/events.md § Envelopes); everything else in `$all` is someone else's. */
 export const NHAGIAO_STREAM_PREFIXES = [
   'teacher-',
   'unit-',

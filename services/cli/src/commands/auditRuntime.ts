@@ -36,7 +36,7 @@ export const readPublicKey = (config: DataConfig, file?: string): string => {
   const where = file ?? auditFiles(config).publicKey;
   if (!existsSync(where)) {
     throw new CliError(
-      `no public key at ${where}: pass --public-key FILE (the key the log's operator gave you)`,
+      `no public key at ${where}: pass --public-key FILE (the key the log's operator gave you); the operator makes the key pair with \`nhagiao signing init\` and signs the log with \`nhagiao audit checkpoint\``,
     );
   }
   const text = readFileSync(where, 'utf8').trim();

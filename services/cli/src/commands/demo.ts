@@ -8,7 +8,7 @@ import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { renderFigureTable, toReports } from '../format/figures.js';
-import { displayDate, percentVi, renderTable } from '../format/table.js';
+import { displayDate, percentIn, renderTable } from '../format/table.js';
 import { langOption } from '../options.js';
 import { planOf, readModelForQuery, todayInVietnam, unitNames } from '../runtime.js';
 import { importFiles } from './import.js';
@@ -48,7 +48,7 @@ const byUnitMatrix = async (
       const r = rows.find((x) => x.scope === scope && x.indicator === ind.code);
       return r === undefined || r.value === null
         ? '—'
-        : `${percentVi(r.value, 0)} (${r.numerator}/${r.denominator})`;
+        : `${percentIn(lang, r.value, 0)} (${r.numerator}/${r.denominator})`;
     }),
   ]);
   const legend = plan.indicators.map((ind, i) => `  CT${i + 1} = ${ind.title[lang]}`).join('\n');

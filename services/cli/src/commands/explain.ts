@@ -3,7 +3,7 @@ import { explainTeacher } from '@nhagiao/domain';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { scopeName } from '../format/figures.js';
-import { displayDate, percentVi } from '../format/table.js';
+import { displayDate, percentIn } from '../format/table.js';
 import { formatOption, langOption, toJson } from '../options.js';
 import {
   dateOption,
@@ -98,7 +98,7 @@ ${dataOptionsHelp}`,
         return 0;
       }
       const vi = lang === 'vi';
-      const head = `${result.title}\n${result.scopeName}, ${vi ? 'tại ngày' : 'as of'} ${displayDate(asOf, lang)}: ${numerator}/${denominator} = ${percentVi(result.value)}\n\n`;
+      const head = `${result.title}\n${result.scopeName}, ${vi ? 'tại ngày' : 'as of'} ${displayDate(asOf, lang)}: ${numerator}/${denominator} = ${percentIn(lang, result.value)}\n\n`;
       // One block per teacher: the reasons are sentences, too long for a table column.
       const blocks = teachers
         .sort((a, b) => b.numerator - a.numerator || a.teacherId.localeCompare(b.teacherId))

@@ -1,7 +1,18 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
+  type ChunkedItems,
   type IngestReport,
+  type InputItem,
   type ItemOutcome,
   createIngestor,
   fileQuarantine,
@@ -15,6 +26,98 @@ import { Progress, perSecond, seconds } from '../progress.js';
 import { embeddedReadModel, openReadModel, openStore, planOf } from '../runtime.js';
 
 const MAX_DUPLICATE_LINES = 20;
+
+/** A spreadsheet by its name, or by its bytes: every .xlsx file is a ZIP archive. */
+const spreadsheetFormat = (file: string): 'xlsx' | 'csv' | undefined => {
+  if (/\.xlsx$/i.test(file)) return 'xlsx';
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (file === '-') return undefined;
+  const head = Buffer.alloc(512);
+  const fd = openSync(file, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read >= 4 && head.readUInt32BE(0) === 0x504b0304) return 'xlsx';
+  return undefined;
+};
+
+/**
+ * Why a file given as NDJSON is not: its first line is a CSV header (an export
+ * from Excel), not a JSON object. Undefined when it looks like NDJSON.
+ */
+export const looksLikeCsv = (head: string): boolean => {
+  const first =
+    head
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? '';
+  return !/^\s*[[{]/.test(first) && /^[^{}[\]"]*[,;]/.test(first);
+};
+
+/** How many refusals of a reference to something registered later are held back to be printed with their hint. */
+const MAX_HELD = 10_000;
+
+const REGISTRATION_KEY: Readonly<Record<string, readonly [string, string]>> = {
+  TeacherRegistered: ['teacher', 'teacherId'],
+  UnitRegistered: ['unit', 'unitId'],
+  ProgrammeRegistered: ['programme', 'programmeId'],
+};
+
+/**
+ * The items of a file as the ingestor reads them, counted, with the line of
+ * each registration kept: a refusal of a teacher, unit or programme that the
+ * same file registers further down can then say so.
+ */
+const watched = (items: ChunkedItems) => {
+  const registeredAt = new Map<string, number>();
+  let lines = 0;
+  const note = (part: readonly InputItem[]): readonly InputItem[] => {
+    for (const item of part) {
+      lines += 1;
+      const v = item.value as { type?: unknown; data?: Record<string, unknown> } | null;
+      if (typeof v !== 'object' || v === null || typeof v.type !== 'string') continue;
+      const key = REGISTRATION_KEY[v.type];
+      const id = key === undefined ? undefined : v.data?.[key[1]];
+      if (key !== undefined && typeof id === 'string' && !registeredAt.has(`${key[0]} ${id}`)) {
+        registeredAt.set(`${key[0]} ${id}`, item.line);
+      }
+    }
+    return part;
+  };
+  async function* chunks(): AsyncGenerator<readonly InputItem[]> {
+    for await (const part of items.chunks()) yield note(part);
+  }
+  return {
+    items: {
+      chunks,
+      async *[Symbol.asyncIterator]() {
+        for await (const part of chunks()) yield* part;
+      },
+    } as ChunkedItems,
+    lines: () => lines,
+    /** Where the file registers what `message` says is not registered, when that is after `line`. */
+    laterRegistration: (line: number, message: string): number | undefined => {
+      const m = /^(teacher|unit|programme) (\S+) is not registered/.exec(message);
+      const at = m === null ? undefined : registeredAt.get(`${m[1]} ${m[2]}`);
+      return at !== undefined && at > line ? at : undefined;
+    },
+  };
+};
+
+const UNKNOWN_REFERENCE = new Set(['unknown-teacher', 'unknown-unit', 'unknown-programme']);
+
+const firstBytes = (file: string): string => {
+  const head = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  try {
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+};
 
 export interface ImportSummary {
   readonly reports: readonly IngestReport[];
@@ -37,20 +140,85 @@ export const importFiles = async (
   const store = await openStore(config);
   const reports: IngestReport[] = [];
   let rejected = 0;
+  let appendedAny = false;
   const ingestor = createIngestor({
     store,
     quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
   });
   try {
-    for (const file of files) {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
       const name = file === '-' ? 'stdin' : file;
+      // Every event of one file carries the file's import id: \`history\` tells backfill from late records by it.
+      const metadata = { importedBy: `nhagiao import ${randomUUID()}` };
+      const format = spreadsheetFormat(file);
+      if (format !== undefined) {
+        // Spreadsheets named one after another are one import: a workbook saved as CSV files.
+        const group = [{ file, format }];
+        for (let next = files[i + 1]; next !== undefined; next = files[i + 1]) {
+          const nextFormat = spreadsheetFormat(next);
+          if (nextFormat === undefined) break;
+          group.push({ file: next, format: nextFormat });
+          i++;
+        }
+        const names = group.map((g) => g.file).join(', ');
+        const { importSpreadsheet } = await import('@nhagiao/sheets');
+        const sheet = await importSpreadsheet({
+          readStream: (stream) => store.readStream(stream),
+          ingestor,
+          files: group.map((g) => ({
+            bytes: readFileSync(g.file),
+            name: path.basename(g.file),
+            format: g.format,
+          })),
+          metadata,
+          signal: ctx.signal,
+        });
+        for (const problem of sheet.problems) {
+          const own = group.some((g) => problem.startsWith(`${path.basename(g.file)}:`));
+          ctx.stderr.write(own || group.length > 1 ? `${problem}\n` : `${name} ${problem}\n`);
+        }
+        const kinds = sheet.sheets.map((x) => `${x.name}: ${x.kind}, ${x.rows}`).join('; ');
+        const verdict =
+          sheet.problems.length > 0
+            ? `REJECTED — nothing stored from ${group.length > 1 ? 'these files' : 'this file'} (${sheet.problems.length} problem(s); fix the cells named above and import again)`
+            : `${sheet.appended} events appended (${sheet.corrections} correction(s)), ${sheet.unchanged} already recorded, ${sheet.duplicates} duplicates`;
+        ctx.stderr.write(
+          `${names}: ${verdict}; ${sheet.rows} rows (${kinds}) in ${seconds(sheet.durationMs)}\n`,
+        );
+        if (sheet.problems.length > 0) rejected += sheet.problems.length;
+        if (sheet.appended > 0) appendedAny = true;
+        continue;
+      }
+      if (file !== '-' && looksLikeCsv(firstBytes(file))) {
+        ctx.stderr.write(
+          `${name}:1 this looks like CSV, not NDJSON: name it FILE.csv and use \`import FILE.csv\` (see \`nhagiao template\`), or send one JSON envelope per line\n`,
+        );
+        rejected += 1;
+        continue;
+      }
       const progress = new Progress(ctx.stderr);
       let duplicatesShown = 0;
+      const input = file === '-' ? ctx.stdin : createReadStream(file);
+      const source = watched(ndjsonItems(input));
+      // Refusals of something the file may register further down wait for the end of the file.
+      const held: { line: number; path: string; message: string }[] = [];
+      const print = (line: number, where: string, message: string): void => {
+        ctx.stderr.write(`${name}:${line} ${where}: ${message}\n`);
+      };
       const onOutcome = (o: ItemOutcome): void => {
         if (o.status === 'rejected') {
-          if (o.issues.length === 0) ctx.stderr.write(`${name}:${o.line} ${o.message}\n`);
-          for (const issue of o.issues) {
-            ctx.stderr.write(`${name}:${o.line} ${issue.path || '(line)'}: ${issue.message}\n`);
+          const issues = o.issues.length === 0 ? [{ path: '', message: o.message }] : o.issues;
+          for (const issue of issues) {
+            const message =
+              o.code === 'id-conflict'
+                ? `${issue.message} (text is compared after Unicode NFC normalisation, so the content really differs: give a new event a new id, or correct the stored one with EventRetracted)`
+                : issue.message;
+            if (UNKNOWN_REFERENCE.has(o.code) && held.length < MAX_HELD) {
+              held.push({ line: o.line, path: issue.path, message });
+            } else if (issue.path === '' && o.issues.length === 0) {
+              ctx.stderr.write(`${name}:${o.line} ${message}\n`);
+            } else print(o.line, issue.path || '(line)', message);
           }
         } else if (
           o.status === 'duplicate' &&
@@ -62,27 +230,39 @@ export const importFiles = async (
           ctx.stderr.write(`${name}:${o.line} duplicate of event ${o.id} (${where}), skipped\n`);
         }
       };
-      const input = file === '-' ? ctx.stdin : createReadStream(file);
-      const report = await ingestor.ingest(ndjsonItems(input), {
+      const report = await ingestor.ingest(source.items, {
         source: name,
         mode: options.partial ? 'partial' : 'all-or-nothing',
+        metadata,
         keepOutcomes: false,
         onOutcome,
         onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
         signal: ctx.signal,
       });
+      for (const h of held) {
+        const later = source.laterRegistration(h.line, h.message);
+        print(
+          h.line,
+          h.path || '(line)',
+          later === undefined
+            ? h.message
+            : `${h.message} — it is registered later, at line ${later} of this file: order the file by date, registrations first`,
+        );
+      }
       progress.done();
       reports.push(report);
       rejected += report.rejected;
+      if (report.appended > 0) appendedAny = true;
       if (duplicatesShown > MAX_DUPLICATE_LINES) {
         ctx.stderr.write(
           `${name}: … and ${duplicatesShown - MAX_DUPLICATE_LINES} more duplicates\n`,
         );
       }
-      const total = report.appended + report.duplicates + report.rejected;
+      // Every line read: a refused all-or-nothing file appends none of its valid lines either.
+      const total = source.lines();
       const verdict =
         report.rejected > 0 && !options.partial
-          ? `REJECTED — nothing appended from this file (${report.rejected} line(s) rejected, kept in ${path.join(config.dataDir, 'quarantine.ndjson')})`
+          ? `REJECTED — nothing appended from this file (${report.rejected} of ${total} lines rejected, kept in ${path.join(config.dataDir, 'quarantine.ndjson')})`
           : `${report.appended} appended, ${report.duplicates} duplicates, ${report.rejected} rejected`;
       ctx.stderr.write(
         `${name}: ${verdict}; ${total} lines in ${seconds(report.durationMs)} (${perSecond(total, report.durationMs)} events/s)\n`,
@@ -94,7 +274,7 @@ export const importFiles = async (
     ingestor.close();
     await store.close();
   }
-  if (embeddedReadModel(config) && reports.some((r) => r.appended > 0)) {
+  if (embeddedReadModel(config) && appendedAny) {
     const readModel = await openReadModel(config);
     const reader = await openStore(config, { readOnly: true });
     try {
@@ -122,14 +302,24 @@ export const importFiles = async (
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'nhập sự kiện từ tệp NDJSON / import NDJSON events (- for stdin)',
-  usage: 'import FILE… [--partial]',
+  summary: 'nhập sự kiện từ tệp NDJSON, XLSX, CSV / import events or spreadsheets (- for stdin)',
+  usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial]',
   options: { ...dataOptions, partial: { type: 'boolean' }, plan: { type: 'string' } },
   help: `Each line is one envelope (see docs/events.md). Every line is validated and
 decided in order. By default a file is all or nothing: if any line is rejected,
 nothing from that file is appended, every rejected line is reported as
 FILE:LINE FIELD: REASON and kept in DIR/quarantine.ndjson, and the exit code is 2.
 Events already stored (same id, same content) are reported and skipped.
+
+A FILE.xlsx or FILE.csv is a spreadsheet of records (units, teachers and hires,
+degrees, certificates, programmes, enrolments, transfers, leaves; templates from
+\`nhagiao template KIND\`). Each row becomes events with ids derived from its
+natural key: importing the same sheet again appends nothing, rows added append
+only theirs, a changed row appends a retraction and the corrected fact. Every
+bad cell is named (Sheet!C12 (header): why) and nothing is stored. CSV: UTF-8,
+with or without BOM, separated by , or ;. Spreadsheets named one after another
+are imported together (a workbook saved as CSV files). A spreadsheet import is
+always all or nothing. See packages/sheets/README.md.
 
   --partial           append the valid lines and quarantine the rest
 ${dataOptionsHelp}`,

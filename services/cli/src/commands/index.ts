@@ -3,6 +3,7 @@ import { demoCommand } from './demo.js';
 import { explainCommand } from './explain.js';
 import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
+import { templateCommand } from './template.js';
 import { indicatorsCommand } from './indicators.js';
 import { auditCommand } from './audit.js';
 import { reportCommand } from './report.js';
@@ -17,6 +18,7 @@ import { serveCommand } from './serve.js';
 export const commands: readonly Command[] = [
   demoCommand,
   importCommand,
+  templateCommand,
   indicatorsCommand,
   explainCommand,
   historyCommand,

@@ -5,6 +5,7 @@ import { CliError, usageError } from '../errors.js';
 import { renderTable } from '../format/table.js';
 import { formatOption, toJson } from '../options.js';
 import { openKeys } from '../runtime.js';
+import { unregisteredUnits } from '../units.js';
 
 export const keysCommand: Command = {
   name: 'keys',
@@ -52,6 +53,9 @@ ${dataOptionsHelp}`,
           : [];
       if (role === 'integrator' && units.length === 0)
         throw usageError('an integrator key needs --units: the units it writes for');
+      const unknown = await unregisteredUnits(dataConfig(ctx.values, ctx.env), units);
+      if (unknown.length > 0)
+        throw usageError(`--units: ${unknown.join(', ')} not registered: record UnitRegistered for each first (nhagiao import, or an admin key), then create the key`);
       const { id, secret } = keys.create({
         role: role as Role,
         ...(units.length > 0 ? { units } : {}),

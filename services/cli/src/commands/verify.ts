@@ -477,7 +477,7 @@ const renderText = (r: VerifyResult): string => {
   if (r.log.faultsOmitted > 0) out.push(`   … ${r.log.faultsOmitted} more`);
   if (r.log.unsignedTail !== null)
     out.push(
-      `   ${r.log.unsignedTail.events} sự kiện chưa được ký / events not covered by any checkpoint, from position ${r.log.unsignedTail.firstPosition ?? '?'}`,
+      `   ${r.log.unsignedTail.events} sự kiện chưa được ký / events not covered by any checkpoint, from position ${r.log.unsignedTail.firstPosition ?? '?'}: the operator signs them with \`nhagiao audit checkpoint\` (after \`nhagiao signing init\` once); --allow-unsigned-tail accepts them`,
     );
   out.push(
     `3. ${mark(r.reports.ok)}  Báo cáo đã nộp / submitted reports: ${r.reports.checked.length}`,

@@ -39,6 +39,14 @@ export const renderCsv = (
 export const percentVi = (value: number | null, digits = 1): string =>
   value === null ? '—' : `${(value * 100).toFixed(digits).replace('.', ',')} %`;
 
+/** 43,5 % in Vietnamese, 43.5 % in English; — for no value. */
+export const percentIn = (lang: 'vi' | 'en', value: number | null, digits = 1): string =>
+  lang === 'vi'
+    ? percentVi(value, digits)
+    : value === null
+      ? '—'
+      : `${(value * 100).toFixed(digits)} %`;
+
 /** 31/12/2025 in Vietnamese text; the ISO date elsewhere. */
 export const displayDate = (iso: string, lang: 'vi' | 'en'): string =>
   lang === 'vi' && /^\d{4}-\d{2}-\d{2}$/.test(iso)

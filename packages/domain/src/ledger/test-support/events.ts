@@ -3,7 +3,7 @@ import type { EventData, EventType } from '../../events/schemas.js';
 import { streamOf } from '../../events/streams.js';
 import type { IndicatorDefinition } from '../../indicators/rule.js';
 
-/** The six indicators of plan 423 (design.md §1), as tests need them. */
+/** The six indicators of plan 423 (docs/indicators.md § Plan 423 and its targets), as tests need them. */
 export const PLAN_423: readonly IndicatorDefinition[] = [
   { code: 'master-or-above', rule: { kind: 'master-or-above' } },
   {

@@ -1,0 +1,125 @@
+import { COLLEGE, CENTRE_A, setupEvents } from '../test-support/fixtures.js';
+import { type HttpRequest, type HttpResponse, listenForTests } from '../test-support/http.js';
+import { type Stack, openStack } from '../test-support/stack.js';
+import { CSV_TYPE, XLSX_TYPE } from './sheets.js';
+
+describe('spreadsheets over HTTP', () => {
+  let stack: Stack;
+  let http: (request: HttpRequest) => Promise<HttpResponse>;
+  let admin: string;
+  let centreA: string;
+  beforeAll(async () => {
+    stack = await openStack();
+    http = await listenForTests(stack.app);
+    admin = stack.keys.create({ role: 'admin' }).secret;
+    centreA = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(setupEvents()),
+    });
+    expect(res.statusCode).toBe(200);
+  });
+  afterAll(() => stack.close());
+
+  const importCsv = (secret: string, text: string, type = CSV_TYPE) =>
+    http({
+      method: 'POST',
+      url: '/v1/imports?name=nha-giao.csv',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': type },
+      payload: Buffer.from(`\uFEFF${text}`, 'utf8'),
+    });
+  const count = async () => {
+    let n = 0;
+    for await (const _ of stack.store.readAll()) n++;
+    return n;
+  };
+
+  const SHEET = `Mã nhà giáo;Họ và tên;Mã đơn vị;Loại nhà giáo;Ngày tuyển dụng;Trình độ giảng dạy;Dạy lý thuyết/thực hành
+gv-s1;Đinh Thị Thu;${CENTRE_A};Cơ hữu;06/01/2025;Sơ cấp;Thực hành
+`;
+
+  it('imports a CSV sheet, then the same again as nothing new, and the figure moves once', async () => {
+    const figure = async () => {
+      const res = await http({
+        url: '/v1/indicators?asOf=2025-12-31&indicator=master-or-above&by=unit',
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const figures = res.json<{ figures: { scope: string; denominator: number }[] }>().figures;
+      return figures.find((f) => f.scope === `unit:${CENTRE_A}`)?.denominator;
+    };
+    const before = await figure();
+    const first = await importCsv(centreA, SHEET);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({
+      appended: 2,
+      unchanged: 0,
+      rows: 1,
+      sheets: [{ kind: 'teachers' }],
+    });
+    const after = await figure();
+    expect(after).toBe((before ?? 0) + 1);
+    const again = await importCsv(centreA, SHEET);
+    expect(again.json()).toMatchObject({ appended: 0, unchanged: 2 });
+  });
+
+  it('answers 422 naming every bad cell, and stores nothing', async () => {
+    const before = await count();
+    const res = await importCsv(
+      centreA,
+      `Mã nhà giáo;Họ và tên;Mã đơn vị;Loại nhà giáo;Ngày tuyển dụng;Trình độ giảng dạy;Dạy lý thuyết/thực hành
+gv-s2;Hà Văn Nam;${CENTRE_A};Cơ hữu;2025/01/06;Sơ cấp;Thực hành
+gv-s3;Lý Thị Mai;${COLLEGE};Cơ hữu;06/01/2025;Sơ cấp;Thực hành
+`,
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({
+      code: 'rejected',
+      details: [
+        { path: 'nha-giao!E2 (Ngày tuyển dụng)', message: expect.stringMatching(/dd\/mm\/yyyy/) },
+      ],
+    });
+    // Once the cell is fixed, the key's units are checked: the college is not the centre's key's.
+    const fixed = await importCsv(
+      centreA,
+      `Mã nhà giáo;Họ và tên;Mã đơn vị;Loại nhà giáo;Ngày tuyển dụng;Trình độ giảng dạy;Dạy lý thuyết/thực hành
+gv-s3;Lý Thị Mai;${COLLEGE};Cơ hữu;06/01/2025;Sơ cấp;Thực hành
+`,
+    );
+    expect(fixed.statusCode).toBe(422);
+    expect(fixed.json<{ details: { path: string }[] }>().details[0]!.path).toMatch(/^nha-giao!/);
+    expect(await count()).toBe(before);
+  });
+
+  it('gives templates; a CSV sent to /v1/events is 415 listing the accepted types and where a sheet goes', async () => {
+    const xlsx = await http({
+      url: '/v1/templates/teachers',
+      headers: { authorization: `Bearer ${centreA}` },
+    });
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-type']).toBe(XLSX_TYPE);
+    expect(xlsx.headers['content-disposition']).toBe('attachment; filename="mau-teachers.xlsx"');
+    const csv = await http({
+      url: '/v1/templates/degrees?format=csv',
+      headers: { authorization: `Bearer ${centreA}` },
+    });
+    expect(csv.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      'Mã nhà giáo,Mã văn bằng,Trình độ,Ngành,Cơ sở đào tạo,Ngày cấp,Sư phạm,Quốc gia',
+    );
+    const res = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${centreA}`, 'content-type': 'text/csv' },
+      payload: 'id,type,teacherId\n',
+    });
+    expect(res.statusCode).toBe(415);
+    const body = res.json<{ message: string; details: { path: string; message: string }[] }>();
+    expect(body.message).toMatch(
+      /send application\/json or application\/x-ndjson; this looks like a spreadsheet: POST it to \/v1\/imports/,
+    );
+    expect(body.details).toEqual([
+      { path: 'headers.content-type', message: 'accepted: application/json, application/x-ndjson' },
+    ]);
+  });
+});
