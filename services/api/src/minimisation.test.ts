@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { generateDataset } from '@nhagiao/dataset';
 import { readXlsxSheets } from '@nhagiao/reports';
+import { SHEET_KINDS } from '@nhagiao/sheets';
 import { type Stack, openStack } from './test-support/stack.js';
 
 const FORMULA = "=cmd|' /C calc'!A0";
@@ -91,6 +92,7 @@ describe('a reporter never receives teachers’ ids, names or birth dates', () =
       code: stack.plan.indicators.map((i) => i.code),
       id: [studyTeacher],
       planId: [stack.plan.code],
+      kind: ['all', ...SHEET_KINDS],
     };
     for (const [template, methods] of Object.entries(doc.paths)) {
       if (methods.get === undefined) continue;
