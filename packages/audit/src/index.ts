@@ -46,3 +46,23 @@ export {
   type InclusionEvidence,
   findLoggedEvent,
 } from './auditLog.js';
+export {
+  MAX_ENTRY_BYTES,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  type TileRef,
+  entryBundle,
+  formatTileIndex,
+  formatTilePath,
+  parseEntryBundle,
+  parseTilePath,
+  tileBytes,
+  tileInTree,
+} from './tiles.js';
+export {
+  type ConsistencyProofJson,
+  type InclusionProofJson,
+  LogView,
+  LogViewError,
+  type PublishedTree,
+} from './logView.js';

@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   saved_at TEXT    NOT NULL,
   reason   TEXT    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cosignatures (
+  checkpoint_id INTEGER NOT NULL REFERENCES checkpoints (id),
+  witness       TEXT    NOT NULL,
+  line          TEXT    NOT NULL,
+  saved_at      TEXT    NOT NULL,
+  PRIMARY KEY (checkpoint_id, witness)
+);
 `;
 
 interface LeafChunk {
@@ -50,8 +57,17 @@ class RecordedLeaves implements LeafHashStore {
   /** Reads the table's leaves in, on first use (see `SqliteAuditStore`); then cleared. */
   #pending: ((leaves: RecordedLeaves) => void) | undefined;
 
+  readonly #load: (leaves: RecordedLeaves) => void;
+
   constructor(load: (leaves: RecordedLeaves) => void) {
     this.#pending = load;
+    this.#load = load;
+  }
+
+  /** Reads the rows another writer added to the table since (none are read before first use). */
+  refresh(): void {
+    if (this.#pending !== undefined) return;
+    this.#load(this);
   }
 
   #loaded(): void {
@@ -309,6 +325,37 @@ export class SqliteAuditStore {
       savedAt: r.saved_at,
       reason: r.reason,
     }));
+  }
+
+  /**
+   * Keeps a witness's cosignature of a checkpoint: one signed-note signature
+   * line (`— <witness> <base64>`, newline included); the witness's latest for
+   * that checkpoint replaces an earlier one.
+   */
+  saveCosignature(checkpointId: number, witness: string, line: string, savedAt: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO cosignatures (checkpoint_id, witness, line, saved_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (checkpoint_id, witness) DO UPDATE SET line = excluded.line, saved_at = excluded.saved_at`,
+      )
+      .run(checkpointId, witness, line, savedAt);
+  }
+
+  #cosignatures: Database.Statement | undefined;
+
+  /** The cosignature lines kept for a checkpoint, in witness-name order ('' when none). */
+  cosignatureLines(checkpointId: number): string {
+    if (this.#cosignatures === undefined) {
+      // A file written before witnesses existed, opened read-only, has no table (yet).
+      const exists = this.#db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cosignatures'")
+        .get();
+      if (exists === undefined) return '';
+      this.#cosignatures = this.#db
+        .prepare('SELECT line FROM cosignatures WHERE checkpoint_id = ? ORDER BY witness')
+        .pluck();
+    }
+    return (this.#cosignatures.all(checkpointId) as string[]).join('');
   }
 
   /** Prepared once: an evidence trail asks for it at every proof. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createIngestor, fileQuarantine } from '@nhagiao/ingest';
 import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
+import { auditFiles } from './auditRuntime.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { stderrLogger } from '../logger.js';
@@ -35,7 +36,7 @@ or SIGTERM.
 ${dataOptionsHelp}`,
   async run(ctx) {
     // The HTTP server and the dashboard load only for this command.
-    const [{ buildServer }, { dashboardPlugin }] = await Promise.all([
+    const [{ buildServer, logServingFromFiles }, { dashboardPlugin }] = await Promise.all([
       import('@nhagiao/api'),
       import('@nhagiao/dashboard'),
     ]);
@@ -64,6 +65,7 @@ ${dataOptionsHelp}`,
       keys,
       plan,
       afterAppend: catchUp,
+      log: logServingFromFiles(auditFiles(config)),
       today: todayInVietnam,
     });
     await app.register(dashboardPlugin, { keys, planId: plan.code });
