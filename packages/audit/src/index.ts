@@ -44,6 +44,7 @@ export {
   AuditLog,
   type ConsistencyEvidence,
   type InclusionEvidence,
+  InconsistentTreeError,
   findLoggedEvent,
 } from './auditLog.js';
 export {

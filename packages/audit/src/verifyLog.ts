@@ -4,6 +4,7 @@ import { HASH_SIZE, toHex } from './hash.js';
 import { writeEventLeafHash } from './leaf.js';
 import type { LeafHashStore } from './leafHashStore.js';
 import { MerkleTree } from './merkleTree.js';
+import { verifyConsistency } from './verify.js';
 
 /** A saved checkpoint to check the log against; `label` names it in the report (a file, "saved #3"). */
 export interface CheckpointSource {
@@ -43,6 +44,18 @@ export interface CheckpointReport {
   readonly message: string;
   /** Present when the note could be read and its signature verified. */
   readonly checkpoint?: Checkpoint;
+  /**
+   * The RFC 6962 consistency proof from this checkpoint to the reference one
+   * (the largest whose root the recomputed log matches), computed from the
+   * recomputed tree and checked against the two signed roots alone. Absent for
+   * the reference itself, for checkpoints past the log or not verified.
+   */
+  readonly consistency?: {
+    readonly with: string;
+    readonly size: number;
+    readonly proofHashes: number;
+    readonly consistent: boolean;
+  };
 }
 
 export type LogFault =
@@ -284,6 +297,35 @@ export const verifyLogTree = (
       matched.push(c);
     }
   });
+
+  // Consistency of every signed checkpoint with the reference, by proof.
+  const reference = [...matched].sort((a, b) => b.size - a.size)[0];
+  const referenceLabel =
+    reference === undefined
+      ? undefined
+      : reports.find((r) => r.status === 'ok' && r.checkpoint === reference)?.label;
+  if (reference !== undefined && referenceLabel !== undefined) {
+    reports.forEach((r, i) => {
+      const c = r.checkpoint;
+      if (c === undefined || c === reference || c.size > reference.size) return;
+      const proof = tree.consistencyProof(c.size, reference.size);
+      reports[i] = {
+        ...r,
+        consistency: {
+          with: referenceLabel,
+          size: reference.size,
+          proofHashes: proof.length,
+          consistent: verifyConsistency(
+            c.size,
+            reference.size,
+            c.rootHash,
+            reference.rootHash,
+            proof,
+          ),
+        },
+      };
+    });
+  }
 
   const needsLocating = mismatched.length > 0 || reports.some((r) => r.status === 'beyond-log');
   // Only a fault needs the recorded leaves' own tree (a million leaves: ~2 s of hashing).

@@ -235,7 +235,11 @@ export const verifyCommand: Command = {
      figure that has moved since is listed with the events that moved it
      (corrections are reported, not failures).
 
-  --checkpoint FILE   also check a checkpoint the auditor kept (repeatable)
+  --checkpoint FILE   also check a checkpoint the auditor kept (repeatable): its
+                      signature, its root against the recomputed log, and an
+                      RFC 6962 consistency proof from it to the largest
+                      checkpoint the log matches, checked against the two
+                      signed roots alone
   --public-key FILE   the log's public key (default DIR/audit-public.key)
   --format F          text (default, Vietnamese and English) or json
   --workers N         processes the replay runs in while this one hashes the tree
@@ -418,6 +422,7 @@ ${dataOptionsHelp}`,
             status: c.status,
             message: c.message,
             size: c.checkpoint?.size ?? null,
+            consistency: c.consistency ?? null,
           })),
           faults: tree.faults.map((f) => ({ ...f, text: faultText(f) })),
           faultsOmitted: tree.faultsOmitted,
@@ -452,7 +457,17 @@ type VerifyResult = {
     coveredSize: number;
     logRoot: string;
     unsignedTail: { events: number; firstPosition: string | null } | null;
-    checkpoints: { label: string; status: string; message: string }[];
+    checkpoints: {
+      label: string;
+      status: string;
+      message: string;
+      consistency: {
+        with: string;
+        size: number;
+        proofHashes: number;
+        consistent: boolean;
+      } | null;
+    }[];
     faults: { text: string }[];
     faultsOmitted: number;
   };
@@ -472,7 +487,16 @@ const renderText = (r: VerifyResult): string => {
   out.push(
     `2. ${mark(r.log.ok)}  Nhật ký / log: ${r.log.logSize} events, root ${r.log.logRoot}, signed up to ${r.log.coveredSize}`,
   );
-  for (const c of r.log.checkpoints) out.push(`   [${c.status}] ${c.label}: ${c.message}`);
+  for (const c of r.log.checkpoints) {
+    out.push(`   [${c.status}] ${c.label}: ${c.message}`);
+    const k = c.consistency;
+    if (k !== null)
+      out.push(
+        k.consistent
+          ? `     nhất quán / consistent with ${k.with} (${k.size} events): proof of ${k.proofHashes} hashes checks against both roots`
+          : `     KHÔNG nhất quán / NOT consistent with ${k.with} (${k.size} events): the later tree does not extend this one`,
+      );
+  }
   for (const f of r.log.faults) out.push(`   ! ${f.text}`);
   if (r.log.faultsOmitted > 0) out.push(`   … ${r.log.faultsOmitted} more`);
   if (r.log.unsignedTail !== null)
