@@ -92,7 +92,8 @@ export class AuditLog {
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
       this.#audit.leaves.place(event.position);
-      this.#tree.append(eventLeafHash(event));
+      this.#audit.salts.ensure(event);
+      this.#tree.append(eventLeafHash(event, this.#audit.salts));
       added += 1;
       if (added % SYNC_BATCH === 0) this.#audit.commitLeaves();
     }
@@ -188,7 +189,7 @@ export class AuditLog {
         `event at position ${event.position} (leaf ${index}) is after the latest checkpoint (${size} events): make a new checkpoint`,
       );
     }
-    const leafHash = eventLeafHash(event);
+    const leafHash = eventLeafHash(event, this.#audit.salts);
     const proof = this.#tree.inclusionProof(index, size);
     const root = latest.checkpoint.rootHash;
     return {
@@ -197,7 +198,7 @@ export class AuditLog {
       stream: event.stream,
       type: event.type,
       index,
-      leaf: encodeLeaf(event).toString('utf8'),
+      leaf: encodeLeaf(event, this.#audit.salts).toString('utf8'),
       leafHash: toHex(leafHash),
       treeSize: size,
       rootHash: toHex(root),

@@ -2,6 +2,16 @@ export { canonicalJson } from './jcs.js';
 export { EMPTY_ROOT, HASH_SIZE, fromHex, hashChildren, hashLeaf, sha256, toHex } from './hash.js';
 export { type LeafFields, encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
 export { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+export {
+  NO_SALTS,
+  PERSONAL_FIELDS,
+  type PersonalCommitment,
+  type PersonalSalts,
+  SALT_BYTES,
+  commitmentOf,
+  redactedData,
+  withoutPersonalData,
+} from './personal.js';
 export { MerkleTree } from './merkleTree.js';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
 export {
@@ -37,6 +47,7 @@ export {
 } from './verifyLog.js';
 export {
   type CheckpointReason,
+  LEAF_FORMAT,
   type SavedCheckpoint,
   SqliteAuditStore,
 } from './sqliteAuditStore.js';

@@ -211,7 +211,7 @@ export class LogView {
             'inconsistent',
             `the store has no event at position ${p}, logged as leaf ${first + i}`,
           );
-        return encodeLeaf(e);
+        return encodeLeaf(e, this.#audit.salts);
       }),
     );
   }

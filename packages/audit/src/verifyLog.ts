@@ -3,6 +3,7 @@ import { type Checkpoint, type CheckpointFailure, verifyCheckpoint } from './che
 import { HASH_SIZE, toHex } from './hash.js';
 import { writeEventLeafHash } from './leaf.js';
 import type { LeafHashStore } from './leafHashStore.js';
+import { NO_SALTS, type PersonalSalts } from './personal.js';
 import { MerkleTree } from './merkleTree.js';
 import { verifyConsistency } from './verify.js';
 
@@ -26,6 +27,8 @@ export interface LogVerificationOptions {
   readonly recordedLeaves?: LeafHashStore;
   /** At most this many event-level faults are listed (default 100); the rest are counted. */
   readonly maxFaults?: number;
+  /** The salts of events' personal data (the audit file's, or an exported bundle's). */
+  readonly salts?: PersonalSalts;
 }
 
 export type CheckpointStatus =
@@ -181,6 +184,12 @@ export class LogTree {
   #previous: bigint | null = null;
   /** The leaf hash of the event being added; the tree copies it, so one buffer serves every event. */
   readonly #leafHash = Buffer.alloc(HASH_SIZE);
+  readonly #salts: PersonalSalts;
+
+  /** `salts`: where the salts of personal data are kept (without them those leaves cannot match). */
+  constructor(salts: PersonalSalts = NO_SALTS) {
+    this.#salts = salts;
+  }
 
   add(event: RecordedEvent): void {
     const previous = this.#previous;
@@ -196,7 +205,7 @@ export class LogTree {
     }
     this.#previous = event.position;
     this.positions.push(event.position);
-    writeEventLeafHash(event, this.#leafHash);
+    writeEventLeafHash(event, this.#leafHash, 0, this.#salts);
     this.tree.append(this.#leafHash);
   }
 }
@@ -212,7 +221,7 @@ export const verifyLogAgainstCheckpoints = async (
   checkpoints: readonly CheckpointSource[],
   options: LogVerificationOptions,
 ): Promise<LogVerificationReport> => {
-  const log = new LogTree();
+  const log = new LogTree(options.salts);
   for await (const event of events) log.add(event);
   return verifyLogTree(log, checkpoints, options);
 };

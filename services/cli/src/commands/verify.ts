@@ -271,7 +271,11 @@ ${dataOptionsHelp}`,
       // (in worker processes while this one hashes, or in one pass); the submitted
       // reports are collected on the way. Both stop at the head as it is now.
       const reports: ReportEvent[] = [];
-      const log = new LogTree();
+      // The salts of personal data are read from the audit file as the log is
+      // hashed (a leaf commits to the data through them); its recorded leaves
+      // are read only if a fault must be located.
+      if (existsSync(auditFile)) audit = SqliteAuditStore.open(auditFile, { readOnly: true });
+      const log = new LogTree(audit?.salts);
       const take = (e: RecordedEvent): void => {
         log.add(e);
         if (e.type === 'AnnualReportSubmitted') reports.push(e);
@@ -287,11 +291,6 @@ ${dataOptionsHelp}`,
         until: head,
         // Built below only if a report or a difference needs the ledger by key.
         buildIndexes: false,
-      };
-      // What this process does besides the replay: the recorded leaves (to name
-      // a tampered event) need nothing replayed.
-      const openAudit = (): void => {
-        if (existsSync(auditFile)) audit = SqliteAuditStore.open(auditFile, { readOnly: true });
       };
       const started = performance.now();
       let hashMs = 0;
@@ -331,7 +330,6 @@ ${dataOptionsHelp}`,
               await new Promise((resolve) => setImmediate(resolve));
             }
             hashMs = performance.now() - started;
-            openAudit();
           })().catch(stopping),
         ]);
         // What failed first is reported, not the replay it stopped.
@@ -351,7 +349,6 @@ ${dataOptionsHelp}`,
           },
         });
         replayMs = performance.now() - started - hashMs;
-        openAudit();
         liveDigest = await live.digest();
         replayDigest = await replay.digest();
       }
