@@ -78,3 +78,22 @@ export {
   LogViewError,
   type PublishedTree,
 } from './logView.js';
+export {
+  COSIGNATURE_V1,
+  type Cosignature,
+  type CosignatureVerifier,
+  type Cosigner,
+  type CosignerKeyPair,
+  cosignedMessage,
+  generateCosignerKey,
+  parseCosignatureVerifier,
+  parseCosignerKey,
+  verifyCosignatures,
+} from './cosignature.js';
+export {
+  Witness,
+  type WitnessAnswer,
+  type WitnessEndpoint,
+  type WitnessOutcome,
+  sendToWitness,
+} from './witness.js';

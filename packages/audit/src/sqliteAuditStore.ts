@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS witness_sizes (
+  witness TEXT PRIMARY KEY,
+  size    INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cosignatures (
   checkpoint_id INTEGER NOT NULL REFERENCES checkpoints (id),
   witness       TEXT    NOT NULL,
@@ -479,6 +483,22 @@ export class SqliteAuditStore {
          ON CONFLICT (checkpoint_id, witness) DO UPDATE SET line = excluded.line, saved_at = excluded.saved_at`,
       )
       .run(checkpointId, witness, line, savedAt);
+  }
+
+  /** The size of the tree a witness last cosigned for this log (what the next request proves from). */
+  witnessSize(witness: string): number | undefined {
+    return this.#db
+      .prepare('SELECT size FROM witness_sizes WHERE witness = ?')
+      .pluck()
+      .get(witness) as number | undefined;
+  }
+
+  setWitnessSize(witness: string, size: number): void {
+    this.#db
+      .prepare(
+        'INSERT INTO witness_sizes (witness, size) VALUES (?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size',
+      )
+      .run(witness, size);
   }
 
   #cosignatures: Database.Statement | undefined;

@@ -7,6 +7,7 @@ import {
   LogViewError,
   findLoggedEvent,
   parseCheckpoint,
+  sendToWitness,
   verifyCheckpoint,
   verifyConsistency,
 } from '@nhagiao/audit';
@@ -25,7 +26,13 @@ import {
   scopeOption,
   todayInVietnam,
 } from '../runtime.js';
-import { auditFiles, openAuditLog, readPublicKey, readSigningKey } from './auditRuntime.js';
+import {
+  auditFiles,
+  openAuditLog,
+  readPublicKey,
+  readSigningKey,
+  readWitnesses,
+} from './auditRuntime.js';
 
 /** Exit code when a proof does not verify: the event differs from what was signed. */
 export const EXIT_NOT_PROVEN = 3;
@@ -44,13 +51,29 @@ const checkpointCmd = async (ctx: CommandContext): Promise<number> => {
       if (e instanceof InconsistentTreeError) throw new CliError(e.message, EXIT_NOT_PROVEN);
       throw e;
     }
-    const out = ctx.values.out;
-    if (typeof out === 'string') writeFileSync(out, saved.note);
-    ctx.stdout.write(saved.note);
     ctx.stderr.write(
       `checkpoint #${saved.id}: ${saved.size} events (${saved.size - before} new since the last sync), signed as ${origin}\n`,
     );
-    return 0;
+    // Each configured witness is asked to cosign; the note printed carries what they returned.
+    let refused = 0;
+    for (const w of readWitnesses(config)) {
+      const outcome = await sendToWitness(w, saved, log.tree, audit, new Date());
+      if (outcome.ok)
+        ctx.stderr.write(
+          `nhân chứng / witness ${outcome.witness}: cosigned (proof from ${outcome.old})\n`,
+        );
+      else {
+        if (outcome.status >= 400 && outcome.status < 500) refused += 1;
+        ctx.stderr.write(
+          `nhân chứng / witness ${outcome.witness}: ${outcome.status === 0 ? 'unreachable' : `REFUSED (${outcome.status})`}: ${outcome.message}\n`,
+        );
+      }
+    }
+    const note = saved.note + audit.cosignatureLines(saved.id);
+    const out = ctx.values.out;
+    if (typeof out === 'string') writeFileSync(out, note);
+    ctx.stdout.write(note);
+    return refused === 0 ? 0 : EXIT_NOT_PROVEN;
   } finally {
     audit.close();
     await store.close();
@@ -381,7 +404,11 @@ export const auditCommand: Command = {
                       against both roots; signs nothing if it is not), signs the
                       tree head (C2SP tlog-checkpoint, Ed25519) and saves it in
                       DIR/audit.sqlite; prints the signed note (--out FILE: also
-                      writes it). Run it periodically from cron, e.g. hourly:
+                      writes it), then sends it to every witness listed in
+                      DIR/audit-witnesses (\`<witness key> <URL>\` a line, C2SP
+                      tlog-witness) and keeps their cosignatures beside it: the
+                      note printed, and served at /v1/log/checkpoint, carries
+                      them. Run it periodically from cron, e.g. hourly:
                         0 * * * *  nhagiao audit checkpoint --data-dir DIR
                       \`report submit\` also makes one at every submission.
   trail CODE          the ledger rows that make the figure of CODE for --scope on
@@ -399,8 +426,8 @@ export const auditCommand: Command = {
 
 Exit codes: 0 every proof verifies; 3 some event is not covered by the latest
 checkpoint or no longer hashes to its signed leaf, two checkpoints are not
-consistent, or a new tree does not extend the last checkpoint; 1 other errors;
-64 usage.
+consistent, a new tree does not extend the last checkpoint, or a witness
+refused the new checkpoint; 1 other errors; 64 usage.
 ${dataOptionsHelp}`,
   async run(ctx) {
     const [sub] = ctx.positionals;

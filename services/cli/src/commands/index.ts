@@ -7,6 +7,7 @@ import { indicatorsCommand } from './indicators.js';
 import { auditCommand } from './audit.js';
 import { reportCommand } from './report.js';
 import { signingCommand } from './signing.js';
+import { witnessCommand } from './witness.js';
 import { verifyCommand } from './verify.js';
 import { keysCommand } from './keys.js';
 import { projectCommandLine, rebuildCommandLine, statusCommandLine } from './pipeline.js';
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   verifyCommand,
   auditCommand,
   signingCommand,
+  witnessCommand,
 ];

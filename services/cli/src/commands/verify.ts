@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -7,6 +7,8 @@ import {
   type LogVerificationReport,
   LogTree,
   SqliteAuditStore,
+  parseCosignatureVerifier,
+  verifyCosignatures,
   verifyLogTree,
 } from '@nhagiao/audit';
 import type { Plan, RecordedEvent } from '@nhagiao/domain';
@@ -24,9 +26,9 @@ import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { formatOption, workersOption, toJson } from '../options.js';
+import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, readPublicKey } from './auditRuntime.js';
-import { existsSync } from 'node:fs';
 
 /** Exit code when verification ran and something does not hold (0: all holds; 1: could not run). */
 export const EXIT_VERIFY_FAILED = 3;
@@ -204,16 +206,121 @@ const checkReport = async (
   };
 };
 
+/** `--witness FILE|KEY`, each a witness's verifier key (type 0x04) or a file holding one. */
+const witnessKeysOption = (value: unknown): string[] =>
+  (Array.isArray(value) ? (value as string[]) : []).map((v) => {
+    const text = existsSync(v) ? readFileSync(v, 'utf8').trim() : v.trim();
+    try {
+      parseCosignatureVerifier(text);
+    } catch (e) {
+      throw usageError(`--witness ${v}: ${(e as Error).message}`);
+    }
+    return text;
+  });
+
+const requiredOption = (value: unknown, keys: number): number => {
+  if (value === undefined) return keys;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^[0-9]+$/.test(value) || n < 1 || n > keys)
+    throw usageError(
+      `--witnesses-required: a whole number from 1 to the ${keys} --witness keys given`,
+    );
+  return n;
+};
+
+interface WitnessCheck {
+  readonly ok: boolean;
+  readonly required: number;
+  readonly witnesses: readonly string[];
+  /** The checkpoint the recomputed log is trusted up to, and who cosigned it. */
+  readonly checkpoint: string | null;
+  readonly size: number | null;
+  readonly cosignedBy: readonly string[];
+  /**
+   * Checkpoints a witness cosigned whose tree the log does not extend: the
+   * first tree size that differs is `firstInconsistentSize` when a fault was
+   * located, else somewhere in `between`.
+   */
+  readonly inconsistent: readonly {
+    label: string;
+    size: number;
+    witnesses: readonly string[];
+    firstInconsistentSize: number | null;
+    between: readonly [number, number];
+  }[];
+}
+
+/** The first leaf index a located fault names, if any. */
+const firstFaultIndex = (faults: readonly LogFault[]): number | null => {
+  const at = faults.flatMap((f) =>
+    f.kind === 'event-changed' || f.kind === 'event-deleted' || f.kind === 'events-reordered'
+      ? [f.index]
+      : [],
+  );
+  return at.length === 0 ? null : Math.min(...at);
+};
+
+/**
+ * The witnesses' part: the largest checkpoint the log matches must carry
+ * `required` valid cosignatures of the given keys, and no checkpoint a witness
+ * cosigned may hold a tree the log does not extend.
+ */
+const checkWitnesses = (
+  tree: LogVerificationReport,
+  sources: readonly CheckpointSource[],
+  keys: readonly string[],
+  required: number,
+): WitnessCheck => {
+  const noteOf = new Map(sources.map((s) => [s.label, s.note]));
+  const matched = tree.checkpoints
+    .filter((c) => c.status === 'ok' && c.checkpoint !== undefined)
+    .sort((a, b) => (b.checkpoint?.size ?? 0) - (a.checkpoint?.size ?? 0));
+  const reference = matched[0];
+  const cosignedBy =
+    reference === undefined
+      ? []
+      : verifyCosignatures(noteOf.get(reference.label) ?? '', keys).map((c) => c.witness);
+  const first = firstFaultIndex(tree.faults);
+  const inconsistent = tree.checkpoints.flatMap((c) => {
+    if (c.checkpoint === undefined || c.status === 'ok') return [];
+    const witnesses = verifyCosignatures(noteOf.get(c.label) ?? '', keys).map((w) => w.witness);
+    if (witnesses.length === 0) return [];
+    const size = c.checkpoint.size;
+    const below = matched.map((m) => m.checkpoint?.size ?? 0).filter((m) => m < size);
+    const from = Math.max(0, ...below) + 1;
+    return [
+      {
+        label: c.label,
+        size,
+        witnesses,
+        firstInconsistentSize: first !== null && first < size ? first + 1 : null,
+        between: [from, size] as const,
+      },
+    ];
+  });
+  return {
+    ok: cosignedBy.length >= required && inconsistent.length === 0,
+    required,
+    witnesses: keys.map((k) => parseCosignatureVerifier(k).name),
+    checkpoint: reference?.label ?? null,
+    size: reference?.checkpoint?.size ?? null,
+    cosignedBy,
+    inconsistent,
+  };
+};
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
-    'verify [--checkpoint FILE] [--public-key FILE] [--allow-unsigned-tail] [--workers N] [--format text|json]',
+    'verify [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
     ...dataOptions,
     checkpoint: { type: 'string', multiple: true },
     'public-key': { type: 'string' },
     'allow-unsigned-tail': { type: 'boolean' },
+    witness: { type: 'string', multiple: true },
+    'witnesses-required': { type: 'string' },
     workers: { type: 'string' },
     format: { type: 'string' },
     plan: { type: 'string' },
@@ -235,6 +342,14 @@ export const verifyCommand: Command = {
      figure that has moved since is listed with the events that moved it
      (corrections are reported, not failures).
 
+  --witness FILE|KEY  a witness's verifier key (repeatable): the largest
+                      checkpoint the log matches must carry valid C2SP
+                      cosignatures of --witnesses-required K of them (default:
+                      all), and a checkpoint a witness cosigned whose tree the log
+                      does not extend fails, naming the first inconsistent tree
+                      size (exactly when the changed event is located, else the
+                      span it lies in)
+  --witnesses-required K
   --checkpoint FILE   also check a checkpoint the auditor kept (repeatable): its
                       signature, its root against the recomputed log, and an
                       RFC 6962 consistency proof from it to the largest
@@ -257,6 +372,8 @@ ${dataOptionsHelp}`,
       config,
       typeof ctx.values['public-key'] === 'string' ? ctx.values['public-key'] : undefined,
     );
+    const witnessKeys = witnessKeysOption(ctx.values.witness);
+    const required = requiredOption(ctx.values['witnesses-required'], witnessKeys.length);
     const given = (Array.isArray(ctx.values.checkpoint) ? ctx.values.checkpoint : []).map(
       (file): CheckpointSource => ({ label: file, note: readFileSync(file, 'utf8') }),
     );
@@ -359,7 +476,7 @@ ${dataOptionsHelp}`,
       // 2. The Merkle tree against every checkpoint.
       const saved: CheckpointSource[] = (audit?.checkpoints() ?? []).map((c) => ({
         label: `saved #${c.id} (${c.reason}, ${c.savedAt})`,
-        note: c.note,
+        note: c.note + (audit?.cosignatureLines(c.id) ?? ''),
       }));
       const embedded: CheckpointSource[] = reports.flatMap((r) =>
         r.data.checkpoint === undefined
@@ -393,7 +510,10 @@ ${dataOptionsHelp}`,
       for (const r of reports) checks.push(await checkReport(replay, plan, r));
 
       const replayOk = liveDigest === replayDigest;
-      const logOk = tree.ok && tailOk;
+      const sources = [...saved, ...embedded, ...given];
+      const witnessCheck =
+        witnessKeys.length === 0 ? null : checkWitnesses(tree, sources, witnessKeys, required);
+      const logOk = tree.ok && tailOk && (witnessCheck?.ok ?? true);
       const reportsOk = checks.every((c) => c.matchesAtSubmission);
       const ok = replayOk && logOk && reportsOk;
       const result = {
@@ -423,6 +543,7 @@ ${dataOptionsHelp}`,
           })),
           faults: tree.faults.map((f) => ({ ...f, text: faultText(f) })),
           faultsOmitted: tree.faultsOmitted,
+          witnesses: witnessCheck,
         },
         reports: { ok: reportsOk, checked: checks },
       };
@@ -467,6 +588,7 @@ type VerifyResult = {
     }[];
     faults: { text: string }[];
     faultsOmitted: number;
+    witnesses: WitnessCheck | null;
   };
   reports: { ok: boolean; checked: ReportCheck[] };
 };
@@ -496,6 +618,19 @@ const renderText = (r: VerifyResult): string => {
   }
   for (const f of r.log.faults) out.push(`   ! ${f.text}`);
   if (r.log.faultsOmitted > 0) out.push(`   … ${r.log.faultsOmitted} more`);
+  const w = r.log.witnesses;
+  if (w !== null) {
+    out.push(
+      `   nhân chứng / witnesses: ${w.checkpoint === null ? 'no checkpoint matches the log' : `${w.checkpoint} (${w.size} events)`} cosigned by ${w.cosignedBy.length} of the ${w.required} required${w.cosignedBy.length > 0 ? ` (${w.cosignedBy.join(', ')})` : ''}${w.cosignedBy.length >= w.required ? '' : ': NOT ENOUGH'}`,
+    );
+    for (const i of w.inconsistent)
+      out.push(
+        `   ! cây đã được nhân chứng ký KHÔNG nhất quán / the tree of ${i.size} events cosigned by ${i.witnesses.join(', ')} ("${i.label}") is not a prefix of the log: ` +
+          (i.firstInconsistentSize !== null
+            ? `first inconsistent tree size ${i.firstInconsistentSize}`
+            : `first inconsistent tree size between ${i.between[0]} and ${i.between[1]}`),
+      );
+  }
   if (r.log.unsignedTail !== null)
     out.push(
       `   ${r.log.unsignedTail.events} sự kiện chưa được ký / events not covered by any checkpoint, from position ${r.log.unsignedTail.firstPosition ?? '?'}`,
