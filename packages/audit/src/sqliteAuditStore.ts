@@ -434,6 +434,25 @@ export class SqliteAuditStore {
   }
 
   /**
+   * Appends recorded leaves as they were given (an exported bundle's, to be
+   * checked like the operator's own table), after any already there.
+   */
+  appendRecordedLeaves(rows: readonly { position: bigint; hash: Uint8Array }[]): void {
+    const start = this.#db.prepare('SELECT count(*) FROM leaves').pluck().get() as number;
+    const insert = this.#db.prepare('INSERT INTO leaves (idx, position, hash) VALUES (?, ?, ?)');
+    this.#db.transaction(() => {
+      rows.forEach((r, i) => insert.run(start + i, r.position, Buffer.from(r.hash)));
+    })();
+  }
+
+  /** Keeps an event's salt and commitments as given (an exported bundle's). */
+  importPersonalCommitment(eventId: string, commitment: PersonalCommitment): void {
+    this.#db
+      .prepare('INSERT INTO personal_commitments (event_id, salt, commitments) VALUES (?, ?, ?)')
+      .run(eventId, commitment.salt, JSON.stringify(commitment.commitments));
+  }
+
+  /**
    * Forgets the salt of an event's personal data: once the data is also erased
    * from the event store, nothing links the kept commitments to the person,
    * and the leaf (which holds only the commitments) still verifies.

@@ -8,6 +8,7 @@ import { auditCommand } from './audit.js';
 import { reportCommand } from './report.js';
 import { signingCommand } from './signing.js';
 import { witnessCommand } from './witness.js';
+import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { keysCommand } from './keys.js';
 import { projectCommandLine, rebuildCommandLine, statusCommandLine } from './pipeline.js';
@@ -32,4 +33,5 @@ export const commands: readonly Command[] = [
   auditCommand,
   signingCommand,
   witnessCommand,
+  exportCommand,
 ];

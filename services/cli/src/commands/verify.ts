@@ -29,6 +29,7 @@ import { formatOption, workersOption, toJson } from '../options.js';
 import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, readPublicKey } from './auditRuntime.js';
+import { type BundleManifest, materializeBundle, readEarlierBundle } from './export.js';
 
 /** Exit code when verification ran and something does not hold (0: all holds; 1: could not run). */
 export const EXIT_VERIFY_FAILED = 3;
@@ -313,11 +314,13 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
-    'verify [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
+    'verify [--bundle DIR] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
     ...dataOptions,
     checkpoint: { type: 'string', multiple: true },
     'public-key': { type: 'string' },
+    bundle: { type: 'string' },
+    'earlier-bundle': { type: 'string' },
     'allow-unsigned-tail': { type: 'boolean' },
     witness: { type: 'string', multiple: true },
     'witnesses-required': { type: 'string' },
@@ -350,6 +353,19 @@ export const verifyCommand: Command = {
                       size (exactly when the changed event is located, else the
                       span it lies in)
   --witnesses-required K
+  --bundle DIR        verify an exported bundle (\`nhagiao export\`) instead of the
+                      operator's store, with nothing of the operator's: the files
+                      against the manifest's SHA-256, the events replayed into a
+                      fresh ledger (its digest against the operator's, when the
+                      bundle gives one), the tree recomputed from the events and
+                      compared leaf by leaf with the bundle's leaves, every
+                      checkpoint and cosignature, every submitted report; the
+                      public key is the bundle's unless --public-key FILE
+  --earlier-bundle DIR  a bundle exported earlier: its checkpoints (with their
+                      cosignatures) are checked too, and its leaves stand in for
+                      the operator's leaf table, so an event changed since it
+                      was exported is named exactly (and with --witness, the
+                      first inconsistent tree size)
   --checkpoint FILE   also check a checkpoint the auditor kept (repeatable): its
                       signature, its root against the recomputed log, and an
                       RFC 6962 consistency proof from it to the largest
@@ -367,17 +383,51 @@ ${dataOptionsHelp}`,
   async run(ctx) {
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
     const plan = planOf(ctx.values.plan);
-    const config = dataConfig(ctx.values, ctx.env);
-    const publicKey = readPublicKey(
-      config,
-      typeof ctx.values['public-key'] === 'string' ? ctx.values['public-key'] : undefined,
-    );
+    const bundle = typeof ctx.values.bundle === 'string' ? ctx.values.bundle : undefined;
+    let config = dataConfig(ctx.values, ctx.env);
+    // A bundle is checked with nothing of the operator's: its events in a fresh
+    // store at their own positions, its leaves as the recorded leaves, its
+    // checkpoints as the saved ones; no live ledger (its digest, if the
+    // operator gave one, is compared instead).
+    let bundleDir: string | undefined;
+    let manifest: BundleManifest | undefined;
+    if (bundle !== undefined) {
+      bundleDir = mkdtempSync(path.join(tmpdir(), 'nhagiao-bundle-'));
+      try {
+        manifest = await materializeBundle(bundle, bundleDir);
+      } catch (e) {
+        rmSync(bundleDir, { recursive: true, force: true });
+        throw e;
+      }
+      config = {
+        ...config,
+        dataDir: bundleDir,
+        store: { kind: 'sqlite', path: path.join(bundleDir, 'events.sqlite') },
+        readModel: { kind: 'sqlite', path: path.join(bundleDir, 'readmodel.sqlite') },
+      };
+    }
+    const keyFile =
+      typeof ctx.values['public-key'] === 'string'
+        ? ctx.values['public-key']
+        : bundle === undefined
+          ? undefined
+          : path.join(bundle, 'keys/log.vkey');
+    const publicKey = readPublicKey(config, keyFile);
+    if (bundle !== undefined && typeof ctx.values['public-key'] !== 'string')
+      ctx.stderr.write(
+        `khóa công khai lấy từ gói / public key taken from the bundle (${keyFile}): check it is the one you were given, or pass --public-key\n`,
+      );
+    const earlier =
+      typeof ctx.values['earlier-bundle'] === 'string'
+        ? readEarlierBundle(ctx.values['earlier-bundle'])
+        : undefined;
     const witnessKeys = witnessKeysOption(ctx.values.witness);
     const required = requiredOption(ctx.values['witnesses-required'], witnessKeys.length);
     const given = (Array.isArray(ctx.values.checkpoint) ? ctx.values.checkpoint : []).map(
       (file): CheckpointSource => ({ label: file, note: readFileSync(file, 'utf8') }),
     );
-    const live = await readModelForQuery(config, plan);
+    const live = bundle === undefined ? await readModelForQuery(config, plan) : null;
+    const givenDigest = manifest?.ledgerDigest ?? 'none given';
     const store = await openStore(config, { readOnly: true });
     const auditFile = auditFiles(config).audit;
     let audit: SqliteAuditStore | undefined;
@@ -431,7 +481,7 @@ ${dataOptionsHelp}`,
           throw error;
         };
         const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
-          digestOf(live).catch(stopping),
+          (live === null ? Promise.resolve(givenDigest) : digestOf(live)).catch(stopping),
           catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
             async (result) => {
               replayMs = performance.now() - started;
@@ -466,12 +516,14 @@ ${dataOptionsHelp}`,
           },
         });
         replayMs = performance.now() - started - hashMs;
-        liveDigest = await live.digest();
+        liveDigest = live === null ? givenDigest : await live.digest();
         replayDigest = await replay.digest();
       }
       if (reports.length > 0 || liveDigest !== replayDigest) await replay.buildIndexes();
       const differences =
-        liveDigest === replayDigest ? [] : await locateDifferences(live, replay, plan);
+        liveDigest === replayDigest || live === null
+          ? []
+          : await locateDifferences(live, replay, plan);
 
       // 2. The Merkle tree against every checkpoint.
       const saved: CheckpointSource[] = (audit?.checkpoints() ?? []).map((c) => ({
@@ -489,10 +541,18 @@ ${dataOptionsHelp}`,
             ],
       );
       const t1 = performance.now();
-      const tree: LogVerificationReport = verifyLogTree(log, [...saved, ...embedded, ...given], {
-        publicKey,
-        ...(audit === undefined ? {} : { recordedLeaves: audit.leaves }),
-      });
+      const tree: LogVerificationReport = verifyLogTree(
+        log,
+        [...saved, ...embedded, ...given, ...(earlier?.checkpoints ?? [])],
+        {
+          publicKey,
+          ...(earlier !== undefined
+            ? { recordedLeaves: earlier.leaves }
+            : audit === undefined
+              ? {}
+              : { recordedLeaves: audit.leaves }),
+        },
+      );
       // The tree's share of the pass (hashing) plus the checks against the checkpoints.
       const treeMs = hashMs + (performance.now() - t1);
       const unsigned = tree.logSize - tree.coveredSize;
@@ -509,8 +569,10 @@ ${dataOptionsHelp}`,
       const checks: ReportCheck[] = [];
       for (const r of reports) checks.push(await checkReport(replay, plan, r));
 
-      const replayOk = liveDigest === replayDigest;
-      const sources = [...saved, ...embedded, ...given];
+      // A bundle without the operator's digest has no ledger to compare: its figures are checked through its reports.
+      const replayOk =
+        liveDigest === replayDigest || (live === null && manifest?.ledgerDigest === null);
+      const sources = [...saved, ...embedded, ...given, ...(earlier?.checkpoints ?? [])];
       const witnessCheck =
         witnessKeys.length === 0 ? null : checkWitnesses(tree, sources, witnessKeys, required);
       const logOk = tree.ok && tailOk && (witnessCheck?.ok ?? true);
@@ -555,7 +617,8 @@ ${dataOptionsHelp}`,
       rmSync(tmp, { recursive: true, force: true });
       audit?.close();
       await store.close();
-      await live.close();
+      await live?.close();
+      if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
     }
   },
 };

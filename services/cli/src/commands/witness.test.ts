@@ -61,6 +61,7 @@ describe('a witness against a rewritten history', () => {
   let witness: ReturnType<typeof start>;
   let witnessKey: string;
   const kept = path.join(box.dir, 'kept.checkpoint');
+  const bundle = path.join(witnessBox.dir, 'bundle-before');
 
   beforeAll(async () => {
     expect((await box.run(['signing', 'init', '--name', 'nhagiao.test/witnessed'])).code).toBe(0);
@@ -110,6 +111,23 @@ describe('a witness against a rewritten history', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('witness witness.test/stc: cosigned (proof from 6)');
     expect(verifyCosignatures(readFileSync(kept, 'utf8'), [witnessKey])).toHaveLength(1);
+
+    // The auditor takes a bundle now, and checks it on their own.
+    expect((await box.run(['export', '--out', bundle])).code).toBe(0);
+    const own = await box.run([
+      'verify',
+      '--bundle',
+      bundle,
+      '--format',
+      'json',
+      '--witness',
+      witnessKey,
+    ]);
+    expect(own.code).toBe(0);
+    expect((JSON.parse(own.stdout) as WitnessJson).log.witnesses).toMatchObject({
+      ok: true,
+      cosignedBy: ['witness.test/stc'],
+    });
 
     const r = await box.run([
       'verify',
@@ -175,5 +193,27 @@ describe('a witness against a rewritten history', () => {
     expect(text.stdout).toContain(
       'is not a prefix of the log: first inconsistent tree size between 1 and 9',
     );
+
+    // The bundle exported before the rewrite still verifies, cosigned, and pins the first inconsistent size.
+    expect((await box.run(['verify', '--bundle', bundle, '--witness', witnessKey])).code).toBe(0);
+    const exact = await box.run([
+      'verify',
+      '--format',
+      'json',
+      '--witness',
+      witnessKey,
+      '--earlier-bundle',
+      bundle,
+    ]);
+    expect(exact.code).toBe(3);
+    expect((JSON.parse(exact.stdout) as WitnessJson).log.witnesses).toMatchObject({
+      ok: false,
+      inconsistent: [
+        { size: 6, firstInconsistentSize: 4 },
+        { size: 9, firstInconsistentSize: 4 },
+      ],
+    });
+    const said = await box.run(['verify', '--witness', witnessKey, '--earlier-bundle', bundle]);
+    expect(said.stdout).toContain('is not a prefix of the log: first inconsistent tree size 4');
   }, 60_000);
 });
