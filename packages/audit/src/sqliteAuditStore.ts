@@ -445,11 +445,17 @@ export class SqliteAuditStore {
     })();
   }
 
-  /** Keeps an event's salt and commitments as given (an exported bundle's). */
-  importPersonalCommitment(eventId: string, commitment: PersonalCommitment): void {
-    this.#db
-      .prepare('INSERT INTO personal_commitments (event_id, salt, commitments) VALUES (?, ?, ?)')
-      .run(eventId, commitment.salt, JSON.stringify(commitment.commitments));
+  /** Keeps events' salts and commitments as given (an exported bundle's), in one transaction. */
+  importPersonalCommitments(
+    rows: readonly { eventId: string; commitment: PersonalCommitment }[],
+  ): void {
+    const insert = this.#db.prepare(
+      'INSERT INTO personal_commitments (event_id, salt, commitments) VALUES (?, ?, ?)',
+    );
+    this.#db.transaction(() => {
+      for (const r of rows)
+        insert.run(r.eventId, r.commitment.salt, JSON.stringify(r.commitment.commitments));
+    })();
   }
 
   /**

@@ -101,5 +101,14 @@ describe('nhagiao export and verify --bundle', () => {
     const refused = await box.run(['verify', '--bundle', raw]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('leaves.ndjson is missing or does not match its SHA-256');
+    const rawEvents = path.join(box.dir, 'raw-events');
+    cpSync(bundle, rawEvents, { recursive: true });
+    const eventsFile = path.join(rawEvents, 'events.ndjson');
+    writeFileSync(eventsFile, readFileSync(eventsFile, 'utf8').replace('2020', '2021'));
+    const refusedEvents = await box.run(['verify', '--bundle', rawEvents]);
+    expect(refusedEvents.code).toBe(1);
+    expect(refusedEvents.stderr).toContain(
+      'events.ndjson is missing or does not match its SHA-256',
+    );
   }, 60_000);
 });
