@@ -21,7 +21,7 @@ import {
   parseCheckpoint,
 } from '@nhagiao/audit';
 import type { RecordedEvent } from '@nhagiao/domain';
-import { openSqliteEventStore } from '@nhagiao/eventstore';
+import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import Database from 'better-sqlite3';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
