@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import { type Checkpoint, parseCheckpoint } from './checkpoint.js';
 import { encodeLeaf } from './leaf.js';
+import type { PersonalCommitment } from './personal.js';
 import { MerkleTree } from './merkleTree.js';
 import { type SavedCheckpoint, SqliteAuditStore } from './sqliteAuditStore.js';
 import { TILE_WIDTH, type TileRef, entryBundle, tileBytes, tileInTree } from './tiles.js';
@@ -214,6 +215,11 @@ export class LogView {
         return encodeLeaf(e, this.#audit.salts);
       }),
     );
+  }
+
+  /** The salts and commitments of the published events' personal data (for auditors). */
+  salts(): IterableIterator<[string, PersonalCommitment]> {
+    return this.#audit.salts.entries();
   }
 
   close(): void {

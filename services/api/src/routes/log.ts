@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { LogView, LogViewError, TILE_WIDTH, findLoggedEvent, parseTilePath } from '@nhagiao/audit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -194,6 +195,85 @@ export const logRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       const cache =
         ref.width === TILE_WIDTH ? 'private, max-age=31536000, immutable' : 'private, max-age=3600';
       return sendBytes(request, reply, bytes, cache, true);
+    },
+  );
+
+  r.get(
+    '/v1/log/events',
+    {
+      config: { roles: PERSONAL_DATA_ROLES },
+      schema: {
+        summary:
+          'Every event of the published tree in log order, NDJSON (one event a line, as `nhagiao export` writes events.ndjson): for `nhagiao verify --from`',
+        tags: ['log'],
+        security: [{ apiKey: [] }],
+        response: { ...withNotFound, 500: errorBodySchema },
+      },
+    },
+    async (_request, reply) => {
+      const v = view();
+      let size: number;
+      try {
+        size = v.published().checkpoint.size;
+      } catch (e) {
+        throw apiErrorOf(e, 404);
+      }
+      async function* lines(): AsyncGenerator<string> {
+        let n = 0;
+        let chunk = '';
+        for await (const e of deps.store.readAll()) {
+          if (n >= size) break;
+          n += 1;
+          chunk += `${JSON.stringify({
+            position: e.position.toString(),
+            stream: e.stream,
+            revision: e.revision.toString(),
+            id: e.id,
+            type: e.type,
+            recordedAt: e.recordedAt,
+            data: e.data,
+            metadata: { ...e.metadata },
+          })}\n`;
+          if (chunk.length > 1 << 20) {
+            yield chunk;
+            chunk = '';
+          }
+        }
+        if (chunk !== '') yield chunk;
+      }
+      return (reply as FastifyReply)
+        .type('application/x-ndjson; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        .send(Readable.from(lines()));
+    },
+  );
+
+  r.get(
+    '/v1/log/salts',
+    {
+      config: { roles: PERSONAL_DATA_ROLES },
+      schema: {
+        summary:
+          'The salts and commitments of personal data, NDJSON (as salts.ndjson of an export): leaves commit to personal fields through them',
+        tags: ['log'],
+        security: [{ apiKey: [] }],
+        response: { ...withNotFound, 500: errorBodySchema },
+      },
+    },
+    async (_request, reply) => {
+      const v = view();
+      try {
+        v.published();
+      } catch (e) {
+        throw apiErrorOf(e, 404);
+      }
+      let body = '';
+      for (const [eventId, kept] of v.salts())
+        body += `${JSON.stringify({ eventId, salt: kept.salt?.toString('base64') ?? null, commitments: kept.commitments })}\n`;
+      return (reply as FastifyReply)
+        .type('application/x-ndjson; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        .send(body);
     },
   );
 

@@ -46,7 +46,21 @@ describe('nhagiao audit consistency', () => {
     expect((await box.run(['signing', 'init', '--name', 'nhagiao.test/consistency'])).code).toBe(0);
     expect((await box.run(['import', box.file([0, 1, 2, 3, 4].map(unit))])).code).toBe(0);
     expect((await box.run(['audit', 'checkpoint', '--out', old])).code).toBe(0);
-    expect((await box.run(['import', box.file([5, 6, 7].map(unit))])).code).toBe(0);
+    expect(
+      (
+        await box.run([
+          'import',
+          box.file([
+            ...[5, 6, 7].map(unit),
+            ev('TeacherRegistered', {
+              teacherId: 't1',
+              fullName: 'Lường Thị Hà',
+              ethnicity: 'Tày',
+            }),
+          ]),
+        ])
+      ).code,
+    ).toBe(0);
     expect((await box.run(['audit', 'checkpoint', '--out', next])).code).toBe(0);
   }, 60_000);
 
@@ -54,7 +68,7 @@ describe('nhagiao audit consistency', () => {
     const local = await box.run(['audit', 'consistency', old, next]);
     expect(local.stderr).toBe('');
     expect(local.code).toBe(0);
-    expect(local.stdout).toContain('ĐẠT / OK: the tree of 8 extends the tree of 5');
+    expect(local.stdout).toContain('ĐẠT / OK: the tree of 9 extends the tree of 5');
 
     const controller = new AbortController();
     const served = startServe(box.dir, controller.signal);
@@ -65,9 +79,51 @@ describe('nhagiao audit consistency', () => {
       expect(JSON.parse(remote.stdout)).toMatchObject({
         consistent: true,
         old: { size: 5 },
-        new: { size: 8 },
+        new: { size: 9 },
         proofFrom: url.replace('/checkpoint', ''),
       });
+    } finally {
+      controller.abort();
+      await served.done;
+    }
+  }, 60_000);
+
+  it('verifies a served log from its HTTP routes alone, with an auditor key', async () => {
+    const auditor = (await box.run(['keys', 'create', '--role', 'auditor'])).stdout.trim();
+    const reporter = (await box.run(['keys', 'create', '--role', 'reporter'])).stdout.trim();
+    const controller = new AbortController();
+    const served = startServe(box.dir, controller.signal);
+    try {
+      const url = await served.address;
+      const key = path.join(box.dir, 'audit-public.key');
+      const r = await box.run([
+        'verify',
+        '--from',
+        url,
+        '--auditor-key',
+        auditor,
+        '--public-key',
+        key,
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        ok: true,
+        replay: { events: 9 },
+        log: { logSize: 9, coveredSize: 9 },
+      });
+      const refused = await box.run([
+        'verify',
+        '--from',
+        url,
+        '--auditor-key',
+        reporter,
+        '--public-key',
+        key,
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('HTTP 403');
     } finally {
       controller.abort();
       await served.done;
@@ -85,7 +141,7 @@ describe('nhagiao audit consistency', () => {
     expect((await box.run(['audit', 'checkpoint', '--out', rewritten])).code).toBe(0);
     const r = await box.run(['audit', 'consistency', old, rewritten]);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('LỖI / FAIL: the tree of 8 does NOT extend the tree of 5');
+    expect(r.stdout).toContain('LỖI / FAIL: the tree of 9 does NOT extend the tree of 5');
     // A public-key file that holds no key is refused before any proof.
     const other = await box.run(['audit', 'consistency', old, rewritten, '--public-key', old]);
     expect(other.code).toBe(1);

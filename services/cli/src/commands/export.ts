@@ -14,6 +14,9 @@ import path from 'node:path';
 import {
   LEAF_FORMAT,
   MemoryLeafHashStore,
+  TILE_WIDTH,
+  formatTilePath,
+  parseEntryBundle,
   type PersonalCommitment,
   SqliteAuditStore,
   encodeLeaf,
@@ -448,4 +451,86 @@ export const materializeBundle = async (bundle: string, into: string): Promise<B
     audit.close();
   }
   return manifest;
+};
+
+/**
+ * Fetches a served log into a bundle directory, for `verify --from URL`: the
+ * latest checkpoint, every event it covers and the salts (auditor key), and
+ * the leaves from the C2SP entry bundles; the manifest is written here, from
+ * what was received. The verifier key is not taken from the server.
+ */
+export const downloadBundle = async (
+  url: string,
+  auditorKey: string,
+  into: string,
+): Promise<void> => {
+  const prefix = url.replace(/\/+$/, '').endsWith('/v1/log')
+    ? url.replace(/\/+$/, '')
+    : `${url.replace(/\/+$/, '')}/v1/log`;
+  const get = async (p: string): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(`${prefix}/${p}`, { headers: { authorization: `Bearer ${auditorKey}` } });
+    } catch (e) {
+      throw new CliError(`${prefix}/${p}: ${(e as Error).message}`);
+    }
+    if (!res.ok) throw new CliError(`${prefix}/${p}: HTTP ${res.status} ${await res.text()}`);
+    return res;
+  };
+  const note = await (await get('checkpoint')).text();
+  let size: number;
+  let origin: string;
+  try {
+    ({ size, origin } = parseCheckpoint(note));
+  } catch (e) {
+    throw new CliError(`${prefix}/checkpoint: ${(e as Error).message}`);
+  }
+  mkdirSync(path.join(into, 'checkpoints'), { recursive: true });
+  writeFileSync(path.join(into, 'checkpoint'), note);
+  writeFileSync(path.join(into, 'checkpoints/000001.checkpoint'), note);
+  const events = await get('events');
+  const file = createWriteStream(path.join(into, 'events.ndjson'));
+  for await (const chunk of events.body ?? []) {
+    if (!file.write(chunk))
+      await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    file.end((e?: Error | null) => (e ? reject(e) : resolve())),
+  );
+  writeFileSync(path.join(into, 'salts.ndjson'), await (await get('salts')).text());
+  const leaves = lineWriter(path.join(into, 'leaves.ndjson'));
+  for (let index = 0; index * TILE_WIDTH < size; index++) {
+    const width = Math.min(TILE_WIDTH, size - index * TILE_WIDTH);
+    const bytes = Buffer.from(
+      await (await get(formatTilePath({ level: 'entries', index, width }))).arrayBuffer(),
+    );
+    const entries = parseEntryBundle(bytes);
+    if (entries.length !== width)
+      throw new CliError(`entry bundle ${index}: ${entries.length} entries, expected ${width}`);
+    for (const e of entries) await leaves.write(e.toString('utf8'));
+  }
+  await leaves.close();
+  writeFileSync(path.join(into, 'reports.ndjson'), '');
+  const files: Record<string, string> = {};
+  for (const name of [
+    'events.ndjson',
+    'leaves.ndjson',
+    'salts.ndjson',
+    'reports.ndjson',
+    'checkpoint',
+    'checkpoints/000001.checkpoint',
+  ])
+    files[name] = sha256File(path.join(into, name));
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    origin,
+    leafFormat: LEAF_FORMAT,
+    treeSize: size,
+    checkpoints: 1,
+    reports: 0,
+    ledgerDigest: null,
+    exportedAt: new Date().toISOString(),
+    files,
+  };
+  writeFileSync(path.join(into, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 };

@@ -29,7 +29,12 @@ import { formatOption, workersOption, toJson } from '../options.js';
 import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, readPublicKey } from './auditRuntime.js';
-import { type BundleManifest, materializeBundle, readEarlierBundle } from './export.js';
+import {
+  type BundleManifest,
+  downloadBundle,
+  materializeBundle,
+  readEarlierBundle,
+} from './export.js';
 
 /** Exit code when verification ran and something does not hold (0: all holds; 1: could not run). */
 export const EXIT_VERIFY_FAILED = 3;
@@ -314,12 +319,14 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
-    'verify [--bundle DIR] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
+    'verify [--bundle DIR | --from URL --auditor-key KEY] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
     ...dataOptions,
     checkpoint: { type: 'string', multiple: true },
     'public-key': { type: 'string' },
     bundle: { type: 'string' },
+    from: { type: 'string' },
+    'auditor-key': { type: 'string' },
     'earlier-bundle': { type: 'string' },
     'allow-unsigned-tail': { type: 'boolean' },
     witness: { type: 'string', multiple: true },
@@ -361,6 +368,12 @@ export const verifyCommand: Command = {
                       compared leaf by leaf with the bundle's leaves, every
                       checkpoint and cosignature, every submitted report; the
                       public key is the bundle's unless --public-key FILE
+  --from URL          the same over HTTP, from a served log (http://HOST:PORT, or
+                      its /v1/log): its checkpoint, every event it covers and the
+                      salts (with --auditor-key KEY, an auditor API key) and the
+                      leaves from the C2SP entry bundles, checked against
+                      --public-key FILE (required: not the server's key). Only
+                      the latest checkpoint; no operator digest to compare.
   --earlier-bundle DIR  a bundle exported earlier: its checkpoints (with their
                       cosignatures) are checked too, and its leaves stand in for
                       the operator's leaf table, so an event changed since it
@@ -383,7 +396,26 @@ ${dataOptionsHelp}`,
   async run(ctx) {
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
     const plan = planOf(ctx.values.plan);
-    const bundle = typeof ctx.values.bundle === 'string' ? ctx.values.bundle : undefined;
+    const from = typeof ctx.values.from === 'string' ? ctx.values.from : undefined;
+    let fetched: string | undefined;
+    if (from !== undefined) {
+      if (
+        typeof ctx.values['auditor-key'] !== 'string' ||
+        typeof ctx.values['public-key'] !== 'string'
+      )
+        throw usageError(
+          '--from URL needs --auditor-key KEY (an auditor API key) and --public-key FILE (the log key you were given)',
+        );
+      fetched = mkdtempSync(path.join(tmpdir(), 'nhagiao-from-'));
+      try {
+        await downloadBundle(from, ctx.values['auditor-key'], fetched);
+      } catch (e) {
+        rmSync(fetched, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    const bundle =
+      fetched ?? (typeof ctx.values.bundle === 'string' ? ctx.values.bundle : undefined);
     let config = dataConfig(ctx.values, ctx.env);
     // A bundle is checked with nothing of the operator's: its events in a fresh
     // store at their own positions, its leaves as the recorded leaves, its
@@ -619,6 +651,7 @@ ${dataOptionsHelp}`,
       await store.close();
       await live?.close();
       if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
+      if (fetched !== undefined) rmSync(fetched, { recursive: true, force: true });
     }
   },
 };
