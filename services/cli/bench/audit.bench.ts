@@ -3,7 +3,8 @@
  *
  * 1. over HTTP (the API's /v1/log routes on a loopback socket): inclusion and
  *    consistency proofs and full hash tiles, request latency p50/p99, beside
- *    GET /v1/log/key (a constant text through the same server) as the baseline;
+ *    GET /v1/log/key (a constant text through the same server) as the baseline,
+ *    then the same answers computed in process (LogView), without HTTP;
  * 2. `verify --bundle DIR` (export, then verify with nothing of the operator's)
  *    beside `verify` on the operator's own store, both whole commands, same run.
  *
@@ -13,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { LogView } from '@nhagiao/audit';
 import { buildServer, logServingFromFiles, openKeyStore } from '@nhagiao/api';
 import { getPlan } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
@@ -144,6 +146,36 @@ try {
     await store.close();
     await readModel.close();
     keys.close();
+
+    // The same answers computed in process, without HTTP: what the route adds on top.
+    const view = LogView.open(path.join(dir, 'audit.sqlite'));
+    view.published();
+    const inProcess = (f: () => unknown): number[] => {
+      const times: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const t0 = performance.now();
+        f();
+        times.push(performance.now() - t0);
+      }
+      return times;
+    };
+    out(
+      `  in process: inclusion proof                               ${quantiles(inProcess(() => view.inclusionProof(random(size))))}`,
+    );
+    out(
+      `  in process: consistency proof                             ${quantiles(
+        inProcess(() => {
+          const to = 1 + random(size);
+          view.consistencyProof(1 + random(to), to);
+        }),
+      )}`,
+    );
+    out(
+      `  in process: full level-0 tile                             ${quantiles(
+        inProcess(() => view.tile({ level: 0, index: random(fullTiles), width: 256 })),
+      )}`,
+    );
+    view.close();
   }
 
   // 2. verify on the operator's store, then export and verify --bundle.
