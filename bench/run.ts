@@ -74,10 +74,16 @@ const benches: readonly Bench[] = [
     args: (q) => (q ? ['3000'] : []),
   },
   {
-    name: 'audit',
+    name: 'merkle',
     what: 'Merkle tree vs raw SHA-256; proofs',
     script: 'packages/audit/bench/merkle.bench.ts',
     args: (q) => (q ? ['100000'] : []),
+  },
+  {
+    name: 'audit',
+    what: 'the log of ~1M events over HTTP (proofs, tiles) vs a constant route; verify --bundle vs verify',
+    script: 'services/cli/bench/audit.bench.ts',
+    args: (q) => [q ? '8000' : '80500'],
   },
 ];
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { AuditLog, findLoggedEvent } from './auditLog.js';
+import Database from 'better-sqlite3';
+import { AuditLog, InconsistentTreeError, findLoggedEvent } from './auditLog.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { fromHex } from './hash.js';
 import { generateSigningKey } from './signingKey.js';
@@ -139,5 +140,30 @@ describe('AuditLog over a SQLite store and audit file', () => {
       checkpoint: next.note,
     });
     audit.close();
+  });
+
+  it('signs a new checkpoint only once the tree is proven consistent with the previous one', async () => {
+    const file = path.join(dir, 'audit.sqlite');
+    const audit = SqliteAuditStore.open(file);
+    const log = new AuditLog(store, audit);
+    await log.checkpoint(key.privateKey, { origin: key.name, now, reason: 'on-demand' });
+    audit.close();
+    // The recorded leaf of event 5 is overwritten: the tree no longer extends checkpoint #1.
+    const db = new Database(file);
+    db.prepare('UPDATE leaves SET hash = ? WHERE idx = 5').run(Buffer.alloc(32, 9));
+    db.close();
+    await appendUnits(20, 3);
+    const reopened = SqliteAuditStore.open(file);
+    const again = new AuditLog(store, reopened);
+    await expect(
+      again.checkpoint(key.privateKey, { origin: key.name, now, reason: 'on-demand' }),
+    ).rejects.toThrow(
+      new InconsistentTreeError(
+        'the tree of 23 events is not consistent with checkpoint #1 (20 events, signed 2026-01-15T01:00:00.000Z): the recorded leaves up to 20 no longer hash to its root, so nothing is signed',
+        20,
+      ),
+    );
+    expect(reopened.checkpoints()).toHaveLength(1);
+    reopened.close();
   });
 });

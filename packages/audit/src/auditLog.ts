@@ -5,7 +5,7 @@ import { toHex } from './hash.js';
 import { encodeLeaf, eventLeafHash } from './leaf.js';
 import { MerkleTree } from './merkleTree.js';
 import type { CheckpointReason, SavedCheckpoint, SqliteAuditStore } from './sqliteAuditStore.js';
-import { verifyInclusion } from './verify.js';
+import { verifyConsistency, verifyInclusion } from './verify.js';
 
 /** Everything an auditor needs to check offline that one event is in a signed tree. */
 export interface InclusionEvidence {
@@ -37,6 +37,17 @@ export interface ConsistencyEvidence {
 }
 
 const SYNC_BATCH = 10_000;
+
+/** A tree that does not extend a checkpoint signed before; `checkpointSize` is that checkpoint's size. */
+export class InconsistentTreeError extends Error {
+  constructor(
+    message: string,
+    readonly checkpointSize: number,
+  ) {
+    super(message);
+    this.name = 'InconsistentTreeError';
+  }
+}
 
 /**
  * The log's Merkle tree kept in step with an event store (any adapter, through
@@ -81,7 +92,8 @@ export class AuditLog {
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
       this.#audit.leaves.place(event.position);
-      this.#tree.append(eventLeafHash(event));
+      this.#audit.salts.ensure(event);
+      this.#tree.append(eventLeafHash(event, this.#audit.salts));
       added += 1;
       if (added % SYNC_BATCH === 0) this.#audit.commitLeaves();
     }
@@ -92,12 +104,17 @@ export class AuditLog {
   /**
    * Syncs, signs the tree head with the log's private key (`PRIVATE+KEY+…`) and
    * saves the checkpoint. `now` is passed in so callers and tests control the clock.
+   * A log never signs a tree inconsistent with one it signed before (C2SP
+   * tlog-checkpoint): the new tree is first proven an extension of the previous
+   * checkpoint with an RFC 6962 consistency proof checked against both roots,
+   * and nothing is signed or saved (an {@link InconsistentTreeError}) when it is not.
    */
   async checkpoint(
     privateKey: string,
     options: { readonly origin: string; readonly now: Date; readonly reason: CheckpointReason },
   ): Promise<SavedCheckpoint> {
     await this.sync();
+    this.proveExtends(this.#tree.size, this.#tree.root());
     const note = signCheckpoint(
       {
         origin: options.origin,
@@ -113,6 +130,30 @@ export class AuditLog {
       options.reason,
       options.now.toISOString(),
     );
+  }
+
+  /**
+   * Throws an {@link InconsistentTreeError} unless the tree of `size` leaves
+   * with `root` extends the latest saved checkpoint, by a consistency proof
+   * from this tree checked against the two roots alone.
+   */
+  proveExtends(size: number, root: Buffer): void {
+    const previous = this.latestCheckpoint();
+    if (previous === undefined) return;
+    const { saved, checkpoint: prev } = previous;
+    if (prev.size > size) {
+      throw new InconsistentTreeError(
+        `the log holds ${size} events, fewer than the ${prev.size} of checkpoint #${saved.id}: it was cut, and a smaller tree is not signed`,
+        prev.size,
+      );
+    }
+    const proof = this.#tree.consistencyProof(prev.size, size);
+    if (!verifyConsistency(prev.size, size, prev.rootHash, root, proof)) {
+      throw new InconsistentTreeError(
+        `the tree of ${size} events is not consistent with checkpoint #${saved.id} (${prev.size} events, signed ${prev.time}): the recorded leaves up to ${prev.size} no longer hash to its root, so nothing is signed`,
+        prev.size,
+      );
+    }
   }
 
   /** The last checkpoint parsed, kept while it is still the latest (a trail proves many events). */
@@ -148,7 +189,7 @@ export class AuditLog {
         `event at position ${event.position} (leaf ${index}) is after the latest checkpoint (${size} events): make a new checkpoint`,
       );
     }
-    const leafHash = eventLeafHash(event);
+    const leafHash = eventLeafHash(event, this.#audit.salts);
     const proof = this.#tree.inclusionProof(index, size);
     const root = latest.checkpoint.rootHash;
     return {
@@ -157,7 +198,7 @@ export class AuditLog {
       stream: event.stream,
       type: event.type,
       index,
-      leaf: encodeLeaf(event).toString('utf8'),
+      leaf: encodeLeaf(event, this.#audit.salts).toString('utf8'),
       leafHash: toHex(leafHash),
       treeSize: size,
       rootHash: toHex(root),

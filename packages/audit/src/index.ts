@@ -2,6 +2,16 @@ export { canonicalJson } from './jcs.js';
 export { EMPTY_ROOT, HASH_SIZE, fromHex, hashChildren, hashLeaf, sha256, toHex } from './hash.js';
 export { type LeafFields, encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
 export { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+export {
+  NO_SALTS,
+  PERSONAL_FIELDS,
+  type PersonalCommitment,
+  type PersonalSalts,
+  SALT_BYTES,
+  commitmentOf,
+  redactedData,
+  withoutPersonalData,
+} from './personal.js';
 export { MerkleTree } from './merkleTree.js';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
 export {
@@ -37,6 +47,7 @@ export {
 } from './verifyLog.js';
 export {
   type CheckpointReason,
+  LEAF_FORMAT,
   type SavedCheckpoint,
   SqliteAuditStore,
 } from './sqliteAuditStore.js';
@@ -44,5 +55,45 @@ export {
   AuditLog,
   type ConsistencyEvidence,
   type InclusionEvidence,
+  InconsistentTreeError,
   findLoggedEvent,
 } from './auditLog.js';
+export {
+  MAX_ENTRY_BYTES,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  type TileRef,
+  entryBundle,
+  formatTileIndex,
+  formatTilePath,
+  parseEntryBundle,
+  parseTilePath,
+  tileBytes,
+  tileInTree,
+} from './tiles.js';
+export {
+  type ConsistencyProofJson,
+  type InclusionProofJson,
+  LogView,
+  LogViewError,
+  type PublishedTree,
+} from './logView.js';
+export {
+  COSIGNATURE_V1,
+  type Cosignature,
+  type CosignatureVerifier,
+  type Cosigner,
+  type CosignerKeyPair,
+  cosignedMessage,
+  generateCosignerKey,
+  parseCosignatureVerifier,
+  parseCosignerKey,
+  verifyCosignatures,
+} from './cosignature.js';
+export {
+  Witness,
+  type WitnessAnswer,
+  type WitnessEndpoint,
+  type WitnessOutcome,
+  sendToWitness,
+} from './witness.js';

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import { canonicalJson, quoteJson } from './jcs.js';
 import { HASH_SIZE, hashTextLeaf, sha256Latin1, sha256TextHex } from './hash.js';
+import { NO_SALTS, PERSONAL_FIELDS, type PersonalSalts, redactedData } from './personal.js';
 
 /** The fields of an event that its leaf commits to; digests are SHA-256 hex of the JCS form. */
 export interface LeafFields {
@@ -34,14 +35,20 @@ const metadataDigest = (metadata: unknown): string => {
   return hex;
 };
 
-export const leafFields = (event: RecordedEvent): LeafFields => ({
+/** The digest of the data a leaf commits to: personal fields as salted commitments (see personal.ts). */
+const dataDigest = (event: RecordedEvent, salts: PersonalSalts): string =>
+  PERSONAL_FIELDS[event.type] === undefined
+    ? digest(event.data)
+    : digest(redactedData(event, salts));
+
+export const leafFields = (event: RecordedEvent, salts: PersonalSalts = NO_SALTS): LeafFields => ({
   position: event.position.toString(10),
   stream: event.stream,
   revision: event.revision.toString(10),
   eventId: event.id,
   type: event.type,
   recordedAt: event.recordedAt,
-  dataDigest: digest(event.data),
+  dataDigest: dataDigest(event, salts),
   metadataDigest: metadataDigest(event.metadata),
 });
 
@@ -51,22 +58,29 @@ export const leafFields = (event: RecordedEvent): LeafFields => ({
  * (the tests check it equals `canonicalize`'s output); hex digests and decimal
  * integers need no escaping. This is the hot path of a full verification.
  */
-const leafText = (event: RecordedEvent): string =>
-  `{"dataDigest":"${digest(event.data)}","eventId":${quoteJson(event.id)},` +
+const leafText = (event: RecordedEvent, salts: PersonalSalts): string =>
+  `{"dataDigest":"${dataDigest(event, salts)}","eventId":${quoteJson(event.id)},` +
   `"metadataDigest":"${metadataDigest(event.metadata)}","position":"${event.position}",` +
   `"recordedAt":${quoteJson(event.recordedAt)},"revision":"${event.revision}",` +
   `"stream":${quoteJson(event.stream)},"type":${quoteJson(event.type)}}`;
 
-/** The leaf bytes of an event (UTF-8 of its canonical JSON). */
-export const encodeLeaf = (event: RecordedEvent): Buffer => Buffer.from(leafText(event), 'utf8');
+/** The leaf bytes of an event (UTF-8 of its canonical JSON); `salts` hold its personal data's salt. */
+export const encodeLeaf = (event: RecordedEvent, salts: PersonalSalts = NO_SALTS): Buffer =>
+  Buffer.from(leafText(event, salts), 'utf8');
 
-/** RFC 6962 leaf hash of an event: SHA-256(0x00 ‖ encodeLeaf(event)). */
-export const eventLeafHash = (event: RecordedEvent): Buffer => hashTextLeaf(leafText(event));
+/** RFC 6962 leaf hash of an event: SHA-256(0x00 ‖ encodeLeaf(event, salts)). */
+export const eventLeafHash = (event: RecordedEvent, salts: PersonalSalts = NO_SALTS): Buffer =>
+  hashTextLeaf(leafText(event, salts));
 
 /**
  * {@link eventLeafHash} written into `target` at `offset`, for a caller that
  * copies it on (a tree append) and would only throw a fresh Buffer away.
  */
-export const writeEventLeafHash = (event: RecordedEvent, target: Buffer, offset = 0): void => {
-  target.write(sha256Latin1(`\u0000${leafText(event)}`), offset, HASH_SIZE, 'latin1');
+export const writeEventLeafHash = (
+  event: RecordedEvent,
+  target: Buffer,
+  offset = 0,
+  salts: PersonalSalts = NO_SALTS,
+): void => {
+  target.write(sha256Latin1(`\u0000${leafText(event, salts)}`), offset, HASH_SIZE, 'latin1');
 };

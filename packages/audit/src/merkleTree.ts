@@ -96,6 +96,30 @@ export class MerkleTree {
     return cache;
   }
 
+  /**
+   * Grows the tree over leaf hashes another writer appended to its store since
+   * (a read-only view of a table that the checkpoint command fills); returns
+   * how many leaves it took.
+   */
+  catchUpWithStore(): number {
+    const before = this.#size;
+    for (let i = this.#size, n = this.#store.size; i < n; i++) this.#grow(this.#store.get(i));
+    return this.#size - before;
+  }
+
+  /**
+   * MTH(D[start:start+n]) for a complete subtree: `n` a power of two and `start`
+   * a multiple of it (the hashes of C2SP tlog-tiles). From the cache when the
+   * subtree has 64 leaves or more, so a tile of level 1 or above costs no hashing.
+   */
+  subtreeHash(start: number, n: number): Buffer {
+    if (!isPowerOfTwo(n) || start % n !== 0) {
+      throw new RangeError(`[${start}, ${start + n}) is not a complete subtree`);
+    }
+    checkSize('subtree end', start + n, this.#size);
+    return this.#hashRange(start, n);
+  }
+
   /** The hash of leaf `index`. */
   leafHash(index: number): Buffer {
     checkSize('leaf index', index, this.#size - 1);

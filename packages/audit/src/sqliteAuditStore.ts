@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { HASH_SIZE } from './hash.js';
+import type { RecordedEvent } from '@nhagiao/domain';
 import { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+import { type PersonalCommitment, type PersonalSalts, newCommitment } from './personal.js';
 
 /** Why a checkpoint was made: asked for (`audit checkpoint`, cron) or at a report submission. */
 export type CheckpointReason = 'on-demand' | 'report-submission' | (string & {});
@@ -27,6 +29,26 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   saved_at TEXT    NOT NULL,
   reason   TEXT    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS personal_commitments (
+  event_id    TEXT PRIMARY KEY,
+  salt        BLOB,
+  commitments TEXT NOT NULL CHECK (json_valid(commitments))
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS witness_sizes (
+  witness TEXT PRIMARY KEY,
+  size    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cosignatures (
+  checkpoint_id INTEGER NOT NULL REFERENCES checkpoints (id),
+  witness       TEXT    NOT NULL,
+  line          TEXT    NOT NULL,
+  saved_at      TEXT    NOT NULL,
+  PRIMARY KEY (checkpoint_id, witness)
+);
 `;
 
 interface LeafChunk {
@@ -50,8 +72,17 @@ class RecordedLeaves implements LeafHashStore {
   /** Reads the table's leaves in, on first use (see `SqliteAuditStore`); then cleared. */
   #pending: ((leaves: RecordedLeaves) => void) | undefined;
 
+  readonly #load: (leaves: RecordedLeaves) => void;
+
   constructor(load: (leaves: RecordedLeaves) => void) {
     this.#pending = load;
+    this.#load = load;
+  }
+
+  /** Reads the rows another writer added to the table since (none are read before first use). */
+  refresh(): void {
+    if (this.#pending !== undefined) return;
+    this.#load(this);
   }
 
   #loaded(): void {
@@ -184,6 +215,106 @@ class RecordedLeaves implements LeafHashStore {
   }
 }
 
+/**
+ * The leaf format an audit file's leaves were hashed in. Format 2 commits to
+ * personal fields by salted hashes (personal.ts); format 1 (files without a
+ * `meta` row) digested the data in clear and cannot be extended by this code.
+ */
+export const LEAF_FORMAT = '2';
+
+const checkLeafFormat = (db: Database.Database, writable: boolean): void => {
+  const hasMeta =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !==
+    undefined;
+  const format = hasMeta
+    ? (db.prepare("SELECT value FROM meta WHERE key = 'leaf_format'").pluck().get() as
+        string | undefined)
+    : undefined;
+  if (format === LEAF_FORMAT) return;
+  const leaves = db.prepare('SELECT count(*) FROM leaves').pluck().get() as number;
+  if (format === undefined && leaves === 0) {
+    if (writable)
+      db.prepare("INSERT INTO meta (key, value) VALUES ('leaf_format', ?)").run(LEAF_FORMAT);
+    return;
+  }
+  throw new Error(
+    `this audit file's ${leaves} leaves are in leaf format ${format ?? '1'}, not ${LEAF_FORMAT} (personal data by salted commitment): keep it and its checkpoints as the record of the old log (the release that wrote it verifies them), move it aside, and start the log again with \`nhagiao signing init --name NEW-ORIGIN --force\` and \`nhagiao audit checkpoint\``,
+  );
+};
+
+/** The salts and commitments kept beside events with personal data, in memory once read. */
+class SaltTable implements PersonalSalts {
+  readonly #db: Database.Database;
+  #rows: Map<string, PersonalCommitment> | undefined;
+  readonly #pending: { eventId: string; commitment: PersonalCommitment }[] = [];
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  #all(): Map<string, PersonalCommitment> {
+    if (this.#rows !== undefined) return this.#rows;
+    const rows = new Map<string, PersonalCommitment>();
+    const exists =
+      this.#db
+        .prepare(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'personal_commitments'",
+        )
+        .get() !== undefined;
+    if (exists) {
+      for (const r of this.#db
+        .prepare('SELECT event_id, salt, commitments FROM personal_commitments')
+        .iterate() as Iterable<{ event_id: string; salt: Buffer | null; commitments: string }>)
+        rows.set(r.event_id, {
+          salt: r.salt,
+          commitments: JSON.parse(r.commitments) as Record<string, string>,
+        });
+    }
+    this.#rows = rows;
+    return rows;
+  }
+
+  get(eventId: string): PersonalCommitment | undefined {
+    return this.#all().get(eventId);
+  }
+
+  get size(): number {
+    return this.#all().size;
+  }
+
+  entries(): IterableIterator<[string, PersonalCommitment]> {
+    return this.#all().entries();
+  }
+
+  /** Salts an event's personal data the first time it is logged (held until `takePending`). */
+  ensure(event: RecordedEvent): void {
+    const rows = this.#all();
+    if (rows.has(event.id)) return;
+    const commitment = newCommitment(event);
+    if (commitment === undefined) return;
+    rows.set(event.id, commitment);
+    this.#pending.push({ eventId: event.id, commitment });
+  }
+
+  takePending(): { eventId: string; commitment: PersonalCommitment }[] {
+    return this.#pending.splice(0);
+  }
+
+  /** Puts back salts whose write failed, to be written with the next commit. */
+  restorePending(pending: readonly { eventId: string; commitment: PersonalCommitment }[]): void {
+    this.#pending.unshift(...pending);
+  }
+
+  forget(eventId: string): PersonalCommitment | undefined {
+    const rows = this.#all();
+    const kept = rows.get(eventId);
+    if (kept === undefined) return undefined;
+    const erased = { salt: null, commitments: kept.commitments };
+    rows.set(eventId, erased);
+    return erased;
+  }
+}
+
 /** One row, not the whole table: every inclusion proof asks for it. */
 const LATEST = 'SELECT id, size, note, saved_at, reason FROM checkpoints ORDER BY id DESC LIMIT 1';
 
@@ -256,10 +387,15 @@ export class SqliteAuditStore {
   readonly leaves: RecordedLeaves;
   readonly #db: Database.Database;
 
-  private constructor(db: Database.Database) {
+  /** The salts of events' personal data, kept beside them (see personal.ts). */
+  readonly salts: SaltTable;
+
+  private constructor(db: Database.Database, writable: boolean) {
     this.#db = db;
     checkNoGap(db);
+    checkLeafFormat(db, writable);
     this.leaves = new RecordedLeaves((leaves) => loadLeaves(db, leaves));
+    this.salts = new SaltTable(db);
   }
 
   /** Opens (creating unless `readOnly`) the audit file. */
@@ -271,19 +407,68 @@ export class SqliteAuditStore {
       db.pragma('journal_mode = WAL');
       db.exec(SCHEMA);
     }
-    return new SqliteAuditStore(db);
+    return new SqliteAuditStore(db, !options.readOnly);
   }
 
-  /** Writes the leaves appended since the last commit, all or none. */
+  /** Writes the leaves appended since the last commit, with the salts they were hashed with, all or none. */
   commitLeaves(): number {
     const pending = this.leaves.uncommitted();
-    if (pending.length === 0) return 0;
+    const salts = this.salts.takePending();
+    if (pending.length === 0 && salts.length === 0) return 0;
     const insert = this.#db.prepare('INSERT INTO leaves (idx, position, hash) VALUES (?, ?, ?)');
-    this.#db.transaction(() => {
-      for (const l of pending) insert.run(l.idx, l.position, l.hash);
-    })();
+    const salt = this.#db.prepare(
+      'INSERT INTO personal_commitments (event_id, salt, commitments) VALUES (?, ?, ?)',
+    );
+    try {
+      this.#db.transaction(() => {
+        for (const s of salts)
+          salt.run(s.eventId, s.commitment.salt, JSON.stringify(s.commitment.commitments));
+        for (const l of pending) insert.run(l.idx, l.position, l.hash);
+      })();
+    } catch (error) {
+      this.salts.restorePending(salts);
+      throw error;
+    }
     this.leaves.markCommitted();
     return pending.length;
+  }
+
+  /**
+   * Appends recorded leaves as they were given (an exported bundle's, to be
+   * checked like the operator's own table), after any already there.
+   */
+  appendRecordedLeaves(rows: readonly { position: bigint; hash: Uint8Array }[]): void {
+    const start = this.#db.prepare('SELECT count(*) FROM leaves').pluck().get() as number;
+    const insert = this.#db.prepare('INSERT INTO leaves (idx, position, hash) VALUES (?, ?, ?)');
+    this.#db.transaction(() => {
+      rows.forEach((r, i) => insert.run(start + i, r.position, Buffer.from(r.hash)));
+    })();
+  }
+
+  /** Keeps events' salts and commitments as given (an exported bundle's), in one transaction. */
+  importPersonalCommitments(
+    rows: readonly { eventId: string; commitment: PersonalCommitment }[],
+  ): void {
+    const insert = this.#db.prepare(
+      'INSERT INTO personal_commitments (event_id, salt, commitments) VALUES (?, ?, ?)',
+    );
+    this.#db.transaction(() => {
+      for (const r of rows)
+        insert.run(r.eventId, r.commitment.salt, JSON.stringify(r.commitment.commitments));
+    })();
+  }
+
+  /**
+   * Forgets the salt of an event's personal data: once the data is also erased
+   * from the event store, nothing links the kept commitments to the person,
+   * and the leaf (which holds only the commitments) still verifies.
+   */
+  erasePersonalData(eventId: string): boolean {
+    const info = this.#db
+      .prepare('UPDATE personal_commitments SET salt = NULL WHERE event_id = ?')
+      .run(eventId);
+    this.salts.forget(eventId);
+    return info.changes > 0;
   }
 
   saveCheckpoint(
@@ -309,6 +494,53 @@ export class SqliteAuditStore {
       savedAt: r.saved_at,
       reason: r.reason,
     }));
+  }
+
+  /**
+   * Keeps a witness's cosignature of a checkpoint: one signed-note signature
+   * line (`— <witness> <base64>`, newline included); the witness's latest for
+   * that checkpoint replaces an earlier one.
+   */
+  saveCosignature(checkpointId: number, witness: string, line: string, savedAt: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO cosignatures (checkpoint_id, witness, line, saved_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (checkpoint_id, witness) DO UPDATE SET line = excluded.line, saved_at = excluded.saved_at`,
+      )
+      .run(checkpointId, witness, line, savedAt);
+  }
+
+  /** The size of the tree a witness last cosigned for this log (what the next request proves from). */
+  witnessSize(witness: string): number | undefined {
+    return this.#db
+      .prepare('SELECT size FROM witness_sizes WHERE witness = ?')
+      .pluck()
+      .get(witness) as number | undefined;
+  }
+
+  setWitnessSize(witness: string, size: number): void {
+    this.#db
+      .prepare(
+        'INSERT INTO witness_sizes (witness, size) VALUES (?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size',
+      )
+      .run(witness, size);
+  }
+
+  #cosignatures: Database.Statement | undefined;
+
+  /** The cosignature lines kept for a checkpoint, in witness-name order ('' when none). */
+  cosignatureLines(checkpointId: number): string {
+    if (this.#cosignatures === undefined) {
+      // A file written before witnesses existed, opened read-only, has no table (yet).
+      const exists = this.#db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cosignatures'")
+        .get();
+      if (exists === undefined) return '';
+      this.#cosignatures = this.#db
+        .prepare('SELECT line FROM cosignatures WHERE checkpoint_id = ? ORDER BY witness')
+        .pluck();
+    }
+    return (this.#cosignatures.all(checkpointId) as string[]).join('');
   }
 
   /** Prepared once: an evidence trail asks for it at every proof. */
@@ -338,4 +570,4 @@ export class SqliteAuditStore {
   }
 }
 
-export type { RecordedLeaves };
+export type { RecordedLeaves, SaltTable };

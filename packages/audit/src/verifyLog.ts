@@ -3,7 +3,9 @@ import { type Checkpoint, type CheckpointFailure, verifyCheckpoint } from './che
 import { HASH_SIZE, toHex } from './hash.js';
 import { writeEventLeafHash } from './leaf.js';
 import type { LeafHashStore } from './leafHashStore.js';
+import { NO_SALTS, type PersonalSalts } from './personal.js';
 import { MerkleTree } from './merkleTree.js';
+import { verifyConsistency } from './verify.js';
 
 /** A saved checkpoint to check the log against; `label` names it in the report (a file, "saved #3"). */
 export interface CheckpointSource {
@@ -25,6 +27,8 @@ export interface LogVerificationOptions {
   readonly recordedLeaves?: LeafHashStore;
   /** At most this many event-level faults are listed (default 100); the rest are counted. */
   readonly maxFaults?: number;
+  /** The salts of events' personal data (the audit file's, or an exported bundle's). */
+  readonly salts?: PersonalSalts;
 }
 
 export type CheckpointStatus =
@@ -43,6 +47,18 @@ export interface CheckpointReport {
   readonly message: string;
   /** Present when the note could be read and its signature verified. */
   readonly checkpoint?: Checkpoint;
+  /**
+   * The RFC 6962 consistency proof from this checkpoint to the reference one
+   * (the largest whose root the recomputed log matches), computed from the
+   * recomputed tree and checked against the two signed roots alone. Absent for
+   * the reference itself, for checkpoints past the log or not verified.
+   */
+  readonly consistency?: {
+    readonly with: string;
+    readonly size: number;
+    readonly proofHashes: number;
+    readonly consistent: boolean;
+  };
 }
 
 export type LogFault =
@@ -168,6 +184,12 @@ export class LogTree {
   #previous: bigint | null = null;
   /** The leaf hash of the event being added; the tree copies it, so one buffer serves every event. */
   readonly #leafHash = Buffer.alloc(HASH_SIZE);
+  readonly #salts: PersonalSalts;
+
+  /** `salts`: where the salts of personal data are kept (without them those leaves cannot match). */
+  constructor(salts: PersonalSalts = NO_SALTS) {
+    this.#salts = salts;
+  }
 
   add(event: RecordedEvent): void {
     const previous = this.#previous;
@@ -183,7 +205,7 @@ export class LogTree {
     }
     this.#previous = event.position;
     this.positions.push(event.position);
-    writeEventLeafHash(event, this.#leafHash);
+    writeEventLeafHash(event, this.#leafHash, 0, this.#salts);
     this.tree.append(this.#leafHash);
   }
 }
@@ -199,7 +221,7 @@ export const verifyLogAgainstCheckpoints = async (
   checkpoints: readonly CheckpointSource[],
   options: LogVerificationOptions,
 ): Promise<LogVerificationReport> => {
-  const log = new LogTree();
+  const log = new LogTree(options.salts);
   for await (const event of events) log.add(event);
   return verifyLogTree(log, checkpoints, options);
 };
@@ -284,6 +306,35 @@ export const verifyLogTree = (
       matched.push(c);
     }
   });
+
+  // Consistency of every signed checkpoint with the reference, by proof.
+  const reference = [...matched].sort((a, b) => b.size - a.size)[0];
+  const referenceLabel =
+    reference === undefined
+      ? undefined
+      : reports.find((r) => r.status === 'ok' && r.checkpoint === reference)?.label;
+  if (reference !== undefined && referenceLabel !== undefined) {
+    reports.forEach((r, i) => {
+      const c = r.checkpoint;
+      if (c === undefined || c === reference || c.size > reference.size) return;
+      const proof = tree.consistencyProof(c.size, reference.size);
+      reports[i] = {
+        ...r,
+        consistency: {
+          with: referenceLabel,
+          size: reference.size,
+          proofHashes: proof.length,
+          consistent: verifyConsistency(
+            c.size,
+            reference.size,
+            c.rootHash,
+            reference.rootHash,
+            proof,
+          ),
+        },
+      };
+    });
+  }
 
   const needsLocating = mismatched.length > 0 || reports.some((r) => r.status === 'beyond-log');
   // Only a fault needs the recorded leaves' own tree (a million leaves: ~2 s of hashing).

@@ -23,3 +23,4 @@ export type {
   QuarantineEntryView,
   ServerDeps,
 } from './ports.js';
+export { type LogServing, logServingFromFiles } from './routes/log.js';

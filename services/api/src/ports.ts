@@ -3,6 +3,7 @@ import type { EventStore } from '@nhagiao/eventstore';
 import type { IngestOptions, IngestReport, InputItem } from '@nhagiao/ingest';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import type { KeyStore } from './keys/keyStore.js';
+import type { LogServing } from './routes/log.js';
 
 /** The read-model queries the API serves; a `ReadModelStore` of either adapter fits. */
 export type ApiReadModel = Pick<
@@ -89,6 +90,8 @@ export interface ServerDeps {
    * Never without such a proxy, or a client could claim any address. Default false.
    */
   readonly trustProxy?: boolean;
+  /** The transparency log served under /v1/log (routes/log.ts); absent: those routes answer 404. */
+  readonly log?: LogServing;
   /** Today's date in Vietnam, for the default `asOf`; a clock for tests. */
   readonly today?: () => string;
 }

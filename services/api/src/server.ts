@@ -16,6 +16,7 @@ import { registerBodyParsers } from './routes/body.js';
 import { eventsRoutes } from './routes/events.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { logRoutes } from './routes/log.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { referenceRoutes } from './routes/reference.js';
 import { reportRoutes } from './routes/reports.js';
@@ -213,6 +214,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   pipelineRoutes(app, deps);
   dashboardRoutes(app, deps);
   sheetRoutes(app, deps);
+  logRoutes(app, deps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 };

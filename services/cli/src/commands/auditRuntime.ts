@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditLog, SqliteAuditStore, parseSigningKey, parseVerifierKey } from '@nhagiao/audit';
+import {
+  AuditLog,
+  SqliteAuditStore,
+  type WitnessEndpoint,
+  parseCosignatureVerifier,
+  parseSigningKey,
+  parseVerifierKey,
+} from '@nhagiao/audit';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { DataConfig } from '../config.js';
 import { CliError } from '../errors.js';
@@ -13,7 +20,34 @@ export const auditFiles = (config: DataConfig) => ({
   signingKey: path.join(config.dataDir, 'audit-signing.key'),
   /** What auditors hold. */
   publicKey: path.join(config.dataDir, 'audit-public.key'),
+  /** The witnesses every new checkpoint is sent to: `<witness verifier key> <URL>` a line. */
+  witnesses: path.join(config.dataDir, 'audit-witnesses'),
 });
+
+/** The configured witnesses (none when the file is absent); a bad line is named with what to fix. */
+export const readWitnesses = (config: DataConfig): WitnessEndpoint[] => {
+  const file = auditFiles(config).witnesses;
+  if (!existsSync(file)) return [];
+  const out: WitnessEndpoint[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const [key, url, ...rest] = line.split(/\s+/);
+      if (key === undefined || url === undefined || rest.length > 0 || !/^https?:\/\//.test(url))
+        throw new CliError(
+          `${file}:${i + 1}: expected "<witness verifier key> <http(s) URL>", as \`nhagiao witness init\` prints the key`,
+        );
+      try {
+        parseCosignatureVerifier(key);
+      } catch (e) {
+        throw new CliError(`${file}:${i + 1}: ${(e as Error).message}`);
+      }
+      out.push({ key, url });
+    });
+  return out;
+};
 
 /** The private key and the origin (its name) that checkpoints are signed under. */
 export const readSigningKey = (config: DataConfig): { privateKey: string; origin: string } => {

@@ -8,6 +8,8 @@ import { indicatorsCommand } from './indicators.js';
 import { auditCommand } from './audit.js';
 import { reportCommand } from './report.js';
 import { signingCommand } from './signing.js';
+import { witnessCommand } from './witness.js';
+import { exportCommand } from './export.js';
 import { verifyCommand } from './verify.js';
 import { keysCommand } from './keys.js';
 import { projectCommandLine, rebuildCommandLine, statusCommandLine } from './pipeline.js';
@@ -32,4 +34,6 @@ export const commands: readonly Command[] = [
   verifyCommand,
   auditCommand,
   signingCommand,
+  witnessCommand,
+  exportCommand,
 ];

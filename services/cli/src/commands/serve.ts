@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createIngestor } from '@nhagiao/ingest';
 import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
+import { auditFiles } from './auditRuntime.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { stderrLogger } from '../logger.js';
@@ -61,7 +62,7 @@ header of the answer).
 ${dataOptionsHelp}`,
   async run(ctx) {
     // The HTTP server and the dashboard load only for this command.
-    const [{ buildServer, openSqliteQuarantine }, { dashboardPlugin }] = await Promise.all([
+    const [{ buildServer, logServingFromFiles, openSqliteQuarantine }, { dashboardPlugin }] = await Promise.all([
       import('@nhagiao/api'),
       import('@nhagiao/dashboard'),
     ]);
@@ -92,6 +93,7 @@ ${dataOptionsHelp}`,
       keys,
       plan,
       afterAppend: catchUp,
+      log: logServingFromFiles(auditFiles(config)),
       today: todayInVietnam,
       logger: apiLogger(logger),
       trustProxy,

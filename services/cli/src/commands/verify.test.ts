@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MerkleTree, eventLeafHash, signCheckpoint } from '@nhagiao/audit';
@@ -18,7 +18,11 @@ interface VerifyJson {
     logSize: number;
     coveredSize: number;
     unsignedTail: { events: number; firstPosition: string | null } | null;
-    checkpoints: { label: string; status: string }[];
+    checkpoints: {
+      label: string;
+      status: string;
+      consistency: { with: string; size: number; proofHashes: number; consistent: boolean } | null;
+    }[];
     faults: {
       kind: string;
       position?: string;
@@ -39,6 +43,8 @@ interface VerifyJson {
 const sandboxes: Sandbox[] = [];
 let base: Sandbox;
 let size = 0;
+/** The checkpoint of the base data dir, as an auditor keeps it. */
+let baseNote = '';
 
 /** A copy of the verified, checkpointed base data dir, to tamper with. */
 const copy = (): Sandbox => {
@@ -73,6 +79,7 @@ beforeAll(async () => {
   const cp = await base.run(['audit', 'checkpoint']);
   expect(cp.code).toBe(0);
   size = Number(cp.stdout.split('\n')[1]);
+  baseNote = cp.stdout;
 }, 60_000);
 
 afterAll(() => {
@@ -254,6 +261,53 @@ describe('nhagiao verify', () => {
     const { code, json } = await verify(s, '--checkpoint', file);
     expect(code).toBe(3);
     expect(json.log.checkpoints.find((c) => c.label === file)?.status).toBe('rolled-back');
+  });
+});
+
+describe('verify --checkpoint', () => {
+  it('proves a kept checkpoint consistent with the latest, and not once history was rewritten and signed again', async () => {
+    const s = copy();
+    const kept = path.join(s.dir, 'kept.cp');
+    writeFileSync(kept, baseNote);
+    const more = [1, 2, 3].map((i) =>
+      ev('UnitRegistered', {
+        unitId: `u-more-${i}`,
+        name: `Đơn vị ${i}`,
+        kind: 'other',
+        area: 'a',
+        registeredOn: '2020-01-01',
+      }),
+    );
+    expect((await s.run(['import', s.file(more)])).code).toBe(0);
+    expect((await s.run(['audit', 'checkpoint'])).code).toBe(0);
+    const good = await verify(s, '--checkpoint', kept);
+    expect(good.code).toBe(0);
+    expect(good.json.log.checkpoints.find((c) => c.label === kept)).toMatchObject({
+      status: 'ok',
+      consistency: {
+        size: size + 3,
+        consistent: true,
+        with: expect.stringMatching(/^saved #2 /),
+        proofHashes: expect.any(Number),
+      },
+    });
+
+    // The operator edits an old event, rebuilds the audit file from the edited log and signs it.
+    tamper(s, (db) =>
+      db
+        .prepare(
+          `UPDATE events SET data = json_set(data, '$.name', 'Đơn vị khác') WHERE position = (SELECT min(position) FROM events WHERE type = 'UnitRegistered')`,
+        )
+        .run(),
+    );
+    rmSync(path.join(s.dir, 'audit.sqlite'));
+    expect((await s.run(['audit', 'checkpoint'])).code).toBe(0);
+    const bad = await verify(s, '--checkpoint', kept);
+    expect(bad.code).toBe(3);
+    expect(bad.json.log.checkpoints.find((c) => c.label === kept)).toMatchObject({
+      status: 'root-mismatch',
+      consistency: { size: size + 3, consistent: false, with: expect.stringMatching(/^saved #1 /) },
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -7,6 +7,8 @@ import {
   type LogVerificationReport,
   LogTree,
   SqliteAuditStore,
+  parseCosignatureVerifier,
+  verifyCosignatures,
   verifyLogTree,
 } from '@nhagiao/audit';
 import type { Plan, RecordedEvent } from '@nhagiao/domain';
@@ -24,9 +26,15 @@ import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { formatOption, workersOption, toJson } from '../options.js';
+import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, readPublicKey } from './auditRuntime.js';
-import { existsSync } from 'node:fs';
+import {
+  type BundleManifest,
+  downloadBundle,
+  materializeBundle,
+  readEarlierBundle,
+} from './export.js';
 
 /** Exit code when verification ran and something does not hold (0: all holds; 1: could not run). */
 export const EXIT_VERIFY_FAILED = 3;
@@ -204,16 +212,125 @@ const checkReport = async (
   };
 };
 
+/** `--witness FILE|KEY`, each a witness's verifier key (type 0x04) or a file holding one. */
+const witnessKeysOption = (value: unknown): string[] =>
+  (Array.isArray(value) ? (value as string[]) : []).map((v) => {
+    const text = existsSync(v) ? readFileSync(v, 'utf8').trim() : v.trim();
+    try {
+      parseCosignatureVerifier(text);
+    } catch (e) {
+      throw usageError(`--witness ${v}: ${(e as Error).message}`);
+    }
+    return text;
+  });
+
+const requiredOption = (value: unknown, keys: number): number => {
+  if (value === undefined) return keys;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^[0-9]+$/.test(value) || n < 1 || n > keys)
+    throw usageError(
+      `--witnesses-required: a whole number from 1 to the ${keys} --witness keys given`,
+    );
+  return n;
+};
+
+interface WitnessCheck {
+  readonly ok: boolean;
+  readonly required: number;
+  readonly witnesses: readonly string[];
+  /** The checkpoint the recomputed log is trusted up to, and who cosigned it. */
+  readonly checkpoint: string | null;
+  readonly size: number | null;
+  readonly cosignedBy: readonly string[];
+  /**
+   * Checkpoints a witness cosigned whose tree the log does not extend: the
+   * first tree size that differs is `firstInconsistentSize` when a fault was
+   * located, else somewhere in `between`.
+   */
+  readonly inconsistent: readonly {
+    label: string;
+    size: number;
+    witnesses: readonly string[];
+    firstInconsistentSize: number | null;
+    between: readonly [number, number];
+  }[];
+}
+
+/** The first leaf index a located fault names, if any. */
+const firstFaultIndex = (faults: readonly LogFault[]): number | null => {
+  const at = faults.flatMap((f) =>
+    f.kind === 'event-changed' || f.kind === 'event-deleted' || f.kind === 'events-reordered'
+      ? [f.index]
+      : [],
+  );
+  return at.length === 0 ? null : Math.min(...at);
+};
+
+/**
+ * The witnesses' part: the largest checkpoint the log matches must carry
+ * `required` valid cosignatures of the given keys, and no checkpoint a witness
+ * cosigned may hold a tree the log does not extend.
+ */
+const checkWitnesses = (
+  tree: LogVerificationReport,
+  sources: readonly CheckpointSource[],
+  keys: readonly string[],
+  required: number,
+): WitnessCheck => {
+  const noteOf = new Map(sources.map((s) => [s.label, s.note]));
+  const matched = tree.checkpoints
+    .filter((c) => c.status === 'ok' && c.checkpoint !== undefined)
+    .sort((a, b) => (b.checkpoint?.size ?? 0) - (a.checkpoint?.size ?? 0));
+  const reference = matched[0];
+  const cosignedBy =
+    reference === undefined
+      ? []
+      : verifyCosignatures(noteOf.get(reference.label) ?? '', keys).map((c) => c.witness);
+  const first = firstFaultIndex(tree.faults);
+  const inconsistent = tree.checkpoints.flatMap((c) => {
+    if (c.checkpoint === undefined || c.status === 'ok') return [];
+    const witnesses = verifyCosignatures(noteOf.get(c.label) ?? '', keys).map((w) => w.witness);
+    if (witnesses.length === 0) return [];
+    const size = c.checkpoint.size;
+    const below = matched.map((m) => m.checkpoint?.size ?? 0).filter((m) => m < size);
+    const from = Math.max(0, ...below) + 1;
+    return [
+      {
+        label: c.label,
+        size,
+        witnesses,
+        firstInconsistentSize: first !== null && first < size ? first + 1 : null,
+        between: [from, size] as const,
+      },
+    ];
+  });
+  return {
+    ok: cosignedBy.length >= required && inconsistent.length === 0,
+    required,
+    witnesses: keys.map((k) => parseCosignatureVerifier(k).name),
+    checkpoint: reference?.label ?? null,
+    size: reference?.checkpoint?.size ?? null,
+    cosignedBy,
+    inconsistent,
+  };
+};
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
-    'verify [--checkpoint FILE] [--public-key FILE] [--allow-unsigned-tail] [--workers N] [--format text|json]',
+    'verify [--bundle DIR | --from URL --auditor-key KEY] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
     ...dataOptions,
     checkpoint: { type: 'string', multiple: true },
     'public-key': { type: 'string' },
+    bundle: { type: 'string' },
+    from: { type: 'string' },
+    'auditor-key': { type: 'string' },
+    'earlier-bundle': { type: 'string' },
     'allow-unsigned-tail': { type: 'boolean' },
+    witness: { type: 'string', multiple: true },
+    'witnesses-required': { type: 'string' },
     workers: { type: 'string' },
     format: { type: 'string' },
     plan: { type: 'string' },
@@ -235,7 +352,38 @@ export const verifyCommand: Command = {
      figure that has moved since is listed with the events that moved it
      (corrections are reported, not failures).
 
-  --checkpoint FILE   also check a checkpoint the auditor kept (repeatable)
+  --witness FILE|KEY  a witness's verifier key (repeatable): the largest
+                      checkpoint the log matches must carry valid C2SP
+                      cosignatures of --witnesses-required K of them (default:
+                      all), and a checkpoint a witness cosigned whose tree the log
+                      does not extend fails, naming the first inconsistent tree
+                      size (exactly when the changed event is located, else the
+                      span it lies in)
+  --witnesses-required K
+  --bundle DIR        verify an exported bundle (\`nhagiao export\`) instead of the
+                      operator's store, with nothing of the operator's: the files
+                      against the manifest's SHA-256, the events replayed into a
+                      fresh ledger (its digest against the operator's, when the
+                      bundle gives one), the tree recomputed from the events and
+                      compared leaf by leaf with the bundle's leaves, every
+                      checkpoint and cosignature, every submitted report; the
+                      public key is the bundle's unless --public-key FILE
+  --from URL          the same over HTTP, from a served log (http://HOST:PORT, or
+                      its /v1/log): its checkpoint, every event it covers and the
+                      salts (with --auditor-key KEY, an auditor API key) and the
+                      leaves from the C2SP entry bundles, checked against
+                      --public-key FILE (required: not the server's key). Only
+                      the latest checkpoint; no operator digest to compare.
+  --earlier-bundle DIR  a bundle exported earlier: its checkpoints (with their
+                      cosignatures) are checked too, and its leaves stand in for
+                      the operator's leaf table, so an event changed since it
+                      was exported is named exactly (and with --witness, the
+                      first inconsistent tree size)
+  --checkpoint FILE   also check a checkpoint the auditor kept (repeatable): its
+                      signature, its root against the recomputed log, and an
+                      RFC 6962 consistency proof from it to the largest
+                      checkpoint the log matches, checked against the two
+                      signed roots alone
   --public-key FILE   the log's public key (default DIR/audit-public.key)
   --format F          text (default, Vietnamese and English) or json
   --workers N         processes the replay runs in while this one hashes the tree
@@ -248,15 +396,70 @@ ${dataOptionsHelp}`,
   async run(ctx) {
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
     const plan = planOf(ctx.values.plan);
-    const config = dataConfig(ctx.values, ctx.env);
-    const publicKey = readPublicKey(
-      config,
-      typeof ctx.values['public-key'] === 'string' ? ctx.values['public-key'] : undefined,
-    );
+    const from = typeof ctx.values.from === 'string' ? ctx.values.from : undefined;
+    let fetched: string | undefined;
+    if (from !== undefined) {
+      if (
+        typeof ctx.values['auditor-key'] !== 'string' ||
+        typeof ctx.values['public-key'] !== 'string'
+      )
+        throw usageError(
+          '--from URL needs --auditor-key KEY (an auditor API key) and --public-key FILE (the log key you were given)',
+        );
+      fetched = mkdtempSync(path.join(tmpdir(), 'nhagiao-from-'));
+      try {
+        await downloadBundle(from, ctx.values['auditor-key'], fetched);
+      } catch (e) {
+        rmSync(fetched, { recursive: true, force: true });
+        throw e;
+      }
+    }
+    const bundle =
+      fetched ?? (typeof ctx.values.bundle === 'string' ? ctx.values.bundle : undefined);
+    let config = dataConfig(ctx.values, ctx.env);
+    // A bundle is checked with nothing of the operator's: its events in a fresh
+    // store at their own positions, its leaves as the recorded leaves, its
+    // checkpoints as the saved ones; no live ledger (its digest, if the
+    // operator gave one, is compared instead).
+    let bundleDir: string | undefined;
+    let manifest: BundleManifest | undefined;
+    if (bundle !== undefined) {
+      bundleDir = mkdtempSync(path.join(tmpdir(), 'nhagiao-bundle-'));
+      try {
+        manifest = await materializeBundle(bundle, bundleDir);
+      } catch (e) {
+        rmSync(bundleDir, { recursive: true, force: true });
+        throw e;
+      }
+      config = {
+        ...config,
+        dataDir: bundleDir,
+        store: { kind: 'sqlite', path: path.join(bundleDir, 'events.sqlite') },
+        readModel: { kind: 'sqlite', path: path.join(bundleDir, 'readmodel.sqlite') },
+      };
+    }
+    const keyFile =
+      typeof ctx.values['public-key'] === 'string'
+        ? ctx.values['public-key']
+        : bundle === undefined
+          ? undefined
+          : path.join(bundle, 'keys/log.vkey');
+    const publicKey = readPublicKey(config, keyFile);
+    if (bundle !== undefined && typeof ctx.values['public-key'] !== 'string')
+      ctx.stderr.write(
+        `khóa công khai lấy từ gói / public key taken from the bundle (${keyFile}): check it is the one you were given, or pass --public-key\n`,
+      );
+    const earlier =
+      typeof ctx.values['earlier-bundle'] === 'string'
+        ? readEarlierBundle(ctx.values['earlier-bundle'])
+        : undefined;
+    const witnessKeys = witnessKeysOption(ctx.values.witness);
+    const required = requiredOption(ctx.values['witnesses-required'], witnessKeys.length);
     const given = (Array.isArray(ctx.values.checkpoint) ? ctx.values.checkpoint : []).map(
       (file): CheckpointSource => ({ label: file, note: readFileSync(file, 'utf8') }),
     );
-    const live = await readModelForQuery(config, plan);
+    const live = bundle === undefined ? await readModelForQuery(config, plan) : null;
+    const givenDigest = manifest?.ledgerDigest ?? 'none given';
     const store = await openStore(config, { readOnly: true });
     const auditFile = auditFiles(config).audit;
     let audit: SqliteAuditStore | undefined;
@@ -267,7 +470,11 @@ ${dataOptionsHelp}`,
       // (in worker processes while this one hashes, or in one pass); the submitted
       // reports are collected on the way. Both stop at the head as it is now.
       const reports: ReportEvent[] = [];
-      const log = new LogTree();
+      // The salts of personal data are read from the audit file as the log is
+      // hashed (a leaf commits to the data through them); its recorded leaves
+      // are read only if a fault must be located.
+      if (existsSync(auditFile)) audit = SqliteAuditStore.open(auditFile, { readOnly: true });
+      const log = new LogTree(audit?.salts);
       const take = (e: RecordedEvent): void => {
         log.add(e);
         if (e.type === 'AnnualReportSubmitted') reports.push(e);
@@ -283,11 +490,6 @@ ${dataOptionsHelp}`,
         until: head,
         // Built below only if a report or a difference needs the ledger by key.
         buildIndexes: false,
-      };
-      // What this process does besides the replay: the recorded leaves (to name
-      // a tampered event) need nothing replayed.
-      const openAudit = (): void => {
-        if (existsSync(auditFile)) audit = SqliteAuditStore.open(auditFile, { readOnly: true });
       };
       const started = performance.now();
       let hashMs = 0;
@@ -311,7 +513,7 @@ ${dataOptionsHelp}`,
           throw error;
         };
         const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
-          digestOf(live).catch(stopping),
+          (live === null ? Promise.resolve(givenDigest) : digestOf(live)).catch(stopping),
           catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
             async (result) => {
               replayMs = performance.now() - started;
@@ -327,7 +529,6 @@ ${dataOptionsHelp}`,
               await new Promise((resolve) => setImmediate(resolve));
             }
             hashMs = performance.now() - started;
-            openAudit();
           })().catch(stopping),
         ]);
         // What failed first is reported, not the replay it stopped.
@@ -347,18 +548,19 @@ ${dataOptionsHelp}`,
           },
         });
         replayMs = performance.now() - started - hashMs;
-        openAudit();
-        liveDigest = await live.digest();
+        liveDigest = live === null ? givenDigest : await live.digest();
         replayDigest = await replay.digest();
       }
       if (reports.length > 0 || liveDigest !== replayDigest) await replay.buildIndexes();
       const differences =
-        liveDigest === replayDigest ? [] : await locateDifferences(live, replay, plan);
+        liveDigest === replayDigest || live === null
+          ? []
+          : await locateDifferences(live, replay, plan);
 
       // 2. The Merkle tree against every checkpoint.
       const saved: CheckpointSource[] = (audit?.checkpoints() ?? []).map((c) => ({
         label: `saved #${c.id} (${c.reason}, ${c.savedAt})`,
-        note: c.note,
+        note: c.note + (audit?.cosignatureLines(c.id) ?? ''),
       }));
       const embedded: CheckpointSource[] = reports.flatMap((r) =>
         r.data.checkpoint === undefined
@@ -371,10 +573,18 @@ ${dataOptionsHelp}`,
             ],
       );
       const t1 = performance.now();
-      const tree: LogVerificationReport = verifyLogTree(log, [...saved, ...embedded, ...given], {
-        publicKey,
-        ...(audit === undefined ? {} : { recordedLeaves: audit.leaves }),
-      });
+      const tree: LogVerificationReport = verifyLogTree(
+        log,
+        [...saved, ...embedded, ...given, ...(earlier?.checkpoints ?? [])],
+        {
+          publicKey,
+          ...(earlier !== undefined
+            ? { recordedLeaves: earlier.leaves }
+            : audit === undefined
+              ? {}
+              : { recordedLeaves: audit.leaves }),
+        },
+      );
       // The tree's share of the pass (hashing) plus the checks against the checkpoints.
       const treeMs = hashMs + (performance.now() - t1);
       const unsigned = tree.logSize - tree.coveredSize;
@@ -391,8 +601,13 @@ ${dataOptionsHelp}`,
       const checks: ReportCheck[] = [];
       for (const r of reports) checks.push(await checkReport(replay, plan, r));
 
-      const replayOk = liveDigest === replayDigest;
-      const logOk = tree.ok && tailOk;
+      // A bundle without the operator's digest has no ledger to compare: its figures are checked through its reports.
+      const replayOk =
+        liveDigest === replayDigest || (live === null && manifest?.ledgerDigest === null);
+      const sources = [...saved, ...embedded, ...given, ...(earlier?.checkpoints ?? [])];
+      const witnessCheck =
+        witnessKeys.length === 0 ? null : checkWitnesses(tree, sources, witnessKeys, required);
+      const logOk = tree.ok && tailOk && (witnessCheck?.ok ?? true);
       const reportsOk = checks.every((c) => c.matchesAtSubmission);
       const ok = replayOk && logOk && reportsOk;
       const result = {
@@ -418,9 +633,11 @@ ${dataOptionsHelp}`,
             status: c.status,
             message: c.message,
             size: c.checkpoint?.size ?? null,
+            consistency: c.consistency ?? null,
           })),
           faults: tree.faults.map((f) => ({ ...f, text: faultText(f) })),
           faultsOmitted: tree.faultsOmitted,
+          witnesses: witnessCheck,
         },
         reports: { ok: reportsOk, checked: checks },
       };
@@ -432,7 +649,9 @@ ${dataOptionsHelp}`,
       rmSync(tmp, { recursive: true, force: true });
       audit?.close();
       await store.close();
-      await live.close();
+      await live?.close();
+      if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
+      if (fetched !== undefined) rmSync(fetched, { recursive: true, force: true });
     }
   },
 };
@@ -452,9 +671,20 @@ type VerifyResult = {
     coveredSize: number;
     logRoot: string;
     unsignedTail: { events: number; firstPosition: string | null } | null;
-    checkpoints: { label: string; status: string; message: string }[];
+    checkpoints: {
+      label: string;
+      status: string;
+      message: string;
+      consistency: {
+        with: string;
+        size: number;
+        proofHashes: number;
+        consistent: boolean;
+      } | null;
+    }[];
     faults: { text: string }[];
     faultsOmitted: number;
+    witnesses: WitnessCheck | null;
   };
   reports: { ok: boolean; checked: ReportCheck[] };
 };
@@ -472,9 +702,31 @@ const renderText = (r: VerifyResult): string => {
   out.push(
     `2. ${mark(r.log.ok)}  Nhật ký / log: ${r.log.logSize} events, root ${r.log.logRoot}, signed up to ${r.log.coveredSize}`,
   );
-  for (const c of r.log.checkpoints) out.push(`   [${c.status}] ${c.label}: ${c.message}`);
+  for (const c of r.log.checkpoints) {
+    out.push(`   [${c.status}] ${c.label}: ${c.message}`);
+    const k = c.consistency;
+    if (k !== null)
+      out.push(
+        k.consistent
+          ? `     nhất quán / consistent with ${k.with} (${k.size} events): proof of ${k.proofHashes} hashes checks against both roots`
+          : `     KHÔNG nhất quán / NOT consistent with ${k.with} (${k.size} events): the later tree does not extend this one`,
+      );
+  }
   for (const f of r.log.faults) out.push(`   ! ${f.text}`);
   if (r.log.faultsOmitted > 0) out.push(`   … ${r.log.faultsOmitted} more`);
+  const w = r.log.witnesses;
+  if (w !== null) {
+    out.push(
+      `   nhân chứng / witnesses: ${w.checkpoint === null ? 'no checkpoint matches the log' : `${w.checkpoint} (${w.size} events)`} cosigned by ${w.cosignedBy.length} of the ${w.required} required${w.cosignedBy.length > 0 ? ` (${w.cosignedBy.join(', ')})` : ''}${w.cosignedBy.length >= w.required ? '' : ': NOT ENOUGH'}`,
+    );
+    for (const i of w.inconsistent)
+      out.push(
+        `   ! cây đã được nhân chứng ký KHÔNG nhất quán / the tree of ${i.size} events cosigned by ${i.witnesses.join(', ')} ("${i.label}") is not a prefix of the log: ` +
+          (i.firstInconsistentSize !== null
+            ? `first inconsistent tree size ${i.firstInconsistentSize}`
+            : `first inconsistent tree size between ${i.between[0]} and ${i.between[1]}`),
+      );
+  }
   if (r.log.unsignedTail !== null)
     out.push(
       `   ${r.log.unsignedTail.events} sự kiện chưa được ký / events not covered by any checkpoint, from position ${r.log.unsignedTail.firstPosition ?? '?'}: the operator signs them with \`nhagiao audit checkpoint\` (after \`nhagiao signing init\` once); --allow-unsigned-tail accepts them`,
