@@ -1,9 +1,5 @@
 import type { Envelope } from '../events/schemas.js';
-import {
-  type EnvelopeOfKind,
-  type EventTypeOfKind,
-  isOfKind,
-} from '../events/streams.js';
+import { type EnvelopeOfKind, type EventTypeOfKind, isOfKind } from '../events/streams.js';
 import type { Employment } from '../events/vocabulary.js';
 import { unhandled } from '../unhandled.js';
 
