@@ -3,43 +3,23 @@ import type { Result } from '../errors.js';
 import { unhandled } from '../unhandled.js';
 import type { Envelope } from '../events/schemas.js';
 import { type StreamKind, isOfKind, streamKindOf, streamOf } from '../events/streams.js';
-import {
-  type FundingEnvelope,
-  type FundingState,
-  decideFunding,
-  evolveFunding,
-  initialFundingState,
-} from './funding.js';
+import { type FundingState, decideFunding, evolveFunding, initialFundingState } from './funding.js';
 import type { DecisionLookup } from './lookup.js';
 import {
-  type ProgrammeEnvelope,
   type ProgrammeState,
   decideProgramme,
   evolveProgramme,
   initialProgrammeState,
 } from './programme.js';
-import {
-  type ReportEnvelope,
-  type ReportState,
-  decideReport,
-  evolveReport,
-  initialReportState,
-} from './report.js';
+import { type ReportState, decideReport, evolveReport, initialReportState } from './report.js';
 import { decideTeacher } from './teacher.js';
 import {
   type TeacherDecisionState,
-  type TeacherEnvelope,
   evolveTeacher,
   initialTeacherState,
   isTeacherEnvelope,
 } from './teacher-state.js';
-import {
-  type UnitEnvelope,
-  type UnitState,
-  decideUnit,
-  evolveUnit,
-  initialUnitState,
-} from './unit.js';
+import { type UnitState, decideUnit, evolveUnit, initialUnitState } from './unit.js';
 
 /** The decision state of one stream, tagged with its stream kind. */
 export type StreamState =
