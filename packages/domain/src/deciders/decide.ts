@@ -1,44 +1,25 @@
 import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
+import { unhandled } from '../unhandled.js';
 import type { Envelope } from '../events/schemas.js';
-import { STREAM_KIND_OF, type StreamKind, streamKindOf, streamOf } from '../events/streams.js';
-import {
-  type FundingEnvelope,
-  type FundingState,
-  decideFunding,
-  evolveFunding,
-  initialFundingState,
-} from './funding.js';
+import { type StreamKind, isOfKind, streamKindOf, streamOf } from '../events/streams.js';
+import { type FundingState, decideFunding, evolveFunding, initialFundingState } from './funding.js';
 import type { DecisionLookup } from './lookup.js';
 import {
-  type ProgrammeEnvelope,
   type ProgrammeState,
   decideProgramme,
   evolveProgramme,
   initialProgrammeState,
 } from './programme.js';
-import {
-  type ReportEnvelope,
-  type ReportState,
-  decideReport,
-  evolveReport,
-  initialReportState,
-} from './report.js';
+import { type ReportState, decideReport, evolveReport, initialReportState } from './report.js';
 import { decideTeacher } from './teacher.js';
 import {
   type TeacherDecisionState,
-  type TeacherEnvelope,
   evolveTeacher,
   initialTeacherState,
   isTeacherEnvelope,
 } from './teacher-state.js';
-import {
-  type UnitEnvelope,
-  type UnitState,
-  decideUnit,
-  evolveUnit,
-  initialUnitState,
-} from './unit.js';
+import { type UnitState, decideUnit, evolveUnit, initialUnitState } from './unit.js';
 
 /** The decision state of one stream, tagged with its stream kind. */
 export type StreamState =
@@ -76,20 +57,19 @@ export const decide = (
   envelope: Envelope,
   lookup: DecisionLookup,
 ): Result<Envelope[]> => {
-  // Dispatch by the exhaustive STREAM_KIND_OF table (a hot path: every event
-  // imported); each cast is to the envelopes of exactly that kind.
-  switch (STREAM_KIND_OF[envelope.type]) {
-    case 'teacher':
-      return decideTeacher(as(state, 'teacher', envelope), envelope as TeacherEnvelope, lookup);
-    case 'unit':
-      return decideUnit(as(state, 'unit', envelope), envelope as UnitEnvelope, lookup);
-    case 'programme':
-      return decideProgramme(as(state, 'programme', envelope), envelope as ProgrammeEnvelope);
-    case 'funding':
-      return decideFunding(as(state, 'funding', envelope), envelope as FundingEnvelope, lookup);
-    case 'report':
-      return decideReport(as(state, 'report', envelope), envelope as ReportEnvelope, lookup);
-  }
+  // Dispatch by the STREAM_KIND_OF table (a hot path: every event imported);
+  // each guard narrows to the envelopes of exactly that kind, so a new event type
+  // reaches its kind's decider, which must handle it to compile.
+  if (isOfKind(envelope, 'teacher'))
+    return decideTeacher(as(state, 'teacher', envelope), envelope, lookup);
+  if (isOfKind(envelope, 'unit')) return decideUnit(as(state, 'unit', envelope), envelope, lookup);
+  if (isOfKind(envelope, 'programme'))
+    return decideProgramme(as(state, 'programme', envelope), envelope);
+  if (isOfKind(envelope, 'funding'))
+    return decideFunding(as(state, 'funding', envelope), envelope, lookup);
+  if (isOfKind(envelope, 'report'))
+    return decideReport(as(state, 'report', envelope), envelope, lookup);
+  return unhandled(envelope, 'decider');
 };
 
 /**
@@ -101,20 +81,16 @@ export const evolve = (
   envelope: Envelope,
   history?: readonly Envelope[],
 ): StreamState => {
-  switch (STREAM_KIND_OF[envelope.type]) {
-    case 'teacher':
-      return evolveTeacher(
-        as(state, 'teacher', envelope),
-        envelope as TeacherEnvelope,
-        history?.filter(isTeacherEnvelope),
-      );
-    case 'unit':
-      return evolveUnit(as(state, 'unit', envelope), envelope as UnitEnvelope);
-    case 'programme':
-      return evolveProgramme(as(state, 'programme', envelope), envelope as ProgrammeEnvelope);
-    case 'funding':
-      return evolveFunding(as(state, 'funding', envelope), envelope as FundingEnvelope);
-    case 'report':
-      return evolveReport(as(state, 'report', envelope), envelope as ReportEnvelope);
-  }
+  if (isOfKind(envelope, 'teacher'))
+    return evolveTeacher(
+      as(state, 'teacher', envelope),
+      envelope,
+      history?.filter(isTeacherEnvelope),
+    );
+  if (isOfKind(envelope, 'unit')) return evolveUnit(as(state, 'unit', envelope), envelope);
+  if (isOfKind(envelope, 'programme'))
+    return evolveProgramme(as(state, 'programme', envelope), envelope);
+  if (isOfKind(envelope, 'funding')) return evolveFunding(as(state, 'funding', envelope), envelope);
+  if (isOfKind(envelope, 'report')) return evolveReport(as(state, 'report', envelope), envelope);
+  return unhandled(envelope, 'evolve');
 };

@@ -1,12 +1,10 @@
 import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
+import type { EnvelopeOfKind } from '../events/streams.js';
 import { accept, reject } from './reject.js';
 
-export type ProgrammeEnvelope = Extract<
-  Envelope,
-  { type: 'ProgrammeRegistered' | 'ProgrammeTopicsCorrected' }
->;
+export type ProgrammeEnvelope = EnvelopeOfKind<'programme'>;
 
 export interface ProgrammeState {
   readonly kind: 'programme';

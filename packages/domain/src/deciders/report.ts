@@ -1,10 +1,12 @@
+import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
+import type { EnvelopeOfKind } from '../events/streams.js';
 import { plans } from '../plans/registry.js';
 import type { DecisionLookup } from './lookup.js';
 import { accept, reject } from './reject.js';
 
-export type ReportEnvelope = Extract<Envelope, { type: 'AnnualReportSubmitted' }>;
+export type ReportEnvelope = EnvelopeOfKind<'report'>;
 
 export interface ReportState {
   readonly kind: 'report';
@@ -14,14 +16,26 @@ export interface ReportState {
 
 export const initialReportState: ReportState = { kind: 'report', submissions: 0 };
 
-export const evolveReport = (state: ReportState, _envelope: ReportEnvelope): ReportState => ({
-  ...state,
-  submissions: state.submissions + 1,
-});
+export const evolveReport = (state: ReportState, envelope: ReportEnvelope): ReportState =>
+  match(envelope)
+    .with({ type: 'AnnualReportSubmitted' }, () => ({
+      ...state,
+      submissions: state.submissions + 1,
+    }))
+    .exhaustive();
 
 export const decideReport = (
-  _state: ReportState,
+  state: ReportState,
   envelope: ReportEnvelope,
+  lookup: DecisionLookup,
+): Result<Envelope[]> =>
+  match(envelope)
+    .with({ type: 'AnnualReportSubmitted' }, (e) => decideSubmission(state, e, lookup))
+    .exhaustive();
+
+const decideSubmission = (
+  _state: ReportState,
+  envelope: Extract<ReportEnvelope, { type: 'AnnualReportSubmitted' }>,
   lookup: DecisionLookup,
 ): Result<Envelope[]> => {
   const { unitId, values } = envelope.data;

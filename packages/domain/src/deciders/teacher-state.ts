@@ -1,26 +1,11 @@
-import { EVENT_TYPES, type Envelope } from '../events/schemas.js';
-import { STREAM_KIND_OF } from '../events/streams.js';
+import type { Envelope } from '../events/schemas.js';
+import { type EnvelopeOfKind, type EventTypeOfKind, isOfKind } from '../events/streams.js';
 import type { Employment } from '../events/vocabulary.js';
+import { unhandled } from '../unhandled.js';
 
-export type TeacherEventType =
-  | 'TeacherRegistered'
-  | 'TeacherHired'
-  | 'TeachingAssignmentChanged'
-  | 'TeacherTransferred'
-  | 'TeacherLeft'
-  | 'DegreeAwarded'
-  | 'DegreeRevoked'
-  | 'CertificateIssued'
-  | 'CertificateRevoked'
-  | 'TeacherEnrolled'
-  | 'CourseCompleted'
-  | 'EnrolmentWithdrawn'
-  | 'CourseCompletionRevoked'
-  | 'PostgraduateStudyStarted'
-  | 'PostgraduateStudyAbandoned'
-  | 'TeachingContestAwarded'
-  | 'EventRetracted';
-export type TeacherEnvelope = Extract<Envelope, { type: TeacherEventType }>;
+/** Every event type of a teacher stream, read off the one stream table. */
+export type TeacherEventType = EventTypeOfKind<'teacher'>;
+export type TeacherEnvelope = EnvelopeOfKind<'teacher'>;
 
 /** The current employment: where, and the latest date any employment event of it took effect. */
 export interface CurrentJob {
@@ -210,6 +195,8 @@ const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherD
     case 'EventRetracted': {
       return s;
     }
+    default:
+      return unhandled(envelope, 'evolve');
   }
 };
 
@@ -243,12 +230,7 @@ export const evolveTeacher = (
   return teacherStateFrom([...history, envelope]);
 };
 
-/** Every event type of a teacher stream, read off the one stream table. */
-const TEACHER_EVENT_TYPES = new Set<string>(
-  EVENT_TYPES.filter((type) => STREAM_KIND_OF[type] === 'teacher'),
-);
-export const isTeacherEnvelope = (e: Envelope): e is TeacherEnvelope =>
-  TEACHER_EVENT_TYPES.has(e.type);
+export const isTeacherEnvelope = (e: Envelope): e is TeacherEnvelope => isOfKind(e, 'teacher');
 
 /** The maps of a teacher's state that grow with their history. */
 export type HoldingMap = 'degrees' | 'certificates' | 'programmes';
@@ -273,8 +255,18 @@ export const holdingOf = (envelope: TeacherEnvelope): HoldingRef | undefined => 
     case 'EnrolmentWithdrawn':
     case 'CourseCompletionRevoked':
       return { map: 'programmes', key: envelope.data.programmeId };
-    default:
+    case 'TeacherRegistered':
+    case 'TeacherHired':
+    case 'TeachingAssignmentChanged':
+    case 'TeacherTransferred':
+    case 'TeacherLeft':
+    case 'PostgraduateStudyStarted':
+    case 'PostgraduateStudyAbandoned':
+    case 'TeachingContestAwarded':
+    case 'EventRetracted':
       return undefined;
+    default:
+      return unhandled(envelope, 'holding');
   }
 };
 

@@ -1,4 +1,5 @@
 import type { Result } from '../errors.js';
+import { unhandled } from '../unhandled.js';
 import type { Envelope } from '../events/schemas.js';
 import type { DecisionLookup } from './lookup.js';
 import { accept, reject } from './reject.js';
@@ -218,5 +219,7 @@ export const decideTeacher = (
       const e = envelope;
       return decideRetraction(e, lookup, decideTeacher);
     }
+    default:
+      return unhandled(envelope, 'decider');
   }
 };

@@ -1,13 +1,11 @@
 import { match } from 'ts-pattern';
 import type { Result } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
+import type { EnvelopeOfKind } from '../events/streams.js';
 import type { DecisionLookup } from './lookup.js';
 import { accept, reject } from './reject.js';
 
-export type UnitEnvelope = Extract<
-  Envelope,
-  { type: 'UnitRegistered' | 'UnitRenamed' | 'UnitAreaChanged' | 'UnitMerged' }
->;
+export type UnitEnvelope = EnvelopeOfKind<'unit'>;
 
 export interface UnitState {
   readonly kind: 'unit';

@@ -79,6 +79,15 @@ export const toFieldIssues = (
             message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
           },
         ];
+      // zod's own message, already about the field (a refinement's, a bound's, …).
+      case 'custom':
+      case 'invalid_element':
+      case 'invalid_format':
+      case 'invalid_key':
+      case 'invalid_union':
+      case 'not_multiple_of':
+      case 'too_big':
+      case 'too_small':
       default:
         return [{ path: formatPath(path), message: issue.message }];
     }

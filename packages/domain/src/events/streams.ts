@@ -1,13 +1,16 @@
-import type { DomainEvent, EventType } from './schemas.js';
+import type { DomainEvent, Envelope, EventType } from './schemas.js';
 
 export type StreamKind = 'teacher' | 'unit' | 'programme' | 'funding' | 'report';
 
 /**
- * The stream kind of every event type. A record over `EventType`, so adding an
- * event type fails to compile here until it is given a stream. A table rather
- * than a pattern match: this runs for every event imported and projected.
+ * The stream kind of every event type. Checked against a record over `EventType`,
+ * so adding an event type fails to compile here until it is given a stream; kept
+ * `as const`, so every per-kind union (`EventTypeOfKind`, `EnvelopeOfKind`) is read
+ * off it and a new event joins its kind's deciders, evolves and fact handlers, each
+ * of which then fails to compile until it handles it. A table rather than a
+ * pattern match: this runs for every event imported and projected.
  */
-export const STREAM_KIND_OF: { readonly [T in EventType]: StreamKind } = {
+export const STREAM_KIND_OF = {
   UnitRegistered: 'unit',
   UnitRenamed: 'unit',
   UnitAreaChanged: 'unit',
@@ -33,7 +36,21 @@ export const STREAM_KIND_OF: { readonly [T in EventType]: StreamKind } = {
   ProgrammeTopicsCorrected: 'programme',
   TrainingFunded: 'funding',
   AnnualReportSubmitted: 'report',
-};
+} as const satisfies { readonly [T in EventType]: StreamKind };
+
+/** The event types of the streams of one kind, e.g. `EventTypeOfKind<'unit'>`. */
+export type EventTypeOfKind<K extends StreamKind> = {
+  [T in EventType]: (typeof STREAM_KIND_OF)[T] extends K ? T : never;
+}[EventType];
+
+/** The envelopes of the streams of one kind. */
+export type EnvelopeOfKind<K extends StreamKind> = Extract<Envelope, { type: EventTypeOfKind<K> }>;
+
+/** Whether `envelope` belongs to a stream of `kind` (read off STREAM_KIND_OF, so it narrows truthfully). */
+export const isOfKind = <K extends StreamKind>(
+  envelope: Envelope,
+  kind: K,
+): envelope is EnvelopeOfKind<K> => STREAM_KIND_OF[envelope.type] === kind;
 
 /** The stream an event belongs to (docs/events.md § Envelopes): `teacher-<id>`, `unit-<id>`, … */
 export const streamOf = (event: DomainEvent): string => {

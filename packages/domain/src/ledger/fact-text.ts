@@ -1,20 +1,38 @@
 import type { EventData } from '../events/schemas.js';
+import type { EventTypeOfKind } from '../events/streams.js';
 import type { FactEvent } from '../facts/fold.js';
 
+type TeacherEventType = EventTypeOfKind<'teacher'>;
+
+/**
+ * Whether each teacher event type changes a teacher's facts. Checked against a
+ * record over the teacher's event types, so a new one fails to compile here until
+ * it is classed; the fact types then need a codec below.
+ */
+const CHANGES_FACTS = {
+  TeacherRegistered: false,
+  TeacherHired: true,
+  TeachingAssignmentChanged: true,
+  TeacherTransferred: true,
+  TeacherLeft: true,
+  DegreeAwarded: true,
+  DegreeRevoked: true,
+  CertificateIssued: true,
+  CertificateRevoked: true,
+  TeacherEnrolled: true,
+  EnrolmentWithdrawn: true,
+  CourseCompleted: true,
+  CourseCompletionRevoked: true,
+  PostgraduateStudyStarted: false,
+  PostgraduateStudyAbandoned: false,
+  TeachingContestAwarded: false,
+  EventRetracted: false,
+} as const satisfies { readonly [K in TeacherEventType]: boolean };
+
 /** The event types that change a teacher's facts: the ones the ledger keeps for re-folds. */
-export type FactEventType =
-  | 'TeacherHired'
-  | 'TeachingAssignmentChanged'
-  | 'TeacherTransferred'
-  | 'TeacherLeft'
-  | 'DegreeAwarded'
-  | 'DegreeRevoked'
-  | 'CertificateIssued'
-  | 'CertificateRevoked'
-  | 'TeacherEnrolled'
-  | 'EnrolmentWithdrawn'
-  | 'CourseCompleted'
-  | 'CourseCompletionRevoked';
+export type FactEventType = {
+  [K in TeacherEventType]: (typeof CHANGES_FACTS)[K] extends true ? K : never;
+}[TeacherEventType];
 
 type Data<K extends FactEventType> = EventData<K>;
 
@@ -161,7 +179,9 @@ const BY_CODE = new Map<string, FactEventType>(
   (Object.keys(CODECS) as FactEventType[]).map((type) => [CODECS[type].code, type]),
 );
 
-export const isFactEventType = (type: string): type is FactEventType => Object.hasOwn(CODECS, type);
+const FACT_TABLE: { readonly [type: string]: boolean | undefined } = CHANGES_FACTS;
+export const isFactEventType = (type: string): type is FactEventType =>
+  Object.hasOwn(FACT_TABLE, type) && FACT_TABLE[type] === true;
 
 /*
  * Space-separated: ids, dates and vocabulary words never hold a space (nor the

@@ -251,7 +251,10 @@ export const createLedgerProjection = (
           event,
           programmes.get((event.data as { programmeId: string }).programmeId)?.trained ?? [],
         );
-      default:
+      case 'facts-only':
+      case 'retraction':
+      case 'topics':
+      case 'none':
         return [];
     }
   };

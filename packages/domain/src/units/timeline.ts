@@ -1,9 +1,10 @@
 import { match } from 'ts-pattern';
 import { DomainError } from '../errors.js';
 import type { DomainEvent, EventOf } from '../events/schemas.js';
+import type { EventTypeOfKind } from '../events/streams.js';
 import type { UnitKind } from '../events/vocabulary.js';
 
-export type UnitEventType = 'UnitRegistered' | 'UnitRenamed' | 'UnitAreaChanged' | 'UnitMerged';
+export type UnitEventType = EventTypeOfKind<'unit'>;
 export type UnitEvent = EventOf<UnitEventType>;
 
 /** An event with the global position the store gave it (a `RecordedEvent` is one). */
