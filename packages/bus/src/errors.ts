@@ -5,7 +5,8 @@ export type BusErrorCode =
   | 'publish-failed'
   | 'publisher-closed'
   | 'lease-lost'
-  | 'foreign-message';
+  | 'foreign-message'
+  | 'no-nats-url';
 
 /** An error of the transport, with a stable `code`; the client's error is kept as `cause`. */
 export class BusError extends Error {

@@ -1,22 +1,14 @@
-import { type Logger, stopSignal } from '@nhagiao/bus';
+import { type Logger, connectNats, stopSignal, watchConnection } from '@nhagiao/bus';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { type NatsConnection, connect } from 'nats';
+import { connect } from 'nats';
 import { type ProjectorOptions, type ProjectorResult, runProjector } from './projector.js';
 import { type PipelineStatus, projectorStatus } from './status.js';
 
 /** The durable consumer of a read-model version, when the operator names none. */
 export const defaultDurableName = (readModel: ReadModelStore): string =>
   `nhagiao-projector-${readModel.version}`;
-
-const connectNats = (natsUrl: string, name: string): Promise<NatsConnection> =>
-  connect({
-    servers: natsUrl.split(',').map((s) => s.trim()),
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-  });
 
 export interface ProjectCommandOptions {
   /** `--nats URL`, one or several comma-separated. */
@@ -30,8 +22,24 @@ export interface ProjectCommandOptions {
   /** Stops the projector; when absent SIGINT and SIGTERM do. */
   readonly signal?: AbortSignal;
   readonly tuning?: Partial<
-    Pick<ProjectorOptions, 'batchSize' | 'streamName' | 'ackWaitMs' | 'maxAckPending' | 'onFlush'>
+    Pick<
+      ProjectorOptions,
+      | 'batchSize'
+      | 'fetchSize'
+      | 'streamName'
+      | 'ackWaitMs'
+      | 'maxAckPending'
+      | 'leaseTtlMs'
+      | 'replicas'
+      | 'holderId'
+      | 'onFlush'
+      | 'onLease'
+      | 'onRefused'
+      | 'onRedelivered'
+    >
   >;
+  /** Told when the NATS connection is lost and restored. */
+  readonly onConnection?: (connected: boolean) => void;
 }
 
 /**
@@ -41,6 +49,9 @@ export interface ProjectCommandOptions {
 export const projectCommand = async (options: ProjectCommandOptions): Promise<ProjectorResult> => {
   const { signal, detach } = stopSignal(options.signal);
   const nc = await connectNats(options.natsUrl, 'nhagiao-projector');
+  const watching = watchConnection(nc, options.logger, (state) =>
+    options.onConnection?.(state === 'connected'),
+  );
   try {
     return await runProjector({
       ...options.tuning,
@@ -54,6 +65,7 @@ export const projectCommand = async (options: ProjectCommandOptions): Promise<Pr
   } finally {
     detach();
     await nc.drain().catch(() => nc.close());
+    await watching;
   }
 };
 

@@ -1,11 +1,15 @@
 export * from './embedded.js';
 export {
   consumeInOrder,
+  positionConsumer,
+  ConsumerGoneError,
   type OrderedBatchHandler,
   type OrderedConsumeOptions,
 } from './ordered-consumer.js';
 export {
   runProjector,
+  projectorLeaseKey,
+  streamCursorName,
   type ProjectorFlush,
   type ProjectorOptions,
   type ProjectorResult,
