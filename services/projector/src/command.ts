@@ -49,7 +49,7 @@ export interface ProjectCommandOptions {
 export const projectCommand = async (options: ProjectCommandOptions): Promise<ProjectorResult> => {
   const { signal, detach } = stopSignal(options.signal);
   const nc = await connectNats(options.natsUrl, 'nhagiao-projector');
-  const watching = watchConnection(nc, options.logger, (state) =>
+  void watchConnection(nc, options.logger, (state) =>
     options.onConnection?.(state === 'connected'),
   );
   try {
@@ -65,7 +65,6 @@ export const projectCommand = async (options: ProjectCommandOptions): Promise<Pr
   } finally {
     detach();
     await nc.drain().catch(() => nc.close());
-    await watching;
   }
 };
 
