@@ -1,22 +1,5 @@
 import { type NatsConnection, connect } from 'nats';
-import { BusError } from './errors.js';
 import type { Logger } from './logger.js';
-
-/**
- * The NATS servers to use: `--nats`, else `NHAGIAO_NATS_URL` (or the older
- * `NHAGIAO_NATS`). No default: a process that silently connected to whatever
- * listens on 127.0.0.1:4222 could publish to, or project from, the wrong
- * cluster.
- */
-export const natsUrlFrom = (flag: unknown, env: NodeJS.ProcessEnv): string => {
-  if (typeof flag === 'string' && flag.trim() !== '') return flag.trim();
-  const fromEnv = env.NHAGIAO_NATS_URL ?? env.NHAGIAO_NATS;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.trim();
-  throw new BusError(
-    'no-nats-url',
-    'no NATS server given: pass --nats nats://host:4222[,nats://host2:4222…] or set NHAGIAO_NATS_URL',
-  );
-};
 
 /** Connects to one or several comma-separated servers, reconnecting for ever. */
 export const connectNats = (url: string, name: string): Promise<NatsConnection> =>

@@ -5,8 +5,7 @@ export type BusErrorCode =
   | 'publish-failed'
   | 'publisher-closed'
   | 'lease-lost'
-  | 'foreign-message'
-  | 'no-nats-url';
+  | 'foreign-message';
 
 /** An error of the transport, with a stable `code`; the client's error is kept as `cause`. */
 export class BusError extends Error {

@@ -9,3 +9,4 @@ export * from './lease.js';
 export * from './consume.js';
 export * from './connection.js';
 export { stopSignal } from './stop-signal.js';
+export * from './ops.js';

@@ -13,6 +13,7 @@ import type {
   FiguresQuery,
   HistoryRow,
   LedgerBatch,
+  LedgerCheck,
   PositionStamp,
   ReadModelLocation,
   ReadModelStore,
@@ -543,6 +544,44 @@ export class KyselyReadModel implements ReadModelStore {
 
   async buildIndexes(): Promise<void> {
     await this.engine.setIndexes(true);
+  }
+
+  async ledgerCheck(projection: string): Promise<LedgerCheck> {
+    const checkpoint = await readCheckpoint(this.db, projection);
+    const counted = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+      .executeTakeFirstOrThrow();
+    const copies = await this.db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('ledger')
+          .select((e) => e.fn.countAll<string | number | bigint>().as('c'))
+          .groupBy([
+            'indicator',
+            'unit_id',
+            'valid_from',
+            'position',
+            'd_num',
+            'd_den',
+            'event_id',
+            'teacher_id',
+          ])
+          .having((e) => e.fn.countAll(), '>', 1)
+          .as('g'),
+      )
+      .select((eb) => eb.fn.sum<string | number | bigint | null>(sql`c - 1`).as('n'))
+      .executeTakeFirstOrThrow();
+    let beyond = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'));
+    beyond = checkpoint === null ? beyond : beyond.where('position', '>', checkpoint);
+    const past = await beyond.executeTakeFirstOrThrow();
+    return {
+      rows: num(counted.n),
+      duplicateRows: num(copies.n),
+      beyondCheckpoint: num(past.n),
+    };
   }
 
   async instanceId(): Promise<string> {

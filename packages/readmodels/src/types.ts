@@ -78,6 +78,12 @@ export interface ApplyResult {
   readonly checkpoint: bigint | null;
 }
 
+export interface LedgerCheck {
+  readonly rows: number;
+  readonly duplicateRows: number;
+  readonly beyondCheckpoint: number;
+}
+
 export type ScopeKind = 'province' | 'unit' | 'area' | 'kind';
 
 /** `province`, `unit:<unitId>`, `area:<code>` or `kind:<unitKind>`. */
@@ -193,6 +199,12 @@ export interface ReadModelStore {
    * out; a no-op (one lookup) when they exist.
    */
   buildIndexes(): Promise<void>;
+  /**
+   * What `nhagiao status` checks: the ledger's rows, how many of them are
+   * exact copies of another (each event's rows are distinct, so a copy is an
+   * event written twice) and how many lie past the checkpoint of `projection`.
+   */
+  ledgerCheck(projection: string): Promise<LedgerCheck>;
   /**
    * An id of this version's tables, the same from every handle to them and new
    * whenever they are (re)created: what projectors of one read model share a

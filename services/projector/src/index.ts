@@ -17,6 +17,8 @@ export {
 export {
   projectorStatus,
   formatStatus,
+  statusProblems,
+  type StatusThresholds,
   type ConsumerStatus,
   type PipelineStatus,
   type ReadModelStatus,

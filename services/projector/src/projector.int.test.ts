@@ -112,7 +112,17 @@ test('projects the stream into a read model identical to the embedded catch-up',
 
   const status = await projectorStatus({ store, readModel: rm, nc });
   expect(status.storeHead).toBe(last());
-  expect(status.readModels).toEqual([{ version: 'v1', active: true, checkpoint: last(), lag: 0n }]);
+  expect(status.readModels).toEqual([
+    {
+      version: 'v1',
+      active: true,
+      checkpoint: last(),
+      lag: 0n,
+      check: { rows: expect.any(Number), duplicateRows: 0, beyondCheckpoint: 0 },
+      // Stopped: it released the read model's lease.
+      leaseHolder: null,
+    },
+  ]);
   expect(status.stream?.messages).toBe(events.length);
   expect(status.consumers.find((c) => c.name === 'live')).toMatchObject({
     pending: 0,

@@ -143,6 +143,26 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       ).rejects.toThrow(/not after 30/);
     });
 
+    it('ledgerCheck counts the rows, the copies of a row and the rows past the checkpoint', async () => {
+      const store = await loaded();
+      expect(await store.ledgerCheck('ledger')).toEqual({
+        rows: ROWS.length,
+        duplicateRows: 0,
+        beyondCheckpoint: 0,
+      });
+      // What a second writer without the checkpoint's guard would leave.
+      await store.applyBulk({ upTo: 30n, rows: ROWS.slice(0, 3) });
+      await store.applyBulk({
+        upTo: 31n,
+        rows: [{ ...ROWS[0]!, position: 31n, eventId: 'ev-31' }],
+      });
+      expect(await store.ledgerCheck('ledger')).toEqual({
+        rows: ROWS.length + 4,
+        duplicateRows: 3,
+        beyondCheckpoint: 1,
+      });
+    });
+
     it('has an instance id shared by every handle, new when the tables are recreated', async () => {
       const store = await loaded();
       const other = await harness.open(store.version);
