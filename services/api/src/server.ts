@@ -14,6 +14,7 @@ import type { ServerDeps } from './ports.js';
 import { registerBodyParsers } from './routes/body.js';
 import { eventsRoutes } from './routes/events.js';
 import { indicatorRoutes } from './routes/indicators.js';
+import { opsRoutes } from './routes/ops.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { referenceRoutes } from './routes/reference.js';
 import { reportRoutes } from './routes/reports.js';
@@ -159,6 +160,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   referenceRoutes(app, deps);
   reportRoutes(app, deps);
   pipelineRoutes(app, deps);
+  opsRoutes(app, deps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 };
