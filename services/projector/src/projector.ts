@@ -41,6 +41,11 @@ export interface ProjectorOptions {
   readonly leaseTtlMs?: number;
   /** Replicas of the lease bucket when this creates it; default 1. */
   readonly replicas?: number;
+  /**
+   * How long a JetStream request may take before the projector tries again;
+   * default 2 s (requests go unanswered while a stream elects a leader).
+   */
+  readonly apiTimeoutMs?: number;
   /** Pause before trying again after NATS or the read model failed; default 1 s. */
   readonly retryDelayMs?: number;
   /** Called after each committed batch (for progress, metrics and benchmarks). */
@@ -155,6 +160,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
   const stream = options.streamName ?? EVENTS_STREAM;
   const ttl = options.leaseTtlMs ?? 3_000;
   const retry = options.retryDelayMs ?? 1_000;
+  const apiTimeout = options.apiTimeoutMs ?? 2_000;
   const holderId = options.holderId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const batchSize = options.batchSize ?? 2_000;
   let received = 0;
@@ -182,7 +188,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
       });
       try {
         await consumeInOrder(
-          nc.jetstream(),
+          nc.jetstream({ timeout: apiTimeout }),
           options.durableName,
           async (events, last) => {
             const started = performance.now();
@@ -235,12 +241,16 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
 
   while (!signal.aborted) {
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ timeout: apiTimeout });
       await waitForStream(jsm, stream, signal, logger);
       if (signal.aborted) break;
-      const kv = await openKvBucket(nc.jetstream(), options.leaseBucket ?? PROJECTOR_BUCKET, {
-        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-      });
+      const kv = await openKvBucket(
+        nc.jetstream({ timeout: apiTimeout }),
+        options.leaseBucket ?? PROJECTOR_BUCKET,
+        {
+          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        },
+      );
       const key = await projectorLeaseKey(readModel);
       const lease = await acquireLease(kv, key, holderId, ttl, {
         signal,

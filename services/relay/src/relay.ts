@@ -40,6 +40,12 @@ export interface RelayOptions {
   readonly replicas?: number;
   /** Called with each new acknowledged high-water mark (for status and benchmarks). */
   readonly onPublished?: (position: bigint) => void;
+  /**
+   * How long a JetStream request or publish ack may take before the relay
+   * starts over; default 2 s. While a stream elects a new leader requests go
+   * unanswered: a short wait retries soon after the election.
+   */
+  readonly apiTimeoutMs?: number;
   /** Told when this relay takes the lease (true) or waits for another's (false). */
   readonly onLease?: (held: boolean, holder: string | null) => void;
 }
@@ -66,7 +72,7 @@ const message = (error: unknown): string =>
 const publishSession = async (options: RelayOptions, session: AbortSignal): Promise<void> => {
   const { store, nc, checkpoint, logger } = options;
   const streamName = options.streamName ?? EVENTS_STREAM;
-  const jsm = await nc.jetstreamManager();
+  const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
   const tail = await readStreamTail(jsm, streamName);
   const saved = await checkpoint.load();
   // JetStream itself is the truth of what was published: its tail is never behind
@@ -90,6 +96,7 @@ const publishSession = async (options: RelayOptions, session: AbortSignal): Prom
   let written = saved;
   const publisher = createPipelinedPublisher(nc, {
     chainFromSequence: tail.lastSequence,
+    timeoutMs: options.apiTimeoutMs ?? 2_000,
     maxOutstanding: options.maxOutstanding ?? 1_000,
     onHighWater: (p) => {
       acked = p;
@@ -168,7 +175,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   let told: string | null = null;
   while (!signal.aborted) {
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
       await ensureEventsStream(jsm, {
         ...(options.streamName === undefined ? {} : { name: options.streamName }),
         ...(options.duplicateWindowMs === undefined
@@ -176,9 +183,13 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
           : { duplicateWindowMs: options.duplicateWindowMs }),
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       });
-      const kv = await openKvBucket(nc.jetstream(), options.leaseBucket ?? RELAY_BUCKET, {
-        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-      });
+      const kv = await openKvBucket(
+        nc.jetstream({ timeout: options.apiTimeoutMs ?? 2_000 }),
+        options.leaseBucket ?? RELAY_BUCKET,
+        {
+          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        },
+      );
       const lease = await acquireLease(kv, options.leaseKey ?? 'lease', holderId, ttl, {
         signal,
         onWait: (holder) => {
