@@ -41,9 +41,10 @@ export interface RelayOptions {
   /** Called with each new acknowledged high-water mark (for status and benchmarks). */
   readonly onPublished?: (position: bigint) => void;
   /**
-   * How long a JetStream request or publish ack may take before the relay
-   * starts over; default 2 s. While a stream elects a new leader requests go
-   * unanswered: a short wait retries soon after the election.
+   * How long a JetStream API request may take before the relay starts over;
+   * default 2 s. While a stream elects a new leader requests go unanswered: a
+   * short wait retries soon after the election. (Publish acks have the
+   * publisher's own 5 s, which a loaded machine needs.)
    */
   readonly apiTimeoutMs?: number;
   /** Told when this relay takes the lease (true) or waits for another's (false). */
@@ -96,7 +97,6 @@ const publishSession = async (options: RelayOptions, session: AbortSignal): Prom
   let written = saved;
   const publisher = createPipelinedPublisher(nc, {
     chainFromSequence: tail.lastSequence,
-    timeoutMs: options.apiTimeoutMs ?? 2_000,
     maxOutstanding: options.maxOutstanding ?? 1_000,
     onHighWater: (p) => {
       acked = p;
