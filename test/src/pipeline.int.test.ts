@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { EVENTS_STREAM, encodeEvent, positionOf } from '@nhagiao/bus';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
-import { projectorStatus } from '@nhagiao/projector';
+import { projectorStatus, statusProblems } from '@nhagiao/projector';
 import { connect } from 'nats';
 import { embeddedSnapshot, ingestInto, snapshotOf, waitFor } from './support/fixture.js';
 import { type Stack, type Template, prepareTemplate, startStack } from './support/stack.js';
@@ -77,8 +77,17 @@ test('store → relay → NATS → projector → PostgreSQL gives the embedded f
     expect(status.storeHead).toBe(template.head);
     expect(status.relay?.checkpoint).toBe(template.head);
     expect(status.readModels).toEqual([
-      { version: 'v1', active: true, checkpoint: template.head, lag: 0n },
+      expect.objectContaining({
+        version: 'v1',
+        active: true,
+        checkpoint: template.head,
+        lag: 0n,
+        check: { rows: expect.any(Number), duplicateRows: 0, beyondCheckpoint: 0 },
+        leaseHolder: expect.any(String),
+      }),
     ]);
+    expect(status.relay?.leaseHolder).toEqual(expect.any(String));
+    expect(statusProblems(status, { maxLag: 0n })).toEqual([]);
     expect(status.consumers).toEqual([
       expect.objectContaining({ name: 'projector-e2e', pending: 0, ackPending: 0 }),
     ]);

@@ -7,4 +7,6 @@ export * from './tail.js';
 export * from './publisher.js';
 export * from './lease.js';
 export * from './consume.js';
+export * from './connection.js';
 export { stopSignal } from './stop-signal.js';
+export * from './ops.js';

@@ -5,9 +5,26 @@ import { BusError } from './errors.js';
 /** Default bucket holding the relay's lease and checkpoint. */
 export const RELAY_BUCKET = 'nhagiao_relay';
 
-/** Opens (creating when missing) a file-backed KV bucket keeping one value per key. */
-export const openKvBucket = (js: JetStreamClient, bucket: string = RELAY_BUCKET): Promise<KV> =>
-  js.views.kv(bucket, { history: 1 });
+/** Default bucket holding the projectors' leases, one key per read model. */
+export const PROJECTOR_BUCKET = 'nhagiao_projectors';
+
+/**
+ * Opens (creating when missing) a file-backed KV bucket keeping one value per
+ * key, with `replicas` copies when it creates it (3 on a 3-node cluster, so the
+ * lease outlives a node).
+ */
+export const openKvBucket = (
+  js: JetStreamClient,
+  bucket: string = RELAY_BUCKET,
+  options: { readonly replicas?: number } = {},
+): Promise<KV> => js.views.kv(bucket, { history: 1, replicas: options.replicas ?? 1 });
+
+/** Who holds the lease `key` (null when nobody does), read without taking part. */
+export const leaseHolder = async (kv: KV, key: string): Promise<string | null> => {
+  const entry = await kv.get(key);
+  if (entry === null || entry.operation !== 'PUT') return null;
+  return readValue(entry)?.holder ?? '(unreadable)';
+};
 
 /** A held lease. Valid until `validUntil` (this process's monotonic clock) unless renewed. */
 export interface Lease {

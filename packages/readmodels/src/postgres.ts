@@ -40,6 +40,15 @@ export const openPostgresReadModel = async (
   pool.on('error', (error) =>
     options.logger?.warn('read model: idle PostgreSQL connection lost', error),
   );
+  // A connection lost while checked out (the server restarted between two
+  // statements of a transaction) emits 'error' on its client: the statement in
+  // flight, or the next, fails and the pool drops the client; without a
+  // listener the event would end the process.
+  pool.on('connect', (client) =>
+    client.on('error', (error) =>
+      options.logger?.warn('read model: PostgreSQL connection lost', error),
+    ),
+  );
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const control = sql.table(`${base}.active_version`);
   try {

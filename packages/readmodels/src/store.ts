@@ -13,6 +13,7 @@ import type {
   FiguresQuery,
   HistoryRow,
   LedgerBatch,
+  LedgerCheck,
   PositionStamp,
   ReadModelLocation,
   ReadModelStore,
@@ -181,18 +182,45 @@ export class KyselyReadModel implements ReadModelStore {
   }
 
   async applyBatch(batch: LedgerBatch): Promise<ApplyResult> {
+    const after = batch.after ?? null;
+    if (after !== null && batch.checkpoint <= after)
+      throw new RangeError(
+        `batch of "${batch.projection}" ends at ${batch.checkpoint}, not after ${after}, where it starts`,
+      );
     return this.db.transaction().execute(async (trx) => {
-      const stored = await readCheckpoint(trx, batch.projection);
-      if (stored !== null && batch.checkpoint <= stored)
-        return { applied: false, checkpoint: stored };
+      // The compare-and-set comes first: it takes the checkpoint's row (SQLite:
+      // the database's write lock) until the commit, so of two writers from the
+      // same checkpoint the second waits, finds the row moved and is refused,
+      // whatever the isolation level.
+      const moved =
+        after === null
+          ? (
+              await trx
+                .insertInto('checkpoints')
+                .values({ name: batch.projection, position: batch.checkpoint })
+                .onConflict((oc) => oc.column('name').doNothing())
+                .executeTakeFirst()
+            ).numInsertedOrUpdatedRows
+          : (
+              await trx
+                .updateTable('checkpoints')
+                .set({ position: batch.checkpoint })
+                .where('name', '=', batch.projection)
+                .where('position', '=', after)
+                .executeTakeFirst()
+            ).numUpdatedRows;
+      if (moved !== 1n)
+        return { applied: false, checkpoint: await readCheckpoint(trx, batch.projection) };
       await this.write(trx, batch, batch.checkpoint);
-      await trx
-        .insertInto('checkpoints')
-        .values({ name: batch.projection, position: batch.checkpoint })
-        .onConflict((oc) =>
-          oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
-        )
-        .execute();
+      for (const cursor of batch.cursors ?? []) {
+        await trx
+          .insertInto('checkpoints')
+          .values({ name: cursor.name, position: cursor.position })
+          .onConflict((oc) =>
+            oc.column('name').doUpdateSet((eb) => ({ position: eb.ref('excluded.position') })),
+          )
+          .execute();
+      }
       return { applied: true, checkpoint: batch.checkpoint };
     });
   }
@@ -516,6 +544,53 @@ export class KyselyReadModel implements ReadModelStore {
 
   async buildIndexes(): Promise<void> {
     await this.engine.setIndexes(true);
+  }
+
+  async ledgerCheck(projection: string): Promise<LedgerCheck> {
+    const checkpoint = await readCheckpoint(this.db, projection);
+    const counted = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+      .executeTakeFirstOrThrow();
+    const copies = await this.db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('ledger')
+          .select((e) => e.fn.countAll<string | number | bigint>().as('c'))
+          .groupBy([
+            'indicator',
+            'unit_id',
+            'valid_from',
+            'position',
+            'd_num',
+            'd_den',
+            'event_id',
+            'teacher_id',
+          ])
+          .having((e) => e.fn.countAll(), '>', 1)
+          .as('g'),
+      )
+      .select((eb) => eb.fn.sum<string | number | bigint | null>(sql`c - 1`).as('n'))
+      .executeTakeFirstOrThrow();
+    let beyond = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'));
+    beyond = checkpoint === null ? beyond : beyond.where('position', '>', checkpoint);
+    const past = await beyond.executeTakeFirstOrThrow();
+    return {
+      rows: num(counted.n),
+      duplicateRows: num(copies.n),
+      beyondCheckpoint: num(past.n),
+    };
+  }
+
+  async instanceId(): Promise<string> {
+    const row = await this.db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', 'epoch')
+      .executeTakeFirst();
+    return `${this.version}.${row?.value ?? 'none'}`;
   }
 
   async activate(version: string): Promise<void> {

@@ -34,14 +34,25 @@ export interface PositionStamp {
 
 /**
  * Everything one step of a projection changes, written with its checkpoint in
- * one transaction. A batch whose checkpoint is not after the stored one is a
- * replay and changes nothing.
+ * one transaction. A batch is written only if it continues exactly from the
+ * stored checkpoint (`after`); any other batch (a replay, a second projector's,
+ * a paused process's) is refused and changes nothing.
  */
 export interface LedgerBatch {
   /** The projection whose checkpoint this batch moves. */
   readonly projection: string;
-  /** Position of the last event the batch covers. */
+  /**
+   * The checkpoint the batch continues from, as its writer read it; null (the
+   * default) for the first batch of a projection that has none.
+   */
+  readonly after?: bigint | null;
+  /** Position of the last event the batch covers (after `after`). */
   readonly checkpoint: bigint;
+  /**
+   * Other checkpoints moved in the same transaction, without a check (the
+   * projector's stream sequence, so a successor knows where to read from).
+   */
+  readonly cursors?: readonly { readonly name: string; readonly position: bigint }[];
   readonly rows?: readonly DeltaRow[];
   readonly teacherStates?: readonly TeacherStateEntry[];
   readonly programmeStates?: readonly ProgrammeStateEntry[];
@@ -61,9 +72,16 @@ export interface BulkBatch extends Omit<LedgerBatch, 'projection' | 'checkpoint'
 }
 
 export interface ApplyResult {
-  /** False when the batch was a replay (checkpoint ≤ stored) and nothing changed. */
+  /** False when the batch did not continue from the stored checkpoint and nothing changed. */
   readonly applied: boolean;
-  readonly checkpoint: bigint;
+  /** The stored checkpoint after the call (a refused batch: the one it did not continue). */
+  readonly checkpoint: bigint | null;
+}
+
+export interface LedgerCheck {
+  readonly rows: number;
+  readonly duplicateRows: number;
+  readonly beyondCheckpoint: number;
 }
 
 export type ScopeKind = 'province' | 'unit' | 'area' | 'kind';
@@ -136,6 +154,12 @@ export interface ReadModelStore {
   readonly version: string;
   /** How another process opens this same version. */
   readonly location: ReadModelLocation;
+  /**
+   * Writes the batch and moves its checkpoint from `after` to `checkpoint`, in
+   * one transaction, if the stored checkpoint is `after` when the transaction
+   * takes the checkpoint's row (a compare-and-set that holds the row until the
+   * commit); otherwise refuses it and writes nothing.
+   */
   applyBatch(batch: LedgerBatch): Promise<ApplyResult>;
   /**
    * Writes a part of a replay into an empty read model, in one transaction, and
@@ -175,6 +199,18 @@ export interface ReadModelStore {
    * out; a no-op (one lookup) when they exist.
    */
   buildIndexes(): Promise<void>;
+  /**
+   * What `nhagiao status` checks: the ledger's rows, how many of them are
+   * exact copies of another (each event's rows are distinct, so a copy is an
+   * event written twice) and how many lie past the checkpoint of `projection`.
+   */
+  ledgerCheck(projection: string): Promise<LedgerCheck>;
+  /**
+   * An id of this version's tables, the same from every handle to them and new
+   * whenever they are (re)created: what projectors of one read model share a
+   * lease under.
+   */
+  instanceId(): Promise<string>;
   /** Makes `version` the one that `open…ReadModel` without a version opens. */
   activate(version: string): Promise<void>;
   activeVersion(): Promise<string | null>;

@@ -154,6 +154,7 @@ try {
       rows += delta.length;
       await readModel.applyBatch({
         projection: 'ledger',
+        after: await readModel.checkpoint('ledger'),
         checkpoint: last.position,
         rows: delta,
         unitEvents: chunk.filter((e) => isUnitEvent(e)) as unknown as UnitEventRecord[],

@@ -17,6 +17,7 @@ import { eventsRoutes } from './routes/events.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { logRoutes } from './routes/log.js';
+import { opsRoutes } from './routes/ops.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { referenceRoutes } from './routes/reference.js';
 import { reportRoutes } from './routes/reports.js';
@@ -215,6 +216,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   dashboardRoutes(app, deps);
   sheetRoutes(app, deps);
   logRoutes(app, deps);
+  opsRoutes(app, deps);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 };

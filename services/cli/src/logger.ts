@@ -13,6 +13,3 @@ export const stderrLogger = (stream: NodeJS.WritableStream, role: string) => {
     error: (m: string, f?: Record<string, unknown>) => line('error', m, f),
   };
 };
-
-export const natsOption = (value: unknown, env: NodeJS.ProcessEnv): string =>
-  typeof value === 'string' && value !== '' ? value : (env.NHAGIAO_NATS ?? 'nats://127.0.0.1:4222');

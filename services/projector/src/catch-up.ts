@@ -1,7 +1,12 @@
 import type { IndicatorDefinition, RecordedEvent } from '@nhagiao/domain';
 import type { EventStore, ReadOptions } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { LEDGER_PROJECTION, LedgerApplier, type StateWrites } from './ledger-applier.js';
+import {
+  BatchRefusedError,
+  LEDGER_PROJECTION,
+  LedgerApplier,
+  type StateWrites,
+} from './ledger-applier.js';
 import { type ParallelOptions, parallelWorkers, replayInParallel } from './parallel-replay.js';
 import { canReplayByTeacher, replayByTeacher } from './teacher-replay.js';
 
@@ -149,28 +154,41 @@ export const catchUpFromStore = async (options: CatchUpOptions): Promise<CatchUp
         applier = await open();
       }
     }
-    const after = applier.checkpoint;
-    const read = {
-      ...(after === null ? {} : { after }),
-      ...(options.until === undefined ? {} : { until: options.until }),
-      ...(options.signal ? { signal: options.signal } : {}),
-      // The projection never reads metadata; only `onEvent` (verify's tree) needs it.
-      ...(onEvent === undefined ? { metadata: false } : {}),
-    };
-    for await (const page of logPages(store, read, READ_PAGE)) {
-      for (const event of page) {
-        // Flush before taking, so the final flush always carries at least one event.
-        if (applier.pending >= batchSize) {
-          await applier.flush();
-          options.onProgress?.(applied, event.position);
+    // Another process catching the same read model up (a query beside the
+    // server) moves its checkpoint under us: a batch of ours is then refused,
+    // and reading goes on from where the other got to. Each refusal means the
+    // other moved forward, so this ends.
+    for (;;) {
+      const after = applier.checkpoint;
+      const read = {
+        ...(after === null ? {} : { after }),
+        ...(options.until === undefined ? {} : { until: options.until }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        // The projection never reads metadata; only `onEvent` (verify's tree) needs it.
+        ...(onEvent === undefined ? { metadata: false } : {}),
+      };
+      try {
+        for await (const page of logPages(store, read, READ_PAGE)) {
+          for (const event of page) {
+            // Flush before taking, so the final flush always carries at least one event.
+            if (applier.pending >= batchSize) {
+              await applier.flush();
+              options.onProgress?.(applied, event.position);
+            }
+            onEvent?.(event);
+            const loading = applier.take(event);
+            if (loading !== undefined) await loading;
+            applied += 1;
+          }
         }
-        onEvent?.(event);
-        const loading = applier.take(event);
-        if (loading !== undefined) await loading;
-        applied += 1;
+        await applier.flush(true);
+        break;
+      } catch (error) {
+        // `onEvent` has seen the refused events: it cannot see them again.
+        if (!(error instanceof BatchRefusedError) || onEvent !== undefined) throw error;
+        applier = await open();
       }
     }
-    await applier.flush(true);
   } finally {
     if (from === null && options.buildIndexes !== false) await readModel.buildIndexes();
   }

@@ -3,7 +3,12 @@
  * store, parallel replay and the blue-green rebuild. What the `nhagiao` query
  * commands import, so that loading them does not load the NATS client.
  */
-export { LedgerApplier, LEDGER_PROJECTION, type LedgerApplierOptions } from './ledger-applier.js';
+export {
+  BatchRefusedError,
+  LedgerApplier,
+  LEDGER_PROJECTION,
+  type LedgerApplierOptions,
+} from './ledger-applier.js';
 export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
 export {
   replayInParallel,

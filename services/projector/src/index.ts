@@ -1,11 +1,15 @@
 export * from './embedded.js';
 export {
   consumeInOrder,
+  positionConsumer,
+  ConsumerGoneError,
   type OrderedBatchHandler,
   type OrderedConsumeOptions,
 } from './ordered-consumer.js';
 export {
   runProjector,
+  projectorLeaseKey,
+  streamCursorName,
   type ProjectorFlush,
   type ProjectorOptions,
   type ProjectorResult,
@@ -13,6 +17,8 @@ export {
 export {
   projectorStatus,
   formatStatus,
+  statusProblems,
+  type StatusThresholds,
   type ConsumerStatus,
   type PipelineStatus,
   type ReadModelStatus,

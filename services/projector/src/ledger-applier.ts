@@ -42,6 +42,28 @@ export const extendsLastStamp = (stamps: PositionStamp[], event: RecordedEvent):
   return true;
 };
 
+/**
+ * The read model refused a batch: its checkpoint was not the one the batch
+ * continues from, because another writer (a second projector, a paused one
+ * that resumed, a query catching up) moved it. Nothing of the batch was
+ * written; the applier that made it is stale and must be opened again.
+ */
+export class BatchRefusedError extends Error {
+  constructor(
+    /** Where the batch started: the checkpoint this applier last saw. */
+    readonly expected: bigint | null,
+    /** The checkpoint the read model holds. */
+    readonly stored: bigint | null,
+    /** Where the batch ended. */
+    readonly checkpoint: bigint,
+  ) {
+    super(
+      `read model refused the batch ${expected ?? 'start'} → ${checkpoint}: its checkpoint is ${stored ?? 'none'} (another projector wrote meanwhile)`,
+    );
+    this.name = 'BatchRefusedError';
+  }
+}
+
 /** When teachers' and programmes' states are written (see `LedgerApplierOptions.stateWrites`). */
 export type StateWrites = 'per-batch' | 'at-end' | 'none';
 
@@ -54,7 +76,9 @@ export class LedgerApplier {
   readonly #readModel: ReadModelStore;
   readonly #projection: LedgerProjection;
   readonly #stateWrites: StateWrites;
-  #checkpoint: bigint | null = null;
+  /** The read model's checkpoint as this applier last wrote or read it. */
+  #committed: bigint | null = null;
+  #refused = false;
   #loadedAll = false;
   readonly #loaded = new Set<string>();
   #rows: DeltaRow[] = [];
@@ -74,22 +98,22 @@ export class LedgerApplier {
   /** Opens the applier at the read model's checkpoint, with the programmes' state loaded. */
   static async open(options: LedgerApplierOptions): Promise<LedgerApplier> {
     const applier = new LedgerApplier(options);
-    applier.#checkpoint = await options.readModel.checkpoint(LEDGER_PROJECTION);
+    applier.#committed = await options.readModel.checkpoint(LEDGER_PROJECTION);
     // Without a checkpoint nothing of this projection was written (states go with
     // it); what is there comes from sibling shards further on in the log.
-    if (applier.#checkpoint !== null) {
+    if (applier.#committed !== null) {
       for (const state of (await options.readModel.programmeStates()).values()) {
         applier.#projection.loadProgramme(state as SerializedProgramme);
       }
     }
     // A fresh read model has no teacher to load: everything is in memory from here.
-    applier.#loadedAll = applier.#checkpoint === null;
+    applier.#loadedAll = applier.#committed === null;
     return applier;
   }
 
   /** The position of the last event written; null before the first. */
   get checkpoint(): bigint | null {
-    return this.#last ?? this.#checkpoint;
+    return this.#last ?? this.#committed;
   }
 
   /** Events taken since the last flush. */
@@ -128,8 +152,17 @@ export class LedgerApplier {
     this.#count += 1;
   }
 
-  /** Writes what was taken, and the checkpoint, in one transaction. */
-  async flush(final = false): Promise<void> {
+  /**
+   * Writes what was taken, and the checkpoint, in one transaction, if the read
+   * model's checkpoint is still the one this applier last saw; else throws
+   * `BatchRefusedError` (nothing written: open a new applier). `cursors` are
+   * moved in the same transaction.
+   */
+  async flush(
+    final = false,
+    cursors?: readonly { readonly name: string; readonly position: bigint }[],
+  ): Promise<void> {
+    if (this.#refused) throw new RangeError('this applier had a batch refused: open another');
     if (this.#last === null || this.#count === 0) return;
     const changed = this.#projection.takeChanged();
     if (this.#stateWrites !== 'none') {
@@ -140,7 +173,9 @@ export class LedgerApplier {
       this.#stateWrites === 'per-batch' || (final && this.#stateWrites === 'at-end');
     const batch: LedgerBatch = {
       projection: LEDGER_PROJECTION,
+      after: this.#committed,
       checkpoint: this.#last,
+      ...(cursors === undefined ? {} : { cursors }),
       rows: this.#rows,
       unitEvents: this.#unitEvents,
       positions: this.#positions,
@@ -157,7 +192,12 @@ export class LedgerApplier {
           }
         : {}),
     };
-    await this.#readModel.applyBatch(batch);
+    const result = await this.#readModel.applyBatch(batch);
+    if (!result.applied) {
+      this.#refused = true;
+      throw new BatchRefusedError(this.#committed, result.checkpoint, this.#last);
+    }
+    this.#committed = this.#last;
     if (writeStates) {
       this.#pendingTeachers = new Set();
       this.#pendingProgrammes = new Set();

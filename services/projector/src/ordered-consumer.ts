@@ -1,42 +1,104 @@
-import {
-  EVENTS_STREAM,
-  type Logger,
-  decodeEventMessage,
-  ensureDurableConsumer,
-} from '@nhagiao/bus';
+import { EVENTS_STREAM, type Logger, decodeEventMessage } from '@nhagiao/bus';
 import type { RecordedEvent } from '@nhagiao/domain';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  NatsError,
+  ReplayPolicy,
+  nanos,
+} from 'nats';
 
 export interface OrderedConsumeOptions {
   readonly stream?: string;
+  /** The stream sequence to start from: the durable consumer is (re)created there. */
+  readonly startSequence: number;
   /** Most events handed to one handler call. */
   readonly batchSize: number;
-  /** Unacknowledged messages the server lets the consumer hold (set when the consumer is created). */
+  /** Messages asked for in one pull; default `batchSize`. */
+  readonly fetchSize?: number;
+  /** Unacknowledged messages the server lets the consumer hold. */
   readonly maxAckPending: number;
-  /** Redelivery after this long without an ack (set when the consumer is created). */
+  /** Redelivery after this long without an ack. */
   readonly ackWaitMs: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** Told of each message JetStream delivered again. */
+  readonly onRedelivered?: () => void;
 }
 
-/** Handles a run of consecutive stream messages; they are acked once it resolves. */
-export type OrderedBatchHandler = (events: readonly RecordedEvent[]) => Promise<void>;
+/**
+ * Handles a run of consecutive stream messages; they are acked once it resolves.
+ * `lastSequence` is the stream sequence of the run's last message.
+ */
+export type OrderedBatchHandler = (
+  events: readonly RecordedEvent[],
+  lastSequence: number,
+) => Promise<void>;
 
 const GAP_WARNING_MS = 5_000;
 
+/** The durable consumer was deleted under us (a successor re-positioned it): position again. */
+export class ConsumerGoneError extends Error {
+  constructor(durableName: string) {
+    super(`consumer ${durableName} no longer exists`);
+    this.name = 'ConsumerGoneError';
+  }
+}
+
+const isConsumerNotFound = (error: unknown): boolean =>
+  error instanceof NatsError &&
+  (error.api_error?.err_code === 10014 || /consumer not found/i.test(error.message));
+
 /**
- * Consumes a durable pull consumer strictly in stream-sequence order.
+ * Creates the durable pull consumer `durableName` anew at `startSequence`
+ * (deleting the one of that name first), so what it delivers starts exactly
+ * where the read model's checkpoint says, whatever an earlier holder had
+ * delivered and not acked.
+ */
+export const positionConsumer = async (
+  jsm: JetStreamManager,
+  stream: string,
+  durableName: string,
+  options: {
+    readonly startSequence: number;
+    readonly maxAckPending: number;
+    readonly ackWaitMs: number;
+  },
+): Promise<void> => {
+  try {
+    await jsm.consumers.delete(stream, durableName);
+  } catch (error) {
+    if (!isConsumerNotFound(error)) throw error;
+  }
+  await jsm.consumers.add(stream, {
+    durable_name: durableName,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: Math.max(1, options.startSequence),
+    replay_policy: ReplayPolicy.Instant,
+    max_ack_pending: options.maxAckPending,
+    ack_wait: nanos(options.ackWaitMs),
+  });
+};
+
+/**
+ * Consumes a durable pull consumer strictly in stream-sequence order, from
+ * `startSequence`.
  *
  * The relay publishes a gap-free prefix of the store's log, so stream sequence
  * order is position order and the stream has no holes (no deletes, no purges,
- * no limits). JetStream, however, may deliver out of order: a message delivered
- * to a process that died, or lost while nats-server restarted, comes back only
- * after the ack wait, behind later ones. Messages past such a gap are held (not
- * acked) until the gap is filled; a message at or below what was already handled
- * is a redelivery and is acked once the handling of its sequence has committed.
+ * no limits). JetStream, however, may deliver out of order: a message lost
+ * while nats-server restarted comes back only after the ack wait, behind later
+ * ones. Messages past such a gap are held (not acked) until the gap is filled;
+ * a message below what was already handled is a redelivery and is acked once
+ * the handling of its sequence has committed.
  *
- * The `bus` package's `consumeEvents` hands batches in delivery order and acks
- * them whole, which cannot hold part of a batch back; hence this loop.
+ * Resolves when `signal` aborts; rejects with the handler's error (what it was
+ * given is nak'ed) or `ConsumerGoneError`, and the caller positions again.
  */
 export const consumeInOrder = async (
   js: JetStreamClient,
@@ -48,14 +110,8 @@ export const consumeInOrder = async (
   const stream = options.stream ?? EVENTS_STREAM;
   if (signal.aborted) return;
   const jsm = await js.jetstreamManager();
-  await ensureDurableConsumer(jsm, durableName, {
-    stream,
-    maxAckPending: options.maxAckPending,
-    ackWaitMs: options.ackWaitMs,
-  });
-  const info = await jsm.consumers.info(stream, durableName);
-  // Everything up to the ack floor was handled and committed before it was acked.
-  let next = info.ack_floor.stream_seq + 1;
+  await positionConsumer(jsm, stream, durableName, options);
+  let next = Math.max(1, options.startSequence);
   let committed = next - 1;
 
   const held = new Map<number, JsMsg>();
@@ -67,25 +123,36 @@ export const consumeInOrder = async (
     w?.();
   };
   let readerDone = false;
+  let readerError: unknown = null;
   let messages: ConsumerMessages | null = null;
+  // Stops the reader when the caller aborts, or when this call ends otherwise.
+  const ended = new AbortController();
+  const stop = AbortSignal.any([signal, ended.signal]);
   const onAbort = (): void => {
     void messages?.close();
     poke();
   };
-  signal.addEventListener('abort', onAbort, { once: true });
+  stop.addEventListener('abort', onAbort, { once: true });
 
   // The iterator ends or throws when the connection to nats-server is lost for
-  // long, or the server restarts: take up consuming again rather than stop.
+  // long, or the server restarts: take up consuming again rather than stop,
+  // saying so once until messages flow again.
   const reader = (async () => {
-    while (!signal.aborted) {
+    let troubled = false;
+    while (!stop.aborted) {
       try {
         const consumer = await js.consumers.get(stream, durableName);
         messages = await consumer.consume({
-          max_messages: Math.min(batchSize, options.maxAckPending),
+          max_messages: Math.min(options.fetchSize ?? batchSize, options.maxAckPending),
           expires: 5_000,
         });
-        if (signal.aborted) break;
+        if (stop.aborted) break;
         for await (const m of messages) {
+          if (troubled) {
+            troubled = false;
+            logger.info('projector consuming again', { durable: durableName });
+          }
+          if (m.redelivered) options.onRedelivered?.();
           if (m.seq < next) {
             if (m.seq <= committed) m.ack();
             else late.push(m);
@@ -96,14 +163,23 @@ export const consumeInOrder = async (
             held.set(m.seq, m);
           poke();
         }
-        if (!signal.aborted)
+        if (!stop.aborted && !troubled) {
+          troubled = true;
           logger.warn('projector consumption ended: resuming', { durable: durableName });
+        }
       } catch (error) {
-        if (signal.aborted) break;
-        logger.warn('projector consumption failed: retrying', {
-          durable: durableName,
-          error: error instanceof Error ? error.message : String(error),
-        });
+        if (stop.aborted) break;
+        if (isConsumerNotFound(error)) {
+          readerError = new ConsumerGoneError(durableName);
+          break;
+        }
+        if (!troubled) {
+          troubled = true;
+          logger.warn('projector consumption failed: retrying until it works', {
+            durable: durableName,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -112,6 +188,7 @@ export const consumeInOrder = async (
   })();
 
   let gapSince: number | null = null;
+  let warnedGap = false;
   try {
     while (!signal.aborted) {
       const run: JsMsg[] = [];
@@ -121,16 +198,19 @@ export const consumeInOrder = async (
         next += 1;
       }
       if (run.length === 0) {
-        if (readerDone) break;
+        if (readerDone) {
+          if (readerError !== null) throw readerError;
+          break;
+        }
         if (held.size > 0) {
           gapSince ??= performance.now();
-          if (performance.now() - gapSince > GAP_WARNING_MS) {
+          if (!warnedGap && performance.now() - gapSince > GAP_WARNING_MS) {
+            warnedGap = true;
             logger.warn('projector waits for a message JetStream has not redelivered yet', {
               durable: durableName,
               waitingFor: next,
               held: held.size,
             });
-            gapSince = performance.now();
           }
         } else gapSince = null;
         await new Promise<void>((resolve) => {
@@ -140,9 +220,15 @@ export const consumeInOrder = async (
         });
         continue;
       }
+      if (warnedGap)
+        logger.info('projector gap filled', { durable: durableName, at: next - run.length });
       gapSince = null;
+      warnedGap = false;
       try {
-        await handler(run.map((m) => decodeEventMessage(m)));
+        await handler(
+          run.map((m) => decodeEventMessage(m)),
+          run[run.length - 1]!.seq,
+        );
       } catch (error) {
         for (const m of run) m.nak();
         throw error;
@@ -157,7 +243,8 @@ export const consumeInOrder = async (
       late = still;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    ended.abort();
+    stop.removeEventListener('abort', onAbort);
     await (messages as ConsumerMessages | null)?.close().catch(() => undefined);
     await reader;
     // What was held is given back at once, so a successor need not sit out the ack wait.

@@ -1,19 +1,30 @@
-import { EVENTS_STREAM, type Logger } from '@nhagiao/bus';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  EVENTS_STREAM,
+  type Logger,
+  PROJECTOR_BUCKET,
+  acquireLease,
+  keepLease,
+  openKvBucket,
+} from '@nhagiao/bus';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { type NatsConnection, NatsError } from 'nats';
-import { LEDGER_PROJECTION, LedgerApplier } from './ledger-applier.js';
-import { consumeInOrder } from './ordered-consumer.js';
+import { type JetStreamManager, type NatsConnection, NatsError } from 'nats';
+import { BatchRefusedError, LEDGER_PROJECTION, LedgerApplier } from './ledger-applier.js';
+import { ConsumerGoneError, consumeInOrder } from './ordered-consumer.js';
 
 export interface ProjectorOptions {
   readonly nc: NatsConnection;
   readonly readModel: ReadModelStore;
   readonly indicators: readonly IndicatorDefinition[];
-  /** The JetStream durable consumer: one per read model (version). */
+  /** The JetStream durable consumer the lease holder (re)creates; keep it equal across replicas. */
   readonly durableName: string;
   /** Most events per read-model transaction; default 2,000. */
   readonly batchSize?: number;
-  /** Stops once the batch in hand is committed and acked. */
+  /** Messages asked for in one pull; default `batchSize`. */
+  readonly fetchSize?: number;
+  /** Stops the projector once the batch in hand is committed and acked; releases the lease. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
   /** Events stream; default `NHAGIAO_EVENTS`. */
@@ -22,8 +33,29 @@ export interface ProjectorOptions {
   readonly ackWaitMs?: number;
   /** Messages delivered and not yet acked (set when the consumer is created); default 5,000. */
   readonly maxAckPending?: number;
-  /** Called after each committed batch (for status lines and benchmarks). */
+  /** Unique per running projector; default host, pid and a random part. */
+  readonly holderId?: string;
+  /** KV bucket of the projectors' leases; default `nhagiao_projectors`. */
+  readonly leaseBucket?: string;
+  /** A dead projector's lease is taken over after this long; default 3 s. */
+  readonly leaseTtlMs?: number;
+  /** Replicas of the lease bucket when this creates it; default 1. */
+  readonly replicas?: number;
+  /**
+   * How long a JetStream request may take before the projector tries again;
+   * default 2 s (requests go unanswered while a stream elects a leader).
+   */
+  readonly apiTimeoutMs?: number;
+  /** Pause before trying again after NATS or the read model failed; default 1 s. */
+  readonly retryDelayMs?: number;
+  /** Called after each committed batch (for progress, metrics and benchmarks). */
   readonly onFlush?: (flush: ProjectorFlush) => void;
+  /** Told when this process takes the lease (true) or stands by (false). */
+  readonly onLease?: (held: boolean, holder: string | null) => void;
+  /** Told of each batch the read model refused. */
+  readonly onRefused?: (error: BatchRefusedError) => void;
+  /** Told of each message JetStream delivered again. */
+  readonly onRedelivered?: () => void;
 }
 
 export interface ProjectorFlush {
@@ -31,6 +63,8 @@ export interface ProjectorFlush {
   readonly received: number;
   /** The read model's checkpoint after the commit. */
   readonly checkpoint: bigint | null;
+  /** When the batch's last event was recorded in the store (ISO-8601), if any. */
+  readonly lastRecordedAt: string | null;
   readonly durationMs: number;
 }
 
@@ -38,6 +72,13 @@ export interface ProjectorResult {
   readonly received: number;
   readonly checkpoint: bigint | null;
 }
+
+/** The checkpoint under which the projector keeps the stream sequence of its last committed message. */
+export const streamCursorName = (stream: string): string => `${LEDGER_PROJECTION}@${stream}`;
+
+/** The key a read model's projectors share a lease under. */
+export const projectorLeaseKey = async (readModel: ReadModelStore): Promise<string> =>
+  `ledger.${await readModel.instanceId()}`;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -50,23 +91,26 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     }
   });
 
+const message = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+const isStreamMissing = (error: unknown): boolean =>
+  error instanceof NatsError && (error.api_error?.err_code === 10059 || error.code === '404');
+
 /** The relay creates the stream; a projector started first waits for it rather than guess its settings. */
 const waitForStream = async (
-  nc: NatsConnection,
+  jsm: JetStreamManager,
   stream: string,
   signal: AbortSignal,
   logger: Logger,
 ): Promise<void> => {
-  const jsm = await nc.jetstreamManager();
   let told = false;
   while (!signal.aborted) {
     try {
       await jsm.streams.info(stream);
       return;
     } catch (error) {
-      const missing =
-        error instanceof NatsError && (error.api_error?.err_code === 10059 || error.code === '404');
-      if (!missing) throw error;
+      if (!isStreamMissing(error)) throw error;
       if (!told) logger.info('projector waits for the events stream', { stream });
       told = true;
       await sleep(250, signal);
@@ -75,54 +119,170 @@ const waitForStream = async (
 };
 
 /**
- * The live projection: a durable JetStream pull consumer with explicit acks
- * feeding a `LedgerApplier`. Each run of consecutive messages is applied in
- * stream order (= log order) and committed with its checkpoint in one
- * read-model transaction, and only then acked; events at or below the
- * checkpoint (redeliveries, a re-publish after the dedupe window, a restart
- * after a crash between commit and ack) are acked and skipped, so nothing is
- * counted twice. Resolves when `signal` aborts; rejects when the read model
- * fails (what was not committed is nak'ed: restart the projector).
+ * Where to read from: just after the message of the last committed batch,
+ * which the read model keeps with its checkpoint. A read model whose checkpoint
+ * came from elsewhere (a rebuild from the store), or a stream shorter than
+ * that (created again), is read from the start; what the checkpoint already
+ * covers is skipped by position.
+ */
+const startSequence = async (
+  readModel: ReadModelStore,
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<number> => {
+  const checkpoint = await readModel.checkpoint(LEDGER_PROJECTION);
+  if (checkpoint === null) return 1;
+  const cursor = await readModel.checkpoint(streamCursorName(stream));
+  if (cursor === null) return 1;
+  const lastSequence = (await jsm.streams.info(stream)).state.last_seq;
+  if (cursor > BigInt(lastSequence)) return 1;
+  return Number(cursor) + 1;
+};
+
+/**
+ * The live projection. Of the projectors of one read model (any consumer
+ * names, any hosts) one holds a lease in JetStream KV (key: the read model's
+ * instance id) and projects; the others stand by and take over once it has
+ * gone unrenewed for the lease's ttl.
+ *
+ * The holder reads where to start from the read model (the stream sequence
+ * committed with its checkpoint), creates its durable pull consumer there, and
+ * applies each run of consecutive messages in stream order (= log order),
+ * committing it with its checkpoint in one read-model transaction before
+ * acking it. The read model accepts a batch only if it continues from its
+ * checkpoint: a paused holder that resumes after another took over, or any
+ * other writer, has its batch refused, and then positions again from the
+ * read model (or stands by, having lost the lease). Nothing is written twice
+ * or skipped, whatever runs. Resolves when `signal` aborts.
  */
 export const runProjector = async (options: ProjectorOptions): Promise<ProjectorResult> => {
   const { nc, readModel, logger, signal } = options;
   const stream = options.streamName ?? EVENTS_STREAM;
-  await waitForStream(nc, stream, signal, logger);
-  if (signal.aborted)
-    return { received: 0, checkpoint: await readModel.checkpoint(LEDGER_PROJECTION) };
-  const applier = await LedgerApplier.open({ readModel, indicators: options.indicators });
-  logger.info('projector consuming', {
-    durable: options.durableName,
-    version: readModel.version,
-    checkpoint: applier.checkpoint?.toString() ?? null,
-  });
+  const ttl = options.leaseTtlMs ?? 3_000;
+  const retry = options.retryDelayMs ?? 1_000;
+  const apiTimeout = options.apiTimeoutMs ?? 2_000;
+  const holderId = options.holderId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const batchSize = options.batchSize ?? 2_000;
   let received = 0;
-  await consumeInOrder(
-    nc.jetstream(),
-    options.durableName,
-    async (events) => {
-      const started = performance.now();
-      for (const event of events) await applier.take(event);
-      await applier.flush();
-      received += events.length;
-      options.onFlush?.({
-        received: events.length,
-        checkpoint: applier.checkpoint,
-        durationMs: performance.now() - started,
+  let told: string | null = null;
+  const say = (
+    key: string,
+    level: 'info' | 'warn',
+    text: string,
+    fields: Record<string, unknown>,
+  ) => {
+    // The same trouble over and over (NATS down for a minute) is told once.
+    if (told === key) return;
+    told = key;
+    logger[level](text, fields);
+  };
+
+  const project = async (term: AbortSignal, jsm: JetStreamManager): Promise<void> => {
+    while (!term.aborted) {
+      const applier = await LedgerApplier.open({ readModel, indicators: options.indicators });
+      const start = await startSequence(readModel, jsm, stream);
+      logger.info('projector positioned from the read model', {
+        durable: options.durableName,
+        checkpoint: applier.checkpoint?.toString() ?? null,
+        fromSequence: start,
       });
-    },
-    {
-      stream,
-      batchSize: options.batchSize ?? 2_000,
-      maxAckPending: options.maxAckPending ?? 5_000,
-      ackWaitMs: options.ackWaitMs ?? 10_000,
-      signal,
-      logger,
-    },
-  );
+      try {
+        await consumeInOrder(
+          nc.jetstream({ timeout: apiTimeout }),
+          options.durableName,
+          async (events, last) => {
+            const started = performance.now();
+            for (const event of events) await applier.take(event);
+            await applier.flush(false, [
+              { name: streamCursorName(stream), position: BigInt(last) },
+            ]);
+            received += events.length;
+            told = null;
+            options.onFlush?.({
+              received: events.length,
+              checkpoint: applier.checkpoint,
+              lastRecordedAt: events[events.length - 1]?.recordedAt ?? null,
+              durationMs: performance.now() - started,
+            });
+          },
+          {
+            stream,
+            startSequence: start,
+            batchSize,
+            ...(options.fetchSize === undefined ? {} : { fetchSize: options.fetchSize }),
+            maxAckPending: options.maxAckPending ?? 5_000,
+            ackWaitMs: options.ackWaitMs ?? 10_000,
+            signal: term,
+            logger,
+            ...(options.onRedelivered ? { onRedelivered: options.onRedelivered } : {}),
+          },
+        );
+        return;
+      } catch (error) {
+        if (error instanceof BatchRefusedError) {
+          options.onRefused?.(error);
+          logger.warn('projector batch refused by the read model: positioning again from it', {
+            expected: error.expected?.toString() ?? null,
+            stored: error.stored?.toString() ?? null,
+            batchEnd: error.checkpoint.toString(),
+          });
+          continue;
+        }
+        if (error instanceof ConsumerGoneError) {
+          logger.warn('projector consumer was deleted: positioning again', {
+            durable: options.durableName,
+          });
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+
+  while (!signal.aborted) {
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: apiTimeout });
+      await waitForStream(jsm, stream, signal, logger);
+      if (signal.aborted) break;
+      const kv = await openKvBucket(
+        nc.jetstream({ timeout: apiTimeout }),
+        options.leaseBucket ?? PROJECTOR_BUCKET,
+        {
+          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        },
+      );
+      const key = await projectorLeaseKey(readModel);
+      const lease = await acquireLease(kv, key, holderId, ttl, {
+        signal,
+        onWait: (holder) => {
+          options.onLease?.(false, holder);
+          logger.info('projector standing by: another holds the read model', { holder, key });
+        },
+      });
+      told = null;
+      options.onLease?.(true, holderId);
+      logger.info('projector holds the read model: projecting', { holderId, key });
+      const keeper = keepLease(lease);
+      try {
+        await project(AbortSignal.any([signal, keeper.lost]), jsm);
+        if (keeper.lost.aborted) throw keeper.lost.reason;
+      } finally {
+        keeper.stop();
+        if (signal.aborted) await lease.release().catch(() => undefined);
+      }
+    } catch (error) {
+      if (signal.aborted) break;
+      options.onLease?.(false, null);
+      say(message(error), 'warn', 'projector interrupted: standing by, then trying again', {
+        error: message(error),
+      });
+      await sleep(retry, signal);
+    }
+  }
+  const checkpoint = await readModel.checkpoint(LEDGER_PROJECTION).catch(() => null);
   logger.info('projector stopped', {
     durable: options.durableName,
-    checkpoint: applier.checkpoint?.toString() ?? null,
+    checkpoint: checkpoint?.toString() ?? null,
   });
-  return { received, checkpoint: applier.checkpoint };
+  return { received, checkpoint };
 };

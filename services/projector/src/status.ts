@@ -1,9 +1,17 @@
-import { EVENTS_STREAM, RELAY_BUCKET, openKvBucket, readStreamTail } from '@nhagiao/bus';
+import {
+  EVENTS_STREAM,
+  PROJECTOR_BUCKET,
+  RELAY_BUCKET,
+  leaseHolder,
+  openKvBucket,
+  readStreamTail,
+} from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { LedgerCheck, ReadModelStore } from '@nhagiao/readmodels';
 import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from '@nhagiao/relay';
 import type { NatsConnection } from 'nats';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
+import { projectorLeaseKey } from './projector.js';
 
 export interface StatusOptions {
   readonly store: EventStore;
@@ -20,6 +28,10 @@ export interface ReadModelStatus {
   readonly checkpoint: bigint | null;
   /** Store positions between the checkpoint and the head (event count on SQLite, where positions are consecutive). */
   readonly lag: bigint | null;
+  /** The ledger's rows, copies of a row (an event written twice) and rows past the checkpoint. */
+  readonly check: LedgerCheck;
+  /** The projector holding this read model's lease (with NATS); null when none does. */
+  readonly leaseHolder?: string | null;
 }
 
 export interface ConsumerStatus {
@@ -36,7 +48,12 @@ export interface ConsumerStatus {
 export interface PipelineStatus {
   readonly storeHead: bigint | null;
   /** Null when NATS was not given. */
-  readonly relay: { readonly checkpoint: bigint | null; readonly lag: bigint | null } | null;
+  readonly relay: {
+    readonly checkpoint: bigint | null;
+    readonly lag: bigint | null;
+    /** The relay holding the lease; null when none does. */
+    readonly leaseHolder: string | null;
+  } | null;
   readonly stream: {
     readonly name: string;
     readonly messages: number;
@@ -68,6 +85,7 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
       active: (await rm.activeVersion()) === rm.version,
       checkpoint,
       lag: behind(storeHead, checkpoint),
+      check: await rm.ledgerCheck(LEDGER_PROJECTION),
     });
   }
   if (options.nc === undefined)
@@ -75,10 +93,17 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
 
   const js = options.nc.jetstream();
   const jsm = await options.nc.jetstreamManager();
-  const relayCheckpoint = await kvCheckpointStore(
-    await openKvBucket(js, RELAY_BUCKET),
-    RELAY_CHECKPOINT_KEY,
-  ).load();
+  const relayKv = await openKvBucket(js, RELAY_BUCKET);
+  const relayCheckpoint = await kvCheckpointStore(relayKv, RELAY_CHECKPOINT_KEY).load();
+  const relayHolder = await leaseHolder(relayKv, 'lease');
+  const projectorKv = await openKvBucket(js, PROJECTOR_BUCKET);
+  for (const [i, rm] of models.entries()) {
+    const r = readModels[i]!;
+    readModels[i] = {
+      ...r,
+      leaseHolder: await leaseHolder(projectorKv, await projectorLeaseKey(rm)),
+    };
+  }
   const name = options.streamName ?? EVENTS_STREAM;
   let stream: PipelineStatus['stream'] = null;
   const consumers: ConsumerStatus[] = [];
@@ -106,11 +131,51 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
   }
   return {
     storeHead,
-    relay: { checkpoint: relayCheckpoint, lag: behind(storeHead, relayCheckpoint) },
+    relay: {
+      checkpoint: relayCheckpoint,
+      lag: behind(storeHead, relayCheckpoint),
+      leaseHolder: relayHolder,
+    },
     stream,
     readModels,
     consumers,
   };
+};
+
+export interface StatusThresholds {
+  /** Most positions a read model (and the relay) may lag behind the store's head. */
+  readonly maxLag: bigint;
+}
+
+/**
+ * What is wrong, for `nhagiao status` to exit non-zero on: a lag past the
+ * threshold, a ledger with a copied row or a row past its checkpoint, no
+ * relay or projector holding its lease (with NATS).
+ */
+export const statusProblems = (s: PipelineStatus, t: StatusThresholds): string[] => {
+  const problems: string[] = [];
+  if (s.relay !== null) {
+    if (s.relay.lag !== null && s.relay.lag > t.maxLag)
+      problems.push(
+        `relay lags ${s.relay.lag} positions behind the store (most allowed ${t.maxLag})`,
+      );
+    if (s.relay.leaseHolder === null) problems.push('no relay holds the lease');
+  }
+  for (const r of s.readModels) {
+    const name = `read model ${r.version}`;
+    if (r.active && r.lag !== null && r.lag > t.maxLag)
+      problems.push(`${name} lags ${r.lag} positions behind the store (most allowed ${t.maxLag})`);
+    if (r.check.duplicateRows > 0)
+      problems.push(
+        `${name}: ${r.check.duplicateRows} ledger rows are copies of another (an event written twice): rebuild it`,
+      );
+    if (r.check.beyondCheckpoint > 0)
+      problems.push(
+        `${name}: ${r.check.beyondCheckpoint} ledger rows lie past its checkpoint: rebuild it`,
+      );
+    if (r.active && r.leaseHolder === null) problems.push(`no projector holds ${name}`);
+  }
+  return problems;
 };
 
 /** The status as lines of text, for the CLI. */
@@ -118,14 +183,16 @@ export const formatStatus = (s: PipelineStatus): string[] => {
   const p = (x: bigint | null): string => (x === null ? '-' : x.toString());
   const lines = [`store head            ${p(s.storeHead)}`];
   if (s.relay !== null)
-    lines.push(`relay checkpoint      ${p(s.relay.checkpoint)} (lag ${p(s.relay.lag)})`);
+    lines.push(
+      `relay checkpoint      ${p(s.relay.checkpoint)} (lag ${p(s.relay.lag)}), lease held by ${s.relay.leaseHolder ?? 'nobody'}`,
+    );
   if (s.stream !== null)
     lines.push(
       `stream ${s.stream.name}  ${s.stream.messages} messages, last position ${p(s.stream.lastPosition)}`,
     );
   for (const r of s.readModels)
     lines.push(
-      `read model ${r.version}${r.active ? ' (active)' : ''}  checkpoint ${p(r.checkpoint)} (lag ${p(r.lag)})`,
+      `read model ${r.version}${r.active ? ' (active)' : ''}  checkpoint ${p(r.checkpoint)} (lag ${p(r.lag)}), ${r.check.rows} ledger rows (${r.check.duplicateRows} copied, ${r.check.beyondCheckpoint} past the checkpoint)${r.leaseHolder === undefined ? '' : `, projected by ${r.leaseHolder ?? 'nobody'}`}`,
     );
   for (const c of s.consumers)
     lines.push(

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger, RELAY_BUCKET, openKvBucket, stopSignal } from '@nhagiao/bus';
+import {
+  type Logger,
+  type OpsServer,
+  PipelineMetrics,
+  RELAY_BUCKET,
+  connectNats,
+  openKvBucket,
+  startOpsServer,
+  stopSignal,
+  watchConnection,
+} from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import { connect } from 'nats';
 import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from './checkpoint.js';
 import { type RelayOptions, runRelay } from './relay.js';
 
@@ -24,9 +33,19 @@ export interface RelayCommandOptions {
       | 'maxOutstanding'
       | 'checkpointIntervalMs'
       | 'retryDelayMs'
+      | 'replicas'
       | 'onPublished'
+      | 'onLease'
     >
   >;
+  /** `--listen HOST:PORT`: serve /healthz, /readyz and /metrics there. */
+  readonly listen?: string;
+  /** Told where the ops endpoints listen. */
+  readonly onListening?: (url: string) => void;
+  /** `/readyz` fails while the relay is more than this many positions behind the store; default 1,000. */
+  readonly readyLagEvents?: number;
+  /** A progress line this often; default 10 s (0: none). */
+  readonly progressIntervalMs?: number;
 }
 
 /**
@@ -35,27 +54,106 @@ export interface RelayCommandOptions {
  * connection, not the store (the caller opened it).
  */
 export const relayCommand = async (options: RelayCommandOptions): Promise<void> => {
-  const { logger } = options;
+  const { logger, store } = options;
+  const tuning = options.tuning ?? {};
   const { signal, detach } = stopSignal(options.signal);
-  const nc = await connect({
-    servers: options.natsUrl.split(',').map((s) => s.trim()),
-    name: 'nhagiao-relay',
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
+  const metrics = new PipelineMetrics('relay');
+  const nc = await connectNats(options.natsUrl, 'nhagiao-relay');
+  let connected = true;
+  void watchConnection(nc, logger, (state) => {
+    connected = state === 'connected';
+    metrics.natsConnected.set(connected ? 1 : 0);
   });
+  let holding = false;
+  let holder: string | null = null;
+  let acked: bigint | null = null;
+  let lag: bigint | null = null;
+  let caughtUpAt = Date.now();
+  const measure = async (): Promise<void> => {
+    const head = await store.head();
+    const behind = (head ?? 0n) - (acked ?? 0n);
+    lag = behind > 0n ? behind : 0n;
+    if (lag === 0n) caughtUpAt = Date.now();
+    metrics.lagEvents.set(Number(lag));
+    metrics.lagSeconds.set(lag === 0n ? 0 : (Date.now() - caughtUpAt) / 1000);
+  };
+  const readyLag = BigInt(options.readyLagEvents ?? 1_000);
+  let ops: OpsServer | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   try {
-    const kv = await openKvBucket(nc.jetstream(), RELAY_BUCKET);
+    if (options.listen !== undefined) {
+      ops = await startOpsServer({
+        listen: options.listen,
+        registry: metrics.registry,
+        readiness: async () => {
+          await measure();
+          const ready = connected && (holding ? lag !== null && lag <= readyLag : holder !== null);
+          return {
+            ready,
+            detail: {
+              state: holding ? 'publishing' : 'standing by',
+              holder,
+              acked,
+              lagEvents: lag,
+              readyLagEvents: readyLag,
+              natsConnected: connected,
+            },
+          };
+        },
+      });
+      logger.info('relay ops endpoints listening', { url: ops.url });
+      options.onListening?.(ops.url);
+    }
+    let from: bigint | null = acked;
+    let since = performance.now();
+    const interval = options.progressIntervalMs ?? 10_000;
+    if (interval > 0)
+      ticker = setInterval(() => {
+        void measure()
+          .catch(() => undefined)
+          .then(() => {
+            const seconds = (performance.now() - since) / 1000;
+            const moved = acked === null ? 0 : Number(acked - (from ?? 0n));
+            logger.info('relay progress', {
+              state: holding ? 'publishing' : 'standing by',
+              holder,
+              acked,
+              eventsPerSecond: Math.round(moved / seconds),
+              lagEvents: lag,
+            });
+            from = acked;
+            since = performance.now();
+          });
+      }, interval);
+    const kv = await openKvBucket(nc.jetstream(), RELAY_BUCKET, {
+      ...(tuning.replicas === undefined ? {} : { replicas: tuning.replicas }),
+    });
     await runRelay({
-      ...options.tuning,
-      store: options.store,
+      ...tuning,
+      store,
       nc,
       checkpoint: kvCheckpointStore(kv, RELAY_CHECKPOINT_KEY),
       holderId: options.holderId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       signal,
       logger,
+      onPublished: (p) => {
+        // Positions: event counts on the SQLite store, where they are consecutive.
+        metrics.relayed.inc(Number(p - (acked ?? 0n)));
+        metrics.position.set(Number(p));
+        acked = p;
+        tuning.onPublished?.(p);
+      },
+      onLease: (held, who) => {
+        holding = held;
+        holder = who;
+        metrics.setHolder(held, who);
+        tuning.onLease?.(held, who);
+      },
     });
   } finally {
+    clearInterval(ticker);
     detach();
+    await ops?.close();
     await nc.drain().catch(() => nc.close());
   }
 };

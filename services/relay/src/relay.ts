@@ -36,8 +36,19 @@ export interface RelayOptions {
   readonly checkpointIntervalMs?: number;
   /** Pause before retrying after NATS or the store failed; default 1 s. */
   readonly retryDelayMs?: number;
+  /** Replicas of the events stream and the lease bucket when this creates them (3 on a 3-node cluster); default 1. */
+  readonly replicas?: number;
   /** Called with each new acknowledged high-water mark (for status and benchmarks). */
   readonly onPublished?: (position: bigint) => void;
+  /**
+   * How long a JetStream API request may take before the relay starts over;
+   * default 2 s. While a stream elects a new leader requests go unanswered: a
+   * short wait retries soon after the election. (Publish acks have the
+   * publisher's own 5 s, which a loaded machine needs.)
+   */
+  readonly apiTimeoutMs?: number;
+  /** Told when this relay takes the lease (true) or waits for another's (false). */
+  readonly onLease?: (held: boolean, holder: string | null) => void;
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -62,7 +73,7 @@ const message = (error: unknown): string =>
 const publishSession = async (options: RelayOptions, session: AbortSignal): Promise<void> => {
   const { store, nc, checkpoint, logger } = options;
   const streamName = options.streamName ?? EVENTS_STREAM;
-  const jsm = await nc.jetstreamManager();
+  const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
   const tail = await readStreamTail(jsm, streamName);
   const saved = await checkpoint.load();
   // JetStream itself is the truth of what was published: its tail is never behind
@@ -96,18 +107,30 @@ const publishSession = async (options: RelayOptions, session: AbortSignal): Prom
 
   let writing: Promise<void> = Promise.resolve();
   const writeCheckpoint = (): Promise<void> => {
-    writing = writing.then(async () => {
-      const p = acked;
-      if (p !== null && (written === null || p !== written)) {
-        await checkpoint.save(p);
-        written = p;
-      }
-    });
+    // Each write starts afresh: one that failed (NATS away) does not fail the next.
+    writing = writing
+      .catch(() => undefined)
+      .then(async () => {
+        const p = acked;
+        if (p !== null && (written === null || p !== written)) {
+          await checkpoint.save(p);
+          written = p;
+        }
+      });
     return writing;
   };
+  let failing = false;
   const ticker = setInterval(() => {
-    writeCheckpoint().catch((e: unknown) =>
-      logger.warn('relay checkpoint not written; will retry', { error: message(e) }),
+    writeCheckpoint().then(
+      () => {
+        if (failing) logger.info('relay checkpoint written again', { checkpoint: String(written) });
+        failing = false;
+      },
+      (e: unknown) => {
+        if (!failing)
+          logger.warn('relay checkpoint not written; retrying until it is', { error: message(e) });
+        failing = true;
+      },
     );
   }, options.checkpointIntervalMs ?? 500);
 
@@ -148,20 +171,34 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   const { nc, logger, signal, holderId } = options;
   const ttl = options.leaseTtlMs ?? 10_000;
   const retry = options.retryDelayMs ?? 1_000;
+  // The same trouble over and over (NATS down for a minute) is told once.
+  let told: string | null = null;
   while (!signal.aborted) {
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
       await ensureEventsStream(jsm, {
         ...(options.streamName === undefined ? {} : { name: options.streamName }),
         ...(options.duplicateWindowMs === undefined
           ? {}
           : { duplicateWindowMs: options.duplicateWindowMs }),
+        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       });
-      const kv = await openKvBucket(nc.jetstream(), options.leaseBucket ?? RELAY_BUCKET);
+      const kv = await openKvBucket(
+        nc.jetstream({ timeout: options.apiTimeoutMs ?? 2_000 }),
+        options.leaseBucket ?? RELAY_BUCKET,
+        {
+          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        },
+      );
       const lease = await acquireLease(kv, options.leaseKey ?? 'lease', holderId, ttl, {
         signal,
-        onWait: (holder) => logger.info('relay waiting for the lease', { holder }),
+        onWait: (holder) => {
+          options.onLease?.(false, holder);
+          logger.info('relay waiting for the lease', { holder });
+        },
       });
+      told = null;
+      options.onLease?.(true, holderId);
       logger.info('relay holds the lease', { holderId });
       const keeper = keepLease(lease);
       try {
@@ -173,9 +210,13 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
       }
     } catch (error) {
       if (signal.aborted) break;
-      logger.warn('relay interrupted; starting over from the stream tail', {
-        error: message(error),
-      });
+      options.onLease?.(false, null);
+      if (told !== message(error)) {
+        told = message(error);
+        logger.warn('relay interrupted; starting over from the stream tail', {
+          error: message(error),
+        });
+      }
       await sleep(retry, signal);
     }
   }

@@ -10,6 +10,10 @@ export interface Child {
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
   kill9(): Promise<void>;
+  /** Sends a signal (SIGSTOP, SIGCONT…) without waiting for anything. */
+  signal(name: NodeJS.Signals): void;
+  /** Every JSON line it wrote so far. */
+  readonly lines: readonly Record<string, unknown>[];
   /** SIGTERM, then waits for a clean exit. */
   stop(): Promise<void>;
 }
@@ -28,6 +32,7 @@ export const spawnChild = (script: string, args: readonly string[]): Child => {
     done: (l: Record<string, unknown>) => void;
   }[] = [];
   let stderr = '';
+  const lines: Record<string, unknown>[] = [];
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     if (stderr.length < 10_000) stderr += chunk;
@@ -39,6 +44,7 @@ export const spawnChild = (script: string, args: readonly string[]): Child => {
     } catch {
       return;
     }
+    lines.push(line);
     for (const w of [...waiters])
       if (w.test(line)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -68,6 +74,10 @@ export const spawnChild = (script: string, args: readonly string[]): Child => {
           },
         });
       }),
+    lines,
+    signal(name) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    },
     async kill9() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

@@ -22,7 +22,7 @@ export interface StartNatsServerOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const defaultBinary = (): string => process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
+export const defaultBinary = (): string => process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
 /** A port the OS says is free now (there is a small race until nats-server binds it). */
 export const freePort = (): Promise<number> =>
@@ -41,14 +41,14 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-const launch = (
+/** Starts nats-server with `args` and resolves once it says it is ready. */
+export const launchNatsServer = (
   binary: string,
-  port: number,
-  storeDir: string,
+  args: readonly string[],
   readyTimeoutMs: number,
 ): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+    const child = spawn(binary, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
@@ -79,7 +79,19 @@ const launch = (
     });
   });
 
-const terminate = (child: ChildProcess): Promise<void> =>
+const launch = (
+  binary: string,
+  port: number,
+  storeDir: string,
+  readyTimeoutMs: number,
+): Promise<ChildProcess> =>
+  launchNatsServer(
+    binary,
+    ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
+    readyTimeoutMs,
+  );
+
+export const terminate = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve();

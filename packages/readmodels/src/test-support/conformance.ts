@@ -73,14 +73,104 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       ).toHaveLength(ROWS.filter((r) => r.indicator === MASTER).length);
     });
 
-    it('replays nothing at or before the checkpoint, per projection', async () => {
+    it('applies only a batch that continues from the stored checkpoint, per projection', async () => {
+      const store = await fresh();
+      const [first, second, third] = splitBatches();
+      // Not from the stored checkpoint (none yet): refused, nothing written.
+      expect(await store.applyBatch(second!)).toEqual({ applied: false, checkpoint: null });
+      expect(await store.applyBatch(first!)).toEqual({ applied: true, checkpoint: 12n });
+      // A gap (12 → 15 skipped) and a replay are both refused.
+      expect(await store.applyBatch(third!)).toEqual({ applied: false, checkpoint: 12n });
+      expect(await store.applyBatch(first!)).toEqual({ applied: false, checkpoint: 12n });
+      expect(await store.applyBatch(second!)).toEqual({ applied: true, checkpoint: 15n });
+      expect(await store.applyBatch(second!)).toEqual({ applied: false, checkpoint: 15n });
+      expect(await store.applyBatch(third!)).toEqual({ applied: true, checkpoint: 30n });
+      expect(await store.checkpoint('ledger')).toBe(30n);
+      expect(await store.checkpoint('other')).toBeNull();
+      const straight = await fresh();
+      for (const batch of splitBatches()) await straight.applyBatch(batch);
+      expect(await store.digest()).toBe(await straight.digest());
+      expect((await store.applyBatch({ ...first!, projection: 'other' })).applied).toBe(true);
+    });
+
+    it('of writers racing from one checkpoint on separate handles, exactly one is applied', async () => {
+      const store = await fresh();
+      const [first, second, third] = splitBatches();
+      const handles = [store];
+      for (let i = 0; i < 3; i += 1) {
+        const other = await harness.open(store.version);
+        stores.push(other);
+        handles.push(other);
+      }
+      // SQLite's driver is synchronous: handles in one process take turns (its
+      // write lock orders processes); PostgreSQL's race in their transactions.
+      const all = <T>(calls: (() => Promise<T>)[]): Promise<T[]> =>
+        store.location.kind === 'sqlite'
+          ? calls.reduce<Promise<T[]>>(
+              async (done, call) => [...(await done), await call()],
+              Promise.resolve([]),
+            )
+          : Promise.all(calls.map((call) => call()));
+      // Four projectors start from nothing at once, then from 12, then from 15.
+      for (const batch of [first!, second!, third!]) {
+        const results = await all(handles.map((h) => () => h.applyBatch(batch)));
+        expect(results.filter((r) => r.applied)).toHaveLength(1);
+        for (const r of results) expect(r.checkpoint).toBe(batch.checkpoint);
+      }
+      const straight = await fresh();
+      for (const batch of splitBatches()) await straight.applyBatch(batch);
+      expect(await store.digest()).toBe(await straight.digest());
+      const by = { indicators: INDICATORS, asOf: '2025-12-31', by: 'unit' } as const;
+      expect(await store.figures(by)).toEqual(await straight.figures(by));
+    });
+
+    it('moves the cursors of an applied batch with it, and none of a refused one', async () => {
       const store = await fresh();
       const [first, second] = splitBatches();
-      await store.applyBatch(second!);
-      expect(await store.applyBatch(first!)).toEqual({ applied: false, checkpoint: 15n });
-      expect(await store.checkpoint('ledger')).toBe(15n);
-      expect(await store.checkpoint('other')).toBeNull();
-      expect((await store.applyBatch({ ...first!, projection: 'other' })).applied).toBe(true);
+      const cursors = [{ name: 'ledger@stream', position: 40n }];
+      await store.applyBatch({ ...first!, cursors });
+      expect(await store.checkpoint('ledger@stream')).toBe(40n);
+      await store.applyBatch({ ...first!, cursors: [{ name: 'ledger@stream', position: 99n }] });
+      expect(await store.checkpoint('ledger@stream')).toBe(40n);
+      await store.applyBatch({ ...second!, cursors: [{ name: 'ledger@stream', position: 45n }] });
+      expect(await store.checkpoint('ledger@stream')).toBe(45n);
+    });
+
+    it('refuses a batch that does not end after where it starts', async () => {
+      const store = await loaded();
+      await expect(
+        store.applyBatch({ projection: 'ledger', after: 30n, checkpoint: 30n }),
+      ).rejects.toThrow(/not after 30/);
+    });
+
+    it('ledgerCheck counts the rows, the copies of a row and the rows past the checkpoint', async () => {
+      const store = await loaded();
+      expect(await store.ledgerCheck('ledger')).toEqual({
+        rows: ROWS.length,
+        duplicateRows: 0,
+        beyondCheckpoint: 0,
+      });
+      // What a second writer without the checkpoint's guard would leave.
+      await store.applyBulk({ upTo: 30n, rows: ROWS.slice(0, 3) });
+      await store.applyBulk({
+        upTo: 31n,
+        rows: [{ ...ROWS[0]!, position: 31n, eventId: 'ev-31' }],
+      });
+      expect(await store.ledgerCheck('ledger')).toEqual({
+        rows: ROWS.length + 4,
+        duplicateRows: 3,
+        beyondCheckpoint: 1,
+      });
+    });
+
+    it('has an instance id shared by every handle, new when the tables are recreated', async () => {
+      const store = await loaded();
+      const other = await harness.open(store.version);
+      stores.push(other);
+      const id = await store.instanceId();
+      expect(await other.instanceId()).toBe(id);
+      await other.reset();
+      expect(await store.instanceId()).not.toBe(id);
     });
 
     it('a batch failing mid-way leaves nothing behind and the checkpoint unmoved', async () => {
@@ -93,6 +183,7 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       });
       const failing = {
         projection: 'ledger',
+        after: 30n,
         checkpoint: 40n,
         rows: [{ ...ROWS[0]!, position: 40n, eventId: 'ev-40', teacherId: 't9' }],
         positions: [{ position: 40n, recordedAt: stamp(40) }],
@@ -114,6 +205,7 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       expect(await store.teacherState('t2')).toEqual({ teacherId: 't2', employed: true });
       await store.applyBatch({
         projection: 'ledger',
+        after: 30n,
         checkpoint: 31n,
         teacherStates: [
           { teacherId: 't2', state: { step: 1 } },
@@ -347,6 +439,7 @@ export const readModelConformance = (harness: ReadModelHarness): void => {
       ).toEqual([3, 4, 0.75]);
       await writer.applyBatch({
         projection: 'ledger',
+        after: 30n,
         checkpoint: 31n,
         rows: [
           {

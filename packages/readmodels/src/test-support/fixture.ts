@@ -150,11 +150,12 @@ export const splitBatches = (projection = 'ledger'): LedgerBatch[] => {
     [13, 15],
     [16, 30],
   ];
-  return parts.map(([from, to]) => {
+  return parts.map(([from, to], i) => {
     const rows = ROWS.filter((r) => r.position >= BigInt(from) && r.position <= BigInt(to));
     const unitEvents = units.filter((u) => u.position >= BigInt(from) && u.position <= BigInt(to));
     return {
       projection,
+      after: i === 0 ? null : BigInt(parts[i - 1]![1]),
       checkpoint: BigInt(to),
       rows,
       unitEvents,

@@ -237,6 +237,7 @@ export const batchesOf = (
         teachers.set(e.teacherId, { teacherId: e.teacherId, seen: String(e.position) });
     batches.push({
       projection,
+      after: batches[batches.length - 1]?.checkpoint ?? null,
       checkpoint: slice[slice.length - 1]!.position,
       rows: slice.flatMap((e) => e.rows),
       unitEvents: slice.flatMap((e) => {

@@ -37,6 +37,7 @@ export const catchUp = (store: EventStore, readModel: ReadModelStore, plan: Plan
     if (last === undefined) return;
     await readModel.applyBatch({
       projection: PROJECTION,
+      after,
       checkpoint: last.position,
       rows: events.flatMap((e) => projection.project(e)),
       unitEvents: events.filter((e) => isUnitEvent(e)) as unknown as UnitEventRecord[],

@@ -2,45 +2,98 @@ import { rebuildReadModel } from '@nhagiao/projector/embedded';
 import { pruneSqliteVersions } from '@nhagiao/readmodels/sqlite';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
-import { natsOption, stderrLogger } from '../logger.js';
 import { WORKERS_HELP, formatOption, workersOption, toJson } from '../options.js';
 import { Progress, perSecond, seconds } from '../progress.js';
 import { openReadModel, openStore, planOf } from '../runtime.js';
+import {
+  countOption,
+  durationOption,
+  serviceConfig,
+  serviceLogger,
+  serviceOptions,
+  serviceOptionsHelp,
+  stringOption,
+} from '../service-options.js';
 
 export const projectCommandLine: Command = {
   name: 'project',
   summary: 'chiếu sự kiện từ NATS vào mô hình đọc / project events from NATS into a read model',
-  usage: 'project [--nats URL] [--readmodel postgres://…|sqlite:PATH] [--durable NAME]',
+  usage:
+    'project --nats URL --readmodel postgres://…|sqlite:PATH [--durable NAME] [--listen HOST:PORT] [options]',
   options: {
-    ...dataOptions,
-    nats: { type: 'string' },
-    durable: { type: 'string' },
+    'data-dir': { type: 'string' },
+    readmodel: { type: 'string' },
     plan: { type: 'string' },
+    durable: { type: 'string' },
+    ...serviceOptions,
+    'ack-wait': { type: 'string' },
+    'batch-size': { type: 'string' },
+    'fetch-size': { type: 'string' },
   },
-  help: `A projection worker: a durable JetStream pull consumer that applies events in
-log order to the indicator read model, committing each batch with its checkpoint
-and acknowledging only after the commit. Start one per read model; restarts,
-redeliveries and duplicates count nothing twice. Runs until SIGINT or SIGTERM.
+  help: `A projection worker: applies the events of the JetStream stream, in log order,
+to the indicator read model, committing each batch with its checkpoint. Run two
+or more per read model: one holds the read model's lease (JetStream KV) and
+projects, the others stand by and take over within the lease's ttl of its
+death. The read model accepts a batch only if it continues exactly from its
+checkpoint, so whatever runs — replicas, a paused process that resumes, a
+projector with another --durable — nothing is counted twice or skipped.
+Runs until SIGINT or SIGTERM.
 
-  --nats URL          NATS server(s) (default $NHAGIAO_NATS, else nats://127.0.0.1:4222)
-  --durable NAME      consumer name (default nhagiao-projector-<read model version>)
-${dataOptionsHelp}`,
+${serviceOptionsHelp}
+  --readmodel URL     sqlite:PATH (default DIR/readmodel.sqlite) or postgres://USER@HOST/DB
+                      (or $NHAGIAO_READMODEL); create the PostgreSQL database first
+  --data-dir DIR      where the embedded read model lives (default: $NHAGIAO_DATA_DIR, else ./.nhagiao)
+  --durable NAME      JetStream consumer the lease holder reads through (or $NHAGIAO_DURABLE;
+                      default nhagiao-projector-<read model version>); keep it the same
+                      on every replica of one read model
+  --ack-wait DUR      redelivery of a message not acked by then (or $NHAGIAO_ACK_WAIT; default 10s)
+  --batch-size N      most events per read-model transaction (or $NHAGIAO_BATCH_SIZE; default 2000)
+  --fetch-size N      messages asked for in one pull (or $NHAGIAO_FETCH_SIZE; default: the batch size)
+  --plan ID           the plan whose indicators are projected (default bac-kan-423-2024)`,
   async run(ctx) {
     // The JetStream pipeline (and its NATS client) loads only for the commands that use it.
     const { projectCommand } = await import('@nhagiao/projector');
     const plan = planOf(ctx.values.plan);
     const config = dataConfig(ctx.values, ctx.env);
+    const service = serviceConfig(ctx.values, ctx.env, ctx.stderr as { isTTY?: boolean });
+    const batchSize = countOption(
+      ctx.values,
+      ctx.env,
+      'batch-size',
+      'NHAGIAO_BATCH_SIZE',
+      2_000,
+      [1, 100_000],
+    );
+    const tuning = {
+      leaseTtlMs: service.leaseTtlMs,
+      replicas: service.replicas,
+      batchSize,
+      fetchSize: countOption(
+        ctx.values,
+        ctx.env,
+        'fetch-size',
+        'NHAGIAO_FETCH_SIZE',
+        batchSize,
+        [1, 100_000],
+      ),
+      ackWaitMs: durationOption(ctx.values, ctx.env, 'ack-wait', 'NHAGIAO_ACK_WAIT', 10_000),
+    };
+    const durable = stringOption(ctx.values, ctx.env, 'durable', 'NHAGIAO_DURABLE');
+    const logger = serviceLogger(ctx.stderr, 'project', service.logFormat);
     const readModel = await openReadModel(config);
     try {
       const result = await projectCommand({
-        natsUrl: natsOption(ctx.values.nats, ctx.env),
+        natsUrl: service.natsUrl,
         readModel,
         indicators: plan.indicators,
-        logger: stderrLogger(ctx.stderr, 'project'),
+        logger,
         signal: ctx.signal,
-        ...(typeof ctx.values.durable === 'string' ? { durableName: ctx.values.durable } : {}),
+        ...(service.listen === undefined ? {} : { listen: service.listen }),
+        readyLagEvents: service.readyLagEvents,
+        ...(durable === undefined ? {} : { durableName: durable }),
+        tuning,
       });
-      ctx.stderr.write(`project: stopped; ${toJson(result)}\n`);
+      logger.info('project stopped', { received: result.received, checkpoint: result.checkpoint });
     } finally {
       await readModel.close();
     }
@@ -50,33 +103,56 @@ ${dataOptionsHelp}`,
 
 export const statusCommandLine: Command = {
   name: 'status',
-  summary: 'trạng thái: vị trí, điểm kiểm, độ trễ / store head, checkpoints and lag',
-  usage: 'status [--nats URL] [--format text|json]',
-  options: { ...dataOptions, nats: { type: 'string' }, format: { type: 'string' } },
-  help: `The store's head, the relay's checkpoint and the JetStream stream (with --nats),
-each read model's checkpoint and how far it lags behind the store.
+  summary: 'trạng thái: vị trí, điểm kiểm, độ trễ / store head, checkpoints, lag and checks',
+  usage: 'status [--nats URL] [--max-lag N] [--format text|json]',
+  options: {
+    ...dataOptions,
+    nats: { type: 'string' },
+    format: { type: 'string' },
+    'max-lag': { type: 'string' },
+  },
+  help: `The store's head, each read model's checkpoint and lag behind the store, and a
+check of its ledger (no row written twice, none past the checkpoint); with
+NATS, also the relay's checkpoint and lag, who holds the relay's and each read
+model's lease, the events stream and its consumers. Exits 1 when a lag passes
+--max-lag, a check fails or (with NATS) nobody holds a lease: for cron and
+alerting.
+
+  --nats URL          NATS server(s), comma-separated (or $NHAGIAO_NATS_URL); without
+                      it only the store and the read model are looked at
+  --max-lag N         most positions behind the store's head (events on the SQLite store)
+                      that still count as healthy (or $NHAGIAO_MAX_LAG; default 1000)
+  --format F          text (default) or json
 ${dataOptionsHelp}`,
   async run(ctx) {
-    const { formatStatus, statusCommand } = await import('@nhagiao/projector');
+    const { formatStatus, statusCommand, statusProblems } = await import('@nhagiao/projector');
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
+    const maxLag = BigInt(
+      countOption(ctx.values, ctx.env, 'max-lag', 'NHAGIAO_MAX_LAG', 1_000, [0, 1e15]),
+    );
     const config = dataConfig(ctx.values, ctx.env);
     const store = await openStore(config, { readOnly: true });
     const readModel = await openReadModel(config);
     try {
-      const nats = ctx.values.nats ?? ctx.env.NHAGIAO_NATS;
+      const nats =
+        stringOption(ctx.values, ctx.env, 'nats', 'NHAGIAO_NATS_URL') ??
+        stringOption(ctx.values, ctx.env, 'nats', 'NHAGIAO_NATS');
       const status = await statusCommand({
         store,
         readModel,
-        ...(typeof nats === 'string' ? { natsUrl: nats } : {}),
+        ...(nats === undefined ? {} : { natsUrl: nats }),
       });
+      const problems = statusProblems(status, { maxLag });
       ctx.stdout.write(
-        format === 'json' ? `${toJson(status)}\n` : `${formatStatus(status).join('\n')}\n`,
+        format === 'json'
+          ? `${toJson({ ...status, healthy: problems.length === 0, problems })}\n`
+          : `${[...formatStatus(status), problems.length === 0 ? 'healthy' : `UNHEALTHY: ${problems.join('; ')}`].join('\n')}\n`,
       );
+      return problems.length === 0 ? 0 : 1;
     } finally {
       await readModel.close();
       await store.close();
     }
-    return 0;
   },
 };
 

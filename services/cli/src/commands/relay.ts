@@ -1,30 +1,66 @@
+import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
-import { natsOption, stderrLogger } from '../logger.js';
+import { dataConfig } from '../config.js';
 import { openStore } from '../runtime.js';
+import {
+  countOption,
+  serviceConfig,
+  serviceLogger,
+  serviceOptions,
+  serviceOptionsHelp,
+} from '../service-options.js';
 
 export const relayCommandLine: Command = {
   name: 'relay',
   summary: 'chuyển nhật ký sự kiện sang NATS JetStream / relay the event log to NATS JetStream',
-  usage: 'relay [--nats URL] [--store sqlite:PATH|esdb://…]',
-  options: { ...dataOptions, nats: { type: 'string' } },
+  usage: 'relay --nats URL [--store sqlite:PATH|esdb://…] [--listen HOST:PORT] [options]',
+  options: {
+    'data-dir': { type: 'string' },
+    store: { type: 'string' },
+    ...serviceOptions,
+    'max-outstanding': { type: 'string' },
+  },
   help: `Publishes every event of the store, in log order, to the JetStream stream
 NHAGIAO_EVENTS (subject nhagiao.events.<stream kind>.<event type>, msgID = event
 id), checkpointing after each ack. Only one relay publishes at a time (a lease in
-JetStream KV); start a second one as a standby. Runs until SIGINT or SIGTERM.
+JetStream KV); start a second one as a hot standby. A store that does not exist
+yet is waited for. Runs until SIGINT or SIGTERM.
 
-  --nats URL          NATS server(s), comma-separated (default $NHAGIAO_NATS, else nats://127.0.0.1:4222)
-${dataOptionsHelp}`,
+${serviceOptionsHelp}
+  --max-outstanding N publish acks in flight (or $NHAGIAO_MAX_OUTSTANDING; default 1000)
+  --store URL         sqlite:PATH (default DIR/events.sqlite) or esdb://HOST:PORT?tls=false
+                      (or $NHAGIAO_STORE)
+  --data-dir DIR      where the embedded store lives (default: $NHAGIAO_DATA_DIR, else ./.nhagiao)`,
   async run(ctx) {
     const { relayCommand } = await import('@nhagiao/relay');
     const config = dataConfig(ctx.values, ctx.env);
+    const service = serviceConfig(ctx.values, ctx.env, ctx.stderr as { isTTY?: boolean });
+    const maxOutstanding = countOption(
+      ctx.values,
+      ctx.env,
+      'max-outstanding',
+      'NHAGIAO_MAX_OUTSTANDING',
+      1_000,
+      [1, 100_000],
+    );
+    const logger = serviceLogger(ctx.stderr, 'relay', service.logFormat);
+    if (config.store.kind === 'sqlite' && !existsSync(config.store.path)) {
+      // A supervisor starts the relay before the first import: wait, do not exit.
+      logger.info('relay waits for the event store to be created', { path: config.store.path });
+      while (!existsSync(config.store.path) && !ctx.signal.aborted)
+        await new Promise((r) => setTimeout(r, 500));
+      if (ctx.signal.aborted) return 0;
+    }
     const store = await openStore(config, { readOnly: true });
     try {
       await relayCommand({
         store,
-        natsUrl: natsOption(ctx.values.nats, ctx.env),
-        logger: stderrLogger(ctx.stderr, 'relay'),
+        natsUrl: service.natsUrl,
+        logger,
         signal: ctx.signal,
+        ...(service.listen === undefined ? {} : { listen: service.listen }),
+        readyLagEvents: service.readyLagEvents,
+        tuning: { leaseTtlMs: service.leaseTtlMs, replicas: service.replicas, maxOutstanding },
       });
     } finally {
       await store.close();

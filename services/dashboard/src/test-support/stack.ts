@@ -45,6 +45,7 @@ const catchUp = (store: EventStore, readModel: ReadModelStore, plan: Plan) => {
     if (last === undefined) return;
     await readModel.applyBatch({
       projection: 'ledger',
+      after,
       checkpoint: last.position,
       rows: events.flatMap((e) => projection.project(e)),
       unitEvents: events.filter((e) => isUnitEvent(e)) as unknown as UnitEventRecord[],
