@@ -683,7 +683,7 @@ describe('plan dashboard in a real browser', () => {
     expect(await row('cdbk').locator('[data-testid="status"]').innerText()).toContain(
       'Chưa đến hạn',
     );
-  });
+  }, 180_000);
 
   it('gives a reporter the figure without the teachers behind it, and the back link returns', async () => {
     await page.goto(`${stack.address}/#/units?asOf=2025-12-31`);
