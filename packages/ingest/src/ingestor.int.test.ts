@@ -62,6 +62,29 @@ describe('Ingestor on the SQLite store', () => {
     expect(again.appended).toBe(4);
   });
 
+  it('drops a quarantined rejection once the same event is sent again, fixed, and accepted', async () => {
+    const quarantine = fileQuarantine(path.join(dir, 'quarantine.ndjson'));
+    const ingestor = createIngestor({ store, quarantine });
+    const wrong = hire('t2', 'nowhere');
+    const other = hire('t3', 'nowhere');
+    const sent = [unit('u1'), teacher('t2'), teacher('t3'), wrong, other];
+    const first = await ingestor.ingest(arrayItems(sent), { source: 'a', mode: 'partial' });
+    expect(first).toMatchObject({ appended: 3, rejected: 2 });
+    expect(quarantine.list().map((e) => e.eventId)).toEqual([other.id, wrong.id]);
+    // The id is compared in its canonical form, whatever case it is sent in.
+    const fixed = { ...hire('t2', 'u1'), id: wrong.id.toUpperCase() };
+    const second = await ingestor.ingest(arrayItems([fixed]), { source: 'b' });
+    expect(second.appended).toBe(1);
+    expect(quarantine.list().map((e) => e.eventId)).toEqual([other.id]);
+    // A rolled-back submission resolves nothing.
+    const fixedOther = { ...hire('t3', 'u1'), id: other.id };
+    const rolledBack = await ingestor.ingest(arrayItems([fixedOther, hire('t9', 'u1')]), {
+      source: 'c',
+    });
+    expect(rolledBack.appended).toBe(0);
+    expect(quarantine.list().map((e) => e.eventId)).toContain(other.id);
+  });
+
   it('in partial mode appends the valid items and rejects the rest', async () => {
     const ingestor = createIngestor({ store });
     const items = [unit('u1'), teacher('t1'), hire('t1', 'nowhere'), hire('t1', 'u1')];

@@ -180,6 +180,9 @@ export class Ingestor {
     const mode = options.mode ?? 'all-or-nothing';
     const keep = options.keepOutcomes ?? true;
     const store = this.#store;
+    /** Ids rejected earlier and still quarantined: those accepted now leave the quarantine. */
+    const pendingIds = this.#quarantine?.quarantinedIds() ?? new Set<string>();
+    const resolvedIds: string[] = [];
     const overlay = new Map<string, StreamEntry>();
     const outcomes: ItemOutcome[] = [];
     const quarantined: QuarantineEntry[] = [];
@@ -239,6 +242,7 @@ export class Ingestor {
         source: options.source,
         line: item.line,
         ...(options.actor ? { actorId: options.actor.id } : {}),
+        ...(id === undefined ? {} : { eventId: id.toLowerCase() }),
         code,
         message,
         issues,
@@ -396,6 +400,7 @@ export class Ingestor {
           const p = buffer[i++];
           if (p === undefined) continue;
           appended += 1;
+          if (pendingIds.has(o.id)) resolvedIds.push(o.id);
           if (keep)
             tentative.push({
               line: p.line,
@@ -688,7 +693,8 @@ export class Ingestor {
           if (signed !== undefined) {
             const { envelope, stream } = signed;
             const inBuffer = bufferIds.get(envelope.id);
-            const previous = inBuffer?.envelope ?? (await findSent(stream, envelope.id, item.value));
+            const previous =
+              inBuffer?.envelope ?? (await findSent(stream, envelope.id, item.value));
             if (!sameIdAgain(item, envelope, stream, previous, inBuffer))
               await decideLoading(item, envelope, stream);
           }
@@ -787,6 +793,7 @@ export class Ingestor {
         tentative.push({ line: p.line, id: p.envelope.id, status: 'not-appended' });
     } else {
       for (const [stream, entry] of overlay) this.#committed.set(stream, entry);
+      this.#quarantine?.resolve(resolvedIds);
     }
     if (keep) for (const o of tentative) outcomes.push(o);
     if (keep) outcomes.sort((a, b) => a.line - b.line);

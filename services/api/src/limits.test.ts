@@ -278,6 +278,23 @@ describe('the quarantine is bounded per key and read a page at a time', () => {
     expect(pages.flat().length).toBe(7);
   });
 
+  it('drops an entry once its event is sent again, fixed, and accepted', async () => {
+    const admin = stack.keys.create({ role: 'admin' }).secret;
+    const [wrong, other] = refused(2, 200);
+    await postPartial(admin, [wrong, other]);
+    const ids = async () =>
+      (await list(admin, '?limit=1000')).map((e) => (e.item as { id: string }).id);
+    expect(await ids()).toEqual(expect.arrayContaining([wrong?.id, other?.id]));
+    const fixed = {
+      id: (wrong as { id: string }).id,
+      type: 'TeacherRegistered',
+      data: { teacherId: 'gv-q-200', fullName: 'Q' },
+    };
+    await postPartial(admin, [fixed]);
+    expect(await ids()).not.toContain(wrong?.id);
+    expect(await ids()).toContain(other?.id);
+  });
+
   it('keeps a long rejected item cut, marked so', async () => {
     const a = stack.keys.create({ role: 'integrator', units: [CENTRE_A] }).secret;
     await postPartial(a, [

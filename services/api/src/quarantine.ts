@@ -38,7 +38,17 @@ export const openSqliteQuarantine = (
     );
     CREATE INDEX IF NOT EXISTS quarantine_actor ON quarantine (actor, seq);
   `);
-  const insert = db.prepare('INSERT INTO quarantine (actor, entry) VALUES (?, ?)');
+  // The rejected event's id, so that its entry goes once the event is accepted.
+  const columns = db.prepare('PRAGMA table_info(quarantine)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'event_id')) {
+    db.exec('ALTER TABLE quarantine ADD COLUMN event_id TEXT');
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS quarantine_event ON quarantine (event_id)');
+  const insert = db.prepare('INSERT INTO quarantine (actor, entry, event_id) VALUES (?, ?, ?)');
+  const pendingIds = db
+    .prepare('SELECT DISTINCT event_id FROM quarantine WHERE event_id IS NOT NULL')
+    .pluck();
+  const removeEvent = db.prepare('DELETE FROM quarantine WHERE event_id = ?');
   const trim = db.prepare(
     `DELETE FROM quarantine WHERE actor = ? AND seq <= (
        SELECT seq FROM quarantine WHERE actor = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
@@ -59,7 +69,7 @@ export const openSqliteQuarantine = (
     const actors = new Set<string>();
     for (const e of entries) {
       const actor = e.actorId ?? '';
-      insert.run(actor, bounded(e));
+      insert.run(actor, bounded(e), e.eventId ?? null);
       actors.add(actor);
     }
     for (const actor of actors) trim.run(actor, actor, perActor);
@@ -74,6 +84,10 @@ export const openSqliteQuarantine = (
       ) as { entry: string }[];
       return rows.map((r) => JSON.parse(r.entry) as QuarantineEntry);
     },
+    quarantinedIds: () => new Set(pendingIds.all() as string[]),
+    resolve: db.transaction((eventIds: readonly string[]) => {
+      for (const id of eventIds) removeEvent.run(id);
+    }),
     close: () => db.close(),
   };
 };
