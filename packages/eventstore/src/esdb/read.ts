@@ -37,6 +37,7 @@ export const readStreamPage = async (
         fromRevision: fromRevision === 0n ? START : fromRevision,
         direction: FORWARDS,
         maxCount,
+        requiresLeader: true,
       }),
     );
     return page.map((e) => toRecordedEvent(e as unknown as JSONRecordedEvent));
@@ -60,6 +61,7 @@ export const readAllPage = async (
       fromPosition: after === undefined ? START : allPosition(after),
       direction: FORWARDS,
       maxCount: PAGE_SIZE,
+      requiresLeader: true,
     }),
   );
   const events: RecordedEvent[] = [];
@@ -82,6 +84,7 @@ export const lastNhagiaoPosition = async (client: EventStoreDBClient): Promise<b
         fromPosition: from === END ? END : allPosition(from),
         direction: BACKWARDS,
         maxCount: PAGE_SIZE,
+        requiresLeader: true,
       }),
     );
     for (const e of raw) {

@@ -95,6 +95,7 @@ export async function* subscribeAll(
         let idle = false;
         const sub = client.subscribeToAll({
           fromPosition: resumeAfter === undefined ? START : allPosition(resumeAfter),
+          requiresLeader: true,
           filter: streamNameFilter({
             prefixes: [...NHAGIAO_STREAM_PREFIXES],
             checkpointReached: (_s, position) =>

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Envelope } from '@nhagiao/domain';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { openEsdbEventStore } from '../../src/esdb/index.js';
+import type { EventStore } from '../../src/port.js';
+import { type EsdbDouble, startEsdbDouble } from './index.js';
+
+const completed = (teacherId: string, i: number, padding = ''): Envelope => ({
+  id: randomUUID(),
+  type: 'CourseCompleted',
+  data: { teacherId, programmeId: `p-${i}${padding}`, completedOn: '2025-05-12' },
+});
+const newTeacher = () => `cf-${randomUUID().slice(0, 12)}`;
+const quick = { initialDelayMs: 20, maxDelayMs: 100, giveUpAfterMs: 5_000 };
+
+/** Everything each test started, stopped after it. */
+const started: Array<{ close(): Promise<void> } | EsdbDouble> = [];
+afterEach(async () => {
+  for (const s of started.splice(0).reverse()) {
+    await ('stop' in s ? s.stop() : s.close());
+  }
+});
+const open = (url: string, retry = quick): EventStore => {
+  const store = openEsdbEventStore(url, { retry, resubscribe: quick });
+  started.push(store);
+  return store;
+};
+const double = async (options: Parameters<typeof startEsdbDouble>[0] = {}) => {
+  const d = await startEsdbDouble(options);
+  started.push(d);
+  return d;
+};
+
+describe('EventStoreDB adapter against a secure node (credentials over TLS)', () => {
+  let dir: string;
+  let tls: { key: string; cert: string };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nhagiao-esdb-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'node.key'),
+        '-out',
+        join(dir, 'ca.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    tls = {
+      key: readFileSync(join(dir, 'node.key'), 'utf8'),
+      cert: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const secureUrl = (d: EsdbDouble, userinfo: string) =>
+    `esdb://${userinfo}127.0.0.1:${d.port}?tls=true&tlsCAFile=${encodeURIComponent(join(dir, 'ca.crt'))}`;
+
+  it('works with the right credentials in the connection string', async () => {
+    const d = await double({ tls, auth: 'nhagiao:s3cret' });
+    const store = open(secureUrl(d, 'nhagiao:s3cret@'));
+    const t = newTeacher();
+    const r = await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+    expect(await store.head()).toBe(r.outcomes[0]?.position);
+  });
+
+  it.each([
+    ['wrong credentials', 'nhagiao:wrong@'],
+    ['no credentials', ''],
+  ])('fails at once with %s, saying how to fix it, without retrying', async (_, userinfo) => {
+    const d = await double({ tls, auth: 'nhagiao:s3cret' });
+    // A retry would take the whole minute: the error must come well before.
+    const store = open(secureUrl(d, userinfo), { ...quick, giveUpAfterMs: 60_000 });
+    const t = newTeacher();
+    const began = Date.now();
+    const error = await store.append(`teacher-${t}`, [completed(t, 0)], 'any').catch((e) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(error.message).toMatch(/access denied/);
+    expect(error.message).toMatch(/esdb:\/\/USER:PASSWORD@host/);
+    expect(error.message).toMatch(/read \$all/);
+    await expect(store.head()).rejects.toThrow(/access denied/);
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(d.log.events.some((e) => e.stream === `teacher-${t}`)).toBe(false);
+  });
+});
+
+describe('EventStoreDB adapter in a cluster (protocol doubles)', () => {
+  it('follows the leader a follower names, for appends and reads', async () => {
+    const leader = await double();
+    const follower = await double({ systemEvents: false });
+    follower.followLeader(leader.port);
+    const store = open(follower.url);
+    const t = newTeacher();
+    const r = await store.append(`teacher-${t}`, [completed(t, 0), completed(t, 1)], 'no-stream');
+    expect(r.nextExpected).toBe(1n);
+    expect(leader.log.events.filter((e) => e.stream === `teacher-${t}`)).toHaveLength(2);
+    expect(follower.log.events).toHaveLength(0);
+    const read = [];
+    for await (const e of store.readStream(`teacher-${t}`)) read.push(e.id);
+    expect(read).toEqual(r.outcomes.map((o) => o.id));
+  });
+
+  it('retries an append while the node is briefly away, writing it once', async () => {
+    const d = await double();
+    const store = open(d.url);
+    const t = newTeacher();
+    await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+    await d.stop();
+    setTimeout(() => void d.start(), 300);
+    const r = await store.append(`teacher-${t}`, [completed(t, 1)], 0n);
+    expect(r.outcomes[0]?.status).toBe('appended');
+    expect(d.log.events.filter((e) => e.stream === `teacher-${t}`)).toHaveLength(2);
+  });
+
+  it('gives up on a node that stays away after the configured time', async () => {
+    const d = await double();
+    const store = open(d.url, { ...quick, giveUpAfterMs: 300 });
+    await d.stop();
+    const began = Date.now();
+    await expect(store.head()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - began).toBeLessThan(3_000);
+  });
+
+  it.each([
+    ['BatchAppend', true],
+    ['Append', false],
+  ])(
+    'refuses one stream batch over the 1 MiB append limit (%s) with a clear error, storing none of it',
+    async (_, batchAppend) => {
+      const d = await double(batchAppend ? {} : { serverFeatures: false });
+      const store = open(d.url);
+      const t = newTeacher();
+      const half = 'x'.repeat(600 * 1024);
+      const error = await store
+        .append(`teacher-${t}`, [completed(t, 0, half), completed(t, 1, half)], 'no-stream')
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error.message).toMatch(/append limit of 1048576 bytes/);
+      expect(error.message).toMatch(/Send fewer or smaller events per call/);
+      expect(d.log.events.some((e) => e.stream === `teacher-${t}`)).toBe(false);
+      // Each half alone is under the limit.
+      await store.append(`teacher-${t}`, [completed(t, 0, half)], 'no-stream');
+    },
+  );
+});
