@@ -67,6 +67,7 @@ export const openEsdbEventStore = (
     initialDelayMs: options.resubscribe?.initialDelayMs ?? 100,
     maxDelayMs: options.resubscribe?.maxDelayMs ?? 5_000,
     maxAttempts: options.resubscribe?.maxAttempts ?? Number.POSITIVE_INFINITY,
+    giveUpAfterMs: options.resubscribe?.giveUpAfterMs ?? 120_000,
   };
   const retryPolicy: RetryPolicy = {
     initialDelayMs: options.retry?.initialDelayMs ?? 50,

@@ -100,6 +100,39 @@ describe('EventStoreDB adapter against a secure node (credentials over TLS)', ()
   });
 });
 
+describe('EventStoreDB subscriptions under faults (protocol double)', () => {
+  it('logs each drop and reopening, and gives up with an error once the node stays away', async () => {
+    const d = await double();
+    const logged: string[] = [];
+    const store = openEsdbEventStore(d.url, {
+      retry: quick,
+      resubscribe: { initialDelayMs: 20, maxDelayMs: 50, giveUpAfterMs: 400 },
+      logger: { warn: (message) => void logged.push(message) },
+    });
+    started.push(store);
+    const t = newTeacher();
+    await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const m of store.subscribe()) if (m.kind === 'event') seen.push(m.event.id);
+    })().catch((e: unknown) => e);
+    const waitFor = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(check()).toBe(true);
+    };
+    await waitFor(() => seen.length === 1);
+    expect(d.dropSubscriptions()).toBe(1);
+    await waitFor(() => logged.includes('EventStoreDB subscription reopened'));
+    expect(logged).toContain('EventStoreDB subscription failed; resubscribing');
+    await d.stop();
+    const began = Date.now();
+    const error = await done;
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(logged.at(-1)).toBe('EventStoreDB subscription failed; giving up');
+  });
+});
+
 describe('EventStoreDB adapter in a cluster (protocol doubles)', () => {
   it('follows the leader a follower names, for appends and reads', async () => {
     const leader = await double();
