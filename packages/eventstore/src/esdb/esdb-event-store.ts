@@ -13,7 +13,13 @@ import type {
 } from '../port.js';
 import { type RetryPolicy, isTransient, retrying, toStoreError } from './errors.js';
 import { toExpectedRevision } from './mapping.js';
-import { PAGE_SIZE, lastNhagiaoPosition, readAllPage, readStreamPage } from './read.js';
+import {
+  PAGE_SIZE,
+  lastNhagiaoPosition,
+  nhagiaoEventAt,
+  readAllPage,
+  readStreamPage,
+} from './read.js';
 import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
 
 export interface EsdbEventStoreOptions {
@@ -211,11 +217,16 @@ export const openEsdbEventStore = (
       return subscribeAll(client, readOptions, closing.signal, policy, logger);
     },
     head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
-    // Ids are only checked within their stream: EventStoreDB has no global id index.
-    findEvent: (stream, id) =>
-      guard(`read of ${stream}`, async () =>
-        (await wholeStream(client, stream)).find((e) => e.id === id),
-      ),
+    readAt: (position) =>
+      guard(`read of $all at ${position}`, () => nhagiaoEventAt(client, position)),
+    // Ids are only checked within their stream: EventStoreDB has no global id index,
+    // and no stream has an empty name.
+    findEvent: async (stream, id) =>
+      stream === ''
+        ? undefined
+        : guard(`read of ${stream}`, async () =>
+            (await wholeStream(client, stream)).find((e) => e.id === id),
+          ),
     close: async () => {
       if (closing.signal.aborted) return;
       closing.abort();

@@ -8,7 +8,9 @@ import {
   type AllStreamRecordedEvent,
   START,
   StreamNotFoundError,
+  UnknownError,
 } from '@eventstore/db-client';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { allPosition, isNhagiaoStream, toRecordedEvent } from './mapping.js';
 
 type AllEvent = AllStreamRecordedEvent;
@@ -73,6 +75,34 @@ export const readAllPage = async (
     if (isNhagiaoStream(e.streamId)) events.push(toRecordedEvent(e as JSONRecordedEvent));
   }
   return { events, last, full: raw.length >= PAGE_SIZE };
+};
+
+/**
+ * The nhagiao event at exactly this `$all` position: a forwards read from a
+ * position includes the record there. A position where no record starts is
+ * refused by the server (INVALID_ARGUMENT), which means no event is there.
+ */
+export const nhagiaoEventAt = async (
+  client: EventStoreDBClient,
+  position: bigint,
+): Promise<RecordedEvent | undefined> => {
+  try {
+    const [first] = await collectPage(
+      client.readAll({
+        fromPosition: allPosition(position),
+        direction: FORWARDS,
+        maxCount: 1,
+        requiresLeader: true,
+      }),
+    );
+    return first?.position?.commit === position && isNhagiaoStream(first.streamId)
+      ? toRecordedEvent(first as JSONRecordedEvent)
+      : undefined;
+  } catch (error) {
+    if (error instanceof UnknownError && error.code === grpcStatus.INVALID_ARGUMENT)
+      return undefined;
+    throw error;
+  }
 };
 
 /** Position of the last nhagiao event in `$all`, skipping the system events a server writes after it. */

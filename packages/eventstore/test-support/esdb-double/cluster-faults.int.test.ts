@@ -134,6 +134,22 @@ describe('EventStoreDB subscriptions under faults (protocol double)', () => {
 });
 
 describe('EventStoreDB adapter in a cluster (protocol doubles)', () => {
+  it('refuses a $all read from inside a record, as the server does; readAt finds by exact position', async () => {
+    const d = await double();
+    const store = open(d.url);
+    const t = newTeacher();
+    const r = await store.append(`teacher-${t}`, [completed(t, 0), completed(t, 1)], 'no-stream');
+    const second = r.outcomes[1]?.position as bigint;
+    // What an audit lookup used to do: read after position - 1, a byte inside the first record.
+    await expect(
+      (async () => {
+        for await (const _ of store.readAll({ after: second - 1n })) break;
+      })(),
+    ).rejects.toThrow(/Invalid position/);
+    expect((await store.readAt?.(second))?.id).toBe(r.outcomes[1]?.id);
+    expect(await store.readAt?.(second - 1n)).toBeUndefined();
+  });
+
   it('follows the leader a follower names, for appends and reads', async () => {
     const leader = await double();
     const follower = await double({ systemEvents: false });

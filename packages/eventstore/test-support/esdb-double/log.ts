@@ -72,6 +72,17 @@ export class DoubleLog {
     return lo;
   }
 
+  /**
+   * Whether a `$all` read may start here: where a record starts, the start (0)
+   * or the end of the log. Positions before the first event the double wrote
+   * are taken as the server's own records.
+   */
+  isRecordStart(position: bigint): boolean {
+    const first = this.all[0]?.position;
+    if (first === undefined || position <= first || position >= this.nextPosition) return true;
+    return this.all[this.indexFrom(position, true)]?.position === position;
+  }
+
   stream(name: string): readonly LoggedEvent[] | undefined {
     return this.streams.get(name);
   }
