@@ -1,13 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Envelope } from '@nhagiao/domain';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { openEsdbEventStore } from '../../src/esdb/index.js';
 import type { EventStore } from '../../src/port.js';
-import { type EsdbDouble, startEsdbDouble } from './index.js';
+import {
+  type EsdbDouble,
+  type SelfSignedTls,
+  secureUrl,
+  selfSignedTls,
+  startEsdbDouble,
+} from './index.js';
 
 const completed = (teacherId: string, i: number, padding = ''): Envelope => ({
   id: randomUUID(),
@@ -36,45 +38,17 @@ const double = async (options: Parameters<typeof startEsdbDouble>[0] = {}) => {
 };
 
 describe('EventStoreDB adapter against a secure node (credentials over TLS)', () => {
-  let dir: string;
-  let tls: { key: string; cert: string };
+  let tls: SelfSignedTls;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'nhagiao-esdb-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'node.key'),
-        '-out',
-        join(dir, 'ca.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = {
-      key: readFileSync(join(dir, 'node.key'), 'utf8'),
-      cert: readFileSync(join(dir, 'ca.crt'), 'utf8'),
-    };
+    tls = selfSignedTls();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const secureUrl = (d: EsdbDouble, userinfo: string) =>
-    `esdb://${userinfo}127.0.0.1:${d.port}?tls=true&tlsCAFile=${encodeURIComponent(join(dir, 'ca.crt'))}`;
+  afterAll(() => tls.cleanup());
+  const url = (d: EsdbDouble, userinfo: string) =>
+    secureUrl(d.port, tls.caFile, userinfo === '' ? undefined : userinfo.replace(/@$/, ''));
 
   it('works with the right credentials in the connection string', async () => {
     const d = await double({ tls, auth: 'nhagiao:s3cret' });
-    const store = open(secureUrl(d, 'nhagiao:s3cret@'));
+    const store = open(url(d, 'nhagiao:s3cret@'));
     const t = newTeacher();
     const r = await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
     expect(await store.head()).toBe(r.outcomes[0]?.position);
@@ -86,7 +60,7 @@ describe('EventStoreDB adapter against a secure node (credentials over TLS)', ()
   ])('fails at once with %s, saying how to fix it, without retrying', async (_, userinfo) => {
     const d = await double({ tls, auth: 'nhagiao:s3cret' });
     // A retry would take the whole minute: the error must come well before.
-    const store = open(secureUrl(d, userinfo), { ...quick, giveUpAfterMs: 60_000 });
+    const store = open(url(d, userinfo), { ...quick, giveUpAfterMs: 60_000 });
     const t = newTeacher();
     const began = Date.now();
     const error = await store.append(`teacher-${t}`, [completed(t, 0)], 'any').catch((e) => e);
