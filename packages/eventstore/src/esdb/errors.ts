@@ -27,8 +27,8 @@ const permanentMessage = (error: unknown, doing: string): string | undefined => 
     return (
       `EventStoreDB refused the ${doing}: access denied (${error.message}). ` +
       'Give a user in the connection string (esdb://USER:PASSWORD@host:2113?tls=true) whose ' +
-      'credentials are right and who may read $all (an admin, or a user named in the $all ' +
-      'read ACL of $settings) and write nhagiao streams'
+      'credentials are right and who may read $all (an admin, or a user in the read ACL of ' +
+      '$all, set as metadata of the stream $$$all) and write nhagiao streams'
     );
   }
   if (error instanceof MaxAppendSizeExceededError) {
