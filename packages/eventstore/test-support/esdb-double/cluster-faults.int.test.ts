@@ -108,6 +108,21 @@ describe('EventStoreDB subscriptions under faults (protocol double)', () => {
 });
 
 describe('EventStoreDB adapter in a cluster (protocol doubles)', () => {
+  it('steps the server clock back on demand (double), so created is earlier than before', async () => {
+    const d = await double();
+    const store = open(d.url);
+    const t = newTeacher();
+    await store.append(`teacher-${t}`, [completed(t, 0)], 'no-stream');
+    d.log.stepClockBack(60_000);
+    await store.append(`teacher-${t}`, [completed(t, 1)], 0n);
+    const created = d.log.events
+      .filter((e) => e.stream === `teacher-${t}`)
+      .map((e) => BigInt(e.created));
+    expect(created).toHaveLength(2);
+    // .NET ticks: 10,000 per millisecond.
+    expect((created[0] as bigint) - (created[1] as bigint)).toBeGreaterThan(50_000n * 10_000n);
+  });
+
   it('refuses a $all read from inside a record, as the server does; readAt finds by exact position', async () => {
     const d = await double();
     const store = open(d.url);
