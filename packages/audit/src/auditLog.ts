@@ -229,6 +229,8 @@ export const findLoggedEvent = async (
   ref: { readonly id: string } | { readonly position: bigint },
 ): Promise<RecordedEvent | undefined> => {
   if ('position' in ref) {
+    // Where positions are byte offsets (EventStoreDB), position - 1 is inside a record.
+    if (store.readAt) return store.readAt(ref.position);
     for await (const e of store.readAll({ after: ref.position - 1n })) {
       return e.position === ref.position ? e : undefined;
     }

@@ -182,6 +182,13 @@ export interface EventStore {
    */
   findEvent(stream: string, id: string): Promise<RecordedEvent | undefined>;
   /**
+   * The event stored at exactly this global position, or undefined when none
+   * is (a position inside a record included). Present where "the position
+   * before" cannot be computed (EventStoreDB positions are byte offsets, and a
+   * read may start only where a record does); elsewhere read after `position - 1`.
+   */
+  readAt?(position: bigint): Promise<RecordedEvent | undefined>;
+  /**
    * Where the store has transactions (SQLite): runs `work` so that every append
    * made while it runs commits together, or none does if it throws. `readStream`
    * and `findEvent` inside see the work's own appends; `readAll` and `subscribe`

@@ -48,7 +48,13 @@ export const openStore = async (
 ): Promise<EventStore> => {
   if (config.store.kind === 'esdb') {
     const { openEsdbEventStore } = await import('@nhagiao/eventstore');
-    return openEsdbEventStore(config.store.url);
+    // Retries, resubscriptions and giving up are reported on stderr, one JSON line each.
+    return openEsdbEventStore(config.store.url, {
+      logger: {
+        warn: (message, fields) =>
+          process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...fields })}\n`),
+      },
+    });
   }
   if (options.readOnly) {
     if (!existsSync(config.store.path)) {

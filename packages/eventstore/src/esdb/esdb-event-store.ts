@@ -11,15 +11,23 @@ import type {
   StreamWrite,
   SubscriptionMessage,
 } from '../port.js';
-import { toStoreError } from './errors.js';
+import { type RetryPolicy, isTransient, retrying, toStoreError } from './errors.js';
 import { toExpectedRevision } from './mapping.js';
-import { PAGE_SIZE, lastNhagiaoPosition, readAllPage, readStreamPage } from './read.js';
+import {
+  PAGE_SIZE,
+  lastNhagiaoPosition,
+  nhagiaoEventAt,
+  readAllPage,
+  readStreamPage,
+} from './read.js';
 import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
 
 export interface EsdbEventStoreOptions {
   /** Where resubscriptions are reported; nothing is logged by default. */
   readonly logger?: EsdbLogger;
   readonly resubscribe?: Partial<ResubscribePolicy>;
+  /** Retries of idempotent calls on not-leader, unavailable or deadline exceeded. */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 const silent: EsdbLogger = { warn: () => undefined };
@@ -65,6 +73,12 @@ export const openEsdbEventStore = (
     initialDelayMs: options.resubscribe?.initialDelayMs ?? 100,
     maxDelayMs: options.resubscribe?.maxDelayMs ?? 5_000,
     maxAttempts: options.resubscribe?.maxAttempts ?? Number.POSITIVE_INFINITY,
+    giveUpAfterMs: options.resubscribe?.giveUpAfterMs ?? 120_000,
+  };
+  const retryPolicy: RetryPolicy = {
+    initialDelayMs: options.retry?.initialDelayMs ?? 50,
+    maxDelayMs: options.retry?.maxDelayMs ?? 2_000,
+    giveUpAfterMs: options.retry?.giveUpAfterMs ?? 30_000,
   };
   const closing = new AbortController();
 
@@ -119,9 +133,11 @@ export const openEsdbEventStore = (
             metadata: e.metadata ?? {},
           }),
         ),
-        { expectedRevision: toExpectedRevision(expected) },
+        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
       )
       .catch((error: unknown) => {
+        // Left to the retry around the whole append, which checks the ids again first.
+        if (isTransient(error)) throw error;
         throw toStoreError(error, `append to ${stream}`, { stream, expected });
       });
     const last = result.nextExpectedRevision;
@@ -147,13 +163,19 @@ export const openEsdbEventStore = (
     };
   };
 
+  /**
+   * Every call goes through here: idempotent, so retried on transient errors
+   * (the client moves to the leader a not-leader answer names).
+   */
   const guard = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
     ensureOpen();
-    try {
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, doing);
-    }
+    return retrying(doing, retryPolicy, run, (error, attempt, delayMs) =>
+      logger.warn(`EventStoreDB ${doing} failed; retrying`, {
+        attempt,
+        delayMs,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   };
 
   return {
@@ -161,20 +183,19 @@ export const openEsdbEventStore = (
     capabilities: { atomicBatches: false },
     append: (stream, events, expected) =>
       guard(`append to ${stream}`, () => appendOne({ stream, events, expected })),
-    appendBatch: (writes) =>
-      guard('batch append', async () => {
-        const results: AppendResult[] = [];
-        for (const write of writes) results.push(await appendOne(write));
-        return results;
-      }),
+    appendBatch: async (writes) => {
+      const results: AppendResult[] = [];
+      for (const write of writes) {
+        results.push(await guard(`append to ${write.stream}`, () => appendOne(write)));
+      }
+      return results;
+    },
     async *readStream(stream, readOptions = {}) {
       ensureOpen();
       let from = 0n;
       for (;;) {
         if (readOptions.signal?.aborted) return;
-        const page = await readStreamPage(client, stream, from).catch((error: unknown) => {
-          throw toStoreError(error, `read of ${stream}`);
-        });
+        const page = await guard(`read of ${stream}`, () => readStreamPage(client, stream, from));
         yield* page;
         if (page.length < PAGE_SIZE) return;
         from += BigInt(page.length);
@@ -185,9 +206,7 @@ export const openEsdbEventStore = (
       let after = readOptions.after;
       for (;;) {
         if (readOptions.signal?.aborted) return;
-        const page = await readAllPage(client, after).catch((error: unknown) => {
-          throw toStoreError(error, 'read of $all');
-        });
+        const page = await guard('read of $all', () => readAllPage(client, after));
         yield* page.events;
         if (!page.full || page.last === after) return;
         after = page.last;
@@ -198,11 +217,16 @@ export const openEsdbEventStore = (
       return subscribeAll(client, readOptions, closing.signal, policy, logger);
     },
     head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
-    // Ids are only checked within their stream: EventStoreDB has no global id index.
-    findEvent: (stream, id) =>
-      guard(`read of ${stream}`, async () =>
-        (await wholeStream(client, stream)).find((e) => e.id === id),
-      ),
+    readAt: (position) =>
+      guard(`read of $all at ${position}`, () => nhagiaoEventAt(client, position)),
+    // Ids are only checked within their stream: EventStoreDB has no global id index,
+    // and no stream has an empty name.
+    findEvent: async (stream, id) =>
+      stream === ''
+        ? undefined
+        : guard(`read of ${stream}`, async () =>
+            (await wholeStream(client, stream)).find((e) => e.id === id),
+          ),
     close: async () => {
       if (closing.signal.aborted) return;
       closing.abort();

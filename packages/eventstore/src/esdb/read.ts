@@ -8,7 +8,9 @@ import {
   type AllStreamRecordedEvent,
   START,
   StreamNotFoundError,
+  UnknownError,
 } from '@eventstore/db-client';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { allPosition, isNhagiaoStream, toRecordedEvent } from './mapping.js';
 
 type AllEvent = AllStreamRecordedEvent;
@@ -37,6 +39,7 @@ export const readStreamPage = async (
         fromRevision: fromRevision === 0n ? START : fromRevision,
         direction: FORWARDS,
         maxCount,
+        requiresLeader: true,
       }),
     );
     return page.map((e) => toRecordedEvent(e as unknown as JSONRecordedEvent));
@@ -60,6 +63,7 @@ export const readAllPage = async (
       fromPosition: after === undefined ? START : allPosition(after),
       direction: FORWARDS,
       maxCount: PAGE_SIZE,
+      requiresLeader: true,
     }),
   );
   const events: RecordedEvent[] = [];
@@ -73,6 +77,34 @@ export const readAllPage = async (
   return { events, last, full: raw.length >= PAGE_SIZE };
 };
 
+/**
+ * The nhagiao event at exactly this `$all` position: a forwards read from a
+ * position includes the record there. A position where no record starts is
+ * refused by the server (INVALID_ARGUMENT), which means no event is there.
+ */
+export const nhagiaoEventAt = async (
+  client: EventStoreDBClient,
+  position: bigint,
+): Promise<RecordedEvent | undefined> => {
+  try {
+    const [first] = await collectPage(
+      client.readAll({
+        fromPosition: allPosition(position),
+        direction: FORWARDS,
+        maxCount: 1,
+        requiresLeader: true,
+      }),
+    );
+    return first?.position?.commit === position && isNhagiaoStream(first.streamId)
+      ? toRecordedEvent(first as JSONRecordedEvent)
+      : undefined;
+  } catch (error) {
+    if (error instanceof UnknownError && error.code === grpcStatus.INVALID_ARGUMENT)
+      return undefined;
+    throw error;
+  }
+};
+
 /** Position of the last nhagiao event in `$all`, skipping the system events a server writes after it. */
 export const lastNhagiaoPosition = async (client: EventStoreDBClient): Promise<bigint | null> => {
   let from: 'end' | bigint = END;
@@ -82,6 +114,7 @@ export const lastNhagiaoPosition = async (client: EventStoreDBClient): Promise<b
         fromPosition: from === END ? END : allPosition(from),
         direction: BACKWARDS,
         maxCount: PAGE_SIZE,
+        requiresLeader: true,
       }),
     );
     for (const e of raw) {

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import {
+  AccessDeniedError,
   type EventStoreDBClient,
   type JSONRecordedEvent,
   START,
@@ -25,6 +26,11 @@ export interface ResubscribePolicy {
   readonly maxDelayMs: number;
   /** Failures in a row before the subscription gives up with StoreUnavailableError. */
   readonly maxAttempts: number;
+  /**
+   * Time from the first failure of a run of failures after which the
+   * subscription gives up with StoreUnavailableError, however many attempts that was.
+   */
+  readonly giveUpAfterMs: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -78,6 +84,7 @@ export async function* subscribeAll(
   let target: bigint | null | undefined;
   let caughtUp = false;
   let failures = 0;
+  let failingSince = 0;
   try {
     while (!stop.signal.aborted) {
       let subscription: ReturnType<EventStoreDBClient['subscribeToAll']> | undefined;
@@ -95,6 +102,7 @@ export async function* subscribeAll(
         let idle = false;
         const sub = client.subscribeToAll({
           fromPosition: resumeAfter === undefined ? START : allPosition(resumeAfter),
+          requiresLeader: true,
           filter: streamNameFilter({
             prefixes: [...NHAGIAO_STREAM_PREFIXES],
             checkpointReached: (_s, position) =>
@@ -113,6 +121,16 @@ export async function* subscribeAll(
           }),
         });
         subscription = sub;
+        // The server confirmed the subscription: a later drop starts a new run of failures.
+        sub.once('confirmation', () => {
+          if (failures > 0) {
+            logger.warn('EventStoreDB subscription reopened', {
+              after: resumeAfter?.toString(),
+              attempt: failures,
+            });
+          }
+          failures = 0;
+        });
         releaseCheckpoint = () => release?.();
         const events = sub[Symbol.asyncIterator]();
         for (;;) {
@@ -144,8 +162,20 @@ export async function* subscribeAll(
         }
       } catch (error) {
         if (stop.signal.aborted) return;
+        if (failures === 0) failingSince = Date.now();
         failures += 1;
-        if (failures >= policy.maxAttempts) throw toStoreError(error, 'subscription to $all');
+        if (
+          error instanceof AccessDeniedError ||
+          failures >= policy.maxAttempts ||
+          Date.now() - failingSince >= policy.giveUpAfterMs
+        ) {
+          logger.warn('EventStoreDB subscription failed; giving up', {
+            after: resumeAfter?.toString(),
+            attempt: failures,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          throw toStoreError(error, 'subscription to $all');
+        }
         logger.warn('EventStoreDB subscription failed; resubscribing', {
           after: resumeAfter?.toString(),
           attempt: failures,

@@ -6,6 +6,7 @@ import {
   type BatchAppendReq,
   type BatchAppendResp,
   FAILED_PRECONDITION,
+  INVALID_ARGUMENT,
   newAny,
   sharedPb,
   statusPb,
@@ -19,7 +20,24 @@ export interface AppendSettings {
    * message (servers since 20.6), or as an error with trailers (older servers).
    */
   readonly wrongExpectedVersion: 'result' | 'trailers';
+  /** Bytes of data and custom metadata one append may carry; over it the whole append is refused. */
+  readonly maxAppendSize: number;
 }
+
+const appendSize = (events: readonly ProposedEvent[]): number =>
+  events.reduce((n, e) => n + e.data.byteLength + e.customMetadata.byteLength, 0);
+
+/** RpcExceptions.MaxAppendSizeExceeded of the server, for `Streams/Append`. */
+const tooLargeError = (max: number) => {
+  const metadata = new grpc.Metadata();
+  metadata.set('exception', 'maximum-append-size-exceeded');
+  metadata.set('maximum-append-size', String(max));
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `Maximum Append Size of ${max} Exceeded.`,
+    metadata,
+  };
+};
 
 type Proposed =
   | InstanceType<typeof streamsPb.AppendReq.ProposedMessage>
@@ -119,6 +137,10 @@ export const handleAppend =
       if (req.hasProposedMessage() && message) events.push(proposedEvent(message));
     });
     call.on('end', () => {
+      if (appendSize(events) > settings.maxAppendSize) {
+        callback(tooLargeError(settings.maxAppendSize));
+        return;
+      }
       const outcome = log().append(stream, expected, events);
       if (outcome.ok) {
         callback(null, appendResult(outcome, expected, outcome));
@@ -135,7 +157,8 @@ export const handleAppend =
  * events until `is_final`, then gets one answer. The call stays open for more.
  */
 export const handleBatchAppend =
-  (log: () => DoubleLog) => (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
+  (log: () => DoubleLog, settings: AppendSettings) =>
+  (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
     const pending = new Map<
       string,
       { options: InstanceType<typeof streamsPb.BatchAppendReq.Options>; events: ProposedEvent[] }
@@ -149,7 +172,7 @@ export const handleBatchAppend =
       entry.events.push(...req.getProposedMessagesList().map(proposedEvent));
       if (!req.getIsFinal()) return;
       pending.delete(correlation);
-      call.write(batchAnswer(log(), req, entry.options, entry.events));
+      call.write(batchAnswer(log(), req, entry.options, entry.events, settings.maxAppendSize));
     });
     call.on('end', () => call.end());
   };
@@ -159,6 +182,7 @@ const batchAnswer = (
   req: BatchAppendReq,
   options: InstanceType<typeof streamsPb.BatchAppendReq.Options>,
   events: readonly ProposedEvent[],
+  maxAppendSize: number,
 ): BatchAppendResp => {
   const stream = streamName(options.getStreamIdentifier());
   const expected: Expected = options.hasStreamPosition()
@@ -178,6 +202,18 @@ const batchAnswer = (
   else if (options.hasStreamExists()) resp.setStreamExists(options.getStreamExists());
   else resp.setAny(options.getAny());
 
+  if (appendSize(events) > maxAppendSize) {
+    const status = new statusPb.Status();
+    status.setCode(INVALID_ARGUMENT);
+    status.setMessage(`Maximum Append Size of ${maxAppendSize} Exceeded.`);
+    const details = newAny();
+    details.pack(
+      new sharedPb.MaximumAppendSizeExceeded().setMaxappendsize(maxAppendSize).serializeBinary(),
+      'event_store.client.MaximumAppendSizeExceeded',
+    );
+    status.setDetails(details);
+    return resp.setError(status);
+  }
   const outcome = log.append(stream, expected, events);
   if (outcome.ok) {
     const success = new streamsPb.BatchAppendResp.Success();

@@ -64,7 +64,10 @@ if (!realServer) {
     let store: EventStore;
     const open = async (options: EsdbDoubleOptions = {}) => {
       double = await startEsdbDouble(options);
-      store = openEsdbEventStore(double.url, { resubscribe: quickRetry });
+      store = openEsdbEventStore(double.url, {
+        resubscribe: quickRetry,
+        retry: { initialDelayMs: 20, giveUpAfterMs: 300 },
+      });
     };
     afterEach(async () => {
       await store.close();

@@ -1,2 +1,3 @@
 export { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from './server.js';
 export type { LoggedEvent } from './log.js';
+export * from './tls.js';

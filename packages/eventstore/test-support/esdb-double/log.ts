@@ -72,6 +72,17 @@ export class DoubleLog {
     return lo;
   }
 
+  /**
+   * Whether a `$all` read may start here: where a record starts, the start (0)
+   * or the end of the log. Positions before the first event the double wrote
+   * are taken as the server's own records.
+   */
+  isRecordStart(position: bigint): boolean {
+    const first = this.all[0]?.position;
+    if (first === undefined || position <= first || position >= this.nextPosition) return true;
+    return this.all[this.indexFrom(position, true)]?.position === position;
+  }
+
   stream(name: string): readonly LoggedEvent[] | undefined {
     return this.streams.get(name);
   }
@@ -143,9 +154,22 @@ export class DoubleLog {
     return last ? { ok: true, currentRevision: last.revision, position: last.position } : undefined;
   }
 
-  /** Strictly increasing, like a server clock read under the writer lock. */
+  private clockOffsetMs = 0n;
+
+  /**
+   * Sets the server clock back by `ms` from now on, as after a leader change to
+   * a node whose clock is behind: the next `created` is earlier than the last.
+   */
+  stepClockBack(ms: number): void {
+    this.clockOffsetMs -= BigInt(ms);
+    this.lastTicks = 0n;
+  }
+
+  /** Strictly increasing while the clock is not stepped back, like a server clock read under the writer lock. */
   private createdTicks(): string {
-    const now = BigInt(Date.now()) * TICKS_PER_MS + BigInt(Math.floor(Math.random() * 10_000));
+    const now =
+      (BigInt(Date.now()) + this.clockOffsetMs) * TICKS_PER_MS +
+      BigInt(Math.floor(Math.random() * 10_000));
     this.lastTicks = now > this.lastTicks ? now : this.lastTicks + 1n;
     return this.lastTicks.toString();
   }

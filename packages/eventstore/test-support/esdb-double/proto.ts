@@ -23,6 +23,8 @@ export type GrpcUuid = InstanceType<typeof sharedPb.UUID>;
 
 /** google.rpc.Code FAILED_PRECONDITION, what the server puts on a wrong-expected-version batch. */
 export const FAILED_PRECONDITION = 9;
+/** google.rpc.Code INVALID_ARGUMENT, on a batch over the append size limit. */
+export const INVALID_ARGUMENT = 3;
 
 /**
  * An empty `google.protobuf.Any` of the client's own google-protobuf copy, got by

@@ -98,6 +98,16 @@ export const handleRead =
       return;
     }
     const structured = options.getUuidOption()?.hasStructured() ?? false;
+    const from = options.getAll();
+    const at = from?.hasPosition() ? BigInt(from.getPosition()?.getCommitPosition() ?? '0') : null;
+    if (at !== null && !log().isRecordStart(at)) {
+      // A position inside a record is refused; the server cannot read from there either.
+      call.emit('error', {
+        code: grpc.status.INVALID_ARGUMENT,
+        details: `Invalid position: no record starts at ${at}`,
+      });
+      return;
+    }
     if (options.hasSubscription()) subscribe(call, options, log(), live, structured, settings);
     else if (options.hasAll()) readAll(call, options, log(), structured);
     else readStream(call, options, log(), structured, settings);

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { type AppendSettings, handleAppend, handleBatchAppend } from './append.js';
+import { type Gate, checkGate } from './gate.js';
 import { DoubleLog } from './log.js';
 import { featuresGrpc, featuresPb, type sharedPb, streamsGrpc } from './proto.js';
 import { type LiveSubscriptions, type ReadSettings, handleRead } from './read.js';
@@ -18,6 +19,12 @@ export interface EsdbDoubleOptions {
   readonly checkpointBase?: number;
   readonly streamNotFound?: ReadSettings['streamNotFound'];
   readonly wrongExpectedVersion?: AppendSettings['wrongExpectedVersion'];
+  /** Bytes of event data and metadata one append may carry (the server's MaxAppendSize, default 1 MiB). */
+  readonly maxAppendSize?: number;
+  /** `user:password`: every Streams call must carry these credentials (anonymous access off, as since 23.10). */
+  readonly auth?: string;
+  /** PEM key and certificate to serve TLS with; credentials only travel over TLS. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface EsdbDouble {
@@ -35,6 +42,8 @@ export interface EsdbDouble {
   /** Listens again on the same port with the same data. */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** From now on answer not-leader, naming the leader at 127.0.0.1:port; undefined serves again. */
+  followLeader(port: number | undefined): void;
 }
 
 const SYSTEM_STREAM = '$settings';
@@ -80,17 +89,45 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   };
   const appendSettings: AppendSettings = {
     wrongExpectedVersion: options.wrongExpectedVersion ?? 'result',
+    maxAppendSize: options.maxAppendSize ?? 1_048_576,
   };
+  const gate: Gate = { auth: options.auth, leader: undefined };
+  /** Streams handlers that first check who asks and whether this node leads. */
+  const gatedStream =
+    <C extends { readonly metadata: grpc.Metadata; emit(event: 'error', e: unknown): boolean }>(
+      handler: (call: C) => void,
+    ): grpc.handleServerStreamingCall<never, never> & grpc.handleBidiStreamingCall<never, never> =>
+    (call) => {
+      const refused = checkGate(gate, call.metadata);
+      if (refused) call.emit('error', refused);
+      else handler(call as unknown as C);
+    };
+  const gatedAppend =
+    <Req, Resp>(
+      handler: (call: grpc.ServerReadableStream<Req, Resp>, cb: grpc.sendUnaryData<Resp>) => void,
+    ) =>
+    (call: grpc.ServerReadableStream<Req, Resp>, cb: grpc.sendUnaryData<Resp>) => {
+      const refused = checkGate(gate, call.metadata);
+      if (refused) cb(refused);
+      else handler(call, cb);
+    };
   let port = options.port ?? 0;
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(
+        null,
+        [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }],
+        false,
+      )
+    : grpc.ServerCredentials.createInsecure();
   let server: grpc.Server | undefined;
 
   const start = async (): Promise<void> => {
     if (server) return;
     const s = new grpc.Server();
     s.addService(streamsGrpc.StreamsService, {
-      read: handleRead(() => log, live, readSettings),
-      append: handleAppend(() => log, appendSettings),
-      batchAppend: handleBatchAppend(() => log),
+      read: gatedStream(handleRead(() => log, live, readSettings)),
+      append: gatedAppend(handleAppend(() => log, appendSettings)),
+      batchAppend: gatedStream(handleBatchAppend(() => log, appendSettings)),
       delete: unimplemented,
       tombstone: unimplemented,
     });
@@ -107,7 +144,7 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
       },
     });
     port = await new Promise<number>((resolve, reject) =>
-      s.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      s.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) =>
         err ? reject(err) : resolve(bound),
       ),
     );
@@ -135,7 +172,9 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   await start();
   return {
     get url() {
-      return `esdb://127.0.0.1:${port}?tls=false`;
+      return options.tls
+        ? `esdb://127.0.0.1:${port}?tls=true`
+        : `esdb://127.0.0.1:${port}?tls=false`;
     },
     get port() {
       return port;
@@ -143,6 +182,9 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
     log,
     subscriptionStarts: live.starts,
     dropSubscriptions,
+    followLeader: (leaderPort) => {
+      gate.leader = leaderPort === undefined ? undefined : { host: '127.0.0.1', port: leaderPort };
+    },
     stop,
     start: async () => {
       await start();
