@@ -23,6 +23,18 @@ describe('the OpenAPI document', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('documents a report as the key sends it: a sign-off whose figures the server computes', async () => {
+    const doc = (await http({ url: '/v1/openapi.json' })).json<{
+      components: { schemas: Record<string, { required?: string[]; properties?: object }> };
+    }>();
+    const signOff = doc.components.schemas['AnnualReportSignOff'];
+    expect(signOff).toBeDefined();
+    const data = (signOff?.properties as { data: { required: string[] } }).data;
+    expect(data.required).toEqual(expect.arrayContaining(['unitId', 'year']));
+    expect(data.required).not.toContain('values');
+    expect(data.required).not.toContain('submittedOn');
+  });
+
   it('is a valid OpenAPI 3.1 document, served without a key', async () => {
     const res = await http({ url: '/v1/openapi.json' });
     expect(res.statusCode).toBe(200);

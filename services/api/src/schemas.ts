@@ -1,4 +1,10 @@
-import { businessDate, envelopeSchema, identifier } from '@nhagiao/domain';
+import {
+  businessDate,
+  envelopeSchema,
+  eventDataSchemas,
+  identifier,
+  metadataSchema,
+} from '@nhagiao/domain';
 import { z } from 'zod';
 
 /** A global position or stream revision: a decimal string (JSON numbers lose precision past 2^53). */
@@ -270,5 +276,25 @@ export const ingestErrorResponse = z
   })
   .meta({ id: 'IngestError' });
 
+/**
+ * A unit's annual report as a key sends it: a sign-off. The server computes
+ * `values` from the log and sets `submittedOn`; figures sent must equal its own.
+ */
+const reportSignOff = z
+  .strictObject({
+    id: z.uuid(),
+    type: z.literal('AnnualReportSubmitted'),
+    data: eventDataSchemas.AnnualReportSubmitted.partial({
+      asOf: true,
+      submittedOn: true,
+      values: true,
+    }),
+    metadata: metadataSchema.optional(),
+  })
+  .meta({ id: 'AnnualReportSignOff' });
+
+/** One event as sent: any envelope of the contract, or a report's sign-off. */
+const sentEnvelope = z.union([envelopeSchema, reportSignOff]);
+
 /** What `POST /v1/events` accepts as JSON: one envelope or a list (NDJSON: one per line). */
-export const eventsBody = z.union([envelopeSchema, z.array(envelopeSchema)]);
+export const eventsBody = z.union([sentEnvelope, z.array(sentEnvelope)]);
