@@ -1,6 +1,6 @@
 import type { Actor, IngestOptions, IngestReport, InputItem, ItemOutcome } from '@nhagiao/ingest';
 import type { SheetKind } from './kinds.js';
-import { type Origin, type StreamReader, planImport } from './plan.js';
+import { type Origin, type StreamReader, type TeacherReadable, planImport } from './plan.js';
 import { type RawSheet, type SheetFormat, SheetFormatError, readSpreadsheet } from './read.js';
 import { type CellProblem, cellOf, formatProblem, readSheets } from './rows.js';
 
@@ -27,6 +27,12 @@ export interface SheetImportOptions {
    */
   readonly files: readonly SheetFile[];
   readonly actor?: Actor;
+  /**
+   * Whether the key may read what is stored about a teacher (see `TeacherReadable`):
+   * give it for every key that is not the Sở's, or rows would be compared with,
+   * and messages quote, another unit's teachers. Undefined: every teacher is readable.
+   */
+  readonly mayReadTeacher?: TeacherReadable;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
@@ -128,7 +134,7 @@ export const importSpreadsheet = async (
       durationMs: performance.now() - started,
     };
   }
-  const plan = await planImport(read.rows, options.readStream, source);
+  const plan = await planImport(read.rows, options.readStream, source, options.mayReadTeacher);
   const counts = {
     ...base,
     events: plan.items.length,

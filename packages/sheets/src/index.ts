@@ -15,6 +15,7 @@ export {
   naturalKey,
   type StoredEvent,
   type StreamReader,
+  type TeacherReadable,
   type ImportPlan,
 } from './plan.js';
 export {

@@ -1,3 +1,4 @@
+import type { TeacherPlace } from '@nhagiao/domain';
 import type { InputItem } from '@nhagiao/ingest';
 import type { Draft } from './kinds.js';
 import { type CellProblem, type SheetRow, cellOf } from './rows.js';
@@ -12,6 +13,15 @@ export interface StoredEvent {
 
 /** Reads one stream in revision order (an `EventStore`'s `readStream` fits). */
 export type StreamReader = (stream: string) => AsyncIterable<StoredEvent>;
+
+/**
+ * Whether the importing key may read what is stored about a teacher, from where
+ * the teacher works or last worked. Asked only of a teacher with a stream; when
+ * it says no, the planner neither compares with, quotes nor counts anything
+ * stored about the teacher: the rows are refused. Undefined: every teacher is
+ * readable (the Sở, the operator).
+ */
+export type TeacherReadable = (place: TeacherPlace) => boolean | Promise<boolean>;
 
 /** What one item handed to the ingestor is: a row's new fact, a correction, or the retraction a correction needs. */
 export interface Origin {
@@ -113,14 +123,48 @@ interface StreamView {
   readonly current: Map<string, StoredEvent>;
   /** A programme's topics as last corrected, and the event that set them. */
   topics?: { readonly topics: readonly string[]; readonly id: string };
+  /** A teacher the importing key may not read: nothing stored is shown, the rows are refused. */
+  hidden?: boolean;
 }
 
-const viewOf = async (events: AsyncIterable<StoredEvent>): Promise<StreamView> => {
+/** Where a teacher works now and last worked, from the stream's events not retracted. */
+const placeOf = (all: readonly StoredEvent[], retracted: ReadonlySet<string>): TeacherPlace => {
+  let employedAt: string | undefined;
+  let lastUnit: string | undefined;
+  for (const e of all) {
+    if (retracted.has(e.id)) continue;
+    const data = e.data as Data;
+    if (e.type === 'TeacherHired') {
+      employedAt = data.unitId as string;
+      lastUnit = employedAt;
+    } else if (e.type === 'TeacherTransferred' && employedAt !== undefined) {
+      employedAt = data.toUnitId as string;
+      lastUnit = employedAt;
+    } else if (e.type === 'TeacherLeft') {
+      employedAt = undefined;
+    }
+  }
+  return { employedAt, lastUnit };
+};
+
+const viewOf = async (
+  stream: string,
+  events: AsyncIterable<StoredEvent>,
+  mayRead: TeacherReadable | undefined,
+): Promise<StreamView> => {
   const all: StoredEvent[] = [];
   for await (const e of events) all.push(e);
   const retracted = new Set(
     all.flatMap((e) => (e.type === 'EventRetracted' ? [(e.data as Data).eventId as string] : [])),
   );
+  if (
+    mayRead !== undefined &&
+    all.length > 0 &&
+    stream.startsWith('teacher-') &&
+    !(await mayRead(placeOf(all, retracted)))
+  ) {
+    return { current: new Map(), hidden: true };
+  }
   const view: StreamView = { current: new Map() };
   for (const e of all) {
     if (retracted.has(e.id)) continue;
@@ -145,13 +189,14 @@ const streamOfRow = (row: SheetRow): string => {
 const readViews = async (
   streams: readonly string[],
   read: StreamReader,
+  mayRead: TeacherReadable | undefined,
 ): Promise<Map<string, StreamView>> => {
   const views = new Map<string, StreamView>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < streams.length) {
       const stream = streams[next++]!;
-      views.set(stream, await viewOf(read(stream)));
+      views.set(stream, await viewOf(stream, read(stream), mayRead));
     }
   };
   await Promise.all(Array.from({ length: Math.min(16, streams.length) }, worker));
@@ -175,6 +220,7 @@ export const planImport = async (
   rows: readonly SheetRow[],
   read: StreamReader,
   where: string,
+  mayRead?: TeacherReadable,
 ): Promise<ImportPlan> => {
   const order: string[] = [];
   const byStream = new Map<string, SheetRow[]>();
@@ -188,7 +234,7 @@ export const planImport = async (
     }
     list.push(row);
   }
-  const views = await readViews(order, read);
+  const views = await readViews(order, read, mayRead);
 
   const items: InputItem[] = [];
   const origins: Origin[] = [];
@@ -229,6 +275,18 @@ export const planImport = async (
   const streams = [...order].sort((a, b) => rank(a) - rank(b));
   for (const stream of streams) {
     const view = views.get(stream)!;
+    if (view.hidden === true) {
+      // Nothing stored is compared with or quoted: not a value, not an id, not "unchanged".
+      for (const row of byStream.get(stream)!) {
+        const teacherId = row.drafts[0]!.data.teacherId as string;
+        problem(
+          row,
+          'teacherId',
+          `teacher ${teacherId} is not one of this key's units' teachers: only the unit that employs a teacher, or the Sở, records facts about them`,
+        );
+      }
+      continue;
+    }
     // Teachers' new facts are ordered by date after their retractions.
     const facts: { draft: Draft; id: string; origin: Origin }[] = [];
     const retractions: { data: Data; id: string; origin: Origin }[] = [];

@@ -1,4 +1,4 @@
-import { COLLEGE, CENTRE_A, setupEvents } from '../test-support/fixtures.js';
+import { COLLEGE, CENTRE_A, CENTRE_B, envelope, setupEvents } from '../test-support/fixtures.js';
 import { type HttpRequest, type HttpResponse, listenForTests } from '../test-support/http.js';
 import { type Stack, openStack } from '../test-support/stack.js';
 import { CSV_TYPE, XLSX_TYPE } from './sheets.js';
@@ -89,6 +89,89 @@ gv-s3;Lý Thị Mai;${COLLEGE};Cơ hữu;06/01/2025;Sơ cấp;Thực hành
     );
     expect(fixed.statusCode).toBe(422);
     expect(fixed.json<{ details: { path: string }[] }>().details[0]!.path).toMatch(/^nha-giao!/);
+    expect(await count()).toBe(before);
+  });
+
+  it("never compares with, quotes or counts another unit's teacher: the rows are refused, nothing is stored", async () => {
+    const DEGREE_ID = '0b6f2f3e-5d1c-4c1e-9a7e-3f2a1b0c9d8e';
+    const recorded = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      payload: JSON.stringify([
+        envelope('TeacherRegistered', {
+          teacherId: 'gv-b-9',
+          fullName: 'Lục Thị Hạnh',
+          birthDate: '1987-03-14',
+          gender: 'female',
+          ethnicity: 'Tày',
+        }),
+        envelope('TeacherHired', {
+          teacherId: 'gv-b-9',
+          unitId: CENTRE_B,
+          employment: 'permanent',
+          hiredOn: '2020-09-01',
+          levels: ['intermediate'],
+          mode: 'integrated',
+        }),
+        envelope(
+          'DegreeAwarded',
+          {
+            teacherId: 'gv-b-9',
+            degreeId: 'vb-b-9',
+            level: 'master',
+            field: 'Kỹ thuật điện',
+            institution: 'ĐH Thái Nguyên',
+            awardedOn: '2015-06-30',
+          },
+          DEGREE_ID,
+        ),
+      ]),
+    });
+    expect(recorded.statusCode).toBe(200);
+    const centreB = stack.keys.create({ role: 'integrator', units: [CENTRE_B] }).secret;
+    const TEACHERS = `Mã nhà giáo;Họ và tên;Ngày sinh;Giới tính;Dân tộc;Mã đơn vị;Loại nhà giáo;Ngày tuyển dụng;Trình độ giảng dạy;Dạy lý thuyết/thực hành
+gv-b-9;Đoán Tên;;;;;;;;
+`;
+    const DEGREES = (
+      institution: string,
+    ) => `Mã nhà giáo;Mã văn bằng;Trình độ;Ngành;Cơ sở đào tạo;Ngày cấp;Sư phạm;Quốc gia
+gv-b-9;vb-b-9;Thạc sỹ;Kỹ thuật điện;${institution};30/06/2015;;
+`;
+    const before = await count();
+    for (const sheet of [TEACHERS, DEGREES('ĐH Bách khoa'), DEGREES('ĐH Thái Nguyên')]) {
+      const res = await importCsv(centreA, sheet);
+      expect(res.statusCode).toBe(422);
+      const body = res.json<{ code: string; details: { path: string; message: string }[] }>();
+      expect(body.code).toBe('rejected');
+      expect(body.details).toEqual([
+        {
+          path: 'nha-giao!A2 (Mã nhà giáo)',
+          message: expect.stringMatching(/teacher gv-b-9 is not one of this key's units' teachers/),
+        },
+      ]);
+      for (const stored of [
+        'Lục Thị Hạnh',
+        '1987',
+        '14/03',
+        'female',
+        'Tày',
+        DEGREE_ID,
+        CENTRE_B,
+      ]) {
+        expect(res.body).not.toContain(stored);
+      }
+      expect(res.body).not.toMatch(/unchanged|registered with|recorded earlier/);
+    }
+    expect(await count()).toBe(before);
+    // The teacher's own unit still gets the comparison that helps fix the row.
+    const own = await importCsv(centreB, TEACHERS);
+    expect(own.statusCode).toBe(422);
+    expect(own.json<{ details: { message: string }[] }>().details[0]!.message).toMatch(
+      /teacher gv-b-9 is registered with (fullName "Lục Thị Hạnh"|birthDate "1987-03-14")/,
+    );
+    const same = await importCsv(centreB, DEGREES('ĐH Thái Nguyên'));
+    expect(same.json()).toMatchObject({ appended: 0, unchanged: 1 });
     expect(await count()).toBe(before);
   });
 

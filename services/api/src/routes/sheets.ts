@@ -1,4 +1,5 @@
 import { SHEET_KINDS, importSpreadsheet, templateCsv, templateXlsx } from '@nhagiao/sheets';
+import type { TeacherPlace } from '@nhagiao/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -31,6 +32,29 @@ const detail = (problem: string): { path: string; message: string } => {
     ? { path: '', message: problem }
     : { path: problem.slice(0, cut), message: problem.slice(cut + 2) };
 };
+
+/**
+ * For a key that is not the Sở's: a teacher is readable when they work, or last
+ * worked, at one of the key's units (or a unit merged into one of them), as
+ * authority decides who records facts about them (docs/authority.md). A sheet
+ * never compares with, nor quotes, what is stored about another unit's teacher.
+ */
+const teacherReadable =
+  (deps: ServerDeps, units: readonly string[]) =>
+  async (place: TeacherPlace): Promise<boolean> => {
+    const unit = place.employedAt ?? place.lastUnit;
+    const seen: string[] = [];
+    for (let u = unit; u !== undefined && !seen.includes(u);) {
+      if (units.includes(u)) return true;
+      seen.push(u);
+      let into: string | undefined;
+      for await (const e of deps.store.readStream(`unit-${u}`)) {
+        if (e.type === 'UnitMerged') into = (e.data as { intoUnitId: string }).intoUnitId;
+      }
+      u = into;
+    }
+    return false;
+  };
 
 /**
  * POST /v1/imports (an XLSX or CSV file of records, as the units keep them) and
@@ -97,6 +121,7 @@ export const sheetRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
             role: key.role,
             ...(key.role === 'integrator' ? { units: new Set(key.units) } : {}),
           },
+          ...(key.role === 'admin' ? {} : { mayReadTeacher: teacherReadable(deps, key.units) }),
         });
         if (report.problems.length > 0) {
           throw new ApiError(
