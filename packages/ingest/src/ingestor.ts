@@ -2,6 +2,7 @@ import {
   type AuthorityFacts,
   type DecisionLookup,
   DomainError,
+  IMPORTED_BY,
   type Envelope,
   type FieldIssue,
   type Principal,
@@ -556,7 +557,10 @@ export class Ingestor {
       if (reserved.length === 0) return result;
       const issues = reserved.map((k) => ({
         path: `metadata.${k}`,
-        message: 'is written by the server (the submitting key and its authority); leave it out',
+        message:
+          k === IMPORTED_BY
+            ? 'is written by the operator (the nhagiao import an event came in); leave it out'
+            : 'is written by the server (the submitting key and its authority); leave it out',
       }));
       return err(
         new DomainError(

@@ -183,6 +183,17 @@ describe('the write side trusts no key beyond its authority', () => {
     expect(stored?.metadata).toEqual({ submittedBy: 'key-a', submittedAs: 'integrator:a' });
   });
 
+  it('keeps importedBy for the operator: a key may not write it', async () => {
+    const forged = { ...award('ta', 'ta-cn'), metadata: { importedBy: 'nhagiao import x' } };
+    const refused = await one(forged, A);
+    expect(refused).toMatchObject({ status: 'rejected', code: 'invalid-envelope' });
+    expect(refused?.status === 'rejected' && refused.issues[0]?.path).toBe('metadata.importedBy');
+    const imported = award('ta', 'ta-cn');
+    expect(
+      await one(imported, undefined, { metadata: { importedBy: 'nhagiao import y' } }),
+    ).toMatchObject({ status: 'accepted' });
+  });
+
   it('treats an id in upper case as the same event, never a second one', async () => {
     const sent = { ...award('ta', 'ta-ths'), id: '5a1b2c3d-0000-4000-8000-00000000abcd' };
     expect(await one({ ...sent, id: sent.id.toUpperCase() }, A)).toMatchObject({

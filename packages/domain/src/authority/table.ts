@@ -73,8 +73,11 @@ export const WRITING_ROLES: readonly Role[] = ROLES.filter((r) => ROLE_WRITES[r]
  * Metadata keys the server writes into every event it records for a key: who
  * submitted it (`submittedBy`, the key id) and with what authority
  * (`submittedAs`: `admin`, or `integrator:` and the key's units, sorted, comma
- * separated). A key may not send them.
+ * separated). And the one the operator's `nhagiao import` writes: the import
+ * an event came in (`importedBy`), by which `nhagiao history` groups
+ * submissions. A key may send none of them.
  */
 export const SUBMITTED_BY = 'submittedBy';
 export const SUBMITTED_AS = 'submittedAs';
-export const RESERVED_METADATA: readonly string[] = [SUBMITTED_BY, SUBMITTED_AS];
+export const IMPORTED_BY = 'importedBy';
+export const RESERVED_METADATA: readonly string[] = [SUBMITTED_BY, SUBMITTED_AS, IMPORTED_BY];
