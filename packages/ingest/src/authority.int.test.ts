@@ -87,7 +87,7 @@ const fixture = (c: Case): unknown[] => {
       area: 'ba-be',
       registeredOn: '2010-01-01',
     });
-  // Recorded by a key of the teacher's unit: what a retraction may undo.
+  // Recorded by a key of the teacher's unit: what a retraction, revocation or withdrawal may undo.
   const byUnit = { [SUBMITTED_BY]: 'key-of-unit', [SUBMITTED_AS]: `integrator:${at}` };
   const t = u.teacher;
   return [
@@ -112,14 +112,18 @@ const fixture = (c: Case): unknown[] => {
       levels: ['college'],
       mode: 'integrated',
     }),
-    ev('DegreeAwarded', {
-      teacherId: t,
-      degreeId: `d1-${c.n}`,
-      level: 'bachelor',
-      field: 'Điện',
-      institution: 'ĐH Thái Nguyên',
-      awardedOn: '2015-06-01',
-    }),
+    ev(
+      'DegreeAwarded',
+      {
+        teacherId: t,
+        degreeId: `d1-${c.n}`,
+        level: 'bachelor',
+        field: 'Điện',
+        institution: 'ĐH Thái Nguyên',
+        awardedOn: '2015-06-01',
+      },
+      byUnit,
+    ),
     {
       ...ev(
         'CertificateIssued',
@@ -133,14 +137,26 @@ const fixture = (c: Case): unknown[] => {
       ),
       id: `00000000-0000-4000-8000-${String(c.n).padStart(12, '0')}`,
     },
-    ev('TeacherEnrolled', { teacherId: t, programmeId: u.programme, enrolledOn: '2021-01-01' }),
-    ev('CourseCompleted', { teacherId: t, programmeId: u.programme, completedOn: '2021-06-01' }),
-    ev('PostgraduateStudyStarted', {
-      teacherId: t,
-      level: 'master',
-      institution: 'ĐH Sư phạm Kỹ thuật',
-      startedOn: '2022-01-01',
-    }),
+    ev(
+      'TeacherEnrolled',
+      { teacherId: t, programmeId: u.programme, enrolledOn: '2021-01-01' },
+      byUnit,
+    ),
+    ev(
+      'CourseCompleted',
+      { teacherId: t, programmeId: u.programme, completedOn: '2021-06-01' },
+      byUnit,
+    ),
+    ev(
+      'PostgraduateStudyStarted',
+      {
+        teacherId: t,
+        level: 'master',
+        institution: 'ĐH Sư phạm Kỹ thuật',
+        startedOn: '2022-01-01',
+      },
+      byUnit,
+    ),
     ev('TeacherRegistered', { teacherId: u.newcomer, fullName: 'Trần Thị B' }),
   ];
 };
@@ -168,7 +184,11 @@ const attempt = (c: Case): unknown => {
       provider: 'Trường',
       topics: ['digital-transformation'],
     },
-    ProgrammeTopicsCorrected: { programmeId: p, topics: ['digital-transformation', 'foreign-language'], reason: 'sửa chủ đề' },
+    ProgrammeTopicsCorrected: {
+      programmeId: p,
+      topics: ['digital-transformation', 'foreign-language'],
+      reason: 'sửa chủ đề',
+    },
     TrainingFunded: {
       fundingId: `f-${c.n}`,
       programmeId: p,

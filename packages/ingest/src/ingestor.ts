@@ -1,7 +1,9 @@
 import {
   type AuthorityFacts,
+  CANCELS,
   type DecisionLookup,
   DomainError,
+  IMPORTED_BY,
   type Envelope,
   type FieldIssue,
   type Principal,
@@ -13,6 +15,7 @@ import {
   type StreamState,
   VIETNAM_ZONE,
   authorise,
+  cancelledFact,
   decide,
   err,
   evolve,
@@ -421,6 +424,7 @@ export class Ingestor {
       envelope: Envelope,
       stream: string,
       history: readonly Envelope[] | undefined,
+      cancelled?: Envelope,
     ): AuthorityFacts => {
       const state = entryOf(stream)?.state;
       const teacher =
@@ -438,6 +442,7 @@ export class Ingestor {
         },
         ...(teacher === undefined ? {} : { teacher }),
         ...(target === undefined ? {} : { retracted: target.metadata ?? {} }),
+        ...(cancelled === undefined ? {} : { cancelled: cancelled.metadata ?? {} }),
       };
     };
 
@@ -492,8 +497,13 @@ export class Ingestor {
       stream: string,
       entry: StreamEntry,
       history: Envelope[] | undefined,
+      cancelled?: Envelope,
     ): void => {
-      const forbidden = authorise(principal, sent, authorityFacts(sent, stream, history));
+      const forbidden = authorise(
+        principal,
+        sent,
+        authorityFacts(sent, stream, history, cancelled),
+      );
       if (forbidden !== undefined) {
         reject(item, sent.id, 'forbidden', `${forbidden.path}: ${forbidden.message}`, [forbidden]);
         return;
@@ -523,6 +533,18 @@ export class Ingestor {
       overlay.set(stream, { state, revision });
     };
 
+    /** Whether deciding `sent` needs the recorder of the earlier fact it cancels (only a key's authority does). */
+    const cancelsAFact = (sent: Envelope): boolean =>
+      principal !== undefined && CANCELS[sent.type] !== undefined;
+    /** Loads the merges of the units of whoever recorded `target`: authority over it follows them. */
+    const loadMergesOf = async (target: Envelope | undefined): Promise<void> => {
+      const recorder = recorderOf(target?.metadata);
+      if (principal !== undefined && recorder.role === 'integrator')
+        for (const unitId of recorder.units)
+          for (let m = missingInChain(unitId); m !== undefined; m = missingInChain(unitId))
+            await load(m);
+    };
+
     /** The general path: loads whatever the decision needs first (a reference not seen yet, a retraction's history). */
     const decideLoading = async (
       item: InputItem,
@@ -538,13 +560,15 @@ export class Ingestor {
         for (const e of history) await loadReferences(e);
         // Authority over the retracted event follows the merges of its recorder's units.
         const target = history.find((e) => e.id === sent.data.eventId);
-        const recorder = recorderOf(target?.metadata);
-        if (principal !== undefined && recorder.role === 'integrator')
-          for (const unitId of recorder.units)
-            for (let m = missingInChain(unitId); m !== undefined; m = missingInChain(unitId))
-              await load(m);
+        await loadMergesOf(target);
       }
-      decideLoaded(item, sent, stream, entry, history);
+      let cancelled: Envelope | undefined;
+      if (cancelsAFact(sent)) {
+        // Authority over the cancelled fact: its recorder, read from the log like a retraction's.
+        cancelled = cancelledFact(sent, await storedHistory(stream));
+        await loadMergesOf(cancelled);
+      }
+      decideLoaded(item, sent, stream, entry, history, cancelled);
     };
 
     /** Intake of one item: NFC, validation, canonical ids, plausible dates and metadata, no metadata the server writes. */
@@ -556,7 +580,10 @@ export class Ingestor {
       if (reserved.length === 0) return result;
       const issues = reserved.map((k) => ({
         path: `metadata.${k}`,
-        message: 'is written by the server (the submitting key and its authority); leave it out',
+        message:
+          k === IMPORTED_BY
+            ? 'is written by the operator (the nhagiao import an event came in); leave it out'
+            : 'is written by the server (the submitting key and its authority); leave it out',
       }));
       return err(
         new DomainError(
@@ -722,6 +749,7 @@ export class Ingestor {
             if (
               entry !== undefined &&
               sent.type !== 'EventRetracted' &&
+              !cancelsAFact(sent) &&
               referencesLoaded(sent, stream)
             )
               decideLoaded(item, sent, stream, entry, undefined);

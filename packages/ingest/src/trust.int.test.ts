@@ -4,7 +4,18 @@ import path from 'node:path';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor } from './ingestor.js';
 import { arrayItems } from './lines.js';
-import { award, hire, id, leave, revoke, teacher, unit } from './test-support/envelopes.js';
+import {
+  award,
+  complete,
+  enrol,
+  hire,
+  id,
+  leave,
+  programme,
+  revoke,
+  teacher,
+  unit,
+} from './test-support/envelopes.js';
 import type { Actor, AnnualReportValues, IngestOptions, ItemOutcome } from './types.js';
 
 /** Regression tests for the write side's trust boundary (docs/authority.md). */
@@ -181,6 +192,70 @@ describe('the write side trusts no key beyond its authority', () => {
     await one(sent, A);
     const stored = await store.findEvent('teacher-ta', sent.id);
     expect(stored?.metadata).toEqual({ submittedBy: 'key-a', submittedAs: 'integrator:a' });
+  });
+
+  it('keeps importedBy for the operator: a key may not write it', async () => {
+    const forged = { ...award('ta', 'ta-cn'), metadata: { importedBy: 'nhagiao import x' } };
+    const refused = await one(forged, A);
+    expect(refused).toMatchObject({ status: 'rejected', code: 'invalid-envelope' });
+    expect(refused?.status === 'rejected' && refused.issues[0]?.path).toBe('metadata.importedBy');
+    const imported = award('ta', 'ta-cn');
+    expect(
+      await one(imported, undefined, { metadata: { importedBy: 'nhagiao import y' } }),
+    ).toMatchObject({ status: 'accepted' });
+  });
+
+  it('refuses a new employer the cancellation of a fact another unit recorded', async () => {
+    // b recorded gv-b-9: hired 2015, a master's degree, left on 2025-01-10.
+    const degree = award('gv-b-9', 'd9');
+    expect(
+      (
+        await submit(
+          [teacher('gv-b-9'), hire('gv-b-9', 'b', '2015-09-01'), degree, award('gv-b-9', 'd10')],
+          B,
+        )
+      ).map((o) => o.status),
+    ).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    const enrolled = [programme('p9'), enrol('gv-b-9', 'p9'), complete('gv-b-9', 'p9')];
+    expect((await submit(enrolled.slice(0, 1), admin))[0]).toMatchObject({ status: 'accepted' });
+    expect((await submit(enrolled.slice(1), B)).map((o) => o.status)).toEqual([
+      'accepted',
+      'accepted',
+    ]);
+    expect(await one(leave('gv-b-9', '2025-01-10'), B)).toMatchObject({ status: 'accepted' });
+    // a's key hires the teacher after b's leave: allowed; cancelling b's facts is not.
+    expect(await one(hire('gv-b-9', 'a', '2025-02-01'), A)).toMatchObject({ status: 'accepted' });
+    const revocation = {
+      ...revoke('gv-b-9', 'd9'),
+      data: { teacherId: 'gv-b-9', degreeId: 'd9', revokedOn: '2016-01-02', reason: 'giả' },
+    };
+    const cancellations = [
+      revocation,
+      {
+        id: id(),
+        type: 'CourseCompletionRevoked',
+        data: { teacherId: 'gv-b-9', programmeId: 'p9', revokedOn: '2024-05-01', reason: 'giả' },
+      },
+      {
+        id: id(),
+        type: 'EnrolmentWithdrawn',
+        data: { teacherId: 'gv-b-9', programmeId: 'p9', withdrawnOn: '2024-03-02' },
+      },
+    ];
+    for (const c of cancellations) {
+      const refused = await one(c, A);
+      expect(refused).toMatchObject({ status: 'rejected', code: 'forbidden' });
+      expect(JSON.stringify(refused)).not.toMatch(/"b"|\bb\b,|integrator:b/);
+    }
+    const types: string[] = [];
+    for await (const e of store.readStream('teacher-gv-b-9')) types.push(e.type);
+    expect(types).not.toContain('DegreeRevoked');
+    expect(types).not.toContain('CourseCompletionRevoked');
+    expect(types).not.toContain('EnrolmentWithdrawn');
+    // b's own key may still revoke b's degree; so may the Sở.
+    expect(await one(revocation, B)).toMatchObject({ status: 'accepted' });
+    expect(await one(revoke('gv-b-9', 'd10'), admin)).toMatchObject({ status: 'accepted' });
+    expect(await one(cancellations[1], admin)).toMatchObject({ status: 'accepted' });
   });
 
   it('treats an id in upper case as the same event, never a second one', async () => {

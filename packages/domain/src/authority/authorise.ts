@@ -1,6 +1,6 @@
 import type { FieldIssue } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
-import { AUTHORITY, ROLE_WRITES, type Role, SUBMITTED_AS } from './table.js';
+import { AUTHORITY, CANCELS, ROLE_WRITES, type Role, SUBMITTED_AS } from './table.js';
 
 /** Who submits: an API key. The operator (a command run on the data directory) is no principal: it has every authority. */
 export interface Principal {
@@ -29,7 +29,39 @@ export interface AuthorityFacts {
    * there is no such event of that teacher (the decider then refuses it).
    */
   readonly retracted?: Readonly<Record<string, string>>;
+  /**
+   * For a revocation or withdrawal (`CANCELS`): the metadata of the fact it
+   * cancels; undefined when there is no such fact (the decider then decides).
+   */
+  readonly cancelled?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The fact a revocation or withdrawal cancels, in the teacher's history: the
+ * latest not retracted of its kind with the same id (`CANCELS`); undefined for
+ * other events, or when there is none.
+ */
+export const cancelledFact = (
+  envelope: Envelope,
+  history: readonly Envelope[],
+): Envelope | undefined => {
+  const cancels = CANCELS[envelope.type];
+  if (cancels === undefined) return undefined;
+  const value = (envelope.data as Record<string, unknown>)[cancels.key];
+  const retracted = new Set(
+    history.flatMap((e) => (e.type === 'EventRetracted' ? [e.data.eventId] : [])),
+  );
+  for (let i = history.length - 1; i >= 0; i--) {
+    const e = history[i] as Envelope;
+    if (
+      e.type === cancels.fact &&
+      (e.data as Record<string, unknown>)[cancels.key] === value &&
+      !retracted.has(e.id)
+    )
+      return e;
+  }
+  return undefined;
+};
 
 /** `submittedAs` of an event recorded for this principal. */
 export const submittedAs = (principal: Principal): string =>
@@ -113,6 +145,24 @@ export const authorise = (
     // Never hired: no unit's figure depends on the teacher yet.
     return unit === undefined || reaches(unit);
   };
+  /** Authority over whoever recorded an event (`metadata`), as for a retraction; undefined: none recorded. */
+  const recordedWithin = (
+    metadata: Readonly<Record<string, string>> | undefined,
+    path: string,
+    what: string,
+    verb: string,
+  ): FieldIssue | undefined => {
+    if (metadata === undefined) return undefined;
+    const recorder = recorderOf(metadata);
+    if (recorder.role === 'so')
+      return issue(path, `${what} was recorded by the Sở: only the Sở ${verb}; ask the Sở`);
+    if (!recorder.units.every(reaches))
+      return issue(
+        path,
+        `${what} was recorded by a key with authority beyond this key's units (${keyUnits}); only that key, a key of the same units, or the Sở ${verb}`,
+      );
+    return undefined;
+  };
   const rule = AUTHORITY[envelope.type];
   switch (rule) {
     case 'so':
@@ -160,20 +210,19 @@ export const authorise = (
     }
     case 'retraction': {
       if (!employerAllows()) return notOurTeacher;
-      if (facts.retracted === undefined) return undefined;
-      const recorder = recorderOf(facts.retracted);
-      const eventId = String(data.eventId);
-      if (recorder.role === 'so')
-        return issue(
-          'data.eventId',
-          `${eventId} was recorded by the Sở: only the Sở retracts it; ask the Sở`,
-        );
-      if (!recorder.units.every(reaches))
-        return issue(
-          'data.eventId',
-          `${eventId} was recorded by a key with authority beyond this key's units (${keyUnits}); only that key, a key of the same units, or the Sở retracts it`,
-        );
-      return undefined;
+      return recordedWithin(facts.retracted, 'data.eventId', String(data.eventId), 'retracts it');
+    }
+    case 'cancellation': {
+      // Whoever recorded the fact cancels it, even after the teacher moved on; no such fact: the employer.
+      if (facts.cancelled === undefined) return employerAllows() ? undefined : notOurTeacher;
+      const cancels = CANCELS[envelope.type];
+      if (cancels === undefined) return undefined;
+      return recordedWithin(
+        facts.cancelled,
+        `data.${cancels.key}`,
+        `the ${cancels.fact} of ${String(data[cancels.key])}`,
+        'cancels it',
+      );
     }
   }
 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EVENT_TYPES } from '../events/schemas.js';
-import { authorise, recorderOf, submittedAs, writesFor } from './authorise.js';
+import { authorise, cancelledFact, recorderOf, submittedAs, writesFor } from './authorise.js';
 import { addDays, parseSubmitted } from './plausible.js';
 import { AUTHORITY, WRITING_ROLES } from './table.js';
 
@@ -50,6 +50,57 @@ describe('the authority table', () => {
         mergedInto: () => undefined,
       }),
     ).toMatchObject({ path: 'type' });
+  });
+});
+
+describe('a revocation or withdrawal', () => {
+  const ofB = { submittedAs: 'integrator:b' };
+  const awarded = (id: string, metadata: Record<string, string>) => ({
+    id,
+    type: 'DegreeAwarded' as const,
+    data: {
+      teacherId: 't',
+      degreeId: 'd9',
+      level: 'master' as const,
+      field: 'Điện',
+      institution: 'ĐH',
+      awardedOn: '2016-01-01',
+    },
+    metadata,
+  });
+  const revocation = {
+    id: 'r',
+    type: 'DegreeRevoked' as const,
+    data: { teacherId: 't', degreeId: 'd9', revokedOn: '2016-01-02', reason: 'giả' },
+  };
+  const key = (unit: string) => ({ keyId: unit, role: 'integrator' as const, units: [unit] });
+  const facts = (cancelled?: Record<string, string>) => ({
+    mergedInto: (u: string) => (u === 'm' ? 'b' : undefined),
+    teacher: { employedAt: 'a', lastUnit: 'a' },
+    ...(cancelled === undefined ? {} : { cancelled }),
+  });
+
+  it('finds the latest fact it cancels that is not retracted', () => {
+    const first = awarded('1', ofB);
+    const second = awarded('2', { submittedAs: 'integrator:a' });
+    const retraction = {
+      id: '3',
+      type: 'EventRetracted' as const,
+      data: { teacherId: 't', eventId: '2', reason: 'nhầm' },
+    };
+    expect(cancelledFact(revocation, [first, second])).toBe(second);
+    expect(cancelledFact(revocation, [first, second, retraction])).toBe(first);
+    expect(cancelledFact(revocation, [])).toBeUndefined();
+  });
+
+  it("is the recorder's to assert, not the new employer's", () => {
+    expect(authorise(key('a'), revocation, facts(ofB))).toMatchObject({ path: 'data.degreeId' });
+    expect(authorise(key('b'), revocation, facts(ofB))).toBeUndefined();
+    expect(authorise(key('a'), revocation, facts({}))).toMatchObject({ path: 'data.degreeId' });
+    expect(authorise(key('b'), revocation, facts({ submittedAs: 'integrator:m' }))).toBeUndefined();
+    // No such fact: the employer's, and the domain rules refuse it.
+    expect(authorise(key('a'), revocation, facts())).toBeUndefined();
+    expect(authorise(key('b'), revocation, facts())).toMatchObject({ path: 'data.teacherId' });
   });
 });
 

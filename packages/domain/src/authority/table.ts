@@ -25,9 +25,21 @@ export type Role = (typeof ROLES)[number];
  *   retracted event: the same key, a key of the same units (or of units they
  *   were merged into), or the Sở. An event recorded by the Sở is retracted
  *   only by the Sở.
+ * - `cancellation`: a revocation or withdrawal of an earlier fact (`CANCELS`):
+ *   authority over whoever recorded the fact it cancels, as for a retraction
+ *   (the unit that recorded it may, after the teacher moved on; a new employer
+ *   may not undo what the former unit recorded); `employer` when there is no
+ *   such fact.
  */
 export type Asserter =
-  'so' | 'anyone' | 'employer' | 'hiring-unit' | 'both-units' | 'report-unit' | 'retraction';
+  | 'so'
+  | 'anyone'
+  | 'employer'
+  | 'hiring-unit'
+  | 'both-units'
+  | 'report-unit'
+  | 'retraction'
+  | 'cancellation';
 
 /** The authority table: for every event type, who besides the Sở may assert it. */
 export const AUTHORITY: { readonly [T in EventType]: Asserter } = {
@@ -44,18 +56,33 @@ export const AUTHORITY: { readonly [T in EventType]: Asserter } = {
   TeachingAssignmentChanged: 'employer',
   TeacherLeft: 'employer',
   DegreeAwarded: 'employer',
-  DegreeRevoked: 'employer',
+  DegreeRevoked: 'cancellation',
   CertificateIssued: 'employer',
-  CertificateRevoked: 'employer',
+  CertificateRevoked: 'cancellation',
   TeacherEnrolled: 'employer',
   CourseCompleted: 'employer',
-  EnrolmentWithdrawn: 'employer',
-  CourseCompletionRevoked: 'employer',
+  EnrolmentWithdrawn: 'cancellation',
+  CourseCompletionRevoked: 'cancellation',
   PostgraduateStudyStarted: 'employer',
-  PostgraduateStudyAbandoned: 'employer',
+  PostgraduateStudyAbandoned: 'cancellation',
   TeachingContestAwarded: 'employer',
   EventRetracted: 'retraction',
   AnnualReportSubmitted: 'report-unit',
+};
+
+/**
+ * The events that cancel an earlier fact of the same teacher, and which one:
+ * the latest event of `fact` whose `data[key]` is the same as the
+ * cancellation's (and that is not retracted).
+ */
+export const CANCELS: {
+  readonly [T in EventType]?: { readonly fact: EventType; readonly key: string };
+} = {
+  DegreeRevoked: { fact: 'DegreeAwarded', key: 'degreeId' },
+  CertificateRevoked: { fact: 'CertificateIssued', key: 'certificateId' },
+  EnrolmentWithdrawn: { fact: 'TeacherEnrolled', key: 'programmeId' },
+  CourseCompletionRevoked: { fact: 'CourseCompleted', key: 'programmeId' },
+  PostgraduateStudyAbandoned: { fact: 'PostgraduateStudyStarted', key: 'level' },
 };
 
 /** What each role may assert: the Sở everything, an integrator what the table gives it, readers nothing. */
@@ -73,8 +100,11 @@ export const WRITING_ROLES: readonly Role[] = ROLES.filter((r) => ROLE_WRITES[r]
  * Metadata keys the server writes into every event it records for a key: who
  * submitted it (`submittedBy`, the key id) and with what authority
  * (`submittedAs`: `admin`, or `integrator:` and the key's units, sorted, comma
- * separated). A key may not send them.
+ * separated). And the one the operator's `nhagiao import` writes: the import
+ * an event came in (`importedBy`), by which `nhagiao history` groups
+ * submissions. A key may send none of them.
  */
 export const SUBMITTED_BY = 'submittedBy';
 export const SUBMITTED_AS = 'submittedAs';
-export const RESERVED_METADATA: readonly string[] = [SUBMITTED_BY, SUBMITTED_AS];
+export const IMPORTED_BY = 'importedBy';
+export const RESERVED_METADATA: readonly string[] = [SUBMITTED_BY, SUBMITTED_AS, IMPORTED_BY];
