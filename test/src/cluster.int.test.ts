@@ -217,7 +217,17 @@ const scenario = async (
     const store = openSqliteEventStore(storePath, { readOnly: true });
     const nc = await connect({ servers: cluster.url.split(',') });
     try {
-      const status = await projectorStatus({ store, readModel, nc });
+      // A node just resumed may still be rejoining: JetStream answers 503 meanwhile.
+      let status: Awaited<ReturnType<typeof projectorStatus>> | undefined;
+      await waitFor(
+        'status answered',
+        async () => {
+          status = await projectorStatus({ store, readModel, nc }).catch(() => undefined);
+          return status !== undefined;
+        },
+        30_000,
+      );
+      if (status === undefined) throw new Error('status did not answer');
       expect(statusProblems(status, { maxLag: 0n })).toEqual([]);
       expect(status.stream).toMatchObject({ name: EVENTS_STREAM, messages: Number(head) });
     } finally {
