@@ -33,6 +33,11 @@ const TEACHERS = 80;
 const CHUNKS = 8;
 const LEASE_TTL_MS = 1_000;
 
+// Each scenario runs on a cluster of its own, and how long it takes to settle is
+// nats-server's election timing on a busy 2-core machine: a scenario that fails
+// runs once more on a fresh cluster, with its first failure printed.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 /** Logs to stderr with NHAGIAO_TEST_LOG=1, for a look at what a fault did. */
 const debugLogger = (role: string): Logger =>
   process.env['NHAGIAO_TEST_LOG'] === '1'
