@@ -308,3 +308,161 @@ describe('authority matrix (generated from AUTHORITY)', () => {
     else expect(got).toMatchObject({ status: 'rejected', code: 'forbidden' });
   });
 });
+
+/**
+ * The same table for a teacher no unit has hired yet: it belongs to whoever
+ * registered it (the key's own unit, another unit, or the Sở), and a unit hires
+ * it only with authority over every fact recorded about it before.
+ */
+type Registrant = 'own' | 'other' | 'so';
+const REGISTRANTS: readonly Registrant[] = ['own', 'other', 'so'];
+const TEACHER_RULES = new Set([
+  'employer',
+  'hiring-unit',
+  'both-units',
+  'retraction',
+  'cancellation',
+]);
+
+const expectedUnhired = (type: EventType, registrant: Registrant): 'allowed' | 'forbidden' => {
+  if (registrant === 'own') return 'allowed';
+  // A teacher the Sở registered, with no unit's fact, is any unit's to hire.
+  if (registrant === 'so' && AUTHORITY[type] === 'hiring-unit') return 'allowed';
+  return 'forbidden';
+};
+
+interface UnhiredCase {
+  readonly n: number;
+  readonly type: EventType;
+  readonly registrant: Registrant;
+}
+
+const UNHIRED_CASES: UnhiredCase[] = EVENT_TYPES.filter((type) =>
+  TEACHER_RULES.has(AUTHORITY[type]),
+)
+  .flatMap((type) => REGISTRANTS.map((registrant) => ({ type, registrant })))
+  .map((c, i) => ({ ...c, n: CASES.length + i }));
+
+const unhiredFixture = (c: UnhiredCase): unknown[] => {
+  const u = names(c.n);
+  const unit = (unitId: string) =>
+    ev('UnitRegistered', {
+      unitId,
+      name: `Đơn vị ${unitId}`,
+      kind: 'college',
+      area: 'ba-be',
+      registeredOn: '2010-01-01',
+    });
+  const by =
+    c.registrant === 'so'
+      ? undefined
+      : {
+          [SUBMITTED_BY]: `key-of-${c.registrant}`,
+          [SUBMITTED_AS]: `integrator:${c.registrant === 'own' ? u.own : u.other}`,
+        };
+  const t = u.teacher;
+  const fixtures: unknown[] = [
+    unit(u.own),
+    unit(u.own2),
+    unit(u.other),
+    ev('ProgrammeRegistered', {
+      programmeId: u.programme,
+      title: 'Chuyển đổi số',
+      provider: 'Sở LĐTBXH',
+      topics: ['digital-transformation'],
+    }),
+    ev('TeacherRegistered', { teacherId: t, fullName: 'Nguyễn Văn A' }, by),
+  ];
+  // Facts recorded before any hire (a unit's, in an older log, or the Sở's): what a revocation may cancel.
+  fixtures.push(
+    ev(
+      'DegreeAwarded',
+      {
+        teacherId: t,
+        degreeId: `d1-${c.n}`,
+        level: 'bachelor',
+        field: 'Điện',
+        institution: 'ĐH Thái Nguyên',
+        awardedOn: '2015-06-01',
+      },
+      by,
+    ),
+    {
+      ...ev(
+        'CertificateIssued',
+        { teacherId: t, certificateId: `c1-${c.n}`, kind: 'pedagogy-vet', issuedOn: '2019-01-01' },
+        by,
+      ),
+      id: `00000000-0000-4000-8000-${String(c.n).padStart(12, '0')}`,
+    },
+    ev('TeacherEnrolled', { teacherId: t, programmeId: u.programme, enrolledOn: '2021-01-01' }, by),
+    ev(
+      'CourseCompleted',
+      { teacherId: t, programmeId: u.programme, completedOn: '2021-06-01' },
+      by,
+    ),
+    ev(
+      'PostgraduateStudyStarted',
+      {
+        teacherId: t,
+        level: 'master',
+        institution: 'ĐH Sư phạm Kỹ thuật',
+        startedOn: '2022-01-01',
+      },
+      by,
+    ),
+  );
+  return fixtures;
+};
+
+const unhiredAttempt = (c: UnhiredCase): unknown => {
+  const sent = attempt({ n: c.n, type: c.type, role: 'integrator', relation: 'own' }) as {
+    data: Record<string, unknown>;
+  };
+  // The hire is of the teacher with facts recorded before it.
+  return { ...sent, data: { ...sent.data, teacherId: names(c.n).teacher } };
+};
+
+describe('authority over a teacher no unit has hired yet (generated from AUTHORITY)', () => {
+  let dir: string;
+  let store: EventStore;
+  const outcomes = new Map<number, ItemOutcome | undefined>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-authority-unhired-'));
+    store = openSqliteEventStore(path.join(dir, 'events.sqlite'));
+    const ingestor = createIngestor({ store });
+    const setup = await ingestor.ingest(arrayItems(UNHIRED_CASES.flatMap(unhiredFixture)), {
+      source: 'fixture',
+    });
+    expect(setup.rejected).toBe(0);
+    for (const c of UNHIRED_CASES) {
+      const u = names(c.n);
+      const report = await ingestor.ingest(arrayItems([unhiredAttempt(c)]), {
+        source: `case ${c.n}`,
+        actor: { id: `key-${c.n}`, role: 'integrator', units: new Set([u.own, u.own2]) },
+      });
+      outcomes.set(c.n, report.items[0]);
+    }
+    ingestor.close();
+  }, 60_000);
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(
+    UNHIRED_CASES.map(
+      (c) => [c.type, c.registrant, expectedUnhired(c.type, c.registrant), c.n] as const,
+    ),
+  )(
+    '%s by an integrator about a teacher registered by %s, never hired: %s',
+    (_t, _r, outcome, n) => {
+      const got = outcomes.get(n);
+      expect(got).toBeDefined();
+      // Allowed: authority lets it through (the domain rules may still refuse, e.g. a leave before any hire).
+      if (outcome === 'allowed') expect(got).not.toMatchObject({ code: 'forbidden' });
+      else expect(got).toMatchObject({ status: 'rejected', code: 'forbidden' });
+    },
+  );
+});

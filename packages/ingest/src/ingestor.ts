@@ -16,6 +16,7 @@ import {
   VIETNAM_ZONE,
   authorise,
   cancelledFact,
+  teacherPlace,
   decide,
   err,
   evolve,
@@ -314,7 +315,7 @@ export class Ingestor {
         if (typeof value === 'string' && missingInChain(value) !== undefined) return false;
       }
       if (principal !== undefined)
-        for (const unitId of teacherUnits(stream))
+        for (const unitId of [...principal.units, ...teacherUnits(stream)])
           if (missingInChain(unitId) !== undefined) return false;
       return (
         typeof data.programmeId !== 'string' ||
@@ -328,6 +329,7 @@ export class Ingestor {
     const loadReferences = async (envelope: Envelope, stream?: string): Promise<void> => {
       const data = envelope.data as Record<string, unknown>;
       const unitIds = UNIT_FIELDS.map((field) => data[field]);
+      if (principal !== undefined) unitIds.push(...principal.units);
       if (stream !== undefined && principal !== undefined) unitIds.push(...teacherUnits(stream));
       for (const value of unitIds) {
         if (typeof value !== 'string') continue;
@@ -427,10 +429,7 @@ export class Ingestor {
       cancelled?: Envelope,
     ): AuthorityFacts => {
       const state = entryOf(stream)?.state;
-      const teacher =
-        state?.kind === 'teacher'
-          ? { employedAt: state.job?.unitId, lastUnit: state.lastUnitId }
-          : undefined;
+      const teacher = state?.kind === 'teacher' ? teacherPlace(state) : undefined;
       const target =
         envelope.type === 'EventRetracted'
           ? history?.find((e) => e.id === envelope.data.eventId)
@@ -439,6 +438,10 @@ export class Ingestor {
         mergedInto: (unitId) => {
           const s = entryOf(`unit-${unitId}`)?.state;
           return s?.kind === 'unit' ? s.mergedInto : undefined;
+        },
+        mergedOn: (unitId) => {
+          const s = entryOf(`unit-${unitId}`)?.state;
+          return s?.kind === 'unit' ? s.mergedOn : undefined;
         },
         ...(teacher === undefined ? {} : { teacher }),
         ...(target === undefined ? {} : { retracted: target.metadata ?? {} }),

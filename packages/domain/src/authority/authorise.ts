@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../errors.js';
 import type { Envelope } from '../events/schemas.js';
+import type { TeacherDecisionState } from '../deciders/teacher-state.js';
 import { AUTHORITY, CANCELS, ROLE_WRITES, type Role, SUBMITTED_AS } from './table.js';
 
 /** Who submits: an API key. The operator (a command run on the data directory) is no principal: it has every authority. */
@@ -16,12 +17,26 @@ export interface TeacherPlace {
   readonly employedAt: string | undefined;
   /** The unit of the latest employment, ended or not; undefined when never hired. */
   readonly lastUnit: string | undefined;
+  /** `submittedAs` of the teacher's registration; undefined: the Sở (or the operator). */
+  readonly registeredAs?: string | undefined;
+  /** The integrator authorities that recorded facts about the teacher before any hire (`recordedBeforeHire`). */
+  readonly recordedBeforeHire?: readonly string[];
 }
+
+/** Where a teacher works and who owns them before a hire, from the decision state of their stream. */
+export const teacherPlace = (state: TeacherDecisionState): TeacherPlace => ({
+  employedAt: state.job?.unitId,
+  lastUnit: state.lastUnitId,
+  registeredAs: state.registeredAs,
+  recordedBeforeHire: state.recordedBeforeHire ?? [],
+});
 
 /** What the log says that an authority decision needs. Read from the log, never from a cache that may lack it. */
 export interface AuthorityFacts {
   /** The unit `unitId` was merged into (whatever the merge's date), or undefined. */
   mergedInto(unitId: string): string | undefined;
+  /** The effective date of the merge of `unitId`, when merged (for the message to a merged-away unit's key). */
+  mergedOn?(unitId: string): string | undefined;
   /** For a teacher event: where the teacher works. */
   readonly teacher?: TeacherPlace;
   /**
@@ -133,17 +148,39 @@ export const authorise = (
     );
   const units = principal.units;
   const keyUnits = units.join(', ');
+  // A merged-away unit's key records nothing more: its teachers are the surviving unit's.
+  for (const unit of units) {
+    const into = facts.mergedInto(unit);
+    if (into === undefined) continue;
+    const on = facts.mergedOn?.(unit);
+    return issue(
+      'key',
+      `unit ${unit} of this key was merged into ${into}${on === undefined ? '' : ` on ${on}`}: a key of a merged-away unit records nothing more; ask the Sở for a key of ${into}`,
+    );
+  }
   const reaches = (unitId: string): boolean => writesFor(units, unitId, facts.mergedInto);
+  /** Whether the key has authority over a recorder (`submittedAs`); the Sở's (undefined) it has not. */
+  const over = (as: string | undefined): boolean => {
+    const recorder = recorderOf(as === undefined ? undefined : { [SUBMITTED_AS]: as });
+    return recorder.role === 'integrator' && recorder.units.every(reaches);
+  };
   const data = envelope.data as Record<string, unknown>;
   const teacherId = String(data.teacherId);
   const notOurTeacher = issue(
     'data.teacherId',
     `teacher ${teacherId} does not work at a unit this key writes for (${keyUnits}); only the unit that employs a teacher, or the Sở, records facts about them`,
   );
-  const employerAllows = (): boolean => {
-    const unit = facts.teacher?.employedAt ?? facts.teacher?.lastUnit;
-    // Never hired: no unit's figure depends on the teacher yet.
-    return unit === undefined || reaches(unit);
+  const notRegisteredByUs = issue(
+    'data.teacherId',
+    `teacher ${teacherId} is neither employed at a unit this key writes for nor registered by a key of its units (${keyUnits}); before any hire, only whoever registered a teacher, or the Sở, records facts about them (a new teacher: send TeacherRegistered first)`,
+  );
+  /** Authority over the teacher: their unit of record, or, never hired, whoever registered them. */
+  const employerRefuses = (): FieldIssue | undefined => {
+    if (facts.teacher === undefined) return undefined; // not registered: the domain rules refuse
+    const unit = facts.teacher.employedAt ?? facts.teacher.lastUnit;
+    if (unit !== undefined) return reaches(unit) ? undefined : notOurTeacher;
+    // Never hired: the teacher belongs to whoever registered them.
+    return over(facts.teacher.registeredAs) ? undefined : notRegisteredByUs;
   };
   /** Authority over whoever recorded an event (`metadata`), as for a retraction; undefined: none recorded. */
   const recordedWithin = (
@@ -173,7 +210,7 @@ export const authorise = (
     case 'anyone':
       return undefined;
     case 'employer':
-      return employerAllows() ? undefined : notOurTeacher;
+      return employerRefuses();
     case 'hiring-unit': {
       const unitId = String(data.unitId);
       if (!reaches(unitId))
@@ -187,10 +224,20 @@ export const authorise = (
           'data.teacherId',
           `teacher ${teacherId} is employed at a unit this key does not write for; that unit records TeacherLeft first, or the Sở records a transfer`,
         );
+      // Never hired: facts another unit recorded about them would count for this unit once hired.
+      if (facts.teacher !== undefined && facts.teacher.lastUnit === undefined) {
+        const foreign = (facts.teacher.recordedBeforeHire ?? []).some((as) => !over(as));
+        if (foreign)
+          return issue(
+            'data.teacherId',
+            `teacher ${teacherId} was registered, or has facts recorded before any hire, by a key with authority beyond this key's units (${keyUnits}); that authority hires them, or the Sở (which may first retract those facts)`,
+          );
+      }
       return undefined;
     }
     case 'both-units': {
-      if (!employerAllows()) return notOurTeacher;
+      const refused = employerRefuses();
+      if (refused !== undefined) return refused;
       const to = String(data.toUnitId);
       if (!reaches(to))
         return issue(
@@ -209,12 +256,13 @@ export const authorise = (
           );
     }
     case 'retraction': {
-      if (!employerAllows()) return notOurTeacher;
+      const refused = employerRefuses();
+      if (refused !== undefined) return refused;
       return recordedWithin(facts.retracted, 'data.eventId', String(data.eventId), 'retracts it');
     }
     case 'cancellation': {
       // Whoever recorded the fact cancels it, even after the teacher moved on; no such fact: the employer.
-      if (facts.cancelled === undefined) return employerAllows() ? undefined : notOurTeacher;
+      if (facts.cancelled === undefined) return employerRefuses();
       const cancels = CANCELS[envelope.type];
       if (cancels === undefined) return undefined;
       return recordedWithin(

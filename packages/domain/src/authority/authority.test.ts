@@ -139,3 +139,82 @@ describe('intake', () => {
     expect(fine.ok && fine.value.id).toBe('0192f0c4-5b7e-7c1a-9d2e-3f4a5b6c7d8e');
   });
 });
+
+describe('a teacher no unit has hired yet', () => {
+  const key = (unit: string) => ({ keyId: unit, role: 'integrator' as const, units: [unit] });
+  const none = () => undefined;
+  const degree = {
+    id: 'd',
+    type: 'DegreeAwarded' as const,
+    data: {
+      teacherId: 't',
+      degreeId: 'd1',
+      level: 'master' as const,
+      field: 'Điện',
+      institution: 'ĐH',
+      awardedOn: '2016-01-01',
+    },
+  };
+  const hire = (unitId: string) => ({
+    id: 'h',
+    type: 'TeacherHired' as const,
+    data: {
+      teacherId: 't',
+      unitId,
+      employment: 'permanent' as const,
+      hiredOn: '2024-01-01',
+      levels: ['college' as const],
+      mode: 'integrated' as const,
+    },
+  });
+  const unhired = (registeredAs: string | undefined, recordedBeforeHire: string[] = []) => ({
+    mergedInto: none,
+    teacher: { employedAt: undefined, lastUnit: undefined, registeredAs, recordedBeforeHire },
+  });
+
+  it('belongs to whoever registered it: another unit records no fact about it', () => {
+    expect(authorise(key('a'), degree, unhired('integrator:a', ['integrator:a']))).toBeUndefined();
+    const refused = authorise(key('b'), degree, unhired('integrator:a', ['integrator:a']));
+    expect(refused).toMatchObject({ path: 'data.teacherId' });
+    expect(refused?.message).not.toContain('integrator:a');
+    // Registered by the Sở: only the Sở records facts until a unit hires the teacher.
+    expect(authorise(key('a'), degree, unhired(undefined))).toMatchObject({
+      path: 'data.teacherId',
+    });
+  });
+
+  it("is hired only by a unit with authority over every fact recorded before: another unit's are never counted", () => {
+    expect(authorise(key('a'), hire('a'), unhired('integrator:a', ['integrator:a']))).toBeUndefined();
+    expect(authorise(key('b'), hire('b'), unhired('integrator:a', ['integrator:a']))).toMatchObject(
+      { path: 'data.teacherId' },
+    );
+    // Registered by the Sở, with no unit's fact: any unit hires.
+    expect(authorise(key('b'), hire('b'), unhired(undefined))).toBeUndefined();
+    // Registered by the Sở, a unit's fact recorded before (an older log): only that unit hires.
+    expect(authorise(key('b'), hire('b'), unhired(undefined, ['integrator:a']))).toMatchObject({
+      path: 'data.teacherId',
+    });
+  });
+});
+
+describe('a key of a merged-away unit', () => {
+  const registration = {
+    id: 'x',
+    type: 'TeacherRegistered' as const,
+    data: { teacherId: 't', fullName: 'A' },
+  };
+  const facts = {
+    mergedInto: (u: string) => (u === 'a' ? 'b' : undefined),
+    mergedOn: (u: string) => (u === 'a' ? '2025-01-01' : undefined),
+  };
+
+  it('records nothing more, and is told to ask the Sở for a key of the surviving unit', () => {
+    const refused = authorise({ keyId: 'k', role: 'integrator', units: ['a'] }, registration, facts);
+    expect(refused).toMatchObject({ path: 'key' });
+    expect(refused?.message).toContain('merged into b on 2025-01-01');
+    expect(refused?.message).toContain('ask the Sở for a key of b');
+    expect(
+      authorise({ keyId: 'k', role: 'integrator', units: ['b'] }, registration, facts),
+    ).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@ import type { Envelope } from '../events/schemas.js';
 import { type EnvelopeOfKind, type EventTypeOfKind, isOfKind } from '../events/streams.js';
 import type { Employment } from '../events/vocabulary.js';
 import { unhandled } from '../unhandled.js';
+import { SUBMITTED_AS } from '../authority/table.js';
 
 /** Every event type of a teacher stream, read off the one stream table. */
 export type TeacherEventType = EventTypeOfKind<'teacher'>;
@@ -37,6 +38,18 @@ export interface TeacherDecisionState {
   readonly lastLeftOn: string | undefined;
   /** The unit of the latest employment, ended or not (who may write about the teacher: docs/authority.md). */
   readonly lastUnitId: string | undefined;
+  /**
+   * Who registered the teacher (`submittedAs` of the TeacherRegistered;
+   * undefined: the Sở or the operator). A teacher never hired belongs to that
+   * authority (docs/authority.md).
+   */
+  readonly registeredAs?: string | undefined;
+  /**
+   * The integrator authorities (`submittedAs`) that recorded facts about the
+   * teacher before any unit hired them, in order, each once: a unit may hire a
+   * never-hired teacher only when it has authority over every one of them.
+   */
+  readonly recordedBeforeHire?: readonly string[];
   /** degreeId → still held (false once revoked). */
   readonly degrees: ReadonlyMap<string, boolean>;
   /** certificateId → still held (false once revoked). */
@@ -64,11 +77,27 @@ const withEntry = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<
 const progressOf = (s: TeacherDecisionState, programmeId: string): ProgrammeProgress =>
   s.programmes.get(programmeId) ?? { enrolledOn: undefined, completions: 0 };
 
+/** Notes who recorded a fact about a teacher no unit has hired yet (an integrator only). */
+const noteRecorder = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState => {
+  if (s.lastUnitId !== undefined || envelope.type === 'TeacherHired') return s;
+  const as = envelope.metadata?.[SUBMITTED_AS];
+  if (as === undefined || !as.startsWith('integrator:')) return s;
+  const before = s.recordedBeforeHire ?? [];
+  return before.includes(as) ? s : { ...s, recordedBeforeHire: [...before, as] };
+};
+
 /** Applies one accepted event that is not a retraction. */
-const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState => {
+const applyFact = (s: TeacherDecisionState, envelope: TeacherEnvelope): TeacherDecisionState =>
+  applyFactData(noteRecorder(s, envelope), envelope);
+
+const applyFactData = (
+  s: TeacherDecisionState,
+  envelope: TeacherEnvelope,
+): TeacherDecisionState => {
   switch (envelope.type) {
     case 'TeacherRegistered': {
-      return { ...s, registered: true };
+      const as = envelope.metadata?.[SUBMITTED_AS];
+      return { ...s, registered: true, ...(as === undefined ? {} : { registeredAs: as }) };
     }
     case 'TeacherHired': {
       const { data } = envelope;

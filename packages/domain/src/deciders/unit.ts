@@ -11,6 +11,8 @@ export interface UnitState {
   readonly kind: 'unit';
   readonly registered: boolean;
   readonly mergedInto: string | undefined;
+  /** The merge's effective date, when merged. */
+  readonly mergedOn?: string | undefined;
 }
 
 export const initialUnitState: UnitState = {
@@ -23,7 +25,11 @@ export const evolveUnit = (state: UnitState, envelope: UnitEnvelope): UnitState 
   match(envelope)
     .with({ type: 'UnitRegistered' }, () => ({ ...state, registered: true }))
     .with({ type: 'UnitRenamed' }, { type: 'UnitAreaChanged' }, () => state)
-    .with({ type: 'UnitMerged' }, (e) => ({ ...state, mergedInto: e.data.intoUnitId }))
+    .with({ type: 'UnitMerged' }, (e) => ({
+      ...state,
+      mergedInto: e.data.intoUnitId,
+      mergedOn: e.data.effectiveOn,
+    }))
     .exhaustive();
 
 /**
