@@ -12,6 +12,7 @@ import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { teacherEventsResponse, teacherResponse } from '../schemas.js';
 import { withNotFound } from './common.js';
+import { teacherViewOfKey } from './reach.js';
 
 const idParams = z.strictObject({ id: identifier });
 
@@ -36,29 +37,33 @@ const eventJson = (e: RecordedEvent) => ({
 export const teacherRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** The teacher's events, once it is clear this key may see them (404 before 403 would leak existence). */
+  /**
+   * The teacher's events this key may read (docs/authority.md § A re-hire, and
+   * what a unit may read), once it is clear it may read the teacher at all: an
+   * integrator without a span, a fact or a registration of its own is refused
+   * the same whether or not the teacher exists (404 before 403 would leak it).
+   */
   const load = async (
     request: FastifyRequest,
     teacherId: string,
-  ): Promise<{ events: RecordedEvent[]; facts: TeacherFacts }> => {
-    const events: RecordedEvent[] = [];
-    for await (const e of deps.store.readStream(`teacher-${teacherId}`)) events.push(e);
+  ): Promise<{ events: readonly RecordedEvent[]; facts: TeacherFacts }> => {
+    const all: RecordedEvent[] = [];
+    for await (const e of deps.store.readStream(`teacher-${teacherId}`)) all.push(e);
     const key = keyOf(request);
-    const facts = foldTeacherFacts(teacherId, events);
-    const unit = currentUnit(facts);
-    if (key.role === 'integrator' && (unit === null || !key.units.includes(unit))) {
+    const view = await teacherViewOfKey(deps.store, key, all);
+    if (key.role === 'integrator' && !view.readable) {
       throw new ApiError(
         403,
         'forbidden',
-        `teacher ${teacherId} does not work at this key's units`,
+        `teacher ${teacherId} is not one this key may read: it reads the teachers its units (${key.units.join(', ')}) employ or employed, for the time they did`,
       );
     }
-    if (events.length === 0) {
+    if (all.length === 0) {
       throw new ApiError(404, 'not-found', `no teacher ${teacherId}`, [
         { path: 'id', message: 'unknown teacher' },
       ]);
     }
-    return { events, facts };
+    return { events: view.events, facts: foldTeacherFacts(teacherId, view.events) };
   };
 
   r.get(
