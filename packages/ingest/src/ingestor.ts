@@ -655,6 +655,10 @@ export class Ingestor {
           'type',
           'annual reports are computed by the server, which this write path cannot do; sign the report off with POST /v1/events or nhagiao report submit',
         );
+      const checkpoint = sent.data.checkpoint;
+      const unknown =
+        checkpoint === undefined ? undefined : await computer.checkpointIssue?.(checkpoint);
+      if (unknown !== undefined) return fail('report-mismatch', 'data.checkpoint', unknown);
       let computed: readonly { indicator: string; numerator: number; denominator: number }[];
       try {
         computed = await computer.values(unitId, asOf);

@@ -49,6 +49,12 @@ export interface ReportValue {
  */
 export interface AnnualReportValues {
   values(unitId: string, asOf: string): Promise<readonly ReportValue[]>;
+  /**
+   * Why a sign-off's `checkpoint` is not one the log had (undefined: it is).
+   * Without it a checkpoint is taken as sent (the operator's `report submit`
+   * signs its own).
+   */
+  checkpointIssue?(checkpoint: string): string | undefined | Promise<string | undefined>;
 }
 
 export interface IngestOptions {

@@ -95,7 +95,13 @@ export const reportValuesAtHead = (deps: {
   readonly catchUp?: () => Promise<void>;
   /** The read model's projection whose checkpoint is compared with the head (default `ledger`). */
   readonly projection?: string;
-}): { values(unitId: string, asOf: string): Promise<SubmittedValue[]> } => ({
+  /** Why a sign-off's checkpoint is not one the log had (undefined: it is); absent: not checked. */
+  readonly checkpointIssue?: (checkpoint: string) => string | undefined;
+}): {
+  values(unitId: string, asOf: string): Promise<SubmittedValue[]>;
+  checkpointIssue?(checkpoint: string): string | undefined;
+} => ({
+  ...(deps.checkpointIssue === undefined ? {} : { checkpointIssue: deps.checkpointIssue }),
   async values(unitId, asOf) {
     await deps.catchUp?.();
     const head = await deps.store.head();

@@ -20,6 +20,16 @@ declare module 'fastify' {
       refuseIfOver(request: FastifyRequest, reply: FastifyReply): Promise<void>;
       count(request: FastifyRequest): Promise<void>;
     };
+    /**
+     * The key of a request to a route that needs one only for some queries (a
+     * proof by event id): checked as for a route with `roles` (401, 403, the
+     * failed-authentication count), and set on the request.
+     */
+    requireKey(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      roles: readonly Role[],
+    ): Promise<ApiKey>;
   }
 }
 
@@ -71,9 +81,11 @@ export const registerAuth = (
     count: async (request: FastifyRequest) => void (await failures(request)),
   });
   app.decorateRequest('apiKey', null);
-  app.addHook('onRequest', async (request, reply) => {
-    const roles = request.routeOptions.config.roles;
-    if (roles === undefined) return;
+  const requireKey = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    roles: readonly Role[],
+  ): Promise<ApiKey> => {
     await app.failedAuthentication.refuseIfOver(request, reply);
     const secret = secretOf(request);
     const key = secret === undefined || secret === '' ? undefined : keys.verify(secret);
@@ -95,6 +107,13 @@ export const registerAuth = (
         `a ${key.role} key may not ${request.method} ${request.routeOptions.url ?? request.url} (allowed: ${roles.join(', ')})`,
       );
     }
+    return key;
+  };
+  app.decorate('requireKey', requireKey);
+  app.addHook('onRequest', async (request, reply) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === undefined) return;
+    await requireKey(request, reply, roles);
   });
 };
 

@@ -38,9 +38,17 @@ const decideSubmission = (
   envelope: Extract<ReportEnvelope, { type: 'AnnualReportSubmitted' }>,
   lookup: DecisionLookup,
 ): Result<Envelope[]> => {
-  const { unitId, values } = envelope.data;
+  const { unitId, values, year, asOf } = envelope.data;
   if (lookup.unit(unitId) === undefined) {
     return reject('unknown-unit', 'data.unitId', `unit ${unitId} is not registered: send UnitRegistered for ${unitId} first`);
+  }
+  // A report of a year is of that year's roll: asOf lies within it (docs/authority.md § Annual reports).
+  if (!asOf.startsWith(`${year}-`)) {
+    return reject(
+      'invalid-state',
+      'data.asOf',
+      `${asOf} is not in ${year}, the report's year: a report of ${year} is as of a day of ${year} (by default ${year}-06-30); leave asOf out or give a day of ${year}`,
+    );
   }
   const codes = new Set([...plans.values()].flatMap((p) => p.indicators.map((i) => i.code)));
   const unknown = values.findIndex((v) => !codes.has(v.indicator));

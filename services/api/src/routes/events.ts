@@ -10,6 +10,7 @@ import { ApiError, errorBodySchema, statusOfCode } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { eventsBody, ingestErrorResponse, ingestResponse } from '../schemas.js';
 import type { ParsedBody } from './body.js';
+import { checkpointIssueOf } from './log.js';
 
 const outcomeJson = (o: ItemOutcome) => {
   switch (o.status) {
@@ -62,6 +63,7 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     plan: deps.plan,
     ...(deps.afterAppend === undefined ? {} : { catchUp: deps.afterAppend }),
     projection: deps.projections?.[0] ?? 'ledger',
+    checkpointIssue: checkpointIssueOf(deps.log),
   });
   app.withTypeProvider<ZodTypeProvider>().route({
     method: 'POST',
@@ -71,7 +73,7 @@ export const eventsRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     schema: {
       summary: 'Publish one event, a JSON array of events, or NDJSON (application/x-ndjson)',
       description:
-        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 413 event-too-large (one event over 64 KiB), 400 invalid-json (JSON nested deeper than 16 levels). What a key may assert is the authority table of docs/authority.md (403 forbidden otherwise). An AnnualReportSubmitted is a sign-off (unitId, year, asOf, signedOffBy, note): the server computes its values and sets submittedOn; values sent that differ from the log are refused (422 report-mismatch, naming the first differing figure).',
+        'All-or-nothing by default: one rejected event and none is appended. With partial=true the valid events are appended and the rejected ones quarantined. Same envelope ids or an Idempotency-Key header make retries safe. A body is refused as soon as it is known to be too large, before any of it is parsed and without reading the rest: 413 body-too-large (bytes), 413 batch-too-large (events: array elements or non-blank NDJSON lines), 413 event-too-large (one event over 64 KiB), 400 invalid-json (JSON nested deeper than 16 levels). What a key may assert is the authority table of docs/authority.md (403 forbidden otherwise). An AnnualReportSubmitted is a sign-off (unitId, year, asOf: a day of the year, signedOffBy, note, checkpoint: one this log had): the server computes its values and sets submittedOn; values sent that differ from the log are refused (422 report-mismatch, naming the first differing figure).',
       tags: ['events'],
       consumes: ['application/json', 'application/x-ndjson'],
       security: [{ apiKey: [] }],

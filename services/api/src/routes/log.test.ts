@@ -11,6 +11,7 @@ import {
   hashLeaf,
   parseCheckpoint,
   parseEntryBundle,
+  signCheckpoint,
   verifyConsistency,
   verifyInclusion,
 } from '@nhagiao/audit';
@@ -21,6 +22,7 @@ import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 import type { FastifyInstance } from 'fastify';
 import { type KeyStore, openKeyStore } from '../keys/keyStore.js';
 import { buildServer } from '../server.js';
+import { catchUp } from '../test-support/stack.js';
 import { logServingFromFiles } from './log.js';
 
 const run = promisify(execFile);
@@ -177,7 +179,9 @@ describe('the transparency log over HTTP', () => {
 
   it('serves inclusion proofs by index or event id and consistency proofs, all checking against the checkpoints', async () => {
     const cp = parseCheckpoint(newNote);
-    const byId = await get('/proof/inclusion?eventId=30000000-0000-4000-8000-000000000123');
+    const byId = await get('/proof/inclusion?eventId=30000000-0000-4000-8000-000000000123', {
+      authorization: `Bearer ${auditor}`,
+    });
     const p = JSON.parse(byId.bytes.toString()) as {
       index: number;
       treeSize: number;
@@ -207,7 +211,90 @@ describe('the transparency log over HTTP', () => {
       '/proof/consistency?from=601',
     ])
       expect([bad, (await get(bad)).status]).toEqual([bad, 400]);
-    expect((await get('/proof/inclusion?eventId=nope')).status).toBe(404);
+    expect(
+      (await get('/proof/inclusion?eventId=nope', { authorization: `Bearer ${auditor}` })).status,
+    ).toBe(404);
+  });
+
+  it('answers a lookup by event id only to a key, and the same for an event that does not exist and one the key may not see', async () => {
+    const id = '30000000-0000-4000-8000-000000000123';
+    // Without a key, by id: 401 (a proof by leaf index stays public).
+    expect((await get(`/proof/inclusion?eventId=${id}`)).status).toBe(401);
+    expect((await get('/proof/inclusion?index=123')).status).toBe(200);
+    const ofU1 = keys.create({ role: 'integrator', units: ['u1'] }).secret;
+    const as = { authorization: `Bearer ${ofU1}` };
+    const other = await get(`/proof/inclusion?eventId=${id}`, as);
+    const missing = await get('/proof/inclusion?eventId=30000000-0000-4000-8000-999999999999', as);
+    expect(other.status).toBe(404);
+    expect(missing.status).toBe(404);
+    const text = (r: { bytes: Buffer }) =>
+      r.bytes.toString().replace(/30000000-0000-4000-8000-\d{12}/g, 'ID');
+    expect(text(other)).toBe(text(missing));
+    // Its own unit's event: the proof.
+    const own = await get('/proof/inclusion?eventId=30000000-0000-4000-8000-000000000001', as);
+    expect(own.status).toBe(200);
+    // A reader of figures only may not look events up.
+    expect(
+      (await get(`/proof/inclusion?eventId=${id}`, { authorization: `Bearer ${reporter}` })).status,
+    ).toBe(403);
+  });
+});
+
+describe("an annual report's checkpoint and as-of day", () => {
+  const signOff = async (secret: string, data: Record<string, unknown>) => {
+    const res = await fetch(`${base.replace(/\/log$/, '')}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: crypto.randomUUID(),
+        type: 'AnnualReportSubmitted',
+        data: { unitId: 'u7', year: 2025, ...data },
+      }),
+    });
+    return { status: res.status, body: (await res.json()) as { details?: { path: string }[] } };
+  };
+
+  it("refuses a checkpoint the log never had: another key's, an edited one, a root the log never had, one past the log", async () => {
+    const plan = getPlan('bac-kan-423-2024');
+    if (plan === undefined) throw new Error('no plan');
+    await catchUp(store, readModel, plan)();
+    const ofU7 = keys.create({ role: 'integrator', units: ['u7'] }).secret;
+    const cp = parseCheckpoint(oldNote);
+    const forged = [
+      // Signed by another key for the same origin.
+      signCheckpoint(cp, generateSigningKey(ORIGIN).privateKey),
+      // The root line edited: the signature no longer matches.
+      oldNote.replace(cp.rootHash.toString('base64'), Buffer.alloc(32, 7).toString('base64')),
+      // Signed by the log's key, but a root the log never had at that size.
+      signCheckpoint({ ...cp, rootHash: Buffer.alloc(32, 9) }, key.privateKey),
+      // Signed by the log's key, past what the log has published.
+      signCheckpoint({ ...cp, size: 10_000 }, key.privateKey),
+      'free text',
+    ];
+    for (const checkpoint of forged) {
+      const res = await signOff(ofU7, { checkpoint });
+      expect([res.status, res.body.details?.[0]?.path]).toEqual([422, '[1].data.checkpoint']);
+    }
+    // A checkpoint the log had (an older one too) is taken.
+    expect((await signOff(ofU7, { checkpoint: oldNote })).status).toBe(200);
+  });
+
+  it("refuses an as-of day outside the report's year", async () => {
+    const plan = getPlan('bac-kan-423-2024');
+    if (plan === undefined) throw new Error('no plan');
+    await catchUp(store, readModel, plan)();
+    const ofU8 = keys.create({ role: 'integrator', units: ['u8'] }).secret;
+    const res = await fetch(`${base.replace(/\/log$/, '')}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ofU8}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: crypto.randomUUID(),
+        type: 'AnnualReportSubmitted',
+        data: { unitId: 'u8', year: 2025, asOf: '2021-06-30' },
+      }),
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('data.asOf');
   });
 });
 

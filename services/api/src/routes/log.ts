@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { LogView, LogViewError, TILE_WIDTH, findLoggedEvent, parseTilePath } from '@nhagiao/audit';
+import {
+  LogView,
+  LogViewError,
+  TILE_WIDTH,
+  findLoggedEvent,
+  parseTilePath,
+  verifyCheckpoint,
+} from '@nhagiao/audit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,6 +16,10 @@ import { PERSONAL_DATA_ROLES } from '../auth.js';
 import { ApiError, errorBodySchema } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { withNotFound } from './common.js';
+import { eventVisibleTo } from './reach.js';
+
+/** Who may ask for a proof by event id (a proof by leaf index needs no key). */
+const EVENT_LOOKUP_ROLES = ['integrator', 'auditor', 'admin'] as const;
 
 /** Where the published log comes from: the operator's audit file and public key. */
 export interface LogServing {
@@ -39,6 +50,37 @@ export const logServingFromFiles = (files: {
     },
   };
 };
+
+/**
+ * Why a report's `checkpoint` is not one this log had (undefined: it is): it
+ * must be a note signed by the log's key for its origin, of a size the log has
+ * published, whose root hash is the log's at that size. A server that publishes
+ * no log cannot check one, so it refuses any.
+ */
+export const checkpointIssueOf =
+  (log: LogServing | undefined) =>
+  (note: string): string | undefined => {
+    const view = log?.view();
+    const publicKey = log?.publicKey();
+    const fix =
+      'send the text of a checkpoint of this log (GET /v1/log/checkpoint), or leave checkpoint out';
+    if (view === undefined || publicKey === undefined)
+      return 'this server publishes no transparency log, so it cannot check a checkpoint; leave checkpoint out';
+    let published;
+    try {
+      published = view.published().checkpoint;
+    } catch {
+      return `the log has no checkpoint signed yet; leave checkpoint out`;
+    }
+    const verdict = verifyCheckpoint(note, publicKey, { origin: published.origin });
+    if (!verdict.ok) return `is not a checkpoint of this log (${verdict.message}); ${fix}`;
+    const { size, rootHash } = verdict.checkpoint;
+    if (size > published.size)
+      return `covers ${size} events, more than the log's latest checkpoint (${published.size}): the log never had it; ${fix}`;
+    if (!view.tree.rootAt(size).equals(rootHash))
+      return `its root hash for ${size} events is not the log's: the log never had this checkpoint; ${fix}`;
+    return undefined;
+  };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** The checkpoint moves: a few seconds at most, as tlog-tiles asks. */
@@ -312,7 +354,7 @@ export const logRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     {
       schema: {
         summary:
-          'RFC 6962 inclusion proof of one event (by eventId or leaf index) in the tree of treeSize (default: the latest checkpoint); hashes in base64',
+          'RFC 6962 inclusion proof of one event (by leaf index: anyone; by eventId: a key that may see the event — integrator, auditor, admin — and the same 404 for an event that does not exist and one the key may not see) in the tree of treeSize (default: the latest checkpoint); hashes in base64',
         tags: ['log'],
         querystring: z.strictObject({
           eventId: z.string().min(1).max(100).optional(),
@@ -322,7 +364,7 @@ export const logRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
         response: { 200: proofResponse, 400: errorBodySchema, ...textErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { eventId, index, treeSize } = request.query;
       if ((eventId === undefined) === (index === undefined))
         throw new ApiError(400, 'invalid-request', 'give exactly one of eventId and index', [
@@ -331,16 +373,25 @@ export const logRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       const v = view();
       try {
         if (index !== undefined) return v.inclusionProof(index, treeSize);
+        // By id, the answer tells whether an event exists: only to a key that may see it.
+        const key = await app.requireKey(request, reply, EVENT_LOOKUP_ROLES);
         const event = await findLoggedEvent(deps.store, { id: eventId as string });
         const at = event === undefined ? undefined : v.indexOf(event.position);
-        if (event === undefined || at === undefined)
+        if (
+          event === undefined ||
+          at === undefined ||
+          !(await eventVisibleTo(deps.store, key, event))
+        )
           throw new ApiError(
             404,
             'not-found',
-            event === undefined
-              ? `no event ${eventId} in the log`
-              : `event ${eventId} is not covered by the latest checkpoint yet`,
-            [{ path: 'querystring.eventId', message: 'not in the published tree' }],
+            `no event ${eventId} that this key may see is covered by the latest checkpoint (an event recorded since is covered by the next one)`,
+            [
+              {
+                path: 'querystring.eventId',
+                message: "not in the published tree, or not this key's to see",
+              },
+            ],
           );
         return {
           eventId: event.id,

@@ -1,4 +1,10 @@
-import { type RecordedEvent, type TeacherView, recorderOf, teacherViewFor } from '@nhagiao/domain';
+import {
+  type RecordedEvent,
+  type TeacherView,
+  recorderOf,
+  teacherViewFor,
+  writesFor,
+} from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ApiKey } from '../keys/keyStore.js';
 
@@ -51,4 +57,36 @@ export const teacherViewOfKey = async (
   if (key.role !== 'integrator') return { readable: false, events: [] };
   const mergedInto = await mergesOf(store, [...key.units, ...unitsNamed(events)]);
   return teacherViewFor(key.units, mergedInto, events);
+};
+
+/**
+ * Whether `key` may see that an event exists (a proof by event id): an auditor
+ * or admin any; an integrator what a key of its units recorded, an event about
+ * one of its units (a unit's own events, its reports), and a teacher's event it
+ * may read (`teacherViewOfKey`); nothing else.
+ */
+export const eventVisibleTo = async (
+  store: EventStore,
+  key: ApiKey,
+  event: RecordedEvent,
+): Promise<boolean> => {
+  if (key.role === 'auditor' || key.role === 'admin') return true;
+  if (key.role !== 'integrator') return false;
+  const recorder = recorderOf(event.metadata);
+  const data = event.data as { unitId?: unknown; teacherId?: unknown };
+  const named = [
+    ...(recorder.role === 'integrator' ? recorder.units : []),
+    ...(typeof data.unitId === 'string' ? [data.unitId] : []),
+  ];
+  const mergedInto = await mergesOf(store, [...key.units, ...named]);
+  if (
+    recorder.role === 'integrator' &&
+    recorder.units.every((u) => writesFor(key.units, u, mergedInto))
+  )
+    return true;
+  if (!event.stream.startsWith('teacher-'))
+    return typeof data.unitId === 'string' && writesFor(key.units, data.unitId, mergedInto);
+  const history: RecordedEvent[] = [];
+  for await (const e of store.readStream(event.stream)) history.push(e);
+  return (await teacherViewOfKey(store, key, history)).events.some((e) => e.id === event.id);
 };
