@@ -60,7 +60,12 @@ describe('authority probe against nhagiao serve', () => {
   let base: string;
   let outsider: string;
   let reader: string;
+  const readers: string[] = [];
+  let turn = 0;
   let admin: string;
+  /** A key of the other unit, and one of the unit merged into it. */
+  let ofOther: string;
+  let ofMerged: string;
   let lines: Line[];
 
   const call = async (secret: string, method: string, url: string, body?: unknown) => {
@@ -79,6 +84,7 @@ describe('authority probe against nhagiao serve', () => {
   /** Every unit's figures as of three dates and every unit's report status: what no refusal may move. */
   const snapshot = async (): Promise<Record<string, unknown>> => {
     const out: Record<string, unknown> = {};
+    const reader = readers[turn++ % readers.length] as string;
     for (const asOf of ['2019-12-31', '2025-06-30', '2026-12-31']) {
       const r = await call(reader, 'GET', `/v1/indicators?asOf=${asOf}&by=unit`);
       expect(r.status).toBe(200);
@@ -117,7 +123,15 @@ describe('authority probe against nhagiao serve', () => {
       dir,
     ]);
     reader = await run(['keys', 'create', '--role', 'reporter', '--data-dir', dir]);
+    // Snapshots read a lot: they take turns with a few reporter keys, each under the per-key rate limit.
+    for (let i = 0; i < 3; i++)
+      readers.push(await run(['keys', 'create', '--role', 'reporter', '--data-dir', dir]));
+    readers.push(reader);
     admin = await run(['keys', 'create', '--role', 'admin', '--data-dir', dir]);
+    const keyOf = (unit: string) =>
+      run(['keys', 'create', '--role', 'integrator', '--units', unit, '--data-dir', dir]);
+    ofOther = await keyOf(OTHER);
+    ofMerged = await keyOf(MERGED);
     serve = spawn(
       process.execPath,
       ['--import', 'tsx', 'services/cli/src/main.ts', 'serve', '--port', '0', '--data-dir', dir],
@@ -147,15 +161,24 @@ describe('authority probe against nhagiao serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Posts as the outsider; the write must be refused with `status` and move no unit's figure. */
-  const refused = async (what: string, body: unknown, status: number, code?: string) => {
+  /** Posts as `secret`; the write must be refused with `status` and move no unit's figure. */
+  const refusedFor = async (
+    secret: string,
+    what: string,
+    body: unknown,
+    status: number,
+    code?: string,
+  ) => {
     const before = await snapshot();
-    const r = await post(outsider, body);
+    const r = await post(secret, body);
     expect({ what, status: r.status }).toEqual({ what, status });
     if (code !== undefined) expect({ what, code: r.body.code }).toEqual({ what, code });
     expect(await snapshot()).toEqual(before);
     return r.body;
   };
+  /** Posts as the outsider; the write must be refused with `status` and move no unit's figure. */
+  const refused = (what: string, body: unknown, status: number, code?: string) =>
+    refusedFor(outsider, what, body, status, code);
 
   it('refuses every event type about another unit, its teachers and those of the unit merged into it', async () => {
     const otherTeacher = teachersAt(lines, OTHER)[0] as string;
@@ -445,5 +468,170 @@ describe('authority probe against nhagiao serve', () => {
       400,
       'invalid-envelope',
     );
+  }, 120_000);
+
+  const degreeFor = (teacherId: string, degreeId: string) => ({
+    id: randomUUID(),
+    type: 'DegreeAwarded',
+    data: {
+      teacherId,
+      degreeId,
+      level: 'master',
+      field: 'Cơ khí',
+      institution: 'ĐH Thái Nguyên',
+      awardedOn: '2021-06-01',
+    },
+  });
+  const hireInto = (teacherId: string, unitId: string, hiredOn = '2026-01-15') => ({
+    id: randomUUID(),
+    type: 'TeacherHired',
+    data: {
+      teacherId,
+      unitId,
+      employment: 'permanent',
+      hiredOn,
+      levels: ['college'],
+      mode: 'theory',
+    },
+  });
+
+  it('refuses facts about, and a hire of, a teacher another unit registered and no unit has hired', async () => {
+    // gdnn-ba-be registers a teacher and records a master's degree, before hiring them.
+    const theirs = `probe-${randomUUID()}`;
+    const registered = await post(ofOther, [
+      {
+        id: randomUUID(),
+        type: 'TeacherRegistered',
+        data: { teacherId: theirs, fullName: 'Ma Văn Chờ' },
+      },
+      degreeFor(theirs, `${theirs}-ths`),
+    ]);
+    expect(registered.status).toBe(200);
+    await refused(
+      'a degree of their unhired teacher',
+      degreeFor(theirs, `${theirs}-ts`),
+      403,
+      'forbidden',
+    );
+    await refused('a hire of their unhired teacher', hireInto(theirs, OWN), 403, 'forbidden');
+    // cdbk squats an id with a master's degree: gdnn-ba-be may not hire it and so count the degree.
+    const squatted = `probe-${randomUUID()}`;
+    const squat = await post(outsider, [
+      {
+        id: randomUUID(),
+        type: 'TeacherRegistered',
+        data: { teacherId: squatted, fullName: 'Giả Mạo' },
+      },
+      degreeFor(squatted, `${squatted}-ths`),
+    ]);
+    expect(squat.status).toBe(200);
+    await refusedFor(
+      ofOther,
+      'a hire of a squatted id',
+      hireInto(squatted, OTHER),
+      403,
+      'forbidden',
+    );
+    // Their own registrant hires them; that moves their own unit only.
+    const before = await snapshot();
+    expect((await post(ofOther, hireInto(theirs, OTHER))).status).toBe(200);
+    const after = await snapshot();
+    const unchanged = (snap: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(snap).filter(
+          ([k]) =>
+            !k.endsWith(`unit:${OTHER}`) &&
+            !/ (area|province)/.test(k) &&
+            k !== 'head' &&
+            !k.startsWith('report '),
+        ),
+      );
+    expect(unchanged(after)).toEqual(unchanged(before));
+  }, 120_000);
+
+  it("a hire of another unit's former teacher opens only the hiring unit's span, never the former unit's history", async () => {
+    const former = teachersAt(lines, OTHER)[2] as string;
+    expect(former).toBeDefined();
+    expect(
+      (
+        await post(ofOther, {
+          id: randomUUID(),
+          type: 'TeacherLeft',
+          data: { teacherId: former, leftOn: '2026-01-01', reason: 'resigned' },
+        })
+      ).status,
+    ).toBe(200);
+    const before = others(await snapshot());
+    expect((await post(outsider, hireInto(former, OWN, '2026-02-01'))).status).toBe(200);
+    expect(others(await snapshot())).toEqual(before);
+    const read = await call(outsider, 'GET', `/v1/teachers/${former}/events`);
+    expect(read.status).toBe(200);
+    const events = read.body.events as { type: string; data: Record<string, unknown> }[];
+    expect(events.filter((e) => e.type === 'TeacherHired').map((e) => e.data.unitId)).toEqual([
+      OWN,
+    ]);
+    expect(events.some((e) => e.type === 'TeacherLeft')).toBe(false);
+    // Nothing names the former unit (the teacher id the key sent aside).
+    const named = (body: unknown) => JSON.stringify(body).split(former).join('');
+    expect(named(read.body)).not.toContain(OTHER);
+    const facts = await call(outsider, 'GET', `/v1/teachers/${former}`);
+    expect(named(facts.body)).not.toContain(OTHER);
+  }, 120_000);
+
+  it("refuses every write of a merged-away unit's key, naming the surviving unit", async () => {
+    const t = teachersAt(lines, OTHER)[3] as string;
+    const body = await refusedFor(
+      ofMerged,
+      "a degree by the merged unit's key",
+      degreeFor(t, `${t}-merged`),
+      403,
+      'forbidden',
+    );
+    expect(JSON.stringify(body)).toContain(`merged into ${OTHER}`);
+    await refusedFor(
+      ofMerged,
+      "a registration by the merged unit's key",
+      {
+        id: randomUUID(),
+        type: 'TeacherRegistered',
+        data: { teacherId: `probe-${randomUUID()}`, fullName: 'Mới' },
+      },
+      403,
+      'forbidden',
+    );
+  }, 120_000);
+
+  it("refuses a report of a year as of another year's day, and a checkpoint the log never had", async () => {
+    const report = (data: Record<string, unknown>) => ({
+      id: randomUUID(),
+      type: 'AnnualReportSubmitted',
+      data: { unitId: OWN, year: 2025, ...data },
+    });
+    await refused('asOf in another year', report({ asOf: '2021-06-30' }), 422);
+    const body = await refused(
+      'a checkpoint the log never had',
+      report({ asOf: '2025-06-30', checkpoint: 'nhagiao\n1\nAAAA\n\n— giả' }),
+      422,
+      'report-mismatch',
+    );
+    expect(JSON.stringify(body.details)).toContain('data.checkpoint');
+  }, 120_000);
+
+  it('answers a proof by event id only to a key that may see the event, the same for one it may not see as for none', async () => {
+    const otherEvent = lines.find((l) => l.data.teacherId === teachersAt(lines, OTHER)[4]) as Line;
+    const proof = (secret: string | undefined, id: string) =>
+      fetch(`${base}/v1/log/proof/inclusion?eventId=${id}`, {
+        headers: secret === undefined ? {} : { authorization: `Bearer ${secret}` },
+      });
+    expect((await proof(undefined, otherEvent.id)).status).toBe(401);
+    const notYours = await proof(outsider, otherEvent.id);
+    const none = await proof(outsider, randomUUID());
+    expect(notYours.status).toBe(none.status);
+    const text = async (r: Response) =>
+      (await r.text()).replace(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+        'ID',
+      );
+    expect(await text(notYours)).toBe(await text(none));
   }, 120_000);
 });

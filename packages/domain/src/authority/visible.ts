@@ -1,6 +1,6 @@
 import type { Envelope } from '../events/schemas.js';
 import { recorderOf, writesFor } from './authorise.js';
-import { RESERVED_METADATA, SUBMITTED_AS } from './table.js';
+import { SUBMITTED_AS } from './table.js';
 
 /** The qualifications a unit's figures count whenever they were recorded: seen by every employer. */
 const QUALIFICATIONS: ReadonlySet<string> = new Set([
@@ -10,14 +10,9 @@ const QUALIFICATIONS: ReadonlySet<string> = new Set([
   'CertificateRevoked',
 ]);
 
-/** The event without the metadata that names who recorded it. */
-const withoutRecorder = <E extends Envelope>(e: E): E => {
-  if (e.metadata === undefined) return e;
-  const metadata = Object.fromEntries(
-    Object.entries(e.metadata).filter(([k]) => !RESERVED_METADATA.includes(k)),
-  );
-  return { ...e, metadata };
-};
+/** The event without its metadata: who sent it, and from where, would tell where the teacher was. */
+const withoutRecorder = <E extends Envelope>(e: E): E =>
+  e.metadata === undefined || Object.keys(e.metadata).length === 0 ? e : { ...e, metadata: {} };
 
 export interface TeacherView<E extends Envelope> {
   /** Whether the key may read the teacher at all: a span at its units, a fact it recorded, or (never hired) it registered them. */
@@ -32,7 +27,7 @@ export interface TeacherView<E extends Envelope> {
  * every event of the spans the teacher was employed at a unit the key writes
  * for (hire or transfer in, to leave or transfer out, in the stream's order),
  * and what a key of those units recorded; degrees and certificates and their
- * revocations, whenever recorded (without who recorded them); a retraction of
+ * revocations, whenever recorded (without their metadata); a retraction of
  * an event it sees. Other
  * units' spans stay out. A key that has no span, recorded nothing and did not
  * register the teacher reads nothing.
@@ -82,7 +77,7 @@ export const teacherViewFor = <E extends Envelope>(
       events.push(e);
       seen.add(e.id);
     } else if (always) {
-      // Seen for what it says, not for who recorded it: that would tell where the teacher was.
+      // Seen for what it says, not for who sent it.
       events.push(withoutRecorder(e));
       seen.add(e.id);
     }

@@ -370,11 +370,15 @@ export const logRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
         throw new ApiError(400, 'invalid-request', 'give exactly one of eventId and index', [
           { path: 'querystring', message: 'eventId or index' },
         ]);
+      // By id, the answer tells whether an event exists: only to a key that may see it.
+      const key =
+        eventId === undefined
+          ? undefined
+          : await app.requireKey(request, reply, EVENT_LOOKUP_ROLES);
       const v = view();
       try {
         if (index !== undefined) return v.inclusionProof(index, treeSize);
-        // By id, the answer tells whether an event exists: only to a key that may see it.
-        const key = await app.requireKey(request, reply, EVENT_LOOKUP_ROLES);
+        if (key === undefined) throw new Error('a lookup by eventId without a key');
         const event = await findLoggedEvent(deps.store, { id: eventId as string });
         const at = event === undefined ? undefined : v.indexOf(event.position);
         if (
