@@ -25,11 +25,17 @@ of docs/authority.md, checked for every event:
   integrator  (--units required) facts about the teachers its units employ, or
               last employed, and those of units merged into them (degrees,
               certificates, trainings, studies, leaves, assignments, contests);
-              hires into its units; transfers only between two of its units;
+              before any unit hires a teacher, facts only about those a key of
+              its units registered; hires into its units (not of a never-hired
+              teacher another unit registered or recorded facts about);
+              transfers only between two of its units;
               retractions only of what a key of the same units recorded; its
               units' annual report sign-off (the server computes the figures
               and sets the day). Units, renames, areas, merges, programmes,
-              topics and funding are the Sở's.
+              topics and funding are the Sở's. It reads the teachers its units
+              employ or employed, for that time, and their qualifications.
+              Once one of its units is merged into another, it writes nothing
+              more: ask the Sở for a key of the surviving unit.
   admin       the Sở: every event, reports entered with their paper date
   reporter    reads figures and reports; writes nothing
   auditor     reads everything, history and events included; writes nothing
