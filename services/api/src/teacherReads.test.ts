@@ -115,6 +115,14 @@ describe('teacher reads by an integrator key', () => {
     expect(merge.statusCode).toBe(200);
     const res = await get(centreB, '/v1/teachers/gv-college-1');
     expect(res.statusCode).toBe(200);
+    // And the reports of the unit merged into theirs.
+    const list = (await get(centreB, '/v1/reports?year=2025')).json<{
+      units: { unitId: string }[];
+    }>();
+    expect(list.units.map((u) => u.unitId).sort()).toEqual([CENTRE_B, COLLEGE].sort());
+    // Past authority (a merged-away unit's own report may still be refused for what it is).
+    expect((await get(centreB, `/v1/reports/${COLLEGE}/2025.json`)).statusCode).not.toBe(403);
+    expect((await get(centreA, `/v1/reports/${COLLEGE}/2025.json`)).statusCode).toBe(403);
     // The merged-away unit's key records nothing more.
     const refused = await post(college, [
       envelope('TeacherRegistered', { teacherId: 'gv-new', fullName: 'Lê Văn Mới' }),

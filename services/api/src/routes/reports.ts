@@ -1,4 +1,10 @@
-import { type RecordedEvent, reportDueOn, resolveUnit, unitTimelineFrom } from '@nhagiao/domain';
+import {
+  type RecordedEvent,
+  reportDueOn,
+  resolveUnit,
+  unitTimelineFrom,
+  writesFor,
+} from '@nhagiao/domain';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import {
   ReportError,
@@ -16,6 +22,7 @@ import { PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { commonErrors, withNotFound } from './common.js';
+import { mergesOf } from './reach.js';
 import {
   type ReportFormat,
   reportFileParams,
@@ -75,9 +82,12 @@ export const reportRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
       const dueOn = reportDueOn(plan, year);
       const key = keyOf(request);
       const timeline = unitTimelineFrom(await readModel.unitEvents());
+      // An integrator sees its units' reports, and those of the units merged into them.
+      const mergedInto =
+        key.role === 'integrator' ? await mergesOf(store, timeline.units.keys()) : () => undefined;
       const units = [...timeline.units.values()]
         .filter((u) => u.registeredOn <= dueOn)
-        .filter((u) => key.role !== 'integrator' || key.units.includes(u.unitId))
+        .filter((u) => key.role !== 'integrator' || writesFor(key.units, u.unitId, mergedInto))
         .sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
       const rows = await Promise.all(
         units.map(async (u) => {
@@ -131,8 +141,15 @@ export const reportRoutes = (app: FastifyInstance, deps: ServerDeps): void => {
     async (request, reply) => {
       const { unitId, year, format } = request.params;
       const key = keyOf(request);
-      if (key.role === 'integrator' && !key.units.includes(unitId)) {
-        throw new ApiError(403, 'forbidden', `unit ${unitId} is not one of this key's units`);
+      if (
+        key.role === 'integrator' &&
+        !writesFor(key.units, unitId, await mergesOf(store, [...key.units, unitId]))
+      ) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `unit ${unitId} is not one of this key's units, nor merged into one of them`,
+        );
       }
       const asOf = request.query.asOf ?? defaultAsOf(year);
       // The report is made as known at the read model's checkpoint, so its figures and its counts agree.
