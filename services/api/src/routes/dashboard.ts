@@ -1,4 +1,4 @@
-import { businessDate, identifier, targetFor } from '@nhagiao/domain';
+import { businessDate, identifier, targetFor, writesFor } from '@nhagiao/domain';
 import {
   type FigureRow,
   type ReadModelStore,
@@ -21,6 +21,7 @@ import { ApiError, errorBodySchema } from '../errors.js';
 import type { ServerDeps } from '../ports.js';
 import { knownAtParam } from '../schemas.js';
 import { commonErrors, knownAtPosition, withNotFound } from './common.js';
+import { mergesOf } from './reach.js';
 import { pipelineResponse } from './pipeline.schemas.js';
 import { reportFileQuery } from './reports.schemas.js';
 import { pipelineCounts } from './pipelineCounts.js';
@@ -505,8 +506,15 @@ export const dashboardRoutes = (app: FastifyInstance, deps: ServerDeps): void =>
     async (request, reply) => {
       const { unitId, year } = request.params;
       const key = keyOf(request);
-      if (key.role === 'integrator' && !key.units.includes(unitId)) {
-        throw new ApiError(403, 'forbidden', `unit ${unitId} is not one of this key's units`);
+      if (
+        key.role === 'integrator' &&
+        !writesFor(key.units, unitId, await mergesOf(deps.store, [...key.units, unitId]))
+      ) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `unit ${unitId} is not one of this key's units, nor merged into one of them`,
+        );
       }
       const asOf = request.query.asOf ?? defaultAsOf(year);
       const checkpoint = (await readModel.checkpoint(projection)) ?? -1n;
