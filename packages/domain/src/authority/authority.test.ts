@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EVENT_TYPES } from '../events/schemas.js';
+import { EVENT_TYPES, type Envelope } from '../events/schemas.js';
 import { authorise, cancelledFact, recorderOf, submittedAs, writesFor } from './authorise.js';
 import { addDays, parseSubmitted } from './plausible.js';
 import { AUTHORITY, WRITING_ROLES } from './table.js';
+import { teacherViewFor } from './visible.js';
 
 describe('the authority table', () => {
   it('is the one docs/authority.md shows, row for row', () => {
@@ -184,7 +185,9 @@ describe('a teacher no unit has hired yet', () => {
   });
 
   it("is hired only by a unit with authority over every fact recorded before: another unit's are never counted", () => {
-    expect(authorise(key('a'), hire('a'), unhired('integrator:a', ['integrator:a']))).toBeUndefined();
+    expect(
+      authorise(key('a'), hire('a'), unhired('integrator:a', ['integrator:a'])),
+    ).toBeUndefined();
     expect(authorise(key('b'), hire('b'), unhired('integrator:a', ['integrator:a']))).toMatchObject(
       { path: 'data.teacherId' },
     );
@@ -209,12 +212,61 @@ describe('a key of a merged-away unit', () => {
   };
 
   it('records nothing more, and is told to ask the Sở for a key of the surviving unit', () => {
-    const refused = authorise({ keyId: 'k', role: 'integrator', units: ['a'] }, registration, facts);
+    const refused = authorise(
+      { keyId: 'k', role: 'integrator', units: ['a'] },
+      registration,
+      facts,
+    );
     expect(refused).toMatchObject({ path: 'key' });
     expect(refused?.message).toContain('merged into b on 2025-01-01');
     expect(refused?.message).toContain('ask the Sở for a key of b');
     expect(
       authorise({ keyId: 'k', role: 'integrator', units: ['b'] }, registration, facts),
     ).toBeUndefined();
+  });
+});
+
+describe('what an integrator key reads of a teacher', () => {
+  const by = (unit: string) => ({ submittedAs: `integrator:${unit}`, source: `register.${unit}` });
+  const e = (id: string, type: string, data: Record<string, unknown>, unit?: string) =>
+    ({
+      id,
+      type,
+      data: { teacherId: 't', ...data },
+      ...(unit === undefined ? {} : { metadata: by(unit) }),
+    }) as unknown as Envelope;
+  const history: Envelope[] = [
+    e('1', 'TeacherRegistered', { fullName: 'A' }, 'v'),
+    e('2', 'TeacherHired', { unitId: 'v', hiredOn: '2015-01-01' }, 'v'),
+    e('3', 'DegreeAwarded', { degreeId: 'd', level: 'master' }, 'v'),
+    e('4', 'CourseCompleted', { programmeId: 'p' }, 'v'),
+    e('5', 'TeacherTransferred', { toUnitId: 'w', effectiveOn: '2018-01-01' }),
+    e('6', 'TeacherEnrolled', { programmeId: 'q' }, 'w'),
+    e('7', 'TeacherLeft', { leftOn: '2020-01-01' }, 'w'),
+    e('8', 'TeacherHired', { unitId: 'u', hiredOn: '2021-01-01' }, 'u'),
+    e('9', 'EventRetracted', { eventId: '3' }, 'v'),
+    e('10', 'EventRetracted', { eventId: '4' }, 'v'),
+  ];
+  const none = () => undefined;
+  const ids = (units: string[], mergedInto: (u: string) => string | undefined = none) =>
+    teacherViewFor(units, mergedInto, history).events.map((x) => x.id);
+
+  it("gives each unit its own span, the qualifications, and retractions of what it sees; nothing of another unit's span", () => {
+    expect(ids(['u'])).toEqual(['1', '3', '8', '9']);
+    expect(ids(['v'])).toEqual(['1', '2', '3', '4', '5', '9', '10']);
+    // The receiving end of a transfer sees it.
+    expect(ids(['w'])).toEqual(['1', '3', '5', '6', '7', '9']);
+    expect(ids(['x'])).toEqual([]);
+    expect(teacherViewFor(['x'], none, history).readable).toBe(false);
+    // Qualifications outside the span come without their metadata (the sender's source names the unit).
+    const degree = teacherViewFor(['u'], none, history).events.find((x) => x.id === '3');
+    expect(degree?.metadata).toEqual({});
+  });
+
+  it('follows merges, and gives a never-hired teacher to whoever registered them', () => {
+    expect(ids(['z'], (u) => (u === 'u' ? 'z' : undefined))).toEqual(['1', '3', '8', '9']);
+    const unhired = history.slice(0, 1);
+    expect(teacherViewFor(['v'], none, unhired).readable).toBe(true);
+    expect(teacherViewFor(['u'], none, unhired).readable).toBe(false);
   });
 });

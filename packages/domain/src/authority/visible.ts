@@ -68,6 +68,8 @@ export const teacherViewFor = <E extends Envelope>(
     } else if (e.type === 'TeacherLeft') {
       current = undefined;
     } else if (e.type === 'EventRetracted') {
+      // A retraction is of what it retracts: seen with it, and only with it.
+      inSpan = false;
       always = seen.has(e.data.eventId);
     } else {
       always = QUALIFICATIONS.has(e.type);
