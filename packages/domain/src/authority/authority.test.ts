@@ -254,8 +254,8 @@ describe('what an integrator key reads of a teacher', () => {
   it("gives each unit its own span, the qualifications, and retractions of what it sees; nothing of another unit's span", () => {
     expect(ids(['u'])).toEqual(['1', '3', '8', '9']);
     expect(ids(['v'])).toEqual(['1', '2', '3', '4', '5', '9', '10']);
-    // The receiving end of a transfer sees it.
-    expect(ids(['w'])).toEqual(['1', '3', '5', '6', '7', '9']);
+    // The receiving end of a transfer sees it, and the hire the employment began with.
+    expect(ids(['w'])).toEqual(['1', '2', '3', '5', '6', '7', '9']);
     expect(ids(['x'])).toEqual([]);
     expect(teacherViewFor(['x'], none, history).readable).toBe(false);
     // Qualifications outside the span come without their metadata (the sender's source names the unit).

@@ -25,7 +25,8 @@ export interface TeacherView<E extends Envelope> {
  * What an integrator key of `units` may read of a teacher's stream
  * (docs/authority.md § A re-hire, and what a unit may read): the registration;
  * every event of the spans the teacher was employed at a unit the key writes
- * for (hire or transfer in, to leave or transfer out, in the stream's order),
+ * for (hire or transfer in, to leave or transfer out, in the stream's order;
+ * the receiving end of a transfer also sees the hire the employment began with),
  * and what a key of those units recorded; degrees and certificates and their
  * revocations, whenever recorded (without their metadata); a retraction of
  * an event it sees. Other
@@ -45,12 +46,15 @@ export const teacherViewFor = <E extends Envelope>(
     return recorder.role === 'integrator' && recorder.units.every(reaches);
   };
   const seen = new Set<string>();
-  const events: E[] = [];
+  /** The events seen, by their index in the stream (kept in the stream's order). */
+  const shown = new Map<number, E>();
   let readable = false;
   let current: string | undefined;
+  /** The hire of the current employment, and its index. */
+  let hire: { readonly e: E; readonly at: number } | undefined;
   let everHired = false;
   let registeredByKey = false;
-  for (const e of history) {
+  history.forEach((e, at) => {
     const own = recordedByKey(e);
     let inSpan = current !== undefined && reaches(current);
     let always = false;
@@ -59,14 +63,20 @@ export const teacherViewFor = <E extends Envelope>(
       always = true;
     } else if (e.type === 'TeacherHired') {
       current = e.data.unitId;
+      hire = { e, at };
       everHired = true;
       inSpan = reaches(current);
     } else if (e.type === 'TeacherTransferred') {
-      // Seen by both ends of the transfer.
+      // Seen by both ends of the transfer; the receiving end also sees the hire it continues.
+      if (!inSpan && reaches(e.data.toUnitId) && hire !== undefined && !seen.has(hire.e.id)) {
+        shown.set(hire.at, withoutRecorder(hire.e));
+        seen.add(hire.e.id);
+      }
       inSpan = inSpan || reaches(e.data.toUnitId);
       current = e.data.toUnitId;
     } else if (e.type === 'TeacherLeft') {
       current = undefined;
+      hire = undefined;
     } else if (e.type === 'EventRetracted') {
       // A retraction is of what it retracts: seen with it, and only with it.
       inSpan = false;
@@ -74,16 +84,17 @@ export const teacherViewFor = <E extends Envelope>(
     } else {
       always = QUALIFICATIONS.has(e.type);
     }
-    if (inSpan || own) readable = true;
     if (inSpan || own) {
-      events.push(e);
+      readable = true;
+      shown.set(at, e);
       seen.add(e.id);
     } else if (always) {
       // Seen for what it says, not for who sent it.
-      events.push(withoutRecorder(e));
+      shown.set(at, withoutRecorder(e));
       seen.add(e.id);
     }
-  }
+  });
+  const events = [...shown].sort(([a], [b]) => a - b).map(([, e]) => e);
   if (!everHired && registeredByKey) readable = true;
   return readable ? { readable, events } : { readable, events: [] };
 };
