@@ -2,7 +2,8 @@
  * Benchmark of the HTTP API on loopback (`npx tsx services/api/bench/api.bench.ts`).
  * TEACHERS (default 30000) sets the size of the store the figures are read from.
  * Prints: a plain Fastify "hello" route (baseline, same run), POST /v1/events in
- * batches of 500 (events/s), GET /v1/indicators by unit at 50 clients (p99), and
+ * batches of 500 (events/s), the same teachers' events by an integrator key
+ * beside an admin key (the authority checks' cost), GET /v1/indicators by unit at 50 clients (p99), and
  * GET /v1/status at 10 clients with 2 MB NDJSON line bombs in flight (p99),
  * beside the same without a bomb.
  */
@@ -114,6 +115,75 @@ try {
     await store.close();
     await readModel.close();
     keys.close();
+  }
+
+  // 2b. The authority checks of a unit's key: the same teachers' events posted by an admin key
+  // (the Sở: no table to consult) and by an integrator key of every unit (the authority table,
+  // merge chains and who registered each teacher consulted for every event), each on a fresh
+  // store whose reference data (units, merges, programmes, funding) the Sở posted first, untimed.
+  {
+    const events = [...generateDataset({ teachers: POST_TEACHERS })];
+    const aboutTeacher = (e: Envelope): boolean =>
+      typeof (e.data as { teacherId?: unknown }).teacherId === 'string';
+    const reference = events.filter((e) => !aboutTeacher(e));
+    const teachers = events.filter(aboutTeacher);
+    const mergedAway = new Set(
+      reference.flatMap((e) => (e.type === 'UnitMerged' ? [e.data.unitId] : [])),
+    );
+    // A key of a merged-away unit records nothing: the key holds the surviving units, which write for them.
+    const units = reference.flatMap((e) =>
+      e.type === 'UnitRegistered' && !mergedAway.has(e.data.unitId) ? [e.data.unitId] : [],
+    );
+    const rates: Record<string, number> = {};
+    for (const role of ['admin', 'integrator'] as const) {
+      const store = openSqliteEventStore(path.join(dir, `authority-${role}.sqlite`));
+      const readModel = await openSqliteReadModel(path.join(dir, `authority-${role}-rm.sqlite`));
+      const keys = openKeyStore(path.join(dir, `authority-${role}-keys.sqlite`));
+      const admin = keys.create({ role: 'admin' }).secret;
+      const secret = role === 'admin' ? admin : keys.create({ role: 'integrator', units }).secret;
+      const { app, address } = await serve({
+        port: 0,
+        store,
+        readModel,
+        ingestor: createIngestor({ store }),
+        keys,
+        plan,
+        limits: { requestsPerWindow: 1e9 },
+      });
+      for (let i = 0; i < reference.length; i += BATCH) {
+        const res = await fetch(`${address}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify(reference.slice(i, i + BATCH)),
+        });
+        if (res.status !== 200)
+          throw new Error(`reference data: ${res.status} ${await res.text()}`);
+      }
+      const bodies: string[] = [];
+      for (let i = 0; i < teachers.length; i += BATCH)
+        bodies.push(JSON.stringify(teachers.slice(i, i + BATCH)));
+      const result = await run(
+        {
+          url: `${address}/v1/events`,
+          method: 'POST',
+          connections: 1,
+          sampleInt: 10,
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        },
+        bodies,
+      );
+      rates[role] = teachers.length / result.duration;
+      out(
+        `POST /v1/events of teachers' events by an ${role} key, ${bodies.length} batches of ${BATCH} (${teachers.length} events): ${(rates[role] ?? 0).toFixed(0)} events/s, batch p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`,
+      );
+      await app.close();
+      await store.close();
+      await readModel.close();
+      keys.close();
+    }
+    out(
+      `authority checks of a unit's key: ${(((rates.integrator ?? 0) / (rates.admin ?? 1)) * 100).toFixed(0)} % of the admin key's rate in the same run`,
+    );
   }
 
   // 3. Reads: a store of TEACHERS teachers, projected, then figures by unit at 50 clients.
