@@ -5,19 +5,26 @@ import { ConcurrencyError, IdConflictError, StoreUnavailableError } from '../err
 import type {
   AppendOutcome,
   AppendResult,
+  BatchReadOptions,
   EventStore,
   ExpectedRevision,
   ReadOptions,
   StreamWrite,
   SubscriptionMessage,
 } from '../port.js';
-import { type RetryPolicy, isTransient, retrying, toStoreError } from './errors.js';
+import {
+  type RetryPolicy,
+  isTransient,
+  retryDelayMs,
+  retrying,
+  toStoreError,
+} from './errors.js';
 import { toExpectedRevision } from './mapping.js';
 import {
   PAGE_SIZE,
+  filteredAllPages,
   lastNhagiaoPosition,
   nhagiaoEventAt,
-  readAllPage,
   readStreamPage,
 } from './read.js';
 import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
@@ -178,6 +185,56 @@ export const openEsdbEventStore = (
     );
   };
 
+  /**
+   * `$all` filtered on the server, up to the head when the read began (or
+   * `until`, if earlier). A drop mid-read on a transient error resubscribes
+   * after the last page handed out, with the retry policy's backoff.
+   */
+  async function* readPages(
+    readOptions: BatchReadOptions,
+  ): AsyncGenerator<readonly RecordedEvent[]> {
+    ensureOpen();
+    const head = await guard('read of the head of $all', () => lastNhagiaoPosition(client));
+    if (head === null) return;
+    const until =
+      readOptions.until !== undefined && readOptions.until < head ? readOptions.until : head;
+    const pageSize = readOptions.pageSize ?? PAGE_SIZE;
+    let after = readOptions.after;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for await (const page of filteredAllPages(
+          client,
+          after,
+          until,
+          pageSize,
+          readOptions.signal,
+        )) {
+          after = (page.at(-1) as RecordedEvent).position;
+          attempt = 1;
+          yield page;
+        }
+        return;
+      } catch (error) {
+        const delayMs = retryDelayMs(retryPolicy, attempt);
+        if (
+          !isTransient(error) ||
+          closing.signal.aborted ||
+          Date.now() - started + delayMs > retryPolicy.giveUpAfterMs
+        ) {
+          throw toStoreError(error, 'read of $all');
+        }
+        logger.warn('EventStoreDB read of $all failed; resubscribing', {
+          attempt,
+          delayMs,
+          after: after?.toString(),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
   return {
     // EventStoreDB has no transaction across streams: a batch is written stream by stream.
     capabilities: { atomicBatches: false },
@@ -202,16 +259,9 @@ export const openEsdbEventStore = (
       }
     },
     async *readAll(readOptions: ReadOptions = {}) {
-      ensureOpen();
-      let after = readOptions.after;
-      for (;;) {
-        if (readOptions.signal?.aborted) return;
-        const page = await guard('read of $all', () => readAllPage(client, after));
-        yield* page.events;
-        if (!page.full || page.last === after) return;
-        after = page.last;
-      }
+      for await (const page of readPages(readOptions)) yield* page;
     },
+    readAllBatches: (batchOptions: BatchReadOptions = {}) => readPages(batchOptions),
     subscribe(readOptions: ReadOptions = {}): AsyncIterable<SubscriptionMessage> {
       ensureOpen();
       return subscribeAll(client, readOptions, closing.signal, policy, logger);

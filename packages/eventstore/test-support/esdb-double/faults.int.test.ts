@@ -138,6 +138,46 @@ if (!realServer) {
       expect(resumedFrom as bigint).toBeGreaterThanOrEqual(skipped[95]?.position as bigint);
     });
 
+    it('reads $all and pages of it filtered on the server: other applications\' and system events are never sent', async () => {
+      await open();
+      const raw = EventStoreDBClient.connectionString(double.url);
+      const t = newTeacher();
+      const ours: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        // 200 events of another application between each of ours.
+        await raw.appendToStream(
+          `ledger-${round}`,
+          Array.from({ length: 200 }, (_, i) => jsonEvent({ type: 'Other', data: { i } })),
+        );
+        const r = await store.append(`teacher-${t}`, [completed(t, round)], 'any');
+        ours.push(r.outcomes[0]?.id as string);
+      }
+      await raw.appendToStream('ledger-tail', jsonEvent({ type: 'Other', data: {} }));
+      await raw.dispose();
+      const others = double.log.events.filter((e) => !e.stream.startsWith('teacher-')).length;
+      const before = { ...double.served };
+      const read: string[] = [];
+      for await (const e of store.readAll()) read.push(e.id);
+      expect(read).toEqual(ours);
+      // Our three events crossed the wire, and the last record (the head is found
+      // by reading back from the end, unfiltered: one record, then two); the
+      // server's filter skipped everything else.
+      expect(double.served.allEventsSent - before.allEventsSent).toBe(3 + 1 + 2);
+      expect(double.served.skippedByFilter - before.skippedByFilter).toBeGreaterThanOrEqual(
+        others - 1,
+      );
+      const pages: string[][] = [];
+      for await (const page of store.readAllBatches?.({ pageSize: 2 }) ?? [])
+        pages.push(page.map((e) => e.id));
+      expect(pages).toEqual([ours.slice(0, 2), ours.slice(2)]);
+      const first = double.log.events.find((e) => e.id === ours[0])?.position as bigint;
+      const upTo: string[] = [];
+      for await (const page of store.readAllBatches?.({ after: first, until: first + 1n }) ?? [])
+        upTo.push(...page.map((e) => e.id));
+      expect(upTo).toEqual([]);
+      expect(await store.head()).toBe(double.log.events.find((e) => e.id === ours[2])?.position);
+    });
+
     it('raises StoreUnavailableError while the server is down, and works again once it is back', async () => {
       await open();
       const t = newTeacher();

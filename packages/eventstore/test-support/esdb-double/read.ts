@@ -18,6 +18,8 @@ const FORWARDS = 0;
 export interface LiveSubscriptions {
   readonly calls: Set<Call>;
   readonly starts: Array<bigint | 'start' | 'end'>;
+  /** What `$all` reads and subscriptions did: events sent, and events their filter skipped on the server. */
+  readonly served: { allEventsSent: number; skippedByFilter: number };
 }
 
 const recorded = (event: LoggedEvent, structured: boolean) => {
@@ -109,7 +111,7 @@ export const handleRead =
       return;
     }
     if (options.hasSubscription()) subscribe(call, options, log(), live, structured, settings);
-    else if (options.hasAll()) readAll(call, options, log(), structured);
+    else if (options.hasAll()) readAll(call, options, log(), structured, live.served);
     else readStream(call, options, log(), structured, settings);
   };
 
@@ -118,7 +120,13 @@ const limitOf = (options: Options): number => {
   return count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
 };
 
-const readAll = (call: Call, options: Options, log: DoubleLog, structured: boolean): void => {
+const readAll = (
+  call: Call,
+  options: Options,
+  log: DoubleLog,
+  structured: boolean,
+  served: LiveSubscriptions['served'],
+): void => {
   const all = options.getAll();
   const forwards = options.getReadDirection() === FORWARDS;
   const at = all?.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : null;
@@ -138,8 +146,12 @@ const readAll = (call: Call, options: Options, log: DoubleLog, structured: boole
   const limit = limitOf(options);
   for (; index >= 0 && index < events.length && sent < limit; index += step) {
     const e = events[index] as LoggedEvent;
-    if (!keep(e)) continue;
+    if (!keep(e)) {
+      served.skippedByFilter += 1;
+      continue;
+    }
     call.write(eventResp(e, structured, true));
+    served.allEventsSent += 1;
     sent += 1;
   }
   call.end();
@@ -220,7 +232,10 @@ const subscribe = (
   let examined = 0;
   let lastExamined: bigint | null = null;
   const offer = (e: LoggedEvent): void => {
-    if (keep(e)) call.write(eventResp(e, structured, fromAll));
+    if (keep(e)) {
+      call.write(eventResp(e, structured, fromAll));
+      if (fromAll) live.served.allEventsSent += 1;
+    } else if (filtered) live.served.skippedByFilter += 1;
     if (!filtered) return;
     examined += 1;
     lastExamined = e.position;

@@ -35,6 +35,11 @@ export interface EsdbDouble {
   readonly log: DoubleLog;
   /** Where each `$all` subscription asked to start, in the order they came: a position (exclusive), or start/end. */
   readonly subscriptionStarts: ReadonlyArray<bigint | 'start' | 'end'>;
+  /**
+   * Counts of `$all` reads and subscriptions: events sent to clients, and events
+   * a server-side filter skipped (never sent), so a test can prove the server filtered.
+   */
+  readonly served: { readonly allEventsSent: number; readonly skippedByFilter: number };
   /** Fails every live subscription (UNAVAILABLE), or ends it cleanly with `how: 'end'`. Returns how many. */
   dropSubscriptions(how?: 'error' | 'end'): number;
   /** Stops listening; live calls fail. The data stays. */
@@ -82,7 +87,11 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   const log = new DoubleLog(options.startPosition ?? 1_048_576n);
   const systemEvents = options.systemEvents ?? true;
   if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
-  const live: LiveSubscriptions = { calls: new Set(), starts: [] };
+  const live: LiveSubscriptions = {
+    calls: new Set(),
+    starts: [],
+    served: { allEventsSent: 0, skippedByFilter: 0 },
+  };
   const readSettings: ReadSettings = {
     checkpointBase: options.checkpointBase ?? 32,
     streamNotFound: options.streamNotFound ?? 'message',
@@ -181,6 +190,7 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
     },
     log,
     subscriptionStarts: live.starts,
+    served: live.served,
     dropSubscriptions,
     followLeader: (leaderPort) => {
       gate.leader = leaderPort === undefined ? undefined : { host: '127.0.0.1', port: leaderPort };
