@@ -6,6 +6,7 @@ import type {
   AppendOutcome,
   AppendResult,
   BatchReadOptions,
+  BatchReads,
   EventStore,
   ExpectedRevision,
   ReadOptions,
@@ -66,7 +67,7 @@ const wholeStream = async (
 export const openEsdbEventStore = (
   connectionString: string,
   options: EsdbEventStoreOptions = {},
-): EventStore => {
+): EventStore & BatchReads => {
   let client: EventStoreDBClient;
   try {
     client = EventStoreDBClient.connectionString(connectionString);

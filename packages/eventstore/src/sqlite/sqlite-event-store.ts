@@ -14,6 +14,8 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  StoreLocation,
+  StreamBatchReads,
   ReadOptions,
   StreamWrite,
   SubscriptionMessage,
@@ -53,6 +55,10 @@ const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =
   (expected === 'exists' && actual !== null) ||
   (typeof expected === 'bigint' && expected === actual);
 
+/** The SQLite store: the port, batch reads of its log and of its streams, and where it lives. */
+export type SqliteEventStore = EventStore &
+  StreamBatchReads & { readonly location: StoreLocation };
+
 /**
  * The embedded event store: one SQLite file in WAL mode.
  *
@@ -66,7 +72,7 @@ const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =
 export const openSqliteEventStore = (
   path: string,
   options: SqliteEventStoreOptions = {},
-): EventStore => {
+): SqliteEventStore => {
   const readOnly = options.readOnly ?? false;
   const clock = options.clock ?? (() => new Date());
   const pollIntervalMs = options.pollIntervalMs ?? 50;
