@@ -83,8 +83,7 @@ export interface TeacherReplayOptions {
 }
 
 /** Whether `store` can give a replay its teachers one at a time. */
-export const canReplayByTeacher = (store: EventStore): boolean =>
-  hasStreamBatchReads(store);
+export const canReplayByTeacher = (store: EventStore): boolean => hasStreamBatchReads(store);
 
 /**
  * Where each run of one recording time ends among a shard's events (see

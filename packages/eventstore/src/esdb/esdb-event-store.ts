@@ -13,13 +13,7 @@ import type {
   StreamWrite,
   SubscriptionMessage,
 } from '../port.js';
-import {
-  type RetryPolicy,
-  isTransient,
-  retryDelayMs,
-  retrying,
-  toStoreError,
-} from './errors.js';
+import { type RetryPolicy, isTransient, retryDelayMs, retrying, toStoreError } from './errors.js';
 import { toExpectedRevision } from './mapping.js';
 import {
   PAGE_SIZE,

@@ -138,7 +138,7 @@ if (!realServer) {
       expect(resumedFrom as bigint).toBeGreaterThanOrEqual(skipped[95]?.position as bigint);
     });
 
-    it('reads $all and pages of it filtered on the server: other applications\' and system events are never sent', async () => {
+    it("reads $all and pages of it filtered on the server: other applications' and system events are never sent", async () => {
       await open();
       const raw = EventStoreDBClient.connectionString(double.url);
       const t = newTeacher();
