@@ -115,12 +115,13 @@ if (!realServer) {
       expect(stored.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
     });
 
-    it('resumes a sparse filtered subscription from the server checkpoint, not from the last event it delivered', async () => {
+    it('resumes a sparse filtered subscription from the server checkpoint (a page start, not an event it delivered)', async () => {
       await open();
       const after = await marker(store);
       const raw = EventStoreDBClient.connectionString(double.url);
-      // 100 events of another application: the filter skips them, checkpoints pass over them.
-      for (let i = 0; i < 100; i++)
+      // 105 events of another application: the filter skips them; the catch-up
+      // reads them in pages of 20, and its checkpoints fall on page starts.
+      for (let i = 0; i < 105; i++)
         await raw.appendToStream('ledger-x', jsonEvent({ type: 'Other', data: { i } }));
       await raw.dispose();
       const t = newTeacher();
@@ -134,8 +135,11 @@ if (!realServer) {
       expect(got).toHaveLength(1);
       const resumedFrom = double.subscriptionStarts.slice(startsBefore)[1];
       const skipped = double.log.events.filter((e) => e.stream === 'ledger-x');
-      expect(typeof resumedFrom).toBe('bigint');
-      expect(resumedFrom as bigint).toBeGreaterThanOrEqual(skipped[95]?.position as bigint);
+      // The start of the last page (the marker, then 20 a page: 19, 39, … 99),
+      // a record the subscriber never saw; the server accepted it to resume from.
+      expect(resumedFrom).toBe(skipped[99]?.position);
+      expect(resumedFrom as bigint).toBeLessThan(skipped[104]?.position as bigint);
+      expect(double.log.isRecordStart(resumedFrom as bigint)).toBe(true);
     });
 
     it("reads $all and pages of it filtered on the server: other applications' and system events are never sent", async () => {

@@ -5,6 +5,8 @@ import { type ReadReq, type ReadResp, sharedPb, streamsPb, uuidFromString } from
 export interface ReadSettings {
   /** Events examined between two checkpoints of a filtered subscription, per unit of the client's multiplier. */
   readonly checkpointBase: number;
+  /** Records a filtered catch-up reads per page; its checkpoints fall on page starts. */
+  readonly readBatchSize: number;
   /** How a read of a missing stream answers: a `stream_not_found` message, or NOT_FOUND with trailers (older servers). */
   readonly streamNotFound: 'message' | 'trailers';
 }
@@ -182,6 +184,49 @@ const readStream = (
   call.end();
 };
 
+const startAt = (all: NonNullable<ReturnType<Options['getAll']>>): bigint =>
+  BigInt(all.getPosition()?.getCommitPosition() ?? '0');
+
+/**
+ * The catch-up of a filtered `$all` subscription as the server runs it: the log
+ * read in pages of `readBatchSize` records from the start position (inclusive:
+ * the record there is skipped), matching events sent, and a checkpoint once
+ * `interval` records have been considered. The checkpoint is the server's: the
+ * last event sent, or the start of the page just read where no event of it was
+ * sent, a record start that need not be an event the client saw. One more at
+ * the end of catch-up.
+ */
+const catchUpFiltered = (
+  call: Call,
+  log: DoubleLog,
+  settings: ReadSettings,
+  interval: number,
+  from: bigint | null,
+  send: (e: LoggedEvent) => boolean,
+): void => {
+  const events = log.events;
+  let checkpoint: bigint | null = from;
+  let counter = 0;
+  let index = from === null ? 0 : log.indexFrom(from, true);
+  while (index < events.length) {
+    const page = events.slice(index, index + settings.readBatchSize);
+    const pageStart = (page[0] as LoggedEvent).position;
+    for (const e of page) {
+      if (checkpoint !== null && e.position <= checkpoint) continue;
+      if (send(e)) checkpoint = e.position;
+    }
+    if (checkpoint === null || checkpoint < pageStart) checkpoint = pageStart;
+    counter += page.length;
+    index += page.length;
+    if (index >= events.length) break;
+    if (counter >= interval) {
+      counter %= interval;
+      call.write(checkpointResp(checkpoint));
+    }
+  }
+  if (checkpoint !== null) call.write(checkpointResp(checkpoint));
+};
+
 const subscribe = (
   call: Call,
   options: Options,
@@ -229,28 +274,31 @@ const subscribe = (
       new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()),
     ),
   );
-  let examined = 0;
-  let lastExamined: bigint | null = null;
-  const offer = (e: LoggedEvent): void => {
+  const send = (e: LoggedEvent): boolean => {
     if (keep(e)) {
       call.write(eventResp(e, structured, fromAll));
       if (fromAll) live.served.allEventsSent += 1;
-    } else if (filtered) live.served.skippedByFilter += 1;
+      return true;
+    }
+    if (filtered) live.served.skippedByFilter += 1;
+    return false;
+  };
+  // Live: a checkpoint every `interval` events examined, at the last one examined.
+  let examined = 0;
+  const offer = (e: LoggedEvent): void => {
+    send(e);
     if (!filtered) return;
     examined += 1;
-    lastExamined = e.position;
     if (examined % interval === 0) call.write(checkpointResp(e.position));
   };
   // Catch-up and the switch to live happen in one turn of the event loop, so no
   // append can fall between them.
   const startedLive = all?.hasEnd() || so?.hasEnd();
-  const from =
-    fromAll && all?.hasPosition()
-      ? log.indexFrom(BigInt(all.getPosition()?.getCommitPosition() ?? '0'), false)
-      : 0;
-  if (!startedLive) for (const e of log.events.slice(from)) if (after(e)) offer(e);
-  if (filtered && lastExamined !== null && examined % interval !== 0) {
-    call.write(checkpointResp(lastExamined));
+  if (!startedLive && filtered) {
+    catchUpFiltered(call, log, settings, interval, all?.hasPosition() ? startAt(all) : null, send);
+  } else if (!startedLive) {
+    const from = fromAll && all?.hasPosition() ? log.indexFrom(startAt(all), false) : 0;
+    for (const e of log.events.slice(from)) if (after(e)) send(e);
   }
   call.write(new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
   const unlisten = log.onAppend(offer);

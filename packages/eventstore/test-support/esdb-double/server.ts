@@ -17,6 +17,8 @@ export interface EsdbDoubleOptions {
   /** Write system events (`$`-prefixed streams and types) into `$all`, as a real server does (default true). */
   readonly systemEvents?: boolean;
   readonly checkpointBase?: number;
+  /** Records per page of a filtered catch-up (default 20): checkpoints fall on page starts. */
+  readonly readBatchSize?: number;
   readonly streamNotFound?: ReadSettings['streamNotFound'];
   readonly wrongExpectedVersion?: AppendSettings['wrongExpectedVersion'];
   /** Bytes of event data and metadata one append may carry (the server's MaxAppendSize, default 1 MiB). */
@@ -94,6 +96,7 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   };
   const readSettings: ReadSettings = {
     checkpointBase: options.checkpointBase ?? 32,
+    readBatchSize: options.readBatchSize ?? 20,
     streamNotFound: options.streamNotFound ?? 'message',
   };
   const appendSettings: AppendSettings = {
