@@ -1,3 +1,4 @@
 export { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from './server.js';
 export type { LoggedEvent } from './log.js';
 export * from './tls.js';
+export { rawReadAll } from './raw.js';
