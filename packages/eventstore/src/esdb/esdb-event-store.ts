@@ -22,6 +22,7 @@ import {
   nhagiaoEventAt,
   readStreamPage,
 } from './read.js';
+import { RecordedAtClamp, latestTimeBefore } from './recorded-at.js';
 import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
 
 export interface EsdbEventStoreOptions {
@@ -30,6 +31,12 @@ export interface EsdbEventStoreOptions {
   readonly resubscribe?: Partial<ResubscribePolicy>;
   /** Retries of idempotent calls on not-leader, unavailable or deadline exceeded. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How far the server's clock may run behind the latest time it stamped
+   * (after a leader change), for `recordedAt` made monotone from the middle of
+   * `$all` (see recorded-at.ts). Default 2,000 ms.
+   */
+  readonly maxClockStepBackMs?: number;
 }
 
 const silent: EsdbLogger = { warn: () => undefined };
@@ -83,6 +90,13 @@ export const openEsdbEventStore = (
     giveUpAfterMs: options.retry?.giveUpAfterMs ?? 30_000,
   };
   const closing = new AbortController();
+  const maxStepBackMs = options.maxClockStepBackMs ?? 2_000;
+  /** The latest server time of the nhagiao events up to and including `position`. */
+  const latestTimeUpTo = async (position: bigint): Promise<number> => {
+    const before = await latestTimeBefore(client, position, maxStepBackMs);
+    const at = await nhagiaoEventAt(client, position);
+    return at === undefined ? before : Math.max(before, Date.parse(at.recordedAt));
+  };
 
   const ensureOpen = (): void => {
     if (closing.signal.aborted) throw new StoreUnavailableError('the EventStoreDB store is closed');
@@ -195,6 +209,13 @@ export const openEsdbEventStore = (
       readOptions.until !== undefined && readOptions.until < head ? readOptions.until : head;
     const pageSize = readOptions.pageSize ?? PAGE_SIZE;
     let after = readOptions.after;
+    const clamp = new RecordedAtClamp(
+      after === undefined
+        ? undefined
+        : await guard('read of $all for the time before a position', () =>
+            latestTimeUpTo(after as bigint),
+          ),
+    );
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -207,7 +228,7 @@ export const openEsdbEventStore = (
         )) {
           after = (page.at(-1) as RecordedEvent).position;
           attempt = 1;
-          yield page;
+          yield page.map((e) => clamp.apply(e));
         }
         return;
       } catch (error) {
@@ -259,11 +280,17 @@ export const openEsdbEventStore = (
     readAllBatches: (batchOptions: BatchReadOptions = {}) => readPages(batchOptions),
     subscribe(readOptions: ReadOptions = {}): AsyncIterable<SubscriptionMessage> {
       ensureOpen();
-      return subscribeAll(client, readOptions, closing.signal, policy, logger);
+      return subscribeAll(client, readOptions, closing.signal, policy, logger, latestTimeUpTo);
     },
     head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
     readAt: (position) =>
-      guard(`read of $all at ${position}`, () => nhagiaoEventAt(client, position)),
+      guard(`read of $all at ${position}`, async () => {
+        const event = await nhagiaoEventAt(client, position);
+        if (event === undefined) return undefined;
+        return new RecordedAtClamp(await latestTimeBefore(client, position, maxStepBackMs)).apply(
+          event,
+        );
+      }),
     // Ids are only checked within their stream: EventStoreDB has no global id index,
     // and no stream has an empty name.
     findEvent: async (stream, id) =>
