@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { type AppendSettings, handleAppend, handleBatchAppend } from './append.js';
 import { type Gate, checkGate } from './gate.js';
 import { DoubleLog } from './log.js';
-import { featuresGrpc, featuresPb, type sharedPb, streamsGrpc } from './proto.js';
+import { featuresGrpc, featuresPb, gossipGrpc, gossipPb, sharedPb, streamsGrpc } from './proto.js';
 import { type LiveSubscriptions, type ReadSettings, handleRead } from './read.js';
 
 export interface EsdbDoubleOptions {
@@ -27,6 +27,17 @@ export interface EsdbDoubleOptions {
   readonly auth?: string;
   /** PEM key and certificate to serve TLS with; credentials only travel over TLS. */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** The log to serve, shared by the nodes of a cluster (see cluster.ts); a new one by default. */
+  readonly log?: DoubleLog;
+  /** What `Gossip/Read` answers: the cluster's members; by default this node alone, as leader. */
+  readonly gossip?: () => readonly GossipMember[];
+}
+
+/** A member as gossip describes it to clients. */
+export interface GossipMember {
+  readonly port: number;
+  readonly leader: boolean;
+  readonly alive: boolean;
 }
 
 export interface EsdbDouble {
@@ -78,6 +89,26 @@ const supportedMethods = (batchAppend: boolean) => {
     );
 };
 
+const clusterInfo = (members: readonly GossipMember[]) =>
+  new gossipPb.ClusterInfo().setMembersList(
+    members.map((m) =>
+      new gossipPb.MemberInfo()
+        .setInstanceId(
+          new sharedPb.UUID().setString(
+            `00000000-0000-4000-8000-${String(m.port).padStart(12, '0')}`,
+          ),
+        )
+        .setTimeStamp(String(Date.now()))
+        .setState(
+          m.leader
+            ? gossipPb.MemberInfo.VNodeState.LEADER
+            : gossipPb.MemberInfo.VNodeState.FOLLOWER,
+        )
+        .setIsAlive(m.alive)
+        .setHttpEndPoint(new gossipPb.EndPoint().setAddress('127.0.0.1').setPort(m.port)),
+    ),
+  );
+
 const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
   callback({ code: grpc.status.UNIMPLEMENTED, details: 'not served by the protocol double' });
 
@@ -86,7 +117,7 @@ const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
  * calls the adapter makes. A test tool, not a store: nothing is written to disk.
  */
 export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<EsdbDouble> => {
-  const log = new DoubleLog(options.startPosition ?? 1_048_576n);
+  const log = options.log ?? new DoubleLog(options.startPosition ?? 1_048_576n);
   const systemEvents = options.systemEvents ?? true;
   if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
   const live: LiveSubscriptions = {
@@ -142,6 +173,17 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
       batchAppend: gatedStream(handleBatchAppend(() => log, appendSettings)),
       delete: unimplemented,
       tombstone: unimplemented,
+    });
+    s.addService(gossipGrpc.GossipService, {
+      read: (
+        _call: grpc.ServerUnaryCall<InstanceType<typeof sharedPb.Empty>, unknown>,
+        callback: grpc.sendUnaryData<InstanceType<typeof gossipPb.ClusterInfo>>,
+      ) => {
+        const members = options.gossip?.() ?? [
+          { port, leader: gate.leader === undefined, alive: true },
+        ];
+        callback(null, clusterInfo(members));
+      },
     });
     s.addService(featuresGrpc.ServerFeaturesService, {
       getSupportedMethods: (
