@@ -69,6 +69,22 @@ describe('EventStoreDB adapter on a 3-node cluster (protocol doubles)', () => {
     expect(got).toEqual(events.map((e) => e.id));
   });
 
+  it('refuses one stream batch over the 1 MiB append limit on the leader, clearly, storing none of it', async () => {
+    const t = newTeacher();
+    const pad = 'x'.repeat(600 * 1024);
+    const big = (i: number): Envelope => ({
+      id: randomUUID(),
+      type: 'CourseCompleted',
+      data: { teacherId: t, programmeId: `p-${i}-${pad}`, completedOn: '2025-05-12' },
+    });
+    cluster.changeLeader();
+    const error = await store
+      .append(`teacher-${t}`, [big(0), big(1)], 'no-stream')
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/append limit of 1048576 bytes.*Send fewer or smaller events/);
+    expect(cluster.log.events.some((e) => e.stream === `teacher-${t}`)).toBe(false);
+  });
+
   it("keeps recordedAt monotone when the new leader's clock is behind", async () => {
     const t = newTeacher();
     const stream = `teacher-${t}`;
