@@ -5,6 +5,12 @@ import { type ReadReq, type ReadResp, sharedPb, streamsPb, uuidFromString } from
 export interface ReadSettings {
   /** Events examined between two checkpoints of a filtered subscription, per unit of the client's multiplier. */
   readonly checkpointBase: number;
+  /**
+   * Messages a live subscription may have waiting to be sent (the client not
+   * reading: a slow subscriber); past it the subscription is dropped
+   * (UNAVAILABLE), as a server bounds its subscription buffers.
+   */
+  readonly subscriberBuffer: number;
   /** Records a filtered catch-up reads per page; its checkpoints fall on page starts. */
   readonly readBatchSize: number;
   /** How a read of a missing stream answers: a `stream_not_found` message, or NOT_FOUND with trailers (older servers). */
@@ -21,7 +27,7 @@ export interface LiveSubscriptions {
   readonly calls: Set<Call>;
   readonly starts: Array<bigint | 'start' | 'end'>;
   /** What `$all` reads and subscriptions did: events sent, and events their filter skipped on the server. */
-  readonly served: { allEventsSent: number; skippedByFilter: number };
+  readonly served: { allEventsSent: number; skippedByFilter: number; slowDropped: number };
 }
 
 const recorded = (event: LoggedEvent, structured: boolean) => {
@@ -284,8 +290,26 @@ const subscribe = (
     return false;
   };
   // Live: a checkpoint every `interval` events examined, at the last one examined.
+  let unlisten: () => unknown = () => undefined;
+  const stop = (): void => {
+    unlisten();
+    live.calls.delete(call);
+  };
   let examined = 0;
+  let dropped = false;
   const offer = (e: LoggedEvent): void => {
+    if (dropped) return;
+    if (call.writableLength > settings.subscriberBuffer) {
+      // A slow subscriber: its buffer is full, so it is dropped, not waited for.
+      dropped = true;
+      live.served.slowDropped += 1;
+      stop();
+      call.emit('error', {
+        code: grpc.status.UNAVAILABLE,
+        details: `subscription dropped: the subscriber is too slow (${call.writableLength} messages waiting)`,
+      });
+      return;
+    }
     send(e);
     if (!filtered) return;
     examined += 1;
@@ -301,12 +325,8 @@ const subscribe = (
     for (const e of log.events.slice(from)) if (after(e)) send(e);
   }
   call.write(new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
-  const unlisten = log.onAppend(offer);
+  unlisten = log.onAppend(offer);
   live.calls.add(call);
-  const stop = () => {
-    unlisten();
-    live.calls.delete(call);
-  };
   call.on('cancelled', stop);
   call.on('close', stop);
   call.on('error', stop);

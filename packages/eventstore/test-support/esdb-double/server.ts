@@ -17,6 +17,8 @@ export interface EsdbDoubleOptions {
   /** Write system events (`$`-prefixed streams and types) into `$all`, as a real server does (default true). */
   readonly systemEvents?: boolean;
   readonly checkpointBase?: number;
+  /** Messages a live subscription may have waiting before it is dropped as too slow (default 10,000). */
+  readonly subscriberBuffer?: number;
   /** Records per page of a filtered catch-up (default 20): checkpoints fall on page starts. */
   readonly readBatchSize?: number;
   readonly streamNotFound?: ReadSettings['streamNotFound'];
@@ -52,7 +54,12 @@ export interface EsdbDouble {
    * Counts of `$all` reads and subscriptions: events sent to clients, and events
    * a server-side filter skipped (never sent), so a test can prove the server filtered.
    */
-  readonly served: { readonly allEventsSent: number; readonly skippedByFilter: number };
+  readonly served: {
+    readonly allEventsSent: number;
+    readonly skippedByFilter: number;
+    /** Live subscriptions dropped because their subscriber was too slow. */
+    readonly slowDropped: number;
+  };
   /** Fails every live subscription (UNAVAILABLE), or ends it cleanly with `how: 'end'`. Returns how many. */
   dropSubscriptions(how?: 'error' | 'end'): number;
   /** Stops listening; live calls fail. The data stays. */
@@ -123,11 +130,12 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   const live: LiveSubscriptions = {
     calls: new Set(),
     starts: [],
-    served: { allEventsSent: 0, skippedByFilter: 0 },
+    served: { allEventsSent: 0, skippedByFilter: 0, slowDropped: 0 },
   };
   const readSettings: ReadSettings = {
     checkpointBase: options.checkpointBase ?? 32,
     readBatchSize: options.readBatchSize ?? 20,
+    subscriberBuffer: options.subscriberBuffer ?? 10_000,
     streamNotFound: options.streamNotFound ?? 'message',
   };
   const appendSettings: AppendSettings = {
