@@ -62,6 +62,12 @@ const benches: readonly Bench[] = [
     args: (q) => (q ? ['100000', '3000'] : []),
   },
   {
+    name: 'esdb',
+    what: 'on the EventStoreDB protocol double: rebuild and verify from the store vs a raw $all read of it with @eventstore/db-client',
+    script: 'services/cli/bench/esdb.bench.ts',
+    args: (q) => [q ? '800' : '8000'],
+  },
+  {
     name: 'eventstore',
     what: 'SQLite adapter vs raw better-sqlite3',
     script: 'packages/eventstore/bench/append.bench.ts',

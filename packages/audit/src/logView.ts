@@ -199,7 +199,10 @@ export class LogView {
     }
     const events: RecordedEvent[] = [];
     const last = positions[positions.length - 1] as bigint;
-    for await (const e of store.readAll({ after: (positions[0] as bigint) - 1n })) {
+    // From the leaf before (a record start: EventStoreDB refuses a read from
+    // inside a record, as `position - 1` would be), or from the start.
+    const before = first === 0 ? undefined : this.positionOf(first - 1);
+    for await (const e of store.readAll(before === undefined ? {} : { after: before })) {
       if (e.position > last) break;
       events.push(e);
     }

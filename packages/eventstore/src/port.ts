@@ -150,27 +150,6 @@ export interface EventStore {
   ): AsyncIterable<RecordedEvent>;
   /** The global log in position order. */
   readAll(options?: ReadOptions): AsyncIterable<RecordedEvent>;
-  /**
-   * The same log as `readAll`, in pages (each non-empty, in position order), for
-   * bulk readers (rebuild, verify) that would otherwise pay one promise per event.
-   * Optional: callers fall back to `readAll` where an adapter lacks it.
-   */
-  readAllBatches?(options?: BatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
-  /**
-   * The events of every stream named `prefix…`, in pages: stream after stream in
-   * the order of their names, each stream's events in revision order (a stream's
-   * events may span pages). For a replay that takes one teacher at a time.
-   * Optional: a replay reads the log in position order where an adapter lacks it.
-   */
-  readStreamBatches?(options: StreamBatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
-  /**
-   * `parts - 1` stream names, in order, that cut the streams named `prefix…`
-   * into `parts` ranges of about as many events each (a stream is never cut):
-   * range i runs from name i - 1 (the first: from the start) to name i (the
-   * last: to the end). Names may repeat, leaving a range empty, when there are
-   * few streams. With `readStreamBatches`, for a replay in several processes.
-   */
-  splitStreams?(prefix: string, parts: number): Promise<string[]>;
   /** Catch-up then live: every event after `after`, once each, in order, until aborted or broken out of. */
   subscribe(options?: ReadOptions): AsyncIterable<SubscriptionMessage>;
   /** Position of the last stored event, or null when the store is empty. */
@@ -201,3 +180,51 @@ export interface EventStore {
   /** Present where another process can open the same store read-only. */
   readonly location?: StoreLocation;
 }
+
+/**
+ * A capability an adapter may add to the port: the log in pages, for bulk
+ * readers (rebuild, verify, reports) that would otherwise pay one promise per
+ * event. Callers ask `hasBatchReads(store)` and fall back to `readAll`.
+ */
+export interface BatchReads {
+  /**
+   * The same log as `readAll`, in pages (each non-empty, in position order).
+   * An adapter may leave `types` and `metadata` unapplied (callers check types).
+   */
+  readAllBatches(options?: BatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
+}
+
+/**
+ * A further capability: the streams of one kind read stream after stream, and
+ * cut into ranges for a replay in several processes (SQLite pages along its
+ * (stream, revision) index; EventStoreDB has no such index). Callers ask
+ * `hasStreamBatchReads(store)` and replay in position order otherwise.
+ */
+export interface StreamBatchReads extends BatchReads {
+  /**
+   * The events of every stream named `prefix…`, in pages: stream after stream in
+   * the order of their names, each stream's events in revision order (a stream's
+   * events may span pages). For a replay that takes one teacher at a time.
+   */
+  readStreamBatches(options: StreamBatchReadOptions): AsyncIterable<readonly RecordedEvent[]>;
+  /**
+   * `parts - 1` stream names, in order, that cut the streams named `prefix…`
+   * into `parts` ranges of about as many events each (a stream is never cut):
+   * range i runs from name i - 1 (the first: from the start) to name i (the
+   * last: to the end). Names may repeat, leaving a range empty, when there are
+   * few streams. With `readStreamBatches`, for a replay in several processes.
+   */
+  splitStreams(prefix: string, parts: number): Promise<string[]>;
+}
+
+/** Whether the store reads its log in pages (`BatchReads`). */
+export const hasBatchReads = <S extends EventStore>(store: S): store is S & BatchReads =>
+  typeof (store as Partial<BatchReads>).readAllBatches === 'function';
+
+/** Whether the store reads its streams one after another and splits them (`StreamBatchReads`). */
+export const hasStreamBatchReads = <S extends EventStore>(
+  store: S,
+): store is S & StreamBatchReads =>
+  hasBatchReads(store) &&
+  typeof (store as Partial<StreamBatchReads>).readStreamBatches === 'function' &&
+  typeof (store as Partial<StreamBatchReads>).splitStreams === 'function';

@@ -20,7 +20,7 @@ import {
   targetFor,
   unitTimelineFrom,
 } from '@nhagiao/domain';
-import type { EventStore } from '@nhagiao/eventstore';
+import { type EventStore, hasBatchReads } from '@nhagiao/eventstore/core';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import type {
   AnnualReport,
@@ -173,7 +173,7 @@ const readContext = async (store: EventStore, until: bigint): Promise<Context> =
       context.topics.set(e.data.programmeId, e.data.topics);
     else if (e.type === 'TrainingFunded') context.funding.push(e);
   };
-  if (store.readAllBatches !== undefined) {
+  if (hasBatchReads(store)) {
     for await (const page of store.readAllBatches({ until, types: CONTEXT_TYPES }))
       for (const e of page) take(e);
   } else {

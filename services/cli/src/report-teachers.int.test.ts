@@ -8,7 +8,7 @@ import {
   segmentOn,
   unitTimelineFrom,
 } from '@nhagiao/domain';
-import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
+import { type SqliteEventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 import { ReportError, computeAnnualReport } from '@nhagiao/reports';
 import { cliSandbox } from './test-support/run.js';
@@ -22,7 +22,7 @@ import { cliSandbox } from './test-support/run.js';
 
 const s = cliSandbox();
 const plan = getPlan('bac-kan-423-2024')!;
-let store: EventStore;
+let store: SqliteEventStore;
 let readModel: ReadModelStore;
 let log: RecordedEvent[];
 

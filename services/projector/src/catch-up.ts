@@ -1,5 +1,5 @@
 import type { IndicatorDefinition, RecordedEvent } from '@nhagiao/domain';
-import type { EventStore, ReadOptions } from '@nhagiao/eventstore';
+import { type EventStore, type ReadOptions, hasBatchReads } from '@nhagiao/eventstore/core';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import {
   BatchRefusedError,
@@ -56,7 +56,7 @@ export async function* logPages(
   options: ReadOptions & { readonly until?: bigint; readonly metadata?: boolean },
   size: number,
 ): AsyncIterable<readonly RecordedEvent[]> {
-  if (store.readAllBatches !== undefined) {
+  if (hasBatchReads(store)) {
     yield* store.readAllBatches({ ...options, pageSize: size });
     return;
   }

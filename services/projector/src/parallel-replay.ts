@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { IndicatorDefinition } from '@nhagiao/domain';
-import type { EventStore } from '@nhagiao/eventstore';
+import { type EventStore, hasStreamBatchReads } from '@nhagiao/eventstore/core';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
@@ -63,7 +63,7 @@ export const parallelWorkers = (
   if (
     options === undefined ||
     store.location === undefined ||
-    store.splitStreams === undefined ||
+    !hasStreamBatchReads(store) ||
     readModel.location.kind !== 'sqlite'
   )
     return 0;
@@ -213,11 +213,10 @@ export const replayInParallel = async (
   const readModelAt = readModel.location;
   if (storeAt === undefined || readModelAt.kind !== 'sqlite')
     throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
-  const splitStreams = store.splitStreams?.bind(store);
-  if (splitStreams === undefined)
+  if (!hasStreamBatchReads(store))
     throw new Error('parallel replay needs a store that can split its streams into ranges');
   // Teachers by ranges of their stream names holding about as many events each.
-  const cuts = await splitStreams(TEACHER_PREFIX, count);
+  const cuts = await store.splitStreams(TEACHER_PREFIX, count);
   const script = await workerScript();
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];

@@ -6,7 +6,12 @@ import {
   createLedgerProjection,
   isUnitEvent,
 } from '@nhagiao/domain';
-import { type EventStore, type StreamRange, inStreamRange } from '@nhagiao/eventstore/port';
+import {
+  type EventStore,
+  type StreamRange,
+  hasStreamBatchReads,
+  inStreamRange,
+} from '@nhagiao/eventstore/port';
 import { extendsLastStamp } from './ledger-applier.js';
 import type {
   PositionStamp,
@@ -78,8 +83,7 @@ export interface TeacherReplayOptions {
 }
 
 /** Whether `store` can give a replay its teachers one at a time. */
-export const canReplayByTeacher = (store: EventStore): boolean =>
-  store.readStreamBatches !== undefined && store.readAllBatches !== undefined;
+export const canReplayByTeacher = (store: EventStore): boolean => hasStreamBatchReads(store);
 
 /**
  * Where each run of one recording time ends among a shard's events (see
@@ -182,10 +186,10 @@ const readContext = async (
  */
 export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
   const { store, readModel, until, signal } = options;
-  const readStreams = store.readStreamBatches?.bind(store);
-  const readLog = store.readAllBatches?.bind(store);
-  if (readStreams === undefined || readLog === undefined)
+  if (!hasStreamBatchReads(store))
     throw new Error('the event store cannot read its streams and its log in batches');
+  const readStreams = store.readStreamBatches.bind(store);
+  const readLog = store.readAllBatches.bind(store);
   const teachers = options.teachers ?? {};
   const records = options.records ?? true;
   const states = options.states ?? true;

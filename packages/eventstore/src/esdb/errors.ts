@@ -80,6 +80,10 @@ export interface RetryPolicy {
   readonly giveUpAfterMs: number;
 }
 
+/** The wait before attempt `attempt + 1`: doubling from initialDelayMs, at most maxDelayMs. */
+export const retryDelayMs = (policy: RetryPolicy, attempt: number): number =>
+  Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -98,7 +102,7 @@ export const retrying = async <T>(
     try {
       return await run();
     } catch (error) {
-      const delayMs = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+      const delayMs = retryDelayMs(policy, attempt);
       if (!isTransient(error) || Date.now() - started + delayMs > policy.giveUpAfterMs) {
         throw toStoreError(error, doing);
       }

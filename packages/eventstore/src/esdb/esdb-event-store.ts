@@ -5,21 +5,24 @@ import { ConcurrencyError, IdConflictError, StoreUnavailableError } from '../err
 import type {
   AppendOutcome,
   AppendResult,
+  BatchReadOptions,
+  BatchReads,
   EventStore,
   ExpectedRevision,
   ReadOptions,
   StreamWrite,
   SubscriptionMessage,
 } from '../port.js';
-import { type RetryPolicy, isTransient, retrying, toStoreError } from './errors.js';
+import { type RetryPolicy, isTransient, retryDelayMs, retrying, toStoreError } from './errors.js';
 import { toExpectedRevision } from './mapping.js';
 import {
   PAGE_SIZE,
+  filteredAllPages,
   lastNhagiaoPosition,
   nhagiaoEventAt,
-  readAllPage,
   readStreamPage,
 } from './read.js';
+import { RecordedAtClamp, latestTimeBefore } from './recorded-at.js';
 import { type EsdbLogger, type ResubscribePolicy, subscribeAll } from './subscribe.js';
 
 export interface EsdbEventStoreOptions {
@@ -28,6 +31,12 @@ export interface EsdbEventStoreOptions {
   readonly resubscribe?: Partial<ResubscribePolicy>;
   /** Retries of idempotent calls on not-leader, unavailable or deadline exceeded. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How far the server's clock may run behind the latest time it stamped
+   * (after a leader change), for `recordedAt` made monotone from the middle of
+   * `$all` (see recorded-at.ts). Default 2,000 ms.
+   */
+  readonly maxClockStepBackMs?: number;
 }
 
 const silent: EsdbLogger = { warn: () => undefined };
@@ -59,7 +68,7 @@ const wholeStream = async (
 export const openEsdbEventStore = (
   connectionString: string,
   options: EsdbEventStoreOptions = {},
-): EventStore => {
+): EventStore & BatchReads => {
   let client: EventStoreDBClient;
   try {
     client = EventStoreDBClient.connectionString(connectionString);
@@ -81,6 +90,13 @@ export const openEsdbEventStore = (
     giveUpAfterMs: options.retry?.giveUpAfterMs ?? 30_000,
   };
   const closing = new AbortController();
+  const maxStepBackMs = options.maxClockStepBackMs ?? 2_000;
+  /** The latest server time of the nhagiao events up to and including `position`. */
+  const latestTimeUpTo = async (position: bigint): Promise<number> => {
+    const before = await latestTimeBefore(client, position, maxStepBackMs);
+    const at = await nhagiaoEventAt(client, position);
+    return at === undefined ? before : Math.max(before, Date.parse(at.recordedAt));
+  };
 
   const ensureOpen = (): void => {
     if (closing.signal.aborted) throw new StoreUnavailableError('the EventStoreDB store is closed');
@@ -178,6 +194,63 @@ export const openEsdbEventStore = (
     );
   };
 
+  /**
+   * `$all` filtered on the server, up to the head when the read began (or
+   * `until`, if earlier). A drop mid-read on a transient error resubscribes
+   * after the last page handed out, with the retry policy's backoff.
+   */
+  async function* readPages(
+    readOptions: BatchReadOptions,
+  ): AsyncGenerator<readonly RecordedEvent[]> {
+    ensureOpen();
+    const head = await guard('read of the head of $all', () => lastNhagiaoPosition(client));
+    if (head === null) return;
+    const until =
+      readOptions.until !== undefined && readOptions.until < head ? readOptions.until : head;
+    const pageSize = readOptions.pageSize ?? PAGE_SIZE;
+    let after = readOptions.after;
+    const clamp = new RecordedAtClamp(
+      after === undefined
+        ? undefined
+        : await guard('read of $all for the time before a position', () =>
+            latestTimeUpTo(after as bigint),
+          ),
+    );
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        for await (const page of filteredAllPages(
+          client,
+          after,
+          until,
+          pageSize,
+          readOptions.signal,
+        )) {
+          after = (page.at(-1) as RecordedEvent).position;
+          attempt = 1;
+          yield page.map((e) => clamp.apply(e));
+        }
+        return;
+      } catch (error) {
+        const delayMs = retryDelayMs(retryPolicy, attempt);
+        if (
+          !isTransient(error) ||
+          closing.signal.aborted ||
+          Date.now() - started + delayMs > retryPolicy.giveUpAfterMs
+        ) {
+          throw toStoreError(error, 'read of $all');
+        }
+        logger.warn('EventStoreDB read of $all failed; resubscribing', {
+          attempt,
+          delayMs,
+          after: after?.toString(),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
   return {
     // EventStoreDB has no transaction across streams: a batch is written stream by stream.
     capabilities: { atomicBatches: false },
@@ -202,23 +275,22 @@ export const openEsdbEventStore = (
       }
     },
     async *readAll(readOptions: ReadOptions = {}) {
-      ensureOpen();
-      let after = readOptions.after;
-      for (;;) {
-        if (readOptions.signal?.aborted) return;
-        const page = await guard('read of $all', () => readAllPage(client, after));
-        yield* page.events;
-        if (!page.full || page.last === after) return;
-        after = page.last;
-      }
+      for await (const page of readPages(readOptions)) yield* page;
     },
+    readAllBatches: (batchOptions: BatchReadOptions = {}) => readPages(batchOptions),
     subscribe(readOptions: ReadOptions = {}): AsyncIterable<SubscriptionMessage> {
       ensureOpen();
-      return subscribeAll(client, readOptions, closing.signal, policy, logger);
+      return subscribeAll(client, readOptions, closing.signal, policy, logger, latestTimeUpTo);
     },
     head: () => guard('read of the head of $all', () => lastNhagiaoPosition(client)),
     readAt: (position) =>
-      guard(`read of $all at ${position}`, () => nhagiaoEventAt(client, position)),
+      guard(`read of $all at ${position}`, async () => {
+        const event = await nhagiaoEventAt(client, position);
+        if (event === undefined) return undefined;
+        return new RecordedAtClamp(await latestTimeBefore(client, position, maxStepBackMs)).apply(
+          event,
+        );
+      }),
     // Ids are only checked within their stream: EventStoreDB has no global id index,
     // and no stream has an empty name.
     findEvent: async (stream, id) =>

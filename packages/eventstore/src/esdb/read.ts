@@ -9,9 +9,15 @@ import {
   START,
   StreamNotFoundError,
   UnknownError,
+  streamNameFilter,
 } from '@eventstore/db-client';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { allPosition, isNhagiaoStream, toRecordedEvent } from './mapping.js';
+import {
+  NHAGIAO_STREAM_PREFIXES,
+  allPosition,
+  isNhagiaoStream,
+  toRecordedEvent,
+} from './mapping.js';
 
 type AllEvent = AllStreamRecordedEvent;
 
@@ -49,33 +55,54 @@ export const readStreamPage = async (
   }
 };
 
+/** The server-side filter on nhagiao's stream prefixes: the server skips everyone else's events. */
+export const nhagiaoFilter = () => streamNameFilter({ prefixes: [...NHAGIAO_STREAM_PREFIXES] });
+
 /**
- * One page of `$all` strictly after `after`. The server reads from a position
- * inclusively, so the event at `after` itself is dropped here. Returns the
- * nhagiao events and the last position seen (system events included), to page on.
+ * The nhagiao events of `$all` strictly after `after` and at or before `until`,
+ * in pages of `pageSize`. The client's `readAll` takes no filter (v6), so this
+ * is a catch-up subscription with the server-side stream-prefix filter: the
+ * server skips system events and other applications' events, and sends the
+ * rest as one stream, without a round trip per page. It ends once the event at
+ * `until` (an event that exists: the head when the read began) has arrived.
+ * `resumeAt` is told each page's last position before the page is yielded, so
+ * a caller can resubscribe after a drop.
  */
-export const readAllPage = async (
+export async function* filteredAllPages(
   client: EventStoreDBClient,
   after: bigint | undefined,
-): Promise<{ events: RecordedEvent[]; last: bigint | undefined; full: boolean }> => {
-  const raw = await collectPage(
-    client.readAll({
-      fromPosition: after === undefined ? START : allPosition(after),
-      direction: FORWARDS,
-      maxCount: PAGE_SIZE,
-      requiresLeader: true,
-    }),
-  );
-  const events: RecordedEvent[] = [];
-  let last = after;
-  for (const e of raw) {
-    const position = e.position?.commit;
-    if (position === undefined || (after !== undefined && position <= after)) continue;
-    last = position;
-    if (isNhagiaoStream(e.streamId)) events.push(toRecordedEvent(e as JSONRecordedEvent));
+  until: bigint,
+  pageSize: number,
+  signal?: AbortSignal,
+): AsyncGenerator<RecordedEvent[]> {
+  if (after !== undefined && after >= until) return;
+  const sub = client.subscribeToAll({
+    fromPosition: after === undefined ? START : allPosition(after),
+    requiresLeader: true,
+    filter: nhagiaoFilter(),
+  });
+  try {
+    let page: RecordedEvent[] = [];
+    for await (const resolved of sub) {
+      if (signal?.aborted) return;
+      const raw = resolved.event;
+      const position = raw?.position?.commit;
+      if (!raw || position === undefined) continue;
+      if (after !== undefined && position <= after) continue;
+      if (position > until) break;
+      // The filter is the server's; a server that ignored it would still not leak others' events.
+      if (isNhagiaoStream(raw.streamId)) page.push(toRecordedEvent(raw as JSONRecordedEvent));
+      if (position === until) break;
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  } finally {
+    await sub.unsubscribe().catch(() => undefined);
   }
-  return { events, last, full: raw.length >= PAGE_SIZE };
-};
+}
 
 /**
  * The nhagiao event at exactly this `$all` position: a forwards read from a
@@ -105,15 +132,21 @@ export const nhagiaoEventAt = async (
   }
 };
 
-/** Position of the last nhagiao event in `$all`, skipping the system events a server writes after it. */
+/**
+ * Position of the last nhagiao event in `$all`. The client's `readAll` takes no
+ * filter (v6), so this reads backwards from the end over the records written
+ * after it (a server's system events, other applications'), in pages that start
+ * at one record and double up to PAGE_SIZE: where the last record is ours, one
+ * record crosses the wire.
+ */
 export const lastNhagiaoPosition = async (client: EventStoreDBClient): Promise<bigint | null> => {
   let from: 'end' | bigint = END;
-  for (;;) {
+  for (let size = 1; ; size = Math.min(PAGE_SIZE, size * 2)) {
     const raw: AllEvent[] = await collectPage(
       client.readAll({
         fromPosition: from === END ? END : allPosition(from),
         direction: BACKWARDS,
-        maxCount: PAGE_SIZE,
+        maxCount: size,
         requiresLeader: true,
       }),
     );
@@ -122,7 +155,7 @@ export const lastNhagiaoPosition = async (client: EventStoreDBClient): Promise<b
       if (position !== undefined && isNhagiaoStream(e.streamId)) return position;
     }
     const oldest: bigint | undefined = raw.at(-1)?.position?.commit;
-    if (raw.length < PAGE_SIZE || oldest === undefined || oldest === from) return null;
+    if (raw.length < size || oldest === undefined || oldest === from) return null;
     from = oldest;
   }
 };

@@ -15,6 +15,7 @@ import {
   toRecordedEvent,
 } from './mapping.js';
 import { lastNhagiaoPosition } from './read.js';
+import { RecordedAtClamp } from './recorded-at.js';
 
 export interface EsdbLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -71,6 +72,8 @@ export async function* subscribeAll(
   closing: AbortSignal,
   policy: ResubscribePolicy,
   logger: EsdbLogger,
+  /** The latest server time of the nhagiao events up to a position, to clamp `recordedAt` from. */
+  latestTimeUpTo: (position: bigint) => Promise<number>,
 ): AsyncGenerator<SubscriptionMessage> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -85,12 +88,16 @@ export async function* subscribeAll(
   let caughtUp = false;
   let failures = 0;
   let failingSince = 0;
+  let clamp: RecordedAtClamp | undefined;
   try {
     while (!stop.signal.aborted) {
       let subscription: ReturnType<EventStoreDBClient['subscribeToAll']> | undefined;
       let releaseCheckpoint: (() => void) | undefined;
       try {
         if (target === undefined) target = await lastNhagiaoPosition(client);
+        clamp ??= new RecordedAtClamp(
+          options.after === undefined ? undefined : await latestTimeUpTo(options.after),
+        );
         if (!caughtUp && (target === null || (delivered !== null && delivered >= target))) {
           caughtUp = true;
           yield { kind: 'caught-up', position: delivered };
@@ -150,7 +157,7 @@ export async function* subscribeAll(
           if (!raw || position === undefined) continue;
           if (delivered !== null && position <= delivered) continue;
           if (!isNhagiaoStream(raw.streamId)) continue;
-          const event: RecordedEvent = toRecordedEvent(raw);
+          const event: RecordedEvent = (clamp as RecordedAtClamp).apply(toRecordedEvent(raw));
           delivered = position;
           resumeAfter = position;
           failures = 0;

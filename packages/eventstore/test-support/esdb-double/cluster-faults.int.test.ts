@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '@nhagiao/domain';
+import type { Envelope, RecordedEvent } from '@nhagiao/domain';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { openEsdbEventStore } from '../../src/esdb/index.js';
 import type { EventStore } from '../../src/port.js';
@@ -121,6 +121,57 @@ describe('EventStoreDB adapter in a cluster (protocol doubles)', () => {
     expect(created).toHaveLength(2);
     // .NET ticks: 10,000 per millisecond.
     expect((created[0] as bigint) - (created[1] as bigint)).toBeGreaterThan(50_000n * 10_000n);
+  });
+
+  it('keeps recordedAt monotone across a server clock stepped back, the server time beside it, the same on every read path: known-at by time stays right', async () => {
+    const d = await double();
+    const store = open(d.url);
+    const t = newTeacher();
+    const stream = `teacher-${t}`;
+    const a = await store.append(stream, [completed(t, 0), completed(t, 1)], 'no-stream');
+    await new Promise((r) => setTimeout(r, 30));
+    d.log.stepClockBack(1_000);
+    const b = await store.append(stream, [completed(t, 2), completed(t, 3)], 1n);
+    const read: RecordedEvent[] = [];
+    for await (const e of store.readAll()) if (e.stream === stream) read.push(e);
+    // .NET ticks since the Unix epoch: 10,000 per millisecond.
+    const serverTimes = d.log.events
+      .filter((e) => e.stream === stream)
+      .map((e) => new Date(Number(BigInt(e.created) / 10_000n)).toISOString());
+    expect((serverTimes[2] as string) < (serverTimes[1] as string)).toBe(true);
+    const times = read.map((e) => e.recordedAt);
+    expect(times).toEqual([...times].sort());
+    expect(times[2]).toBe(times[1]);
+    expect(read.map((e) => e.metadata.serverRecordedAt)).toEqual([
+      undefined,
+      undefined,
+      serverTimes[2],
+      serverTimes[3],
+    ]);
+    // Known at the stepped-back server's time of the last event, before the first
+    // append was recorded: nothing of the stream was known yet, and none is taken.
+    const knownAt = (stamps: readonly string[], time: string): bigint | undefined =>
+      read.filter((_, i) => (stamps[i] as string) <= time).at(-1)?.position;
+    const time = serverTimes[3] as string;
+    expect(time < (times[0] as string)).toBe(true);
+    expect(knownAt(times, time)).toBeUndefined();
+    // The server's own stamps would take the whole stream, the first append included.
+    expect(knownAt(serverTimes, time)).toBe(b.outcomes[1]?.position);
+    // Known at the first append's time: a prefix of the log, whatever the stamps.
+    expect(knownAt(times, times[0] as string)).toBe(b.outcomes[1]?.position);
+    // Every path gives the same times, also when it starts after the step.
+    const sub: RecordedEvent[] = [];
+    for await (const m of store.subscribe({ after: a.outcomes[1]?.position as bigint })) {
+      if (m.kind === 'caught-up') break;
+      if (m.event.stream === stream) sub.push(m.event);
+    }
+    expect(sub).toEqual(read.slice(2));
+    const esdb = store as ReturnType<typeof openEsdbEventStore>;
+    const paged: RecordedEvent[] = [];
+    for await (const page of esdb.readAllBatches({ after: a.outcomes[0]?.position as bigint }))
+      paged.push(...page.filter((e) => e.stream === stream));
+    expect(paged).toEqual(read.slice(1));
+    expect(await store.readAt?.(b.outcomes[0]?.position as bigint)).toEqual(read[2]);
   });
 
   it('refuses a $all read from inside a record, as the server does; readAt finds by exact position', async () => {

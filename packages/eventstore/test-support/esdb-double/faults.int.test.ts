@@ -115,12 +115,13 @@ if (!realServer) {
       expect(stored.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
     });
 
-    it('resumes a sparse filtered subscription from the server checkpoint, not from the last event it delivered', async () => {
+    it('resumes a sparse filtered subscription from the server checkpoint (a page start, not an event it delivered)', async () => {
       await open();
       const after = await marker(store);
       const raw = EventStoreDBClient.connectionString(double.url);
-      // 100 events of another application: the filter skips them, checkpoints pass over them.
-      for (let i = 0; i < 100; i++)
+      // 105 events of another application: the filter skips them; the catch-up
+      // reads them in pages of 20, and its checkpoints fall on page starts.
+      for (let i = 0; i < 105; i++)
         await raw.appendToStream('ledger-x', jsonEvent({ type: 'Other', data: { i } }));
       await raw.dispose();
       const t = newTeacher();
@@ -134,8 +135,82 @@ if (!realServer) {
       expect(got).toHaveLength(1);
       const resumedFrom = double.subscriptionStarts.slice(startsBefore)[1];
       const skipped = double.log.events.filter((e) => e.stream === 'ledger-x');
-      expect(typeof resumedFrom).toBe('bigint');
-      expect(resumedFrom as bigint).toBeGreaterThanOrEqual(skipped[95]?.position as bigint);
+      // The start of the last page (the marker, then 20 a page: 19, 39, … 99),
+      // a record the subscriber never saw; the server accepted it to resume from.
+      expect(resumedFrom).toBe(skipped[99]?.position);
+      expect(resumedFrom as bigint).toBeLessThan(skipped[104]?.position as bigint);
+      expect(double.log.isRecordStart(resumedFrom as bigint)).toBe(true);
+    });
+
+    it("reads $all and pages of it filtered on the server: other applications' and system events are never sent", async () => {
+      await open();
+      const raw = EventStoreDBClient.connectionString(double.url);
+      const t = newTeacher();
+      const ours: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        // 200 events of another application between each of ours.
+        await raw.appendToStream(
+          `ledger-${round}`,
+          Array.from({ length: 200 }, (_, i) => jsonEvent({ type: 'Other', data: { i } })),
+        );
+        const r = await store.append(`teacher-${t}`, [completed(t, round)], 'any');
+        ours.push(r.outcomes[0]?.id as string);
+      }
+      await raw.appendToStream('ledger-tail', jsonEvent({ type: 'Other', data: {} }));
+      await raw.dispose();
+      const others = double.log.events.filter((e) => !e.stream.startsWith('teacher-')).length;
+      const before = { ...double.served };
+      const read: string[] = [];
+      for await (const e of store.readAll()) read.push(e.id);
+      expect(read).toEqual(ours);
+      // Our three events crossed the wire, and the last record (the head is found
+      // by reading back from the end, unfiltered: one record, then two); the
+      // server's filter skipped everything else.
+      expect(double.served.allEventsSent - before.allEventsSent).toBe(3 + 1 + 2);
+      expect(double.served.skippedByFilter - before.skippedByFilter).toBeGreaterThanOrEqual(
+        others - 1,
+      );
+      const esdb = store as ReturnType<typeof openEsdbEventStore>;
+      const pages: string[][] = [];
+      for await (const page of esdb.readAllBatches({ pageSize: 2 }))
+        pages.push(page.map((e) => e.id));
+      expect(pages).toEqual([ours.slice(0, 2), ours.slice(2)]);
+      const first = double.log.events.find((e) => e.id === ours[0])?.position as bigint;
+      const upTo: string[] = [];
+      for await (const page of esdb.readAllBatches({ after: first, until: first + 1n }))
+        upTo.push(...page.map((e) => e.id));
+      expect(upTo).toEqual([]);
+      expect(await store.head()).toBe(double.log.events.find((e) => e.id === ours[2])?.position);
+    });
+
+    it('drops a slow subscriber once its buffer is full; the adapter resumes it with nothing lost, repeated or reordered', async () => {
+      await open({ subscriberBuffer: 50 });
+      const after = await marker(store);
+      const t = newTeacher();
+      const stream = `teacher-${t}`;
+      const pad = 'y'.repeat(2048);
+      const events: Envelope[] = Array.from({ length: 401 }, (_, i) => ({
+        id: randomUUID(),
+        type: 'CourseCompleted',
+        data: { teacherId: t, programmeId: `p-${i}-${pad}`, completedOn: '2025-05-12' },
+      }));
+      const sub = store.subscribe({ after })[Symbol.asyncIterator]();
+      const next = async (): Promise<RecordedEvent> => {
+        for (;;) {
+          const n = await sub.next();
+          if (n.done) throw new Error('the subscription ended');
+          if (n.value.kind === 'event' && n.value.event.stream === stream) return n.value.event;
+        }
+      };
+      // Live first: one event through, then the subscriber stops reading.
+      await store.append(stream, events.slice(0, 1), 'no-stream');
+      const got = [(await next()).id];
+      for (let i = 1; i < 401; i += 50) await store.append(stream, events.slice(i, i + 50), 'any');
+      for (let i = 0; i < 100 && double.served.slowDropped === 0; i++) await sleep(20);
+      expect(double.served.slowDropped).toBeGreaterThan(0);
+      while (got.length < events.length) got.push((await next()).id);
+      await sub.return?.();
+      expect(got).toEqual(events.map((e) => e.id));
     });
 
     it('raises StoreUnavailableError while the server is down, and works again once it is back', async () => {

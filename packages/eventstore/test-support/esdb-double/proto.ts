@@ -10,8 +10,19 @@ import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import featuresPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import gossipPb from '@eventstore/db-client/generated/gossip_pb.js';
+import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
 
-export { sharedPb, streamsPb, streamsGrpc, statusPb, featuresPb, featuresGrpc };
+export {
+  sharedPb,
+  streamsPb,
+  streamsGrpc,
+  statusPb,
+  featuresPb,
+  featuresGrpc,
+  gossipPb,
+  gossipGrpc,
+};
 
 export type ReadReq = InstanceType<typeof streamsPb.ReadReq>;
 export type ReadResp = InstanceType<typeof streamsPb.ReadResp>;

@@ -5,6 +5,14 @@ import { type ReadReq, type ReadResp, sharedPb, streamsPb, uuidFromString } from
 export interface ReadSettings {
   /** Events examined between two checkpoints of a filtered subscription, per unit of the client's multiplier. */
   readonly checkpointBase: number;
+  /**
+   * Messages a live subscription may have waiting to be sent (the client not
+   * reading: a slow subscriber); past it the subscription is dropped
+   * (UNAVAILABLE), as a server bounds its subscription buffers.
+   */
+  readonly subscriberBuffer: number;
+  /** Records a filtered catch-up reads per page; its checkpoints fall on page starts. */
+  readonly readBatchSize: number;
   /** How a read of a missing stream answers: a `stream_not_found` message, or NOT_FOUND with trailers (older servers). */
   readonly streamNotFound: 'message' | 'trailers';
 }
@@ -18,6 +26,8 @@ const FORWARDS = 0;
 export interface LiveSubscriptions {
   readonly calls: Set<Call>;
   readonly starts: Array<bigint | 'start' | 'end'>;
+  /** What `$all` reads and subscriptions did: events sent, and events their filter skipped on the server. */
+  readonly served: { allEventsSent: number; skippedByFilter: number; slowDropped: number };
 }
 
 const recorded = (event: LoggedEvent, structured: boolean) => {
@@ -109,7 +119,7 @@ export const handleRead =
       return;
     }
     if (options.hasSubscription()) subscribe(call, options, log(), live, structured, settings);
-    else if (options.hasAll()) readAll(call, options, log(), structured);
+    else if (options.hasAll()) readAll(call, options, log(), structured, live.served);
     else readStream(call, options, log(), structured, settings);
   };
 
@@ -118,7 +128,13 @@ const limitOf = (options: Options): number => {
   return count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
 };
 
-const readAll = (call: Call, options: Options, log: DoubleLog, structured: boolean): void => {
+const readAll = (
+  call: Call,
+  options: Options,
+  log: DoubleLog,
+  structured: boolean,
+  served: LiveSubscriptions['served'],
+): void => {
   const all = options.getAll();
   const forwards = options.getReadDirection() === FORWARDS;
   const at = all?.hasPosition() ? BigInt(all.getPosition()?.getCommitPosition() ?? '0') : null;
@@ -138,8 +154,12 @@ const readAll = (call: Call, options: Options, log: DoubleLog, structured: boole
   const limit = limitOf(options);
   for (; index >= 0 && index < events.length && sent < limit; index += step) {
     const e = events[index] as LoggedEvent;
-    if (!keep(e)) continue;
+    if (!keep(e)) {
+      served.skippedByFilter += 1;
+      continue;
+    }
     call.write(eventResp(e, structured, true));
+    served.allEventsSent += 1;
     sent += 1;
   }
   call.end();
@@ -168,6 +188,49 @@ const readStream = (
   if (!forwards) selected = [...selected].reverse();
   for (const e of selected.slice(0, limitOf(options))) call.write(eventResp(e, structured, false));
   call.end();
+};
+
+const startAt = (all: NonNullable<ReturnType<Options['getAll']>>): bigint =>
+  BigInt(all.getPosition()?.getCommitPosition() ?? '0');
+
+/**
+ * The catch-up of a filtered `$all` subscription as the server runs it: the log
+ * read in pages of `readBatchSize` records from the start position (inclusive:
+ * the record there is skipped), matching events sent, and a checkpoint once
+ * `interval` records have been considered. The checkpoint is the server's: the
+ * last event sent, or the start of the page just read where no event of it was
+ * sent, a record start that need not be an event the client saw. One more at
+ * the end of catch-up.
+ */
+const catchUpFiltered = (
+  call: Call,
+  log: DoubleLog,
+  settings: ReadSettings,
+  interval: number,
+  from: bigint | null,
+  send: (e: LoggedEvent) => boolean,
+): void => {
+  const events = log.events;
+  let checkpoint: bigint | null = from;
+  let counter = 0;
+  let index = from === null ? 0 : log.indexFrom(from, true);
+  while (index < events.length) {
+    const page = events.slice(index, index + settings.readBatchSize);
+    const pageStart = (page[0] as LoggedEvent).position;
+    for (const e of page) {
+      if (checkpoint !== null && e.position <= checkpoint) continue;
+      if (send(e)) checkpoint = e.position;
+    }
+    if (checkpoint === null || checkpoint < pageStart) checkpoint = pageStart;
+    counter += page.length;
+    index += page.length;
+    if (index >= events.length) break;
+    if (counter >= interval) {
+      counter %= interval;
+      call.write(checkpointResp(checkpoint));
+    }
+  }
+  if (checkpoint !== null) call.write(checkpointResp(checkpoint));
 };
 
 const subscribe = (
@@ -217,33 +280,53 @@ const subscribe = (
       new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()),
     ),
   );
+  const send = (e: LoggedEvent): boolean => {
+    if (keep(e)) {
+      call.write(eventResp(e, structured, fromAll));
+      if (fromAll) live.served.allEventsSent += 1;
+      return true;
+    }
+    if (filtered) live.served.skippedByFilter += 1;
+    return false;
+  };
+  // Live: a checkpoint every `interval` events examined, at the last one examined.
+  let unlisten: () => unknown = () => undefined;
+  const stop = (): void => {
+    unlisten();
+    live.calls.delete(call);
+  };
   let examined = 0;
-  let lastExamined: bigint | null = null;
+  let dropped = false;
   const offer = (e: LoggedEvent): void => {
-    if (keep(e)) call.write(eventResp(e, structured, fromAll));
+    if (dropped) return;
+    if (call.writableLength > settings.subscriberBuffer) {
+      // A slow subscriber: its buffer is full, so it is dropped, not waited for.
+      dropped = true;
+      live.served.slowDropped += 1;
+      stop();
+      call.emit('error', {
+        code: grpc.status.UNAVAILABLE,
+        details: `subscription dropped: the subscriber is too slow (${call.writableLength} messages waiting)`,
+      });
+      return;
+    }
+    send(e);
     if (!filtered) return;
     examined += 1;
-    lastExamined = e.position;
     if (examined % interval === 0) call.write(checkpointResp(e.position));
   };
   // Catch-up and the switch to live happen in one turn of the event loop, so no
   // append can fall between them.
   const startedLive = all?.hasEnd() || so?.hasEnd();
-  const from =
-    fromAll && all?.hasPosition()
-      ? log.indexFrom(BigInt(all.getPosition()?.getCommitPosition() ?? '0'), false)
-      : 0;
-  if (!startedLive) for (const e of log.events.slice(from)) if (after(e)) offer(e);
-  if (filtered && lastExamined !== null && examined % interval !== 0) {
-    call.write(checkpointResp(lastExamined));
+  if (!startedLive && filtered) {
+    catchUpFiltered(call, log, settings, interval, all?.hasPosition() ? startAt(all) : null, send);
+  } else if (!startedLive) {
+    const from = fromAll && all?.hasPosition() ? log.indexFrom(startAt(all), false) : 0;
+    for (const e of log.events.slice(from)) if (after(e)) send(e);
   }
   call.write(new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
-  const unlisten = log.onAppend(offer);
+  unlisten = log.onAppend(offer);
   live.calls.add(call);
-  const stop = () => {
-    unlisten();
-    live.calls.delete(call);
-  };
   call.on('cancelled', stop);
   call.on('close', stop);
   call.on('error', stop);

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { type AppendSettings, handleAppend, handleBatchAppend } from './append.js';
 import { type Gate, checkGate } from './gate.js';
 import { DoubleLog } from './log.js';
-import { featuresGrpc, featuresPb, type sharedPb, streamsGrpc } from './proto.js';
+import { featuresGrpc, featuresPb, gossipGrpc, gossipPb, sharedPb, streamsGrpc } from './proto.js';
 import { type LiveSubscriptions, type ReadSettings, handleRead } from './read.js';
 
 export interface EsdbDoubleOptions {
@@ -17,6 +17,10 @@ export interface EsdbDoubleOptions {
   /** Write system events (`$`-prefixed streams and types) into `$all`, as a real server does (default true). */
   readonly systemEvents?: boolean;
   readonly checkpointBase?: number;
+  /** Messages a live subscription may have waiting before it is dropped as too slow (default 10,000). */
+  readonly subscriberBuffer?: number;
+  /** Records per page of a filtered catch-up (default 20): checkpoints fall on page starts. */
+  readonly readBatchSize?: number;
   readonly streamNotFound?: ReadSettings['streamNotFound'];
   readonly wrongExpectedVersion?: AppendSettings['wrongExpectedVersion'];
   /** Bytes of event data and metadata one append may carry (the server's MaxAppendSize, default 1 MiB). */
@@ -25,6 +29,17 @@ export interface EsdbDoubleOptions {
   readonly auth?: string;
   /** PEM key and certificate to serve TLS with; credentials only travel over TLS. */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** The log to serve, shared by the nodes of a cluster (see cluster.ts); a new one by default. */
+  readonly log?: DoubleLog;
+  /** What `Gossip/Read` answers: the cluster's members; by default this node alone, as leader. */
+  readonly gossip?: () => readonly GossipMember[];
+}
+
+/** A member as gossip describes it to clients. */
+export interface GossipMember {
+  readonly port: number;
+  readonly leader: boolean;
+  readonly alive: boolean;
 }
 
 export interface EsdbDouble {
@@ -35,6 +50,16 @@ export interface EsdbDouble {
   readonly log: DoubleLog;
   /** Where each `$all` subscription asked to start, in the order they came: a position (exclusive), or start/end. */
   readonly subscriptionStarts: ReadonlyArray<bigint | 'start' | 'end'>;
+  /**
+   * Counts of `$all` reads and subscriptions: events sent to clients, and events
+   * a server-side filter skipped (never sent), so a test can prove the server filtered.
+   */
+  readonly served: {
+    readonly allEventsSent: number;
+    readonly skippedByFilter: number;
+    /** Live subscriptions dropped because their subscriber was too slow. */
+    readonly slowDropped: number;
+  };
   /** Fails every live subscription (UNAVAILABLE), or ends it cleanly with `how: 'end'`. Returns how many. */
   dropSubscriptions(how?: 'error' | 'end'): number;
   /** Stops listening; live calls fail. The data stays. */
@@ -71,6 +96,26 @@ const supportedMethods = (batchAppend: boolean) => {
     );
 };
 
+const clusterInfo = (members: readonly GossipMember[]) =>
+  new gossipPb.ClusterInfo().setMembersList(
+    members.map((m) =>
+      new gossipPb.MemberInfo()
+        .setInstanceId(
+          new sharedPb.UUID().setString(
+            `00000000-0000-4000-8000-${String(m.port).padStart(12, '0')}`,
+          ),
+        )
+        .setTimeStamp(String(Date.now()))
+        .setState(
+          m.leader
+            ? gossipPb.MemberInfo.VNodeState.LEADER
+            : gossipPb.MemberInfo.VNodeState.FOLLOWER,
+        )
+        .setIsAlive(m.alive)
+        .setHttpEndPoint(new gossipPb.EndPoint().setAddress('127.0.0.1').setPort(m.port)),
+    ),
+  );
+
 const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
   callback({ code: grpc.status.UNIMPLEMENTED, details: 'not served by the protocol double' });
 
@@ -79,12 +124,18 @@ const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
  * calls the adapter makes. A test tool, not a store: nothing is written to disk.
  */
 export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<EsdbDouble> => {
-  const log = new DoubleLog(options.startPosition ?? 1_048_576n);
+  const log = options.log ?? new DoubleLog(options.startPosition ?? 1_048_576n);
   const systemEvents = options.systemEvents ?? true;
   if (systemEvents) log.append(SYSTEM_STREAM, { kind: 'any' }, [systemEvent('$settings', {})]);
-  const live: LiveSubscriptions = { calls: new Set(), starts: [] };
+  const live: LiveSubscriptions = {
+    calls: new Set(),
+    starts: [],
+    served: { allEventsSent: 0, skippedByFilter: 0, slowDropped: 0 },
+  };
   const readSettings: ReadSettings = {
     checkpointBase: options.checkpointBase ?? 32,
+    readBatchSize: options.readBatchSize ?? 20,
+    subscriberBuffer: options.subscriberBuffer ?? 10_000,
     streamNotFound: options.streamNotFound ?? 'message',
   };
   const appendSettings: AppendSettings = {
@@ -130,6 +181,17 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
       batchAppend: gatedStream(handleBatchAppend(() => log, appendSettings)),
       delete: unimplemented,
       tombstone: unimplemented,
+    });
+    s.addService(gossipGrpc.GossipService, {
+      read: (
+        _call: grpc.ServerUnaryCall<InstanceType<typeof sharedPb.Empty>, unknown>,
+        callback: grpc.sendUnaryData<InstanceType<typeof gossipPb.ClusterInfo>>,
+      ) => {
+        const members = options.gossip?.() ?? [
+          { port, leader: gate.leader === undefined, alive: true },
+        ];
+        callback(null, clusterInfo(members));
+      },
     });
     s.addService(featuresGrpc.ServerFeaturesService, {
       getSupportedMethods: (
@@ -181,6 +243,7 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
     },
     log,
     subscriptionStarts: live.starts,
+    served: live.served,
     dropSubscriptions,
     followLeader: (leaderPort) => {
       gate.leader = leaderPort === undefined ? undefined : { host: '127.0.0.1', port: leaderPort };

@@ -4,7 +4,7 @@ import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { scopeName } from '../format/figures.js';
 import { renderCsv, renderTable } from '../format/table.js';
 import { formatOption, langOption, toJson } from '../options.js';
-import type { EventStore } from '@nhagiao/eventstore/core';
+import { type EventStore, hasBatchReads } from '@nhagiao/eventstore/core';
 import {
   openStore,
   planOf,
@@ -79,7 +79,7 @@ const eventsBehind = async (
     for await (const e of store.readStream(`teacher-${teacherId}`)) take(e);
   }
   const types = ['ProgrammeTopicsCorrected'];
-  if (store.readAllBatches !== undefined) {
+  if (hasBatchReads(store)) {
     for await (const page of store.readAllBatches({ types })) {
       for (const e of page) if (types.includes(e.type)) take(e);
     }
