@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { EVENTS_STREAM, encodeEvent, positionOf } from '@nhagiao/bus';
+import { connect } from '@nhagiao/bus/test-support';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { projectorStatus, statusProblems } from '@nhagiao/projector';
-import { connect } from 'nats';
 import { embeddedSnapshot, ingestInto, snapshotOf, waitFor } from './support/fixture.js';
 import { type Stack, type Template, prepareTemplate, startStack } from './support/stack.js';
 
@@ -23,9 +23,6 @@ afterAll(async () => {
 });
 
 /** Every message of the stream, in sequence order, as store positions. */
-// Each test starts its own nats-server and stack; one whose reconnections do not
-// settle on a busy 2-core machine runs once more, with its first failure printed.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const streamPositions = async (natsUrl: string): Promise<bigint[]> => {
   const nc = await connect({ servers: natsUrl });

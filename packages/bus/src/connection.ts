@@ -1,18 +1,25 @@
 import { type NatsConnection, connect } from 'nats';
 import type { Logger } from './logger.js';
 
-/** Connects to one or several comma-separated servers, reconnecting for ever. */
-export const connectNats = (url: string, name: string): Promise<NatsConnection> =>
+/**
+ * Connects to one or several comma-separated servers. A service reconnects for
+ * ever (and notices a dead server within ~4 s); a one-shot look (`reconnect:
+ * false`) fails instead.
+ */
+export const connectNats = (
+  url: string,
+  name: string,
+  options: { readonly reconnect?: boolean } = {},
+): Promise<NatsConnection> =>
   connect({
     servers: url
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
     name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    pingInterval: 2_000,
-    maxPingOut: 2,
+    ...(options.reconnect === false
+      ? { reconnect: false }
+      : { maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000, maxPingOut: 2 }),
   });
 
 export type ConnectionState = 'connected' | 'disconnected';

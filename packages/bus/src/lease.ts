@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, KV, KvEntry } from 'nats';
 import { BusError } from './errors.js';
 
@@ -69,23 +70,6 @@ const readValue = (entry: KvEntry): LeaseValue | null => {
     return null;
   }
 };
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 const makeLease = (
   kv: KV,
@@ -189,7 +173,7 @@ export const acquireLease = async (
       waiting = true;
       options.onWait?.(value?.holder ?? '(unreadable)');
     }
-    await sleep(pollMs, options.signal);
+    await sleep(pollMs, undefined, options.signal === undefined ? {} : { signal: options.signal });
   }
 };
 

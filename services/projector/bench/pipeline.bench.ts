@@ -18,14 +18,21 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeEvent, silentLogger } from '@nhagiao/bus';
-import { sampleRecordedEvents, startNatsCluster, startNatsServer } from '@nhagiao/bus/test-support';
+import {
+  sampleRecordedEvents,
+  startNatsCluster,
+  startNatsServer,
+  AckPolicy,
+  type JetStreamClient,
+  StorageType,
+  connect,
+} from '@nhagiao/bus/test-support';
 import { generateDataset } from '@nhagiao/dataset';
 import { type DomainEvent, bacKan423of2024, streamOf } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { openPostgresReadModel } from '@nhagiao/readmodels';
 import { relayCommand } from '@nhagiao/relay';
-import { AckPolicy, type JetStreamClient, StorageType, connect } from 'nats';
 import pg from 'pg';
 import { runProjector } from '../src/projector.js';
 

@@ -12,7 +12,6 @@ import {
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { connect } from 'nats';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import { type ProjectorOptions, type ProjectorResult, runProjector } from './projector.js';
 import { type PipelineStatus, projectorStatus } from './status.js';
@@ -39,6 +38,7 @@ export interface ProjectCommandOptions {
       | 'fetchSize'
       | 'streamName'
       | 'ackWaitMs'
+      | 'stallMs'
       | 'maxAckPending'
       | 'leaseTtlMs'
       | 'replicas'
@@ -192,10 +192,7 @@ export interface StatusCommandOptions {
 export const statusCommand = async (options: StatusCommandOptions): Promise<PipelineStatus> => {
   if (options.natsUrl === undefined)
     return projectorStatus({ store: options.store, readModel: options.readModel });
-  const nc = await connect({
-    servers: options.natsUrl.split(',').map((s) => s.trim()),
-    name: 'nhagiao-status',
-  });
+  const nc = await connectNats(options.natsUrl, 'nhagiao-status', { reconnect: false });
   try {
     return await projectorStatus({ store: options.store, readModel: options.readModel, nc });
   } finally {

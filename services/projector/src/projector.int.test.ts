@@ -8,13 +8,12 @@ import {
   publishEvent,
   silentLogger,
 } from '@nhagiao/bus';
-import { type TestNatsServer, startNatsServer } from '@nhagiao/bus/test-support';
+import { type TestNatsServer, startNatsServer, AckPolicy, type NatsConnection, connect, nanos } from '@nhagiao/bus/test-support';
 import { generateDataset } from '@nhagiao/dataset';
 import { type RecordedEvent, bacKan423of2024 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
-import { AckPolicy, type NatsConnection, connect, nanos } from 'nats';
 import { catchUpFromStore } from './catch-up.js';
 import { type ProjectorFlush, runProjector } from './projector.js';
 import { projectorStatus } from './status.js';

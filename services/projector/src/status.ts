@@ -1,15 +1,17 @@
 import {
   EVENTS_STREAM,
+  type NatsConnection,
   PROJECTOR_BUCKET,
   RELAY_BUCKET,
+  RELAY_CHECKPOINT_KEY,
+  isStreamNotFound,
+  kvCheckpointStore,
   leaseHolder,
   openKvBucket,
   readStreamTail,
 } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { LedgerCheck, ReadModelStore } from '@nhagiao/readmodels';
-import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from '@nhagiao/relay';
-import type { NatsConnection } from 'nats';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import { projectorLeaseKey } from './projector.js';
 
@@ -127,7 +129,7 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
     }
   } catch (error) {
     // A stream the relay has not created yet is a state to show, not a failure.
-    if (!(error instanceof Error && /stream not found/i.test(error.message))) throw error;
+    if (!isStreamNotFound(error)) throw error;
   }
   return {
     storeHead,

@@ -5,14 +5,15 @@ import {
   type OpsServer,
   PipelineMetrics,
   RELAY_BUCKET,
+  RELAY_CHECKPOINT_KEY,
   connectNats,
+  kvCheckpointStore,
   openKvBucket,
   startOpsServer,
   stopSignal,
   watchConnection,
 } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from './checkpoint.js';
 import { type RelayOptions, runRelay } from './relay.js';
 
 export interface RelayCommandOptions {

@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type CheckpointStore,
   type Logger,
+  type NatsConnection,
   RELAY_BUCKET,
   acquireLease,
   createPipelinedPublisher,
@@ -10,8 +13,6 @@ import {
   EVENTS_STREAM,
 } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import type { NatsConnection } from 'nats';
-import type { CheckpointStore } from './checkpoint.js';
 
 export interface RelayOptions {
   readonly store: EventStore;
@@ -50,17 +51,6 @@ export interface RelayOptions {
   /** Told when this relay takes the lease (true) or waits for another's (false). */
   readonly onLease?: (held: boolean, holder: string | null) => void;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 const message = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
@@ -217,7 +207,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
           error: message(error),
         });
       }
-      await sleep(retry, signal);
+      await sleep(retry, undefined, { signal }).catch(() => undefined);
     }
   }
 };
