@@ -221,7 +221,9 @@ const scenario = async (
       await waitFor(
         'status answered',
         async () => {
-          status = await projectorStatus({ store, readModel, nc }).catch(() => undefined);
+          status = await projectorStatus({ store, readModel, nc, indicators }).catch(
+            () => undefined,
+          );
           return status !== undefined;
         },
         30_000,

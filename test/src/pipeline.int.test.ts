@@ -3,7 +3,13 @@ import { EVENTS_STREAM, encodeEvent, positionOf } from '@nhagiao/bus';
 import { connect } from '@nhagiao/bus/test-support';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { projectorStatus, statusProblems } from '@nhagiao/projector';
-import { embeddedSnapshot, ingestInto, snapshotOf, waitFor } from './support/fixture.js';
+import {
+  embeddedSnapshot,
+  indicators,
+  ingestInto,
+  snapshotOf,
+  waitFor,
+} from './support/fixture.js';
 import { type Stack, type Template, prepareTemplate, startStack } from './support/stack.js';
 
 let template: Template;
@@ -74,7 +80,7 @@ test('store → relay → NATS → projector → PostgreSQL gives the embedded f
     expect(await s.checkpoint()).toBe(template.head);
     expect(await snapshotOf(s.readModel, template.knownAt)).toEqual(template.reference);
 
-    const status = await projectorStatus({ store, readModel: s.readModel, nc });
+    const status = await projectorStatus({ store, readModel: s.readModel, nc, indicators });
     expect(status.storeHead).toBe(template.head);
     expect(status.relay?.checkpoint).toBe(template.head);
     expect(status.readModels).toEqual([
@@ -84,6 +90,7 @@ test('store → relay → NATS → projector → PostgreSQL gives the embedded f
         checkpoint: template.head,
         lag: 0n,
         check: { rows: expect.any(Number), duplicateRows: 0, beyondCheckpoint: 0 },
+        expectedRows: status.readModels[0]?.check.rows,
         leaseHolder: expect.any(String),
       }),
     ]);

@@ -186,15 +186,21 @@ export interface StatusCommandOptions {
   readonly readModel: ReadModelStore | readonly ReadModelStore[];
   /** Without it, the relay, stream and consumers are not shown. */
   readonly natsUrl?: string;
+  /** With them, each ledger's row count is checked against the store (see `StatusOptions`). */
+  readonly indicators?: readonly IndicatorDefinition[];
 }
 
 /** `nhagiao status`: one look at the whole pipeline. */
 export const statusCommand = async (options: StatusCommandOptions): Promise<PipelineStatus> => {
-  if (options.natsUrl === undefined)
-    return projectorStatus({ store: options.store, readModel: options.readModel });
+  const base = {
+    store: options.store,
+    readModel: options.readModel,
+    ...(options.indicators === undefined ? {} : { indicators: options.indicators }),
+  };
+  if (options.natsUrl === undefined) return projectorStatus(base);
   const nc = await connectNats(options.natsUrl, 'nhagiao-status', { reconnect: false });
   try {
-    return await projectorStatus({ store: options.store, readModel: options.readModel, nc });
+    return await projectorStatus({ ...base, nc });
   } finally {
     await nc.close();
   }

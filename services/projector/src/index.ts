@@ -9,6 +9,7 @@ export {
 } from './projector.js';
 export {
   projectorStatus,
+  expectedLedgerRows,
   formatStatus,
   statusProblems,
   type StatusThresholds,

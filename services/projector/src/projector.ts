@@ -224,13 +224,18 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
     }
   };
 
+  /** What the projector was doing when it was interrupted, for the log. */
+  let step = 'connecting to JetStream';
   while (!signal.aborted) {
     try {
+      step = 'connecting to JetStream';
       const jsm = await nc.jetstreamManager({ timeout: apiTimeout });
+      step = 'looking for the events stream';
       await waitForStream(jsm, stream, signal, () =>
         logger.info('projector waits for the events stream', { stream }),
       );
       if (signal.aborted) break;
+      step = 'opening the lease bucket';
       const kv = await openKvBucket(
         nc.jetstream({ timeout: apiTimeout }),
         options.leaseBucket ?? PROJECTOR_BUCKET,
@@ -238,7 +243,9 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
           ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
         },
       );
+      step = 'reading the read model';
       const key = await projectorLeaseKey(readModel);
+      step = 'acquiring the lease';
       const lease = await acquireLease(kv, key, holderId, ttl, {
         signal,
         onWait: (holder) => {
@@ -250,6 +257,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
       options.onLease?.(true, holderId);
       logger.info('projector holds the read model: projecting', { holderId, key });
       const keeper = keepLease(lease);
+      step = 'projecting';
       try {
         await project(AbortSignal.any([signal, keeper.lost]), jsm);
         if (keeper.lost.aborted) throw keeper.lost.reason;
@@ -260,9 +268,15 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
     } catch (error) {
       if (signal.aborted) break;
       options.onLease?.(false, null);
-      say(message(error), 'warn', 'projector interrupted: standing by, then trying again', {
-        error: message(error),
-      });
+      say(
+        `${step}: ${message(error)}`,
+        'warn',
+        'projector interrupted: standing by, then trying again',
+        {
+          step,
+          error: message(error),
+        },
+      );
       await sleep(retry, undefined, { signal }).catch(() => undefined);
     }
   }

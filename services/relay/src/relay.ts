@@ -163,9 +163,13 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   const retry = options.retryDelayMs ?? 1_000;
   // The same trouble over and over (NATS down for a minute) is told once.
   let told: string | null = null;
+  /** What the relay was doing when it was interrupted, for the log. */
+  let step = 'connecting to JetStream';
   while (!signal.aborted) {
     try {
+      step = 'connecting to JetStream';
       const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
+      step = 'checking the events stream';
       await ensureEventsStream(jsm, {
         ...(options.streamName === undefined ? {} : { name: options.streamName }),
         ...(options.duplicateWindowMs === undefined
@@ -173,6 +177,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
           : { duplicateWindowMs: options.duplicateWindowMs }),
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       });
+      step = 'opening the lease bucket';
       const kv = await openKvBucket(
         nc.jetstream({ timeout: options.apiTimeoutMs ?? 2_000 }),
         options.leaseBucket ?? RELAY_BUCKET,
@@ -180,6 +185,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
           ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
         },
       );
+      step = 'acquiring the lease';
       const lease = await acquireLease(kv, options.leaseKey ?? 'lease', holderId, ttl, {
         signal,
         onWait: (holder) => {
@@ -191,6 +197,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
       options.onLease?.(true, holderId);
       logger.info('relay holds the lease', { holderId });
       const keeper = keepLease(lease);
+      step = 'publishing';
       try {
         await publishSession(options, AbortSignal.any([signal, keeper.lost]));
         if (keeper.lost.aborted) throw keeper.lost.reason;
@@ -201,9 +208,10 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
     } catch (error) {
       if (signal.aborted) break;
       options.onLease?.(false, null);
-      if (told !== message(error)) {
-        told = message(error);
+      if (told !== `${step}: ${message(error)}`) {
+        told = `${step}: ${message(error)}`;
         logger.warn('relay interrupted; starting over from the stream tail', {
+          step,
           error: message(error),
         });
       }
