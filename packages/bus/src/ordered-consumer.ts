@@ -141,7 +141,7 @@ export const consumeInOrder = async (
   const stream = options.stream ?? EVENTS_STREAM;
   const stallMs = options.stallMs ?? 3_000;
   if (signal.aborted) return;
-  const jsm = await js.jetstreamManager();
+  const jsm = await js.jetstreamManager(false);
   await positionConsumer(jsm, stream, durableName, options);
   let next = Math.max(1, options.startSequence);
   let committed = next - 1;

@@ -86,7 +86,9 @@ export const projectCommand = async (options: ProjectCommandOptions): Promise<Pr
   /** Events behind the stream's tail (positions; event counts on the SQLite store). */
   const measure = async (): Promise<void> => {
     checkpoint = await readModel.checkpoint(LEDGER_PROJECTION);
-    const tail = await readStreamTail(await nc.jetstreamManager(), stream).catch(() => null);
+    const tail = await readStreamTail(await nc.jetstreamManager({ checkAPI: false }), stream).catch(
+      () => null,
+    );
     if (tail === null) return;
     const behind = tail.position === null ? 0n : tail.position - (checkpoint ?? 0n);
     lag = behind > 0n ? behind : 0n;

@@ -229,7 +229,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
   while (!signal.aborted) {
     try {
       step = 'connecting to JetStream';
-      const jsm = await nc.jetstreamManager({ timeout: apiTimeout });
+      const jsm = await nc.jetstreamManager({ timeout: apiTimeout, checkAPI: false });
       step = 'looking for the events stream';
       await waitForStream(jsm, stream, signal, () =>
         logger.info('projector waits for the events stream', { stream }),

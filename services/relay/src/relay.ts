@@ -63,7 +63,10 @@ const message = (error: unknown): string =>
 const publishSession = async (options: RelayOptions, session: AbortSignal): Promise<void> => {
   const { store, nc, checkpoint, logger } = options;
   const streamName = options.streamName ?? EVENTS_STREAM;
-  const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
+  const jsm = await nc.jetstreamManager({
+    timeout: options.apiTimeoutMs ?? 2_000,
+    checkAPI: false,
+  });
   const tail = await readStreamTail(jsm, streamName);
   const saved = await checkpoint.load();
   // JetStream itself is the truth of what was published: its tail is never behind
@@ -168,7 +171,10 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   while (!signal.aborted) {
     try {
       step = 'connecting to JetStream';
-      const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
+      const jsm = await nc.jetstreamManager({
+        timeout: options.apiTimeoutMs ?? 2_000,
+        checkAPI: false,
+      });
       step = 'checking the events stream';
       await ensureEventsStream(jsm, {
         ...(options.streamName === undefined ? {} : { name: options.streamName }),
