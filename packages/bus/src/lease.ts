@@ -17,13 +17,17 @@ export const PROJECTOR_BUCKET = 'nhagiao_projectors';
 /**
  * Opens (creating when missing) a file-backed KV bucket keeping one value per
  * key, with `replicas` copies when it creates it (3 on a 3-node cluster, so the
- * lease outlives a node).
+ * lease outlives a node). Its values are read from the bucket's leader.
  */
 export const openKvBucket = (
   js: JetStreamClient,
   bucket: string = RELAY_BUCKET,
   options: { readonly replicas?: number } = {},
-): Promise<KV> => js.views.kv(bucket, { history: 1, replicas: options.replicas ?? 1 });
+): Promise<KV> =>
+  // Reads go to the bucket's leader, not to any replica (direct get): a replica
+  // that has just rejoined answers with what it held before, and `status` then
+  // showed a relay checkpoint minutes old and a waiter saw a lease long renewed.
+  js.views.kv(bucket, { history: 1, replicas: options.replicas ?? 1, allow_direct: false });
 
 /** Who holds the lease `key` (null when nobody does), read without taking part. */
 export const leaseHolder = async (kv: KV, key: string): Promise<string | null> => {

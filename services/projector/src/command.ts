@@ -5,6 +5,7 @@ import {
   PipelineMetrics,
   connectNats,
   readStreamTail,
+  recordedAtOf,
   startOpsServer,
   stopSignal,
   watchConnection,
@@ -13,7 +14,12 @@ import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
-import { type ProjectorOptions, type ProjectorResult, runProjector } from './projector.js';
+import {
+  type ProjectorOptions,
+  type ProjectorResult,
+  runProjector,
+  streamCursorName,
+} from './projector.js';
 import { type PipelineStatus, projectorStatus } from './status.js';
 
 /** The durable consumer of a read-model version, when the operator names none. */
@@ -80,21 +86,29 @@ export const projectCommand = async (options: ProjectCommandOptions): Promise<Pr
   });
   let holding = false;
   let holder: string | null = null;
-  let caughtUpAt = Date.now();
   let lag: bigint | null = null;
   let checkpoint: bigint | null = null;
-  /** Events behind the stream's tail (positions; event counts on the SQLite store). */
+  /**
+   * Events behind the stream's tail (positions; event counts on the SQLite
+   * store), and the age of the oldest of them: how long ago the first event
+   * past the checkpoint was recorded in the store (0 when caught up).
+   */
   const measure = async (): Promise<void> => {
     checkpoint = await readModel.checkpoint(LEDGER_PROJECTION);
-    const tail = await readStreamTail(await nc.jetstreamManager({ checkAPI: false }), stream).catch(
-      () => null,
-    );
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const tail = await readStreamTail(jsm, stream).catch(() => null);
     if (tail === null) return;
     const behind = tail.position === null ? 0n : tail.position - (checkpoint ?? 0n);
     lag = behind > 0n ? behind : 0n;
-    if (lag === 0n) caughtUpAt = Date.now();
+    let ageSeconds = 0;
+    if (lag > 0n) {
+      const cursor = await readModel.checkpoint(streamCursorName(stream));
+      const recordedAt = await recordedAtOf(jsm, stream, Number(cursor ?? 0n) + 1);
+      if (recordedAt !== null)
+        ageSeconds = Math.max(0, (Date.now() - Date.parse(recordedAt)) / 1000);
+    }
     metrics.lagEvents.set(Number(lag));
-    metrics.lagSeconds.set(lag === 0n ? 0 : (Date.now() - caughtUpAt) / 1000);
+    metrics.lagSeconds.set(ageSeconds);
     if (checkpoint !== null) metrics.position.set(Number(checkpoint));
   };
   const readyLag = BigInt(options.readyLagEvents ?? 1_000);
