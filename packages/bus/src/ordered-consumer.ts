@@ -80,7 +80,8 @@ export class ConsumerStalledError extends Error {
  * Creates the durable pull consumer `durableName` anew at `startSequence`
  * (deleting the one of that name first), so what it delivers starts exactly
  * where the caller's checkpoint says, whatever an earlier holder had
- * delivered and not acked.
+ * delivered and not acked. It has one replica, in memory: a consumer lost with
+ * its node is created again by the caller like one that stalled.
  */
 export const positionConsumer = async (
   jsm: JetStreamManager,
@@ -105,6 +106,11 @@ export const positionConsumer = async (
     replay_policy: ReplayPolicy.Instant,
     max_ack_pending: options.maxAckPending,
     ack_wait: nanos(options.ackWaitMs),
+    // The caller's checkpoint, not the consumer, remembers the position (it is
+    // created anew at each start), so the consumer need not survive a node: one
+    // replica in memory, with no election of its own to wait for.
+    num_replicas: 1,
+    mem_storage: true,
   });
 };
 
