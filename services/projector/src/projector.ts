@@ -6,6 +6,7 @@ import {
   ConsumerStalledError,
   EVENTS_STREAM,
   type JetStreamManager,
+  type KV,
   type Logger,
   type NatsConnection,
   PROJECTOR_BUCKET,
@@ -226,6 +227,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
 
   /** What the projector was doing when it was interrupted, for the log. */
   let step = 'connecting to JetStream';
+  let kv: KV | undefined;
   while (!signal.aborted) {
     try {
       step = 'connecting to JetStream';
@@ -236,7 +238,9 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
       );
       if (signal.aborted) break;
       step = 'opening the lease bucket';
-      const kv = await openKvBucket(
+      // Opened once: the handle outlives reconnects, and each open costs requests
+      // that time out while JetStream elects leaders.
+      kv ??= await openKvBucket(
         nc.jetstream({ timeout: apiTimeout }),
         options.leaseBucket ?? PROJECTOR_BUCKET,
         {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CheckpointStore,
+  type KV,
   type Logger,
   type NatsConnection,
   RELAY_BUCKET,
@@ -168,6 +169,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   let told: string | null = null;
   /** What the relay was doing when it was interrupted, for the log. */
   let step = 'connecting to JetStream';
+  let kv: KV | undefined;
   while (!signal.aborted) {
     try {
       step = 'connecting to JetStream';
@@ -184,7 +186,8 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       });
       step = 'opening the lease bucket';
-      const kv = await openKvBucket(
+      // Opened once: the handle outlives reconnects.
+      kv ??= await openKvBucket(
         nc.jetstream({ timeout: options.apiTimeoutMs ?? 2_000 }),
         options.leaseBucket ?? RELAY_BUCKET,
         {
