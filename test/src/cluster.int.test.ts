@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENTS_STREAM, type Logger, silentLogger } from '@nhagiao/bus';
-import { type TestNatsCluster, startNatsCluster } from '@nhagiao/bus/test-support';
+import { type TestNatsCluster, startNatsCluster, connect } from '@nhagiao/bus/test-support';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import {
   LEDGER_PROJECTION,
@@ -11,7 +11,6 @@ import {
 } from '@nhagiao/projector';
 import { type ReadModelStore, openPostgresReadModel } from '@nhagiao/readmodels';
 import { relayCommand } from '@nhagiao/relay';
-import { connect } from 'nats';
 import { type Child, killChildren, spawnChild } from './support/children.js';
 import {
   datasetEnvelopes,
@@ -32,11 +31,6 @@ import { tmpdir } from 'node:os';
 const TEACHERS = 80;
 const CHUNKS = 8;
 const LEASE_TTL_MS = 1_000;
-
-// Each scenario runs on a cluster of its own, and how long it takes to settle is
-// nats-server's election timing on a busy 2-core machine: a scenario that fails
-// runs once more on a fresh cluster, with its first failure printed.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 /** Logs to stderr with NHAGIAO_TEST_LOG=1, for a look at what a fault did. */
 const debugLogger = (role: string): Logger =>
@@ -227,7 +221,9 @@ const scenario = async (
       await waitFor(
         'status answered',
         async () => {
-          status = await projectorStatus({ store, readModel, nc }).catch(() => undefined);
+          status = await projectorStatus({ store, readModel, nc, indicators }).catch(
+            () => undefined,
+          );
           return status !== undefined;
         },
         30_000,

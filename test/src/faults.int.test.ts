@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { EVENTS_STREAM } from '@nhagiao/bus';
-import { connect } from 'nats';
+import { connect } from '@nhagiao/bus/test-support';
 import { killChildren, spawnChild } from './support/children.js';
 import { snapshotOf, waitFor } from './support/fixture.js';
 import { type Stack, type Template, prepareTemplate, startStack } from './support/stack.js';

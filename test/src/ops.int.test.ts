@@ -129,6 +129,9 @@ test('relay and project serve health, readiness and metrics; status names the le
     state: 'projecting',
     lagEvents: '0',
   });
+  // Measured by the readiness probe: caught up, so no event is waiting.
+  expect(metric((await get(`${projectUrl}/metrics`)).body, 'nhagiao_lag_seconds')).toBe(0);
+  expect(metric((await get(`${relayUrl}/metrics`)).body, 'nhagiao_lag_seconds')).toBe(0);
 
   const healthy = status(['--max-lag', '0']);
   expect(healthy.status).toBe(0);

@@ -1,9 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { EVENTS_STREAM, encodeEvent, positionOf } from '@nhagiao/bus';
+import { connect } from '@nhagiao/bus/test-support';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { projectorStatus, statusProblems } from '@nhagiao/projector';
-import { connect } from 'nats';
-import { embeddedSnapshot, ingestInto, snapshotOf, waitFor } from './support/fixture.js';
+import {
+  embeddedSnapshot,
+  indicators,
+  ingestInto,
+  snapshotOf,
+  waitFor,
+} from './support/fixture.js';
 import { type Stack, type Template, prepareTemplate, startStack } from './support/stack.js';
 
 let template: Template;
@@ -23,9 +29,6 @@ afterAll(async () => {
 });
 
 /** Every message of the stream, in sequence order, as store positions. */
-// Each test starts its own nats-server and stack; one whose reconnections do not
-// settle on a busy 2-core machine runs once more, with its first failure printed.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const streamPositions = async (natsUrl: string): Promise<bigint[]> => {
   const nc = await connect({ servers: natsUrl });
@@ -77,7 +80,7 @@ test('store → relay → NATS → projector → PostgreSQL gives the embedded f
     expect(await s.checkpoint()).toBe(template.head);
     expect(await snapshotOf(s.readModel, template.knownAt)).toEqual(template.reference);
 
-    const status = await projectorStatus({ store, readModel: s.readModel, nc });
+    const status = await projectorStatus({ store, readModel: s.readModel, nc, indicators });
     expect(status.storeHead).toBe(template.head);
     expect(status.relay?.checkpoint).toBe(template.head);
     expect(status.readModels).toEqual([
@@ -87,6 +90,7 @@ test('store → relay → NATS → projector → PostgreSQL gives the embedded f
         checkpoint: template.head,
         lag: 0n,
         check: { rows: expect.any(Number), duplicateRows: 0, beyondCheckpoint: 0 },
+        expectedRows: status.readModels[0]?.check.rows,
         leaseHolder: expect.any(String),
       }),
     ]);

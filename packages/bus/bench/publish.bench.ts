@@ -6,12 +6,13 @@
 import { performance } from 'node:perf_hooks';
 import {
   EVENTS_STREAM,
-  consumeEvents,
+  consumeInOrder,
   encodeEvent,
   ensureEventsStream,
   createPipelinedPublisher,
 } from '@nhagiao/bus';
 import { sampleRecordedEvents, startNatsServer } from '@nhagiao/bus/test-support';
+import { silentLogger } from '@nhagiao/bus';
 import { connect } from 'nats';
 
 const count = Number(process.argv[2] ?? 100_000);
@@ -69,18 +70,25 @@ try {
   await unchained.flush();
   report('pipelined-publisher-unchained', count, performance.now() - t3);
 
-  // Raw consume: durable pull consumer, decode and ack every event.
+  // Raw consume: durable pull consumer in stream order, decode and ack every event.
   const stop = new AbortController();
   let seen = 0;
   const t2 = performance.now();
-  await consumeEvents(
+  await consumeInOrder(
     js,
     'bench',
     async (batch) => {
       seen += batch.length;
       if (seen >= count) stop.abort();
     },
-    { signal: stop.signal, batchSize: 1_000 },
+    {
+      signal: stop.signal,
+      startSequence: 1,
+      batchSize: 1_000,
+      maxAckPending: 5_000,
+      ackWaitMs: 30_000,
+      logger: silentLogger,
+    },
   );
   report('consume-decode-ack', seen, performance.now() - t2);
   await nc.close();

@@ -1,3 +1,5 @@
+import { NatsError } from 'nats';
+
 /** Stable codes of the errors the bus raises. */
 export type BusErrorCode =
   | 'stream-misconfigured'
@@ -18,3 +20,15 @@ export class BusError extends Error {
     super(message, options);
   }
 }
+
+/** JetStream's answer that a stream does not exist (API error 10059, or a 404 status). */
+export const isStreamNotFound = (error: unknown): boolean =>
+  error instanceof NatsError &&
+  (error.api_error?.err_code === 10059 ||
+    error.code === '404' ||
+    /stream not found/i.test(error.message));
+
+/** JetStream's answer that a consumer does not exist (API error 10014), or the consumer was deleted under a pull. */
+export const isConsumerNotFound = (error: unknown): boolean =>
+  error instanceof NatsError &&
+  (error.api_error?.err_code === 10014 || /consumer (not found|deleted)/i.test(error.message));

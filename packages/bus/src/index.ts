@@ -6,7 +6,10 @@ export * from './message.js';
 export * from './tail.js';
 export * from './publisher.js';
 export * from './lease.js';
-export * from './consume.js';
+export * from './ordered-consumer.js';
+export * from './checkpoint.js';
 export * from './connection.js';
 export { stopSignal } from './stop-signal.js';
 export * from './ops.js';
+/** The client types services hand around; only this package talks to `nats` itself. */
+export type { NatsConnection, JetStreamManager, KV } from 'nats';

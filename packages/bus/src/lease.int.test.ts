@@ -1,4 +1,5 @@
 import { type KV, type NatsConnection, connect } from 'nats';
+import { connectNats } from './connection.js';
 import { acquireLease, keepLease, openKvBucket } from './lease.js';
 import { type TestNatsServer, startNatsServer } from './test-support/index.js';
 
@@ -77,4 +78,24 @@ describe('acquireLease', () => {
     await Promise.allSettled(contenders);
     expect(got).toHaveLength(1);
   });
+
+  it('keeps a lease whose renewals fail for less than its ttl (nats-server restarted)', async () => {
+    const client = await connectNats(server.url, 'lease-keeper');
+    try {
+      const bucket = await openKvBucket(client.jetstream({ timeout: 1_000 }), 'leases_test');
+      const lease = await acquireLease(bucket, 'survives', 'relay-a', 4_000);
+      const keeper = keepLease(lease, 300);
+      await server.restart({ downMs: 800 });
+      // Renewals failed while the server was away; the ttl had not run out.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(keeper.lost.aborted).toBe(false);
+      const renewedAfter = lease.revision;
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(lease.revision).toBeGreaterThan(renewedAfter);
+      keeper.stop();
+      await lease.release();
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
 });

@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import type { JetStreamClient, KV, KvEntry } from 'nats';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type JetStreamClient, type KV, type KvEntry, NatsError } from 'nats';
 import { BusError } from './errors.js';
+
+/** JetStream refused a compare-and-swap: the key is at another revision (API error 10071). */
+const isWrongLastSequence = (error: unknown): boolean =>
+  error instanceof NatsError &&
+  (error.api_error?.err_code === 10071 || /wrong last sequence/i.test(error.message));
 
 /** Default bucket holding the relay's lease and checkpoint. */
 export const RELAY_BUCKET = 'nhagiao_relay';
@@ -11,13 +17,17 @@ export const PROJECTOR_BUCKET = 'nhagiao_projectors';
 /**
  * Opens (creating when missing) a file-backed KV bucket keeping one value per
  * key, with `replicas` copies when it creates it (3 on a 3-node cluster, so the
- * lease outlives a node).
+ * lease outlives a node). Its values are read from the bucket's leader.
  */
 export const openKvBucket = (
   js: JetStreamClient,
   bucket: string = RELAY_BUCKET,
   options: { readonly replicas?: number } = {},
-): Promise<KV> => js.views.kv(bucket, { history: 1, replicas: options.replicas ?? 1 });
+): Promise<KV> =>
+  // Reads go to the bucket's leader, not to any replica (direct get): a replica
+  // that has just rejoined answers with what it held before, and `status` then
+  // showed a relay checkpoint minutes old and a waiter saw a lease long renewed.
+  js.views.kv(bucket, { history: 1, replicas: options.replicas ?? 1, allow_direct: false });
 
 /** Who holds the lease `key` (null when nobody does), read without taking part. */
 export const leaseHolder = async (kv: KV, key: string): Promise<string | null> => {
@@ -35,7 +45,10 @@ export interface Lease {
   readonly revision: number;
   /** `performance.now()` after which a waiter may have taken over. */
   readonly validUntil: number;
-  /** Extends the lease by compare-and-swap; throws `lease-lost` when someone else holds it now. */
+  /**
+   * Extends the lease by compare-and-swap; throws `lease-lost` when someone else
+   * holds it now, and NATS's own error when the renewal did not get through.
+   */
   renew(): Promise<void>;
   /** Deletes the key (if still ours) so a waiter takes over at once. */
   release(): Promise<void>;
@@ -70,23 +83,6 @@ const readValue = (entry: KvEntry): LeaseValue | null => {
   }
 };
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 const makeLease = (
   kv: KV,
   key: string,
@@ -114,6 +110,10 @@ const makeLease = (
       try {
         rev = await kv.update(key, encodeValue(holderId, ttlMs), rev);
       } catch (cause) {
+        // Another revision: someone else wrote the key. Anything else (a timeout or
+        // a 503 while the bucket elects a leader) is thrown as it is: the lease
+        // holds until `validUntil` and the renewal may be tried again.
+        if (!isWrongLastSequence(cause)) throw cause;
         throw new BusError('lease-lost', `lease ${key} is no longer held by ${holderId}`, {
           cause,
         });
@@ -189,7 +189,7 @@ export const acquireLease = async (
       waiting = true;
       options.onWait?.(value?.holder ?? '(unreadable)');
     }
-    await sleep(pollMs, options.signal);
+    await sleep(pollMs, undefined, options.signal === undefined ? {} : { signal: options.signal });
   }
 };
 
@@ -200,7 +200,11 @@ export interface LeaseKeeper {
   stop(): void;
 }
 
-/** Renews `lease` every `intervalMs` (default ttl / 3) until stopped or lost. */
+/**
+ * Renews `lease` every `intervalMs` (default ttl / 3) until stopped or lost: lost
+ * when a renewal is refused (someone else wrote the key) or none got through
+ * before the ttl ran out; a renewal that failed otherwise is tried again soon.
+ */
 export const keepLease = (lease: Lease, intervalMs = Math.floor(lease.ttlMs / 3)): LeaseKeeper => {
   const lost = new AbortController();
   let stopped = false;
@@ -223,7 +227,14 @@ export const keepLease = (lease: Lease, intervalMs = Math.floor(lease.ttlMs / 3)
     try {
       await lease.renew();
     } catch (error) {
-      if (!stopped) lost.abort(error);
+      if (stopped) return;
+      if (error instanceof BusError && error.code === 'lease-lost') {
+        lost.abort(error);
+        return;
+      }
+      // Not through (NATS electing a leader, a connection being replaced): try
+      // again soon; the watchdog gives the lease up once its ttl has passed.
+      timer = setTimeout(() => void tick(), Math.min(intervalMs, 250));
       return;
     }
     loseIfLate();

@@ -1,14 +1,14 @@
 import {
   DiscardPolicy,
   type JetStreamManager,
-  NatsError,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
   type StreamInfo,
   nanos,
 } from 'nats';
-import { BusError } from './errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BusError, isStreamNotFound } from './errors.js';
 import { EVENTS_STREAM, EVENTS_SUBJECTS } from './subjects.js';
 
 export interface EventsStreamOptions {
@@ -19,9 +19,6 @@ export interface EventsStreamOptions {
   /** Replicas in a cluster; default 1. */
   readonly replicas?: number;
 }
-
-const isNotFound = (error: unknown): boolean =>
-  error instanceof NatsError && (error.api_error?.err_code === 10059 || error.code === '404');
 
 /**
  * Creates the events stream when missing; when it exists, checks the settings the
@@ -52,7 +49,7 @@ export const ensureEventsStream = async (
   try {
     existing = await jsm.streams.info(name);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isStreamNotFound(error)) throw error;
     return jsm.streams.add(wanted);
   }
   const c = existing.config;
@@ -77,4 +74,29 @@ export const ensureEventsStream = async (
       `JetStream stream ${name} exists with other settings: ${problems.join('; ')}`,
     );
   return existing;
+};
+
+/**
+ * Waits until the stream `stream` exists (the relay creates it; a consumer
+ * started first waits rather than guess its settings), calling `onWait` once
+ * if it has to. Returns early when `signal` aborts; other errors are thrown.
+ */
+export const waitForStream = async (
+  jsm: JetStreamManager,
+  stream: string,
+  signal: AbortSignal,
+  onWait: () => void = () => undefined,
+): Promise<void> => {
+  let told = false;
+  while (!signal.aborted) {
+    try {
+      await jsm.streams.info(stream);
+      return;
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw error;
+      if (!told) onWait();
+      told = true;
+      await sleep(250, undefined, { signal }).catch(() => undefined);
+    }
+  }
 };

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from 'nats';
 import { BusError } from './errors.js';
-import { positionOf } from './message.js';
+import { EventHeaders, positionOf } from './message.js';
 import { EVENTS_STREAM } from './subjects.js';
 
 /** The last message of the events stream: its JetStream sequence and the store position it carries. */
@@ -34,5 +34,23 @@ export const readStreamTail = async (
       `the last message of ${stream} (sequence ${last}) was not published by a relay`,
       { cause },
     );
+  }
+};
+
+/**
+ * When the event in message `sequence` of the stream was recorded in the store
+ * (its `Nhagiao-Recorded-At` header, ISO-8601); null when there is no such
+ * message or it carries none.
+ */
+export const recordedAtOf = async (
+  jsm: JetStreamManager,
+  stream: string,
+  sequence: number,
+): Promise<string | null> => {
+  try {
+    const stored = await jsm.streams.getMessage(stream, { seq: sequence });
+    return stored.header?.get(EventHeaders.recordedAt) || null;
+  } catch {
+    return null;
   }
 };

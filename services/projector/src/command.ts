@@ -5,6 +5,7 @@ import {
   PipelineMetrics,
   connectNats,
   readStreamTail,
+  recordedAtOf,
   startOpsServer,
   stopSignal,
   watchConnection,
@@ -12,9 +13,13 @@ import {
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { connect } from 'nats';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
-import { type ProjectorOptions, type ProjectorResult, runProjector } from './projector.js';
+import {
+  type ProjectorOptions,
+  type ProjectorResult,
+  runProjector,
+  streamCursorName,
+} from './projector.js';
 import { type PipelineStatus, projectorStatus } from './status.js';
 
 /** The durable consumer of a read-model version, when the operator names none. */
@@ -39,6 +44,7 @@ export interface ProjectCommandOptions {
       | 'fetchSize'
       | 'streamName'
       | 'ackWaitMs'
+      | 'stallMs'
       | 'maxAckPending'
       | 'leaseTtlMs'
       | 'replicas'
@@ -80,19 +86,29 @@ export const projectCommand = async (options: ProjectCommandOptions): Promise<Pr
   });
   let holding = false;
   let holder: string | null = null;
-  let caughtUpAt = Date.now();
   let lag: bigint | null = null;
   let checkpoint: bigint | null = null;
-  /** Events behind the stream's tail (positions; event counts on the SQLite store). */
+  /**
+   * Events behind the stream's tail (positions; event counts on the SQLite
+   * store), and the age of the oldest of them: how long ago the first event
+   * past the checkpoint was recorded in the store (0 when caught up).
+   */
   const measure = async (): Promise<void> => {
     checkpoint = await readModel.checkpoint(LEDGER_PROJECTION);
-    const tail = await readStreamTail(await nc.jetstreamManager(), stream).catch(() => null);
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const tail = await readStreamTail(jsm, stream).catch(() => null);
     if (tail === null) return;
     const behind = tail.position === null ? 0n : tail.position - (checkpoint ?? 0n);
     lag = behind > 0n ? behind : 0n;
-    if (lag === 0n) caughtUpAt = Date.now();
+    let ageSeconds = 0;
+    if (lag > 0n) {
+      const cursor = await readModel.checkpoint(streamCursorName(stream));
+      const recordedAt = await recordedAtOf(jsm, stream, Number(cursor ?? 0n) + 1);
+      if (recordedAt !== null)
+        ageSeconds = Math.max(0, (Date.now() - Date.parse(recordedAt)) / 1000);
+    }
     metrics.lagEvents.set(Number(lag));
-    metrics.lagSeconds.set(lag === 0n ? 0 : (Date.now() - caughtUpAt) / 1000);
+    metrics.lagSeconds.set(ageSeconds);
     if (checkpoint !== null) metrics.position.set(Number(checkpoint));
   };
   const readyLag = BigInt(options.readyLagEvents ?? 1_000);
@@ -186,18 +202,21 @@ export interface StatusCommandOptions {
   readonly readModel: ReadModelStore | readonly ReadModelStore[];
   /** Without it, the relay, stream and consumers are not shown. */
   readonly natsUrl?: string;
+  /** With them, each ledger's row count is checked against the store (see `StatusOptions`). */
+  readonly indicators?: readonly IndicatorDefinition[];
 }
 
 /** `nhagiao status`: one look at the whole pipeline. */
 export const statusCommand = async (options: StatusCommandOptions): Promise<PipelineStatus> => {
-  if (options.natsUrl === undefined)
-    return projectorStatus({ store: options.store, readModel: options.readModel });
-  const nc = await connect({
-    servers: options.natsUrl.split(',').map((s) => s.trim()),
-    name: 'nhagiao-status',
-  });
+  const base = {
+    store: options.store,
+    readModel: options.readModel,
+    ...(options.indicators === undefined ? {} : { indicators: options.indicators }),
+  };
+  if (options.natsUrl === undefined) return projectorStatus(base);
+  const nc = await connectNats(options.natsUrl, 'nhagiao-status', { reconnect: false });
   try {
-    return await projectorStatus({ store: options.store, readModel: options.readModel, nc });
+    return await projectorStatus({ ...base, nc });
   } finally {
     await nc.close();
   }

@@ -1,12 +1,5 @@
 export * from './embedded.js';
 export {
-  consumeInOrder,
-  positionConsumer,
-  ConsumerGoneError,
-  type OrderedBatchHandler,
-  type OrderedConsumeOptions,
-} from './ordered-consumer.js';
-export {
   runProjector,
   projectorLeaseKey,
   streamCursorName,
@@ -16,6 +9,7 @@ export {
 } from './projector.js';
 export {
   projectorStatus,
+  expectedLedgerRows,
   formatStatus,
   statusProblems,
   type StatusThresholds,

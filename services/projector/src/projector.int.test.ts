@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,16 +9,22 @@ import {
   publishEvent,
   silentLogger,
 } from '@nhagiao/bus';
-import { type TestNatsServer, startNatsServer } from '@nhagiao/bus/test-support';
+import {
+  type TestNatsServer,
+  startNatsServer,
+  AckPolicy,
+  type NatsConnection,
+  connect,
+  nanos,
+} from '@nhagiao/bus/test-support';
 import { generateDataset } from '@nhagiao/dataset';
 import { type RecordedEvent, bacKan423of2024 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
-import { AckPolicy, type NatsConnection, connect, nanos } from 'nats';
 import { catchUpFromStore } from './catch-up.js';
 import { type ProjectorFlush, runProjector } from './projector.js';
-import { projectorStatus } from './status.js';
+import { projectorStatus, statusProblems } from './status.js';
 import { rebuildReadModel } from './rebuild.js';
 
 const indicators = bacKan423of2024.indicators;
@@ -110,25 +117,44 @@ test('projects the stream into a read model identical to the embedded catch-up',
   expect(await rm.digest()).toBe(clean.digest);
   expect(await figuresOf(rm)).toEqual(clean.figures);
 
-  const status = await projectorStatus({ store, readModel: rm, nc });
+  const status = await projectorStatus({ store, readModel: rm, nc, indicators });
   expect(status.storeHead).toBe(last());
+  const rows = status.readModels[0]?.check.rows ?? 0;
+  expect(rows).toBeGreaterThan(0);
   expect(status.readModels).toEqual([
     {
       version: 'v1',
       active: true,
       checkpoint: last(),
       lag: 0n,
-      check: { rows: expect.any(Number), duplicateRows: 0, beyondCheckpoint: 0 },
+      check: { rows, duplicateRows: 0, beyondCheckpoint: 0 },
+      // What the events up to the checkpoint make, counted from the store.
+      expectedRows: rows,
       // Stopped: it released the read model's lease.
       leaseHolder: null,
     },
   ]);
+  // No relay here and the projector stopped: nothing wrong with the ledger.
+  expect(statusProblems(status, { maxLag: 0n })).not.toContainEqual(
+    expect.stringContaining('ledger rows'),
+  );
   expect(status.stream?.messages).toBe(events.length);
   expect(status.consumers.find((c) => c.name === 'live')).toMatchObject({
     pending: 0,
     ackPending: 0,
   });
   await rm.close();
+
+  // A row lost (neither copied nor past the checkpoint) shows only in the count.
+  const db = new Database(join(dir, 'live.v1.sqlite'));
+  db.prepare('DELETE FROM ledger WHERE rowid = (SELECT max(rowid) FROM ledger)').run();
+  db.close();
+  const damaged = await openSqliteReadModel(join(dir, 'live.sqlite'));
+  const after = await projectorStatus({ store, readModel: damaged, indicators });
+  expect(statusProblems(after, { maxLag: 0n })).toEqual([
+    `read model v1: ${rows - 1} ledger rows where the events up to its checkpoint make ${rows}: rebuild it`,
+  ]);
+  await damaged.close();
 }, 30_000);
 
 test('a consumer a dead worker left holding messages does not delay the next: it is positioned anew from the read model', async () => {

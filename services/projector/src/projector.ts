@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ConsumerGoneError,
+  ConsumerStalledError,
   EVENTS_STREAM,
+  type JetStreamManager,
+  type KV,
   type Logger,
+  type NatsConnection,
   PROJECTOR_BUCKET,
   acquireLease,
+  consumeInOrder,
   keepLease,
   openKvBucket,
+  waitForStream,
 } from '@nhagiao/bus';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { type JetStreamManager, type NatsConnection, NatsError } from 'nats';
 import { BatchRefusedError, LEDGER_PROJECTION, LedgerApplier } from './ledger-applier.js';
-import { ConsumerGoneError, consumeInOrder } from './ordered-consumer.js';
 
 export interface ProjectorOptions {
   readonly nc: NatsConnection;
@@ -31,6 +37,11 @@ export interface ProjectorOptions {
   readonly streamName?: string;
   /** Redelivery of an unacked message (set when the consumer is created); default 10 s. */
   readonly ackWaitMs?: number;
+  /**
+   * The consumer is positioned again when it delivers nothing for this long
+   * while the stream holds the next message; default 3 s.
+   */
+  readonly stallMs?: number;
   /** Messages delivered and not yet acked (set when the consumer is created); default 5,000. */
   readonly maxAckPending?: number;
   /** Unique per running projector; default host, pid and a random part. */
@@ -80,43 +91,8 @@ export const streamCursorName = (stream: string): string => `${LEDGER_PROJECTION
 export const projectorLeaseKey = async (readModel: ReadModelStore): Promise<string> =>
   `ledger.${await readModel.instanceId()}`;
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 const message = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
-
-const isStreamMissing = (error: unknown): boolean =>
-  error instanceof NatsError && (error.api_error?.err_code === 10059 || error.code === '404');
-
-/** The relay creates the stream; a projector started first waits for it rather than guess its settings. */
-const waitForStream = async (
-  jsm: JetStreamManager,
-  stream: string,
-  signal: AbortSignal,
-  logger: Logger,
-): Promise<void> => {
-  let told = false;
-  while (!signal.aborted) {
-    try {
-      await jsm.streams.info(stream);
-      return;
-    } catch (error) {
-      if (!isStreamMissing(error)) throw error;
-      if (!told) logger.info('projector waits for the events stream', { stream });
-      told = true;
-      await sleep(250, signal);
-    }
-  }
-};
 
 /**
  * Where to read from: just after the message of the last committed batch,
@@ -212,6 +188,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
             ...(options.fetchSize === undefined ? {} : { fetchSize: options.fetchSize }),
             maxAckPending: options.maxAckPending ?? 5_000,
             ackWaitMs: options.ackWaitMs ?? 10_000,
+            ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
             signal: term,
             logger,
             ...(options.onRedelivered ? { onRedelivered: options.onRedelivered } : {}),
@@ -234,24 +211,45 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
           });
           continue;
         }
+        if (error instanceof ConsumerStalledError) {
+          logger.warn('projector consumer delivers nothing: positioning again', {
+            durable: options.durableName,
+            waitingFor: error.waitingFor,
+            streamLastSequence: error.streamLastSequence,
+            idleMs: Math.round(error.idleMs),
+          });
+          continue;
+        }
         throw error;
       }
     }
   };
 
+  /** What the projector was doing when it was interrupted, for the log. */
+  let step = 'connecting to JetStream';
+  let kv: KV | undefined;
   while (!signal.aborted) {
     try {
-      const jsm = await nc.jetstreamManager({ timeout: apiTimeout });
-      await waitForStream(jsm, stream, signal, logger);
+      step = 'connecting to JetStream';
+      const jsm = await nc.jetstreamManager({ timeout: apiTimeout, checkAPI: false });
+      step = 'looking for the events stream';
+      await waitForStream(jsm, stream, signal, () =>
+        logger.info('projector waits for the events stream', { stream }),
+      );
       if (signal.aborted) break;
-      const kv = await openKvBucket(
+      step = 'opening the lease bucket';
+      // Opened once: the handle outlives reconnects, and each open costs requests
+      // that time out while JetStream elects leaders.
+      kv ??= await openKvBucket(
         nc.jetstream({ timeout: apiTimeout }),
         options.leaseBucket ?? PROJECTOR_BUCKET,
         {
           ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
         },
       );
+      step = 'reading the read model';
       const key = await projectorLeaseKey(readModel);
+      step = 'acquiring the lease';
       const lease = await acquireLease(kv, key, holderId, ttl, {
         signal,
         onWait: (holder) => {
@@ -263,6 +261,7 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
       options.onLease?.(true, holderId);
       logger.info('projector holds the read model: projecting', { holderId, key });
       const keeper = keepLease(lease);
+      step = 'projecting';
       try {
         await project(AbortSignal.any([signal, keeper.lost]), jsm);
         if (keeper.lost.aborted) throw keeper.lost.reason;
@@ -273,10 +272,16 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
     } catch (error) {
       if (signal.aborted) break;
       options.onLease?.(false, null);
-      say(message(error), 'warn', 'projector interrupted: standing by, then trying again', {
-        error: message(error),
-      });
-      await sleep(retry, signal);
+      say(
+        `${step}: ${message(error)}`,
+        'warn',
+        'projector interrupted: standing by, then trying again',
+        {
+          step,
+          error: message(error),
+        },
+      );
+      await sleep(retry, undefined, { signal }).catch(() => undefined);
     }
   }
   const checkpoint = await readModel.checkpoint(LEDGER_PROJECTION).catch(() => null);

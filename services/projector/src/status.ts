@@ -1,15 +1,18 @@
 import {
   EVENTS_STREAM,
+  type NatsConnection,
   PROJECTOR_BUCKET,
   RELAY_BUCKET,
+  RELAY_CHECKPOINT_KEY,
+  isStreamNotFound,
+  kvCheckpointStore,
   leaseHolder,
   openKvBucket,
   readStreamTail,
 } from '@nhagiao/bus';
+import { type IndicatorDefinition, createLedgerProjection } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { LedgerCheck, ReadModelStore } from '@nhagiao/readmodels';
-import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from '@nhagiao/relay';
-import type { NatsConnection } from 'nats';
 import { LEDGER_PROJECTION } from './ledger-applier.js';
 import { projectorLeaseKey } from './projector.js';
 
@@ -20,6 +23,12 @@ export interface StatusOptions {
   /** Without it, only the store and the read models are looked at. */
   readonly nc?: NatsConnection;
   readonly streamName?: string;
+  /**
+   * The plan's indicators: with them, each read model's ledger row count is
+   * checked against the rows the events up to its checkpoint make (the store
+   * replayed in memory, nothing written).
+   */
+  readonly indicators?: readonly IndicatorDefinition[];
 }
 
 export interface ReadModelStatus {
@@ -30,6 +39,12 @@ export interface ReadModelStatus {
   readonly lag: bigint | null;
   /** The ledger's rows, copies of a row (an event written twice) and rows past the checkpoint. */
   readonly check: LedgerCheck;
+  /**
+   * The rows the ledger projection makes of the store's events up to the
+   * checkpoint (with `indicators`; null without a checkpoint): `check.rows`
+   * must equal it.
+   */
+  readonly expectedRows?: number | null;
   /** The projector holding this read model's lease (with NATS); null when none does. */
   readonly leaseHolder?: string | null;
 }
@@ -68,6 +83,49 @@ const behind = (head: bigint | null, at: bigint | null): bigint | null =>
   head === null ? null : head - (at ?? 0n);
 
 /**
+ * How many ledger rows the events of `store` up to each of `checkpoints` make:
+ * one pass of the ledger projection over the log, in memory.
+ */
+export const expectedLedgerRows = async (
+  store: EventStore,
+  indicators: readonly IndicatorDefinition[],
+  checkpoints: readonly bigint[],
+): Promise<Map<bigint, number>> => {
+  const wanted = [...new Set(checkpoints)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const counts = new Map<bigint, number>();
+  if (wanted.length === 0) return counts;
+  const projection = createLedgerProjection(indicators);
+  const last = wanted[wanted.length - 1]!;
+  let rows = 0;
+  let i = 0;
+  const stop = new AbortController();
+  for await (const event of store.readAll({ signal: stop.signal })) {
+    while (i < wanted.length && event.position > wanted[i]!) counts.set(wanted[i++]!, rows);
+    if (event.position > last) break;
+    rows += projection.project(event).length;
+  }
+  stop.abort();
+  while (i < wanted.length) counts.set(wanted[i++]!, rows);
+  return counts;
+};
+
+/**
+ * A read model's checkpoint and ledger check as of one moment: rows and
+ * checkpoint are committed together, so a check whose checkpoint did not move
+ * while it ran is consistent (a projector committing meanwhile makes it look again).
+ */
+const consistentCheck = async (
+  rm: ReadModelStore,
+): Promise<{ checkpoint: bigint | null; check: LedgerCheck }> => {
+  for (let attempt = 0; ; attempt += 1) {
+    const checkpoint = await rm.checkpoint(LEDGER_PROJECTION);
+    const check = await rm.ledgerCheck(LEDGER_PROJECTION);
+    if ((await rm.checkpoint(LEDGER_PROJECTION)) === checkpoint || attempt >= 20)
+      return { checkpoint, check };
+  }
+};
+
+/**
  * Lag and health for `nhagiao status`: the store's head, the relay's checkpoint
  * (in its KV bucket), the events stream, each read model's checkpoint and each
  * durable consumer's backlog.
@@ -79,14 +137,26 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
     : [options.readModel as ReadModelStore];
   const readModels: ReadModelStatus[] = [];
   for (const rm of models) {
-    const checkpoint = await rm.checkpoint(LEDGER_PROJECTION);
+    const { checkpoint, check } = await consistentCheck(rm);
     readModels.push({
       version: rm.version,
       active: (await rm.activeVersion()) === rm.version,
       checkpoint,
       lag: behind(storeHead, checkpoint),
-      check: await rm.ledgerCheck(LEDGER_PROJECTION),
+      check,
     });
+  }
+  if (options.indicators !== undefined) {
+    const expected = await expectedLedgerRows(
+      options.store,
+      options.indicators,
+      readModels.flatMap((r) => (r.checkpoint === null ? [] : [r.checkpoint])),
+    );
+    for (const [i, r] of readModels.entries())
+      readModels[i] = {
+        ...r,
+        expectedRows: r.checkpoint === null ? null : (expected.get(r.checkpoint) ?? null),
+      };
   }
   if (options.nc === undefined)
     return { storeHead, relay: null, stream: null, readModels, consumers: [] };
@@ -127,7 +197,7 @@ export const projectorStatus = async (options: StatusOptions): Promise<PipelineS
     }
   } catch (error) {
     // A stream the relay has not created yet is a state to show, not a failure.
-    if (!(error instanceof Error && /stream not found/i.test(error.message))) throw error;
+    if (!isStreamNotFound(error)) throw error;
   }
   return {
     storeHead,
@@ -149,8 +219,9 @@ export interface StatusThresholds {
 
 /**
  * What is wrong, for `nhagiao status` to exit non-zero on: a lag past the
- * threshold, a ledger with a copied row or a row past its checkpoint, no
- * relay or projector holding its lease (with NATS).
+ * threshold, a ledger with a copied row, a row past its checkpoint or another
+ * row count than the events up to its checkpoint make, no relay or projector
+ * holding its lease (with NATS).
  */
 export const statusProblems = (s: PipelineStatus, t: StatusThresholds): string[] => {
   const problems: string[] = [];
@@ -173,6 +244,10 @@ export const statusProblems = (s: PipelineStatus, t: StatusThresholds): string[]
       problems.push(
         `${name}: ${r.check.beyondCheckpoint} ledger rows lie past its checkpoint: rebuild it`,
       );
+    if (r.expectedRows !== undefined && r.expectedRows !== null && r.check.rows !== r.expectedRows)
+      problems.push(
+        `${name}: ${r.check.rows} ledger rows where the events up to its checkpoint make ${r.expectedRows}: rebuild it`,
+      );
     if (r.active && r.leaseHolder === null) problems.push(`no projector holds ${name}`);
   }
   return problems;
@@ -192,7 +267,7 @@ export const formatStatus = (s: PipelineStatus): string[] => {
     );
   for (const r of s.readModels)
     lines.push(
-      `read model ${r.version}${r.active ? ' (active)' : ''}  checkpoint ${p(r.checkpoint)} (lag ${p(r.lag)}), ${r.check.rows} ledger rows (${r.check.duplicateRows} copied, ${r.check.beyondCheckpoint} past the checkpoint)${r.leaseHolder === undefined ? '' : `, projected by ${r.leaseHolder ?? 'nobody'}`}`,
+      `read model ${r.version}${r.active ? ' (active)' : ''}  checkpoint ${p(r.checkpoint)} (lag ${p(r.lag)}), ${r.check.rows} ledger rows${r.expectedRows === undefined || r.expectedRows === null ? '' : ` (expected ${r.expectedRows})`} (${r.check.duplicateRows} copied, ${r.check.beyondCheckpoint} past the checkpoint)${r.leaseHolder === undefined ? '' : `, projected by ${r.leaseHolder ?? 'nobody'}`}`,
     );
   for (const c of s.consumers)
     lines.push(

@@ -15,11 +15,11 @@ import {
   openKvBucket,
   silentLogger,
 } from '@nhagiao/bus';
-import { sampleRecordedEvents, startNatsServer } from '@nhagiao/bus/test-support';
+import { sampleRecordedEvents, startNatsServer, connect } from '@nhagiao/bus/test-support';
 import type { Envelope } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
-import { connect } from 'nats';
-import { kvCheckpointStore, runRelay } from '@nhagiao/relay';
+import { runRelay } from '@nhagiao/relay';
+import { kvCheckpointStore } from '@nhagiao/bus';
 
 const count = Number(process.argv[2] ?? 100_000);
 /**

@@ -5,14 +5,15 @@ import {
   type OpsServer,
   PipelineMetrics,
   RELAY_BUCKET,
+  RELAY_CHECKPOINT_KEY,
   connectNats,
+  kvCheckpointStore,
   openKvBucket,
   startOpsServer,
   stopSignal,
   watchConnection,
 } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import { RELAY_CHECKPOINT_KEY, kvCheckpointStore } from './checkpoint.js';
 import { type RelayOptions, runRelay } from './relay.js';
 
 export interface RelayCommandOptions {
@@ -68,14 +69,29 @@ export const relayCommand = async (options: RelayCommandOptions): Promise<void> 
   let holder: string | null = null;
   let acked: bigint | null = null;
   let lag: bigint | null = null;
-  let caughtUpAt = Date.now();
+  /**
+   * Positions between the store's head and the last acked one, and the age of
+   * the oldest event not yet acked: how long ago the first event past the acked
+   * position was recorded in the store (0 when caught up).
+   */
   const measure = async (): Promise<void> => {
     const head = await store.head();
     const behind = (head ?? 0n) - (acked ?? 0n);
     lag = behind > 0n ? behind : 0n;
-    if (lag === 0n) caughtUpAt = Date.now();
+    let ageSeconds = 0;
+    if (lag > 0n) {
+      const stop = new AbortController();
+      for await (const event of store.readAll({
+        ...(acked === null ? {} : { after: acked }),
+        signal: stop.signal,
+      })) {
+        ageSeconds = Math.max(0, (Date.now() - Date.parse(event.recordedAt)) / 1000);
+        break;
+      }
+      stop.abort();
+    }
     metrics.lagEvents.set(Number(lag));
-    metrics.lagSeconds.set(lag === 0n ? 0 : (Date.now() - caughtUpAt) / 1000);
+    metrics.lagSeconds.set(ageSeconds);
   };
   const readyLag = BigInt(options.readyLagEvents ?? 1_000);
   let ops: OpsServer | undefined;

@@ -1,3 +1,2 @@
-export * from './checkpoint.js';
 export * from './relay.js';
 export * from './command.js';

@@ -10,15 +10,16 @@ import {
   openKvBucket,
   readStreamTail,
 } from '@nhagiao/bus';
+import { kvCheckpointStore } from '@nhagiao/bus';
 import {
   type TestNatsServer,
   sampleRecordedEvents,
   startNatsServer,
+  type NatsConnection,
+  connect,
 } from '@nhagiao/bus/test-support';
 import type { Envelope, RecordedEvent } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { type NatsConnection, connect } from 'nats';
-import { kvCheckpointStore } from './checkpoint.js';
 import { runRelay } from './relay.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,5 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type CheckpointStore,
+  type KV,
   type Logger,
+  type NatsConnection,
   RELAY_BUCKET,
   acquireLease,
   createPipelinedPublisher,
@@ -10,8 +14,6 @@ import {
   EVENTS_STREAM,
 } from '@nhagiao/bus';
 import type { EventStore } from '@nhagiao/eventstore';
-import type { NatsConnection } from 'nats';
-import type { CheckpointStore } from './checkpoint.js';
 
 export interface RelayOptions {
   readonly store: EventStore;
@@ -51,17 +53,6 @@ export interface RelayOptions {
   readonly onLease?: (held: boolean, holder: string | null) => void;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 const message = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
@@ -73,7 +64,10 @@ const message = (error: unknown): string =>
 const publishSession = async (options: RelayOptions, session: AbortSignal): Promise<void> => {
   const { store, nc, checkpoint, logger } = options;
   const streamName = options.streamName ?? EVENTS_STREAM;
-  const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
+  const jsm = await nc.jetstreamManager({
+    timeout: options.apiTimeoutMs ?? 2_000,
+    checkAPI: false,
+  });
   const tail = await readStreamTail(jsm, streamName);
   const saved = await checkpoint.load();
   // JetStream itself is the truth of what was published: its tail is never behind
@@ -173,9 +167,17 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
   const retry = options.retryDelayMs ?? 1_000;
   // The same trouble over and over (NATS down for a minute) is told once.
   let told: string | null = null;
+  /** What the relay was doing when it was interrupted, for the log. */
+  let step = 'connecting to JetStream';
+  let kv: KV | undefined;
   while (!signal.aborted) {
     try {
-      const jsm = await nc.jetstreamManager({ timeout: options.apiTimeoutMs ?? 2_000 });
+      step = 'connecting to JetStream';
+      const jsm = await nc.jetstreamManager({
+        timeout: options.apiTimeoutMs ?? 2_000,
+        checkAPI: false,
+      });
+      step = 'checking the events stream';
       await ensureEventsStream(jsm, {
         ...(options.streamName === undefined ? {} : { name: options.streamName }),
         ...(options.duplicateWindowMs === undefined
@@ -183,13 +185,16 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
           : { duplicateWindowMs: options.duplicateWindowMs }),
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       });
-      const kv = await openKvBucket(
+      step = 'opening the lease bucket';
+      // Opened once: the handle outlives reconnects.
+      kv ??= await openKvBucket(
         nc.jetstream({ timeout: options.apiTimeoutMs ?? 2_000 }),
         options.leaseBucket ?? RELAY_BUCKET,
         {
           ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
         },
       );
+      step = 'acquiring the lease';
       const lease = await acquireLease(kv, options.leaseKey ?? 'lease', holderId, ttl, {
         signal,
         onWait: (holder) => {
@@ -201,6 +206,7 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
       options.onLease?.(true, holderId);
       logger.info('relay holds the lease', { holderId });
       const keeper = keepLease(lease);
+      step = 'publishing';
       try {
         await publishSession(options, AbortSignal.any([signal, keeper.lost]));
         if (keeper.lost.aborted) throw keeper.lost.reason;
@@ -211,13 +217,14 @@ export const runRelay = async (options: RelayOptions): Promise<void> => {
     } catch (error) {
       if (signal.aborted) break;
       options.onLease?.(false, null);
-      if (told !== message(error)) {
-        told = message(error);
+      if (told !== `${step}: ${message(error)}`) {
+        told = `${step}: ${message(error)}`;
         logger.warn('relay interrupted; starting over from the stream tail', {
+          step,
           error: message(error),
         });
       }
-      await sleep(retry, signal);
+      await sleep(retry, undefined, { signal }).catch(() => undefined);
     }
   }
 };

@@ -45,6 +45,9 @@ export const spawnChild = (script: string, args: readonly string[]): Child => {
       return;
     }
     lines.push(line);
+    // NHAGIAO_TEST_LOG=1: the child's log beside the test's own, for a look at what a fault did.
+    if (process.env['NHAGIAO_TEST_LOG'] === '1')
+      process.stderr.write(`${Date.now()} ${script}[${child.pid}] ${text}\n`);
     for (const w of [...waiters])
       if (w.test(line)) {
         waiters.splice(waiters.indexOf(w), 1);

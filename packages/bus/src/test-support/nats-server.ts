@@ -24,22 +24,34 @@ export interface StartNatsServerOptions {
 
 export const defaultBinary = (): string => process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
-/** A port the OS says is free now (there is a small race until nats-server binds it). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+const bindable = (port: number): Promise<number | null> =>
+  new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not learn a free port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
+      const got = address === null || typeof address === 'string' ? null : address.port;
+      server.close(() => resolve(got));
     });
   });
+
+/**
+ * A port free now (there is a small race until nats-server binds it), chosen
+ * at random below the kernel's ephemeral range (32768 and up): a port from
+ * there, which is what listening on port 0 hands out, may meanwhile become the
+ * source port of some process's outgoing connection, and nats-server then
+ * fails with "address already in use".
+ */
+export const freePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = await bindable(20_000 + Math.floor(Math.random() * 12_000));
+    if (port !== null) return port;
+  }
+  const port = await bindable(0);
+  if (port === null) throw new Error('could not learn a free port');
+  return port;
+};
 
 /** Starts nats-server with `args` and resolves once it says it is ready. */
 export const launchNatsServer = (

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '@nhagiao/domain';
 import {
   AccessDeniedError,
@@ -33,18 +34,6 @@ export interface ResubscribePolicy {
    */
   readonly giveUpAfterMs: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 const ABORTED = Symbol('aborted');
 const untilAborted = (signal: AbortSignal): Promise<typeof ABORTED> =>
@@ -196,7 +185,7 @@ export async function* subscribeAll(
         policy.maxDelayMs,
         policy.initialDelayMs * 2 ** Math.max(0, failures - 1),
       );
-      await sleep(delay, stop.signal);
+      await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

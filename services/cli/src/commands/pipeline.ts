@@ -104,15 +104,18 @@ ${serviceOptionsHelp}
 export const statusCommandLine: Command = {
   name: 'status',
   summary: 'trạng thái: vị trí, điểm kiểm, độ trễ / store head, checkpoints, lag and checks',
-  usage: 'status [--nats URL] [--max-lag N] [--format text|json]',
+  usage: 'status [--nats URL] [--max-lag N] [--format text|json] [--plan ID]',
   options: {
     ...dataOptions,
+    plan: { type: 'string' },
     nats: { type: 'string' },
     format: { type: 'string' },
     'max-lag': { type: 'string' },
   },
   help: `The store's head, each read model's checkpoint and lag behind the store, and a
-check of its ledger (no row written twice, none past the checkpoint); with
+check of its ledger (no row written twice, none past the checkpoint, and as
+many rows as the store's events up to the checkpoint make: the log is replayed
+in memory, about as long as the embedded catch-up without its writes); with
 NATS, also the relay's checkpoint and lag, who holds the relay's and each read
 model's lease, the events stream and its consumers. Exits 1 when a lag passes
 --max-lag, a check fails or (with NATS) nobody holds a lease: for cron and
@@ -123,9 +126,11 @@ alerting.
   --max-lag N         most positions behind the store's head (events on the SQLite store)
                       that still count as healthy (or $NHAGIAO_MAX_LAG; default 1000)
   --format F          text (default) or json
+  --plan ID           the plan whose indicators the read model holds (default bac-kan-423-2024)
 ${dataOptionsHelp}`,
   async run(ctx) {
     const { formatStatus, statusCommand, statusProblems } = await import('@nhagiao/projector');
+    const plan = planOf(ctx.values.plan);
     const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
     const maxLag = BigInt(
       countOption(ctx.values, ctx.env, 'max-lag', 'NHAGIAO_MAX_LAG', 1_000, [0, 1e15]),
@@ -140,6 +145,7 @@ ${dataOptionsHelp}`,
       const status = await statusCommand({
         store,
         readModel,
+        indicators: plan.indicators,
         ...(nats === undefined ? {} : { natsUrl: nats }),
       });
       const problems = statusProblems(status, { maxLag });

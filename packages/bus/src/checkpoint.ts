@@ -10,7 +10,7 @@ export interface CheckpointStore {
 export const RELAY_CHECKPOINT_KEY = 'checkpoint';
 
 /**
- * The checkpoint as a key of a JetStream KV bucket: it lives beside the stream it
+ * The relay's checkpoint as a key of a JetStream KV bucket: it lives beside the stream it
  * describes, so the relay needs no database of its own and `nhagiao status` can
  * read it from any machine that reaches NATS.
  */

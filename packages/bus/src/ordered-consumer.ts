@@ -1,4 +1,4 @@
-import { EVENTS_STREAM, type Logger, decodeEventMessage } from '@nhagiao/bus';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '@nhagiao/domain';
 import {
   AckPolicy,
@@ -7,10 +7,13 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
-  NatsError,
   ReplayPolicy,
   nanos,
 } from 'nats';
+import { isConsumerNotFound } from './errors.js';
+import type { Logger } from './logger.js';
+import { decodeEventMessage } from './message.js';
+import { EVENTS_STREAM } from './subjects.js';
 
 export interface OrderedConsumeOptions {
   readonly stream?: string;
@@ -24,6 +27,12 @@ export interface OrderedConsumeOptions {
   readonly maxAckPending: number;
   /** Redelivery after this long without an ack. */
   readonly ackWaitMs: number;
+  /**
+   * When nothing has arrived for this long while the stream holds messages
+   * past the last one handled, the consumer is taken as stalled and the call
+   * rejects with `ConsumerStalledError`; default 3 s.
+   */
+  readonly stallMs?: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
   /** Told of each message JetStream delivered again. */
@@ -49,15 +58,30 @@ export class ConsumerGoneError extends Error {
   }
 }
 
-const isConsumerNotFound = (error: unknown): boolean =>
-  error instanceof NatsError &&
-  (error.api_error?.err_code === 10014 || /consumer not found/i.test(error.message));
+/**
+ * The consumer delivers nothing although the stream holds the message wanted
+ * next: position again (a new consumer at that sequence).
+ */
+export class ConsumerStalledError extends Error {
+  constructor(
+    readonly durableName: string,
+    readonly waitingFor: number,
+    readonly streamLastSequence: number,
+    readonly idleMs: number,
+  ) {
+    super(
+      `consumer ${durableName} delivered nothing for ${Math.round(idleMs)} ms while the stream holds sequences ${waitingFor}..${streamLastSequence}`,
+    );
+    this.name = 'ConsumerStalledError';
+  }
+}
 
 /**
  * Creates the durable pull consumer `durableName` anew at `startSequence`
  * (deleting the one of that name first), so what it delivers starts exactly
- * where the read model's checkpoint says, whatever an earlier holder had
- * delivered and not acked.
+ * where the caller's checkpoint says, whatever an earlier holder had
+ * delivered and not acked. It has one replica, in memory: a consumer lost with
+ * its node is created again by the caller like one that stalled.
  */
 export const positionConsumer = async (
   jsm: JetStreamManager,
@@ -82,6 +106,11 @@ export const positionConsumer = async (
     replay_policy: ReplayPolicy.Instant,
     max_ack_pending: options.maxAckPending,
     ack_wait: nanos(options.ackWaitMs),
+    // The caller's checkpoint, not the consumer, remembers the position (it is
+    // created anew at each start), so the consumer need not survive a node: one
+    // replica in memory, with no election of its own to wait for.
+    num_replicas: 1,
+    mem_storage: true,
   });
 };
 
@@ -97,8 +126,16 @@ export const positionConsumer = async (
  * a message below what was already handled is a redelivery and is acked once
  * the handling of its sequence has committed.
  *
+ * A consumer can also stop delivering altogether while the stream grows: a
+ * pull request lost in a server restart that the client still counts as
+ * pending, or a clustered consumer whose leader changed during an election
+ * and does not serve pulls. No heartbeat tells this apart from a quiet stream,
+ * so the stream's last sequence does: nothing arriving for `stallMs` while the
+ * stream holds the message wanted next rejects with `ConsumerStalledError`.
+ *
  * Resolves when `signal` aborts; rejects with the handler's error (what it was
- * given is nak'ed) or `ConsumerGoneError`, and the caller positions again.
+ * given is nak'ed), `ConsumerGoneError` or `ConsumerStalledError`, and the
+ * caller positions again.
  */
 export const consumeInOrder = async (
   js: JetStreamClient,
@@ -108,8 +145,9 @@ export const consumeInOrder = async (
 ): Promise<void> => {
   const { signal, logger, batchSize } = options;
   const stream = options.stream ?? EVENTS_STREAM;
+  const stallMs = options.stallMs ?? 3_000;
   if (signal.aborted) return;
-  const jsm = await js.jetstreamManager();
+  const jsm = await js.jetstreamManager(false);
   await positionConsumer(jsm, stream, durableName, options);
   let next = Math.max(1, options.startSequence);
   let committed = next - 1;
@@ -125,6 +163,8 @@ export const consumeInOrder = async (
   let readerDone = false;
   let readerError: unknown = null;
   let messages: ConsumerMessages | null = null;
+  /** When a message last arrived or a run was last handled. */
+  let lastProgress = performance.now();
   // Stops the reader when the caller aborts, or when this call ends otherwise.
   const ended = new AbortController();
   const stop = AbortSignal.any([signal, ended.signal]);
@@ -135,8 +175,9 @@ export const consumeInOrder = async (
   stop.addEventListener('abort', onAbort, { once: true });
 
   // The iterator ends or throws when the connection to nats-server is lost for
-  // long, or the server restarts: take up consuming again rather than stop,
-  // saying so once until messages flow again.
+  // long, the server restarts or answers no pull (no responders): take up
+  // consuming again rather than stop, saying so once until messages flow again.
+  // A consumer that no longer exists ends the call.
   const reader = (async () => {
     let troubled = false;
     while (!stop.aborted) {
@@ -145,12 +186,16 @@ export const consumeInOrder = async (
         messages = await consumer.consume({
           max_messages: Math.min(options.fetchSize ?? batchSize, options.maxAckPending),
           expires: 5_000,
+          // A consumer deleted under us (or lost with its stream) ends the
+          // iteration instead of being polled for ever.
+          abort_on_missing_resource: true,
         });
         if (stop.aborted) break;
         for await (const m of messages) {
+          lastProgress = performance.now();
           if (troubled) {
             troubled = false;
-            logger.info('projector consuming again', { durable: durableName });
+            logger.info('consumer delivering again', { durable: durableName });
           }
           if (m.redelivered) options.onRedelivered?.();
           if (m.seq < next) {
@@ -165,7 +210,7 @@ export const consumeInOrder = async (
         }
         if (!stop.aborted && !troubled) {
           troubled = true;
-          logger.warn('projector consumption ended: resuming', { durable: durableName });
+          logger.warn('consumer iteration ended: resuming', { durable: durableName });
         }
       } catch (error) {
         if (stop.aborted) break;
@@ -175,17 +220,35 @@ export const consumeInOrder = async (
         }
         if (!troubled) {
           troubled = true;
-          logger.warn('projector consumption failed: retrying until it works', {
+          logger.warn('consumer failed: retrying until it works', {
             durable: durableName,
             error: error instanceof Error ? error.message : String(error),
           });
         }
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250, undefined, { signal: stop }).catch(() => undefined);
     }
     readerDone = true;
     poke();
   })();
+
+  /** Rejects with `ConsumerStalledError` when the stream holds `next` and nothing came for `stallMs`. */
+  let lastStallCheck = 0;
+  const checkStalled = async (): Promise<void> => {
+    const now = performance.now();
+    const idle = now - lastProgress;
+    if (idle < stallMs || now - lastStallCheck < stallMs / 2) return;
+    lastStallCheck = now;
+    let last: number;
+    try {
+      last = (await jsm.streams.info(stream)).state.last_seq;
+    } catch {
+      // The stream is electing a leader, or NATS is away: nothing to judge by yet.
+      return;
+    }
+    if (last >= next && performance.now() - lastProgress >= stallMs)
+      throw new ConsumerStalledError(durableName, next, last, performance.now() - lastProgress);
+  };
 
   let gapSince: number | null = null;
   let warnedGap = false;
@@ -206,22 +269,23 @@ export const consumeInOrder = async (
           gapSince ??= performance.now();
           if (!warnedGap && performance.now() - gapSince > GAP_WARNING_MS) {
             warnedGap = true;
-            logger.warn('projector waits for a message JetStream has not redelivered yet', {
+            logger.warn('consumer waits for a message JetStream has not redelivered yet', {
               durable: durableName,
               waitingFor: next,
               held: held.size,
             });
           }
         } else gapSince = null;
+        await checkStalled();
         await new Promise<void>((resolve) => {
           wake = resolve;
-          // Re-check now and then: a gap warning must fire even when nothing arrives.
-          setTimeout(resolve, 1_000).unref();
+          // Re-check now and then: a gap or a stall must be seen even when nothing arrives.
+          setTimeout(resolve, Math.min(1_000, stallMs / 2)).unref();
         });
         continue;
       }
       if (warnedGap)
-        logger.info('projector gap filled', { durable: durableName, at: next - run.length });
+        logger.info('consumer gap filled', { durable: durableName, at: next - run.length });
       gapSince = null;
       warnedGap = false;
       try {
@@ -233,6 +297,7 @@ export const consumeInOrder = async (
         for (const m of run) m.nak();
         throw error;
       }
+      lastProgress = performance.now();
       committed = next - 1;
       for (const m of run) m.ack();
       const still: JsMsg[] = [];
