@@ -1,4 +1,5 @@
 export * from './types.js';
+export * from './ports.js';
 export {
   openSqliteReadModel,
   pruneSqliteVersions,
@@ -8,6 +9,6 @@ export {
   type SqliteVersionFiles,
 } from './sqlite.js';
 export { openPostgresReadModel, type PostgresReadModelOptions } from './postgres.js';
-export type { FigureSums } from './store.js';
+export type { FigureSums } from './figure-sums.js';
 // Kept for callers that took the unit timeline from here before it moved to the domain.
 export { resolveUnit, unitTimelineFrom, type UnitTimeline } from '@nhagiao/domain';

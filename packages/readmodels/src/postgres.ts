@@ -2,14 +2,10 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, type Database } from './schema.js';
-import {
-  type FigureSums,
-  KyselyReadModel,
-  SCHEMA_VERSION,
-  ensureCurrentSchema,
-  newEpoch,
-} from './store.js';
-import type { ReadModelStore } from './types.js';
+import type { FigureSums } from './figure-sums.js';
+import type { ReadModelStore } from './ports.js';
+import { SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './schema-version.js';
+import { composeReadModel } from './store.js';
 
 export interface PostgresReadModelOptions {
   /** Base schema: it holds which version is active; version `v2` lives in schema `<schema>_v2`. Default `readmodels`. */
@@ -161,7 +157,7 @@ export const openPostgresReadModel = async (
     close: () => root.destroy(),
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(
+  return composeReadModel(
     engine,
     version,
     { kind: 'postgres', url: connectionString, version },

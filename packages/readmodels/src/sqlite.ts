@@ -5,14 +5,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, VERSION_PATTERN, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
-import {
-  type FigureSums,
-  KyselyReadModel,
-  SCHEMA_VERSION,
-  ensureCurrentSchema,
-  newEpoch,
-} from './store.js';
-import type { ReadModelStore } from './types.js';
+import type { FigureSums } from './figure-sums.js';
+import type { ReadModelStore } from './ports.js';
+import { SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './schema-version.js';
+import { composeReadModel } from './store.js';
 
 export interface SqliteReadModelOptions {
   /** The version to open; default: the active one, else `v1` (which then becomes active). */
@@ -249,7 +245,7 @@ export const openSqliteReadModel = async (
     },
   };
   await ensureCurrentSchema(engine);
-  return new KyselyReadModel(
+  return composeReadModel(
     engine,
     version,
     { kind: 'sqlite', path, version },
