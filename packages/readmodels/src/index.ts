@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './ports.js';
+export * from './errors.js';
 export {
   openSqliteReadModel,
   pruneSqliteVersions,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Engine } from './engine.js';
+import { ReadModelSchemaError } from './errors.js';
 
 /** A fresh epoch marks a (re)created version, so caches of other handles notice a reset. */
 export const newEpoch = (): string => randomUUID();
@@ -12,8 +13,17 @@ export const newEpoch = (): string => randomUUID();
  */
 export const SCHEMA_VERSION = 'nhagiao-readmodel-3';
 
-/** Creates the tables, or recreates them when they were written by another layout. */
-export const ensureCurrentSchema = async (engine: Engine): Promise<void> => {
+const layoutNumber = (schema: string): number | undefined => {
+  const match = /^nhagiao-readmodel-(\d+)$/.exec(schema);
+  return match === null ? undefined : Number(match[1]);
+};
+
+/**
+ * Creates the tables, or recreates them when they were written by an older
+ * layout. Tables of a newer layout are left alone: this code cannot read them,
+ * and dropping them would make the newer nhagiao that wrote them replay the log.
+ */
+export const ensureCurrentSchema = async (engine: Engine, where: string): Promise<void> => {
   await engine.ensureTables();
   const row = await engine.db
     .selectFrom('meta')
@@ -21,6 +31,12 @@ export const ensureCurrentSchema = async (engine: Engine): Promise<void> => {
     .where('key', '=', 'schema')
     .executeTakeFirst();
   if (row?.value === SCHEMA_VERSION) return;
+  const stored = row === undefined ? undefined : layoutNumber(row.value);
+  const ours = layoutNumber(SCHEMA_VERSION) ?? 0;
+  if (stored !== undefined && stored > ours)
+    throw new ReadModelSchemaError(
+      `${where} was written by a newer nhagiao (table layout ${row?.value}; this one reads ${SCHEMA_VERSION}): use that nhagiao, or rebuild the read model into another version with this one`,
+    );
   await engine.dropTables();
   await engine.ensureTables();
 };

@@ -26,29 +26,39 @@ export const composeReadModel = (
     sums.forget();
     units.forget();
   });
+  // Every call's driver errors leave as the read model's own, the driver's kept as `cause`.
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw engine.translateError(error);
+      }
+    };
   return {
     version,
     location,
-    applyBatch: (batch) => writer.applyBatch(batch),
-    applyBulk: (batch) => writer.applyBulk(batch),
-    setCheckpoint: (name, position) => writer.setCheckpoint(name, position),
-    teacherState: (teacherId) => writer.teacherState(teacherId),
-    teacherStates: () => writer.teacherStates(),
-    programmeStates: () => writer.programmeStates(),
-    checkpoint: (projection) => queries.checkpoint(projection),
-    unitEvents: (knownAt) => queries.unitEvents(knownAt),
-    positionAt: (instant) => queries.positionAt(instant),
-    figures: (query) => queries.figures(query),
-    history: (query) => queries.history(query),
-    teachersBehind: (query) => queries.teachersBehind(query),
-    digest: () => queries.digest(),
-    ledgerCheck: (projection) => queries.ledgerCheck(projection),
-    reset: (options) => admin.reset(options),
-    deferIndexes: () => admin.deferIndexes(),
-    buildIndexes: () => admin.buildIndexes(),
-    instanceId: () => admin.instanceId(),
-    activate: (v) => admin.activate(v),
-    activeVersion: () => admin.activeVersion(),
-    close: () => engine.close(),
+    applyBatch: guard(writer.applyBatch.bind(writer)),
+    applyBulk: guard(writer.applyBulk.bind(writer)),
+    setCheckpoint: guard(writer.setCheckpoint.bind(writer)),
+    teacherState: guard(writer.teacherState.bind(writer)),
+    teacherStates: guard(writer.teacherStates.bind(writer)),
+    programmeStates: guard(writer.programmeStates.bind(writer)),
+    checkpoint: guard(queries.checkpoint.bind(queries)),
+    unitEvents: guard(queries.unitEvents.bind(queries)),
+    positionAt: guard(queries.positionAt.bind(queries)),
+    figures: guard(queries.figures.bind(queries)),
+    history: guard(queries.history.bind(queries)),
+    teachersBehind: guard(queries.teachersBehind.bind(queries)),
+    digest: guard(queries.digest.bind(queries)),
+    ledgerCheck: guard(queries.ledgerCheck.bind(queries)),
+    reset: guard(admin.reset.bind(admin)),
+    deferIndexes: guard(admin.deferIndexes.bind(admin)),
+    buildIndexes: guard(admin.buildIndexes.bind(admin)),
+    instanceId: guard(admin.instanceId.bind(admin)),
+    activate: guard(admin.activate.bind(admin)),
+    activeVersion: guard(admin.activeVersion.bind(admin)),
+    close: guard(() => engine.close()),
   };
 };
