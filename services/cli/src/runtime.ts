@@ -15,7 +15,7 @@ import type { EventStore } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
 import type { FigureSums, ReadModelStore } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
-import { catchUpFromStore } from '@nhagiao/projector/embedded';
+import { catchUp } from '@nhagiao/projector/embedded';
 import path from 'node:path';
 import { type KeyStore, openKeyStore } from '@nhagiao/api/keys';
 import type { DataConfig } from './config.js';
@@ -116,7 +116,7 @@ export const readModelForQuery = async (
   if (!embeddedReadModel(config)) return readModel;
   const store = await openStore(config, { readOnly: true });
   try {
-    await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+    await catchUp({ store, readModel, indicators: plan.indicators });
   } finally {
     await store.close();
   }

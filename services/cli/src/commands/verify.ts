@@ -13,12 +13,12 @@ import {
 } from '@nhagiao/audit';
 import type { Plan, RecordedEvent } from '@nhagiao/domain';
 import {
-  type CatchUpResult,
-  catchUpFromStore,
-  logPages,
-  parallelWorkers,
-  prepareParallelReplay,
+  type ReplayResult,
   digestInWorker,
+  logPages,
+  planReplay,
+  prepareParallelReplay,
+  replayForVerify,
 } from '@nhagiao/projector/embedded';
 import type { ReadModelStore } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
@@ -481,23 +481,22 @@ ${dataOptionsHelp}`,
       };
       const head = (await store.head()) ?? 0n;
       const parallel = { ...workersOption(ctx.values.workers), besideThisThread: true };
-      const replayOptions = {
+      // The replayed ledger is compared and thrown away: no states; its index is
+      // built below only if a report or a difference needs the ledger by key.
+      const replayOptions = { store, readModel: replay, indicators: plan.indicators, until: head };
+      const planned = await planReplay({
         store,
         readModel: replay,
-        indicators: plan.indicators,
-        // The replayed ledger is compared and thrown away: no states.
-        stateWrites: 'none' as const,
         until: head,
-        // Built below only if a report or a difference needs the ledger by key.
-        buildIndexes: false,
-      };
+        byTeacher: parallel,
+      });
       const started = performance.now();
       let hashMs = 0;
       let replayMs = 0;
-      let replayed: CatchUpResult;
+      let replayed: ReplayResult;
       let liveDigest: string;
       let replayDigest: string;
-      if (parallelWorkers(store, replay, head, parallel) > 0) {
+      if (planned.kind === 'parallel') {
         await prepareParallelReplay();
         // Both ledgers' digests in worker processes too, the live one from the
         // start and the replayed one as soon as the replay ends, while this
@@ -514,7 +513,7 @@ ${dataOptionsHelp}`,
         };
         const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
           (live === null ? Promise.resolve(givenDigest) : digestOf(live)).catch(stopping),
-          catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
+          replayForVerify({ ...replayOptions, plan: planned, signal: stop.signal }).then(
             async (result) => {
               replayMs = performance.now() - started;
               // A stopped replay leaves an unfinished ledger: nothing to digest.
@@ -539,12 +538,16 @@ ${dataOptionsHelp}`,
         replayDigest = replayOutcome.value.digest;
         liveDigest = liveOutcome.value;
       } else {
-        replayed = await catchUpFromStore({
+        // One pass: the replay in position order, each event hashed as it is read.
+        replayed = await replayForVerify({
           ...replayOptions,
-          onEvent: (e) => {
-            const t = performance.now();
-            take(e);
-            hashMs += performance.now() - t;
+          plan: {
+            kind: 'position-order',
+            onEvent: (e) => {
+              const t = performance.now();
+              take(e);
+              hashMs += performance.now() - t;
+            },
           },
         });
         replayMs = performance.now() - started - hashMs;
