@@ -20,7 +20,7 @@ import {
   prepareParallelReplay,
   replayForVerify,
 } from '@nhagiao/projector/embedded';
-import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { ReadModelQueries } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
@@ -63,8 +63,8 @@ const rowKey = (r: {
 
 /** Where two ledgers differ: per indicator and unit scope, the first ledger row that is not in both. */
 const locateDifferences = async (
-  live: ReadModelStore,
-  replay: ReadModelStore,
+  live: ReadModelQueries,
+  replay: ReadModelQueries,
   plan: Plan,
   limit = 10,
 ): Promise<LedgerDifference[]> => {
@@ -153,7 +153,7 @@ const same = (a: SubmittedValue | undefined, b: SubmittedValue | undefined): boo
   a.denominator === b.denominator;
 
 const checkReport = async (
-  replay: ReadModelStore,
+  replay: ReadModelQueries,
   plan: Plan,
   r: ReportEvent,
 ): Promise<ReportCheck> => {
@@ -502,7 +502,7 @@ ${dataOptionsHelp}`,
         // start and the replayed one as soon as the replay ends, while this
         // process is still hashing: it would otherwise compute them one after
         // the other once done.
-        const digestOf = (readModel: ReadModelStore): Promise<string> =>
+        const digestOf = (readModel: ReadModelQueries): Promise<string> =>
           readModel.location.kind === 'sqlite' ? digestInWorker(readModel) : readModel.digest();
         // If this process's part fails, the replay is stopped and waited for, so
         // no worker still writes into the temporary ledger once it is removed.
