@@ -1,3 +1,4 @@
+import { fieldOf } from './driver-error.js';
 import {
   ReadModelConflictError,
   ReadModelCorruptError,
@@ -18,13 +19,6 @@ const NETWORK = new Set([
   'EPIPE',
 ]);
 
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' &&
-  error !== null &&
-  typeof (error as { code?: unknown }).code === 'string'
-    ? (error as { code: string }).code
-    : undefined;
-
 /**
  * A pg error (a server's SQLSTATE, or the network's) as the read model's own,
  * naming `where` (the database, without its password) and what to do; any
@@ -33,8 +27,8 @@ const codeOf = (error: unknown): string | undefined =>
 export const translatePostgresError = (error: unknown, where: string): unknown => {
   if (error instanceof ReadModelError) return error;
   const cause = { cause: error };
-  const reason = error instanceof Error ? error.message : String(error);
-  const code = codeOf(error);
+  const reason = fieldOf(error, 'message') ?? String(error);
+  const code = fieldOf(error, 'code');
   if (code !== undefined && NETWORK.has(code))
     return new ReadModelUnavailableError(
       `${where}: the server cannot be reached (${code}); check that PostgreSQL runs and the URL's host and port`,

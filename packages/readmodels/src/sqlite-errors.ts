@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import { fieldOf } from './driver-error.js';
 import {
   ReadModelConflictError,
   ReadModelCorruptError,
@@ -7,8 +7,19 @@ import {
   ReadModelUnavailableError,
 } from './errors.js';
 
-const codeOf = (error: unknown): string | undefined =>
-  error instanceof BetterSqlite3.SqliteError ? error.code : undefined;
+/**
+ * The SQLite result code of a better-sqlite3 error. Known by its code rather
+ * than by class: the native part keeps the first `SqliteError` class it was
+ * handed in a process, which need not be the one this module sees (another
+ * module registry's, as in a test runner).
+ */
+const codeOf = (error: unknown): string | undefined => {
+  const code = fieldOf(error, 'code');
+  return code?.startsWith('SQLITE_') ? code : undefined;
+};
+
+/** A TypeError of better-sqlite3's own checks, by name for the same reason. */
+const isTypeError = (error: unknown): boolean => fieldOf(error, 'name') === 'TypeError';
 
 /**
  * A better-sqlite3 error as the read model's own, naming `where` (the file) and
@@ -17,16 +28,16 @@ const codeOf = (error: unknown): string | undefined =>
 export const translateSqliteError = (error: unknown, where: string): unknown => {
   if (error instanceof ReadModelError) return error;
   const cause = { cause: error };
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = fieldOf(error, 'message') ?? String(error);
   const code = codeOf(error);
   if (code === undefined) {
     // better-sqlite3 checks these itself, before SQLite sees the call.
-    if (error instanceof TypeError && /directory does not exist/.test(reason))
+    if (isTypeError(error) && /directory does not exist/.test(reason))
       return new ReadModelUnavailableError(
         `${where}: its directory does not exist; create it, or pass another --readmodel / --data-dir`,
         cause,
       );
-    if (error instanceof TypeError && /connection is not open/.test(reason))
+    if (isTypeError(error) && /connection is not open/.test(reason))
       return new ReadModelUnavailableError(`${where}: the handle is closed; open it again`, cause);
     return error;
   }
