@@ -13,6 +13,7 @@ import { digestInWorker, replayInParallel } from './parallel-replay.js';
 import {
   type ParallelOptions,
   type ReplayPlan,
+  type ReplayRequest,
   type ShardableStore,
   planReplay,
   teacherReadable,
@@ -422,6 +423,46 @@ test("verify's replay writes the same ledger, unit events and stamps, and no sta
   }
   expect(seen).toBe(events.length);
 }, 60_000);
+
+test('planReplay: teacher by teacher only into an empty read model, in processes only between SQLite files and past minEvents', async () => {
+  const head = (await store.head())!;
+  const sqliteAt = { kind: 'sqlite' as const, path: join(dir, 'planned.sqlite'), version: 'v1' };
+  const empty: ReplayRequest['readModel'] = {
+    version: 'v1',
+    location: sqliteAt,
+    checkpoint: async () => null,
+  };
+  const kind = async (
+    readModel: ReplayRequest['readModel'],
+    byTeacher: ParallelOptions | undefined,
+    from: EventStore = store,
+  ) =>
+    (
+      await planReplay({
+        store: from,
+        readModel,
+        ...(byTeacher === undefined ? {} : { byTeacher }),
+      })
+    ).kind;
+  const many = { workers: 3, minEvents: 0 };
+  expect(await kind(empty, undefined)).toBe('position-order');
+  expect(await kind(empty, many)).toBe('parallel');
+  // A read model with a checkpoint goes on in position order, whatever is allowed.
+  expect(await kind({ ...empty, checkpoint: async () => head }, many)).toBe('position-order');
+  // Workers open the read model as a file: PostgreSQL is replayed by teacher here.
+  const postgresAt = { kind: 'postgres' as const, url: 'postgres://db/x', version: 'v1' };
+  expect(await kind({ ...empty, location: postgresAt }, many)).toBe('by-teacher');
+  // A log shorter than minEvents, or one worker with nothing else to do: this thread.
+  expect(await kind(empty, { workers: 3, minEvents: Number(head) + 1 })).toBe('by-teacher');
+  expect(await kind(empty, { workers: 1, minEvents: 0 })).toBe('by-teacher');
+  // One worker beside a busy thread (verify) is worth it.
+  expect(await kind(empty, { workers: 1, minEvents: 0, besideThisThread: true })).toBe('parallel');
+  // A store without stream pages (EventStoreDB): position order.
+  const { readStreamBatches: _streams, ...plain } = store;
+  expect(await kind(empty, many, plain)).toBe('position-order');
+  const parallel = await planReplay({ store, readModel: empty, until: 5n, byTeacher: many });
+  expect(parallel).toMatchObject({ kind: 'parallel', until: 5n, workers: 3, readModel: sqliteAt });
+});
 
 test('the combinations a replay cannot follow do not type-check', () => {
   const readModel = {} as ReadModelStore;
