@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@nhagiao/bus';
 import { type TestNatsServer, startNatsServer } from '@nhagiao/bus/test-support';
 import { type EventStore, openEsdbEventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { LEDGER_PROJECTION, catchUpFromStore, projectCommand } from '@nhagiao/projector';
+import { LEDGER_PROJECTION, catchUp, projectCommand } from '@nhagiao/projector';
 import { openPostgresReadModel, openSqliteReadModel } from '@nhagiao/readmodels';
 import { relayCommand } from '@nhagiao/relay';
 // The protocol double is test support of the eventstore package, outside its exports.
@@ -117,7 +117,7 @@ test('leader changed, then killed, under the relay: the projector ends with the 
     const direct = await openSqliteReadModel(join(dir, 'direct.sqlite'));
     const store = openEsdbEventStore(cluster.url);
     try {
-      await catchUpFromStore({ store, readModel: direct, indicators });
+      await catchUp({ store, readModel: direct, indicators });
       expect(production.digest).toBe(await direct.digest());
     } finally {
       await store.close();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
-import { catchUpFromStore, rebuildReadModel } from '@nhagiao/projector';
+import { catchUp, rebuild } from '@nhagiao/projector';
 import {
   type ReadModelStore,
   openPostgresReadModel,
@@ -56,10 +56,10 @@ test('a rebuild into PostgreSQL gives what the position-order projection gives, 
   const knownAt = ((await store.head()) ?? 0n) / 2n;
 
   const live = await openSqliteReadModel(join(dir, 'live.sqlite'));
-  await catchUpFromStore({ store, readModel: live, indicators });
+  await catchUp({ store, readModel: live, indicators });
   const factory = (version?: string) =>
     openPostgresReadModel(db.url, version === undefined ? {} : { version });
-  const result = await rebuildReadModel({ store, readModelFactory: factory, indicators });
+  const result = await rebuild({ store, readModelFactory: factory, indicators });
   expect(result.version).toBe('v2');
   const rebuilt = await factory();
   try {
@@ -73,8 +73,8 @@ test('a rebuild into PostgreSQL gives what the position-order projection gives, 
 
     // Events after the rebuild: both go on in position order from where they are.
     expect(await ingestInto(store, later)).toBeGreaterThan(100);
-    await catchUpFromStore({ store, readModel: live, indicators });
-    await catchUpFromStore({ store, readModel: rebuilt, indicators });
+    await catchUp({ store, readModel: live, indicators });
+    await catchUp({ store, readModel: rebuilt, indicators });
     expect(await everything(rebuilt, knownAt)).toEqual(await everything(live, knownAt));
   } finally {
     await rebuilt.close();

@@ -9,7 +9,8 @@ import { figuresFrom } from './scopes.js';
 import { openSqliteReadModel } from './sqlite.js';
 import { batchesOf, generateLedger, PLAN_INDICATORS } from './test-support/generate.js';
 import { createTestDatabase } from './test-support/postgres.js';
-import type { FigureRow, ReadModelStore, ScopeKind } from './types.js';
+import type { ReadModelStore } from './ports.js';
+import type { FigureRow, ScopeKind } from './types.js';
 
 const ledger = generateLedger({ teachers: 300, units: 8, seed: 7 });
 const rows: DeltaRow[] = ledger.events.flatMap((e) => e.rows);

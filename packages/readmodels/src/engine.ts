@@ -64,6 +64,8 @@ export interface Engine {
   getActive(): Promise<string | null>;
   setActive(version: string): Promise<void>;
   close(): Promise<void>;
+  /** A driver's error as the read model's own (`ReadModelError`); any other error as it is. */
+  translateError(error: unknown): unknown;
 }
 
 export const VERSION_PATTERN = /^[a-z0-9][a-z0-9_]{0,30}$/;

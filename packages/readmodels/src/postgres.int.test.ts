@@ -1,5 +1,5 @@
 import { openPostgresReadModel } from './postgres.js';
-import type { ReadModelStore } from './types.js';
+import type { ReadModelStore } from './ports.js';
 import { readModelConformance } from './test-support/conformance.js';
 import { createTestDatabase } from './test-support/postgres.js';
 

@@ -2,14 +2,11 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, type Database } from './schema.js';
-import {
-  type FigureSums,
-  KyselyReadModel,
-  SCHEMA_VERSION,
-  ensureCurrentSchema,
-  newEpoch,
-} from './store.js';
-import type { ReadModelStore } from './types.js';
+import type { FigureSums } from './figure-sums.js';
+import type { ReadModelStore } from './ports.js';
+import { describePostgresUrl, translatePostgresError } from './postgres-errors.js';
+import { SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './schema-version.js';
+import { composeReadModel } from './store.js';
 
 export interface PostgresReadModelOptions {
   /** Base schema: it holds which version is active; version `v2` lives in schema `<schema>_v2`. Default `readmodels`. */
@@ -51,6 +48,7 @@ export const openPostgresReadModel = async (
   );
   const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const control = sql.table(`${base}.active_version`);
+  const database = describePostgresUrl(connectionString);
   try {
     await sql`create schema if not exists ${sql.id(base)}`.execute(root);
     await sql`create table if not exists ${control} (id integer primary key check (id = 1), version text not null)`.execute(
@@ -58,7 +56,7 @@ export const openPostgresReadModel = async (
     );
   } catch (error) {
     await root.destroy();
-    throw error;
+    throw translatePostgresError(error, `read model at ${database}`);
   }
   const getActive = async (): Promise<string | null> => {
     const { rows } = await sql<{
@@ -70,9 +68,16 @@ export const openPostgresReadModel = async (
     await sql`insert into ${control} (id, version) values (1, ${version})
               on conflict (id) do update set version = excluded.version`.execute(root);
   };
-  const active = await getActive();
-  const version = checkVersion(options.version ?? active ?? 'v1');
-  if (active === null) await setActive(version);
+  let version: string;
+  try {
+    const active = await getActive();
+    version = checkVersion(options.version ?? active ?? 'v1');
+    if (active === null) await setActive(version);
+  } catch (error) {
+    await root.destroy();
+    throw translatePostgresError(error, `read model at ${database}`);
+  }
+  const where = `read model ${version} (schema ${base}_${version} at ${database})`;
 
   const schema = `${base}_${version}`;
   const db = root.withSchema(schema);
@@ -159,9 +164,15 @@ export const openPostgresReadModel = async (
     getActive,
     setActive,
     close: () => root.destroy(),
+    translateError: (error) => translatePostgresError(error, where),
   };
-  await ensureCurrentSchema(engine);
-  return new KyselyReadModel(
+  try {
+    await ensureCurrentSchema(engine, where);
+  } catch (error) {
+    await root.destroy();
+    throw translatePostgresError(error, where);
+  }
+  return composeReadModel(
     engine,
     version,
     { kind: 'postgres', url: connectionString, version },

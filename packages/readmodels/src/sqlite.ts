@@ -5,14 +5,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable, type Transaction } from 'kysely';
 import { checkVersion, VERSION_PATTERN, type BulkWrite, type Engine } from './engine.js';
 import { createIndexes, ddl, dropIndexes, LEDGER_INDEX, TABLES, type Database } from './schema.js';
-import {
-  type FigureSums,
-  KyselyReadModel,
-  SCHEMA_VERSION,
-  ensureCurrentSchema,
-  newEpoch,
-} from './store.js';
-import type { ReadModelStore } from './types.js';
+import type { FigureSums } from './figure-sums.js';
+import type { ReadModelStore } from './ports.js';
+import { SCHEMA_VERSION, ensureCurrentSchema, newEpoch } from './schema-version.js';
+import { translateSqliteError } from './sqlite-errors.js';
+import { composeReadModel } from './store.js';
 
 export interface SqliteReadModelOptions {
   /** The version to open; default: the active one, else `v1` (which then becomes active). */
@@ -133,6 +130,17 @@ export const openSqliteReadModel = async (
   path: string,
   options: SqliteReadModelOptions = {},
 ): Promise<ReadModelStore> => {
+  try {
+    return await openSqlite(path, options);
+  } catch (error) {
+    throw translateSqliteError(error, `read model ${path}`);
+  }
+};
+
+const openSqlite = async (
+  path: string,
+  options: SqliteReadModelOptions,
+): Promise<ReadModelStore> => {
   const control = openFile(path);
   control.exec(
     'create table if not exists active_version (id integer primary key check (id = 1), version text not null)',
@@ -153,7 +161,14 @@ export const openSqliteReadModel = async (
   const version = checkVersion(options.version ?? active ?? 'v1');
   if (active === null) setActive(version);
 
-  const raw = openFile(sqliteVersionFile(path, version));
+  const file = sqliteVersionFile(path, version);
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = openFile(file);
+  } catch (error) {
+    control.close();
+    throw error;
+  }
   // A handle that sums the ledger at each query scans the table each time: mapped
   // into memory (up to SQLite's limit, 2 GB), its pages are read without a system
   // call each (619,926 rows summed by unit: 0.6 s instead of 1.6 s).
@@ -247,12 +262,13 @@ export const openSqliteReadModel = async (
       await db.destroy();
       control.close();
     },
+    translateError: (error) => translateSqliteError(error, `read model ${version} (${file})`),
   };
-  await ensureCurrentSchema(engine);
-  return new KyselyReadModel(
-    engine,
-    version,
-    { kind: 'sqlite', path, version },
-    options.figureSums,
-  );
+  try {
+    await ensureCurrentSchema(engine, `read model ${version} (${file})`);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return composeReadModel(engine, version, { kind: 'sqlite', path, version }, options.figureSums);
 };

@@ -8,7 +8,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getPlan } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor, ndjsonItems } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector';
+import { rebuild } from '@nhagiao/projector';
 import { openSqliteReadModel } from '@nhagiao/readmodels';
 
 const [phase, a, b] = process.argv.slice(2);
@@ -42,13 +42,18 @@ if (phase === 'import' && a && b) {
   await store.close();
 } else if ((phase === 'rebuild' || phase === 'rebuild-1') && a && b) {
   const store = openSqliteEventStore(a, { readOnly: true });
-  const readModel = await openSqliteReadModel(b);
   const plan = getPlan('bac-kan-423-2024');
   if (!plan) throw new Error('plan missing');
-  const result = await catchUpFromStore({ store, readModel, indicators: plan.indicators, stateWrites: 'at-end', batchSize: 20000, parallel: phase === 'rebuild' ? {} : { workers: 1 } });
+  // As `nhagiao rebuild` does: a new version beside the (empty) active one, then activated.
+  const result = await rebuild({
+    store,
+    readModelFactory: (version) => openSqliteReadModel(b, version === undefined ? {} : { version }),
+    indicators: plan.indicators,
+    batchSize: 20000,
+    parallel: phase === 'rebuild' ? {} : { workers: 1 },
+  });
   count = result.applied;
   shardsMb = result.shardPeakRssMb ?? [];
-  await readModel.close();
   await store.close();
 } else {
   throw new Error('usage: import FILE STORE | rebuild STORE READMODEL | rebuild-1 STORE READMODEL');
@@ -61,4 +66,6 @@ const cpuMs = (cpu.user + cpu.system) / 1000;
 const ownMb = process.resourceUsage().maxRSS / 1024;
 // Processes run at once: their peaks add up to at most the sum.
 const maxRssMb = ownMb + shardsMb.reduce((a, b) => a + b, 0);
-process.stdout.write(`${JSON.stringify({ count, ms, cpuMs, maxRssMb, ownMb, shardsMb, heldMb })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ count, ms, cpuMs, maxRssMb, ownMb, shardsMb, heldMb })}\n`,
+);

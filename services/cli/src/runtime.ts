@@ -13,9 +13,9 @@ import {
 } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
-import type { FigureSums, ReadModelStore } from '@nhagiao/readmodels';
+import type { FigureSums, ReadModelQueries, ReadModelStore } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
-import { catchUpFromStore } from '@nhagiao/projector/embedded';
+import { catchUp } from '@nhagiao/projector/embedded';
 import path from 'node:path';
 import { type KeyStore, openKeyStore } from '@nhagiao/api/keys';
 import type { DataConfig } from './config.js';
@@ -116,7 +116,7 @@ export const readModelForQuery = async (
   if (!embeddedReadModel(config)) return readModel;
   const store = await openStore(config, { readOnly: true });
   try {
-    await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+    await catchUp({ store, readModel, indicators: plan.indicators });
   } finally {
     await store.close();
   }
@@ -126,7 +126,7 @@ export const readModelForQuery = async (
 /** `--known-at`: a position (digits) or an ISO-8601 instant, turned into a position. */
 export const knownAtOption = async (
   value: unknown,
-  readModel: ReadModelStore,
+  readModel: Pick<ReadModelQueries, 'positionAt'>,
 ): Promise<bigint | undefined> => {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw usageError('--known-at needs a value');
@@ -157,7 +157,7 @@ export interface UnitNames {
 
 /** The unit timeline as known at `knownAt`, to name units and map them to scopes on `asOf`. */
 export const unitNames = async (
-  readModel: ReadModelStore,
+  readModel: Pick<ReadModelQueries, 'unitEvents'>,
   asOf: string,
   knownAt?: bigint,
 ): Promise<UnitNames> => {

@@ -1,31 +1,42 @@
 /**
  * The embedded projection, without the JetStream pipeline: catch-up from the
- * store, parallel replay and the blue-green rebuild. What the `nhagiao` query
- * commands import, so that loading them does not load the NATS client.
+ * store, the replay plans (by teacher, in worker processes), verify's replay
+ * and the blue-green rebuild. What the `nhagiao` query commands import, so
+ * that loading them does not load the NATS client.
  */
 export {
   BatchRefusedError,
   LedgerApplier,
   LEDGER_PROJECTION,
   type LedgerApplierOptions,
+  type StateWrites,
 } from './ledger-applier.js';
-export { catchUpFromStore, logPages, type CatchUpOptions, type CatchUpResult } from './catch-up.js';
+export {
+  catchUp,
+  logPages,
+  type CatchUpOptions,
+  type CatchUpResult,
+  type ReplayResult,
+  type ReplayTarget,
+} from './catch-up.js';
+export {
+  planReplay,
+  parallelWorkers,
+  DEFAULT_MIN_PARALLEL_EVENTS,
+  type ParallelOptions,
+  type ReplayPlan,
+  type ReplayRequest,
+} from './replay-plan.js';
+export { replayForVerify, type VerifyReplayOptions } from './verify-replay.js';
 export {
   replayInParallel,
   prepareParallelReplay,
   digestInWorker,
-  parallelWorkers,
-  DEFAULT_MIN_PARALLEL_EVENTS,
-  type ParallelOptions,
   type ParallelReplayOptions,
 } from './parallel-replay.js';
+export { replayByTeacher, type TeacherReplayOptions } from './teacher-replay.js';
 export {
-  replayByTeacher,
-  canReplayByTeacher,
-  type TeacherReplayOptions,
-} from './teacher-replay.js';
-export {
-  rebuildReadModel,
+  rebuild,
   nextVersion,
   type ReadModelFactory,
   type RebuildOptions,

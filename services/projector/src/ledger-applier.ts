@@ -11,7 +11,7 @@ import {
 import type {
   LedgerBatch,
   PositionStamp,
-  ReadModelStore,
+  ReadModelWriter,
   TeacherStateEntry,
   UnitEventRecord,
 } from '@nhagiao/readmodels';
@@ -19,16 +19,10 @@ import type {
 export const LEDGER_PROJECTION = 'ledger';
 
 export interface LedgerApplierOptions {
-  readonly readModel: ReadModelStore;
+  readonly readModel: ReadModelWriter;
   readonly indicators: readonly IndicatorDefinition[];
-  /**
-   * `per-batch` (live projection): every batch carries the states it changed, so a
-   * restart resumes from any checkpoint. `at-end` (a rebuild into a fresh version):
-   * states are written once, with the last batch; a rebuild that dies starts again.
-   * `none` (verify's replay, compared and thrown away): never written; nothing can
-   * be projected into the read model later.
-   */
-  readonly stateWrites?: StateWrites;
+  /** When teachers' and programmes' states are written (default `per-batch`; see `StateWrites`). */
+  readonly states?: StateWrites;
 }
 
 /**
@@ -64,7 +58,15 @@ export class BatchRefusedError extends Error {
   }
 }
 
-/** When teachers' and programmes' states are written (see `LedgerApplierOptions.stateWrites`). */
+/**
+ * When teachers' and programmes' states are written, in every replay:
+ * - `per-batch` (live projection): every batch carries the states it changed, so
+ *   a restart resumes from any checkpoint.
+ * - `at-end` (a rebuild into a fresh version): once, with the last batch (by
+ *   teacher: each teacher's with its rows); a rebuild that dies starts again.
+ * - `none` (verify's replay, compared and thrown away): never; nothing can be
+ *   projected into the read model after it.
+ */
 export type StateWrites = 'per-batch' | 'at-end' | 'none';
 
 /**
@@ -73,9 +75,9 @@ export type StateWrites = 'per-batch' | 'at-end' | 'none';
  * projector (reading JetStream), so both write identical rows.
  */
 export class LedgerApplier {
-  readonly #readModel: ReadModelStore;
+  readonly #readModel: ReadModelWriter;
   readonly #projection: LedgerProjection;
-  readonly #stateWrites: StateWrites;
+  readonly #states: StateWrites;
   /** The read model's checkpoint as this applier last wrote or read it. */
   #committed: bigint | null = null;
   #refused = false;
@@ -92,7 +94,7 @@ export class LedgerApplier {
   private constructor(options: LedgerApplierOptions) {
     this.#readModel = options.readModel;
     this.#projection = createLedgerProjection(options.indicators);
-    this.#stateWrites = options.stateWrites ?? 'per-batch';
+    this.#states = options.states ?? 'per-batch';
   }
 
   /** Opens the applier at the read model's checkpoint, with the programmes' state loaded. */
@@ -165,12 +167,11 @@ export class LedgerApplier {
     if (this.#refused) throw new RangeError('this applier had a batch refused: open another');
     if (this.#last === null || this.#count === 0) return;
     const changed = this.#projection.takeChanged();
-    if (this.#stateWrites !== 'none') {
+    if (this.#states !== 'none') {
       for (const t of changed.teachers) this.#pendingTeachers.add(t);
       for (const p of changed.programmes) this.#pendingProgrammes.add(p);
     }
-    const writeStates =
-      this.#stateWrites === 'per-batch' || (final && this.#stateWrites === 'at-end');
+    const writeStates = this.#states === 'per-batch' || (final && this.#states === 'at-end');
     const batch: LedgerBatch = {
       projection: LEDGER_PROJECTION,
       after: this.#committed,

@@ -7,9 +7,19 @@ import { type Envelope, type RecordedEvent, bacKan423of2024 } from '@nhagiao/dom
 import { type EventStore, type SqliteEventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
-import { catchUpFromStore } from './catch-up.js';
+import { type ReplayResult, catchUp, runReplay } from './catch-up.js';
+import type { StateWrites } from './ledger-applier.js';
 import { digestInWorker, replayInParallel } from './parallel-replay.js';
+import {
+  type ParallelOptions,
+  type ReplayPlan,
+  type ReplayRequest,
+  type ShardableStore,
+  planReplay,
+  teacherReadable,
+} from './replay-plan.js';
 import { replayByTeacher } from './teacher-replay.js';
+import { replayForVerify } from './verify-replay.js';
 
 const indicators = bacKan423of2024.indicators;
 
@@ -30,6 +40,36 @@ const snapshot = async (rm: ReadModelStore, instants: readonly string[]) => ({
   // Each row with its recording time, looked up in the position stamps.
   history: await rm.history({ indicators, indicator: 'master-or-above', scope: 'province' }),
 });
+
+/** The store, as a replay by teacher takes it (the SQLite store reads in pages). */
+const pages = () => teacherReadable(store)!;
+
+/**
+ * A replay into an empty read model as a rebuild makes it: states at the end,
+ * by the plan `byTeacher` gives (absent: position order); the plan's kind is checked.
+ */
+const replayEmpty = async (
+  readModel: ReadModelStore,
+  expected: ReplayPlan['kind'],
+  options: {
+    readonly byTeacher?: ParallelOptions;
+    readonly batchSize?: number;
+    readonly onProgress?: (done: number) => void;
+    readonly signal?: AbortSignal;
+  } = {},
+): Promise<ReplayResult> => {
+  const { byTeacher, ...rest } = options;
+  const plan = await planReplay({ store, readModel, ...(byTeacher ? { byTeacher } : {}) });
+  expect(plan.kind).toBe(expected);
+  return runReplay(plan, {
+    store,
+    readModel,
+    indicators,
+    states: 'at-end',
+    buildIndexes: true,
+    ...rest,
+  });
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nhagiao-parallel-'));
@@ -62,32 +102,20 @@ afterAll(async () => {
 test('a replay in several processes writes what one thread writes, and the projection goes on from it', async () => {
   const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 5);
   const single = await openSqliteReadModel(join(dir, 'single.sqlite'));
-  const one = await catchUpFromStore({
-    store,
-    readModel: single,
-    indicators,
-    stateWrites: 'at-end',
-  });
+  const one = await replayEmpty(single, 'position-order');
   const inProcess = await openSqliteReadModel(join(dir, 'in-process.sqlite'));
   // One worker and no other work on this thread: the teacher-by-teacher replay runs here.
-  const here = await catchUpFromStore({
-    store,
-    readModel: inProcess,
-    indicators,
+  const here = await replayEmpty(inProcess, 'by-teacher', {
     batchSize: 300,
-    parallel: { workers: 1, minEvents: 0 },
+    byTeacher: { workers: 1, minEvents: 0 },
   });
   expect(here.shardPeakRssMb).toBeUndefined();
   expect(here.applied).toBe(events.length);
   const parallel = await openSqliteReadModel(join(dir, 'parallel.sqlite'));
   const progress: number[] = [];
-  const many = await catchUpFromStore({
-    store,
-    readModel: parallel,
-    indicators,
-    stateWrites: 'at-end',
+  const many = await replayEmpty(parallel, 'parallel', {
     batchSize: 500,
-    parallel: { workers: 3, minEvents: 0 },
+    byTeacher: { workers: 3, minEvents: 0 },
     onProgress: (done) => progress.push(done),
   });
   expect(many.applied).toBe(events.length);
@@ -107,9 +135,9 @@ test('a replay in several processes writes what one thread writes, and the proje
     keepOutcomes: false,
   });
   expect(more.appended).toBeGreaterThan(100);
-  await catchUpFromStore({ store, readModel: single, indicators });
-  await catchUpFromStore({ store, readModel: parallel, indicators });
-  await catchUpFromStore({ store, readModel: inProcess, indicators });
+  await catchUp({ store, readModel: single, indicators });
+  await catchUp({ store, readModel: parallel, indicators });
+  await catchUp({ store, readModel: inProcess, indicators });
   const after = await snapshot(single, instants);
   expect(await snapshot(parallel, instants)).toEqual(after);
   expect(await snapshot(inProcess, instants)).toEqual(after);
@@ -134,13 +162,13 @@ test('a teacher-by-teacher replay writes what a replay in position order writes,
   ] as const) {
     const name = `${pageSize}-${until}-${stampsKept ?? 'all'}`;
     const reference = await openSqliteReadModel(join(dir, `by-position-${name}.sqlite`));
-    await catchUpFromStore({ store, readModel: reference, indicators, until });
+    await catchUp({ store, readModel: reference, indicators, until });
     const expected = { ...(await snapshot(reference, instants)), checkpoint: null };
     await reference.close();
     const target = await openSqliteReadModel(join(dir, `by-teacher-${name}.sqlite`));
     const progress: number[] = [];
     const taken = await replayByTeacher({
-      store,
+      store: pages(),
       readModel: target,
       indicators,
       until,
@@ -160,7 +188,7 @@ test('the shards of a teacher replay, with stamps kept or read again, write toge
   const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 8);
   const until = events[events.length - 1]!.position;
   const reference = await openSqliteReadModel(join(dir, 'shards-reference.sqlite'));
-  await catchUpFromStore({ store, readModel: reference, indicators, until });
+  await catchUp({ store, readModel: reference, indicators, until });
   const expected = await snapshot(reference, instants);
   await reference.close();
   for (const stampsKept of [undefined, 0, 1]) {
@@ -171,12 +199,12 @@ test('the shards of a teacher replay, with stamps kept or read again, write toge
     // The last range first and the records last: nothing depends on the order shards write in.
     for (const index of [2, 1, 0])
       taken += await replayByTeacher({
-        store,
+        store: pages(),
         readModel: target,
         indicators,
         until,
         teachers: ranges[index]!,
-        records: index === 0,
+        writesContext: index === 0,
         batchSize: 400,
         ...(stampsKept === undefined ? {} : { stampsKept }),
       });
@@ -205,7 +233,7 @@ test('a write behind the projection that fails fails the replay; an aborted repl
   });
   await expect(
     replayByTeacher({
-      store,
+      store: pages(),
       readModel: failing,
       indicators,
       until,
@@ -235,7 +263,7 @@ test('a write behind the projection that fails fails the replay; an aborted repl
   };
   await target.reset();
   await replayByTeacher({
-    store,
+    store: pages(),
     readModel: target,
     indicators,
     until,
@@ -254,7 +282,7 @@ test('a write behind the projection that fails fails the replay; an aborted repl
 
 test('digestInWorker gives the digest the read model gives in this process, or says why not', async () => {
   const readModel = await openSqliteReadModel(join(dir, 'digested.sqlite'));
-  await catchUpFromStore({ store, readModel, indicators });
+  await catchUp({ store, readModel, indicators });
   const here = await readModel.digest();
   expect(await digestInWorker(readModel)).toBe(here);
   // A tampered ledger row changes both alike.
@@ -274,18 +302,23 @@ test('digestInWorker gives the digest the read model gives in this process, or s
 
 test('a shard that fails fails the replay, with its reason, and leaves no ledger checkpoint', async () => {
   const target = await openSqliteReadModel(join(dir, 'failing.sqlite'));
-  const missing = {
-    ...store,
+  const missing: ShardableStore = {
+    ...(store as ShardableStore),
     location: { kind: 'sqlite' as const, path: join(dir, 'no-such.sqlite') },
   };
   await expect(
     replayInParallel({
-      store: missing,
+      plan: {
+        kind: 'parallel',
+        store: missing,
+        readModel: { kind: 'sqlite', path: join(dir, 'failing.sqlite'), version: 'v1' },
+        until: events[events.length - 1]!.position,
+        workers: 2,
+      },
       readModel: target,
       indicators,
-      until: events[events.length - 1]!.position,
-      workers: 2,
       batchSize: 500,
+      states: 'at-end',
     }),
   ).rejects.toThrow(/no-such\.sqlite/);
   expect(await target.checkpoint('ledger')).toBeNull();
@@ -303,12 +336,8 @@ const abortedReplay = async (
 ): Promise<AbortSignal> => {
   const controller = new AbortController();
   let reports = 0;
-  await catchUpFromStore({
-    store,
-    readModel: target,
-    indicators,
-    stateWrites: 'at-end',
-    parallel: { workers, minEvents: 0 },
+  await replayEmpty(target, workers > 1 ? 'parallel' : 'by-teacher', {
+    byTeacher: { workers, minEvents: 0 },
     signal: controller.signal,
     onProgress: () => {
       reports += 1;
@@ -344,7 +373,7 @@ test('a catch-up stops at `until`, reading in batches or, without them, event by
     [batched, store],
     [unbatched, plain],
   ] as const satisfies readonly (readonly [ReadModelStore, EventStore])[]) {
-    const result = await catchUpFromStore({ store: from, readModel, indicators, until });
+    const result = await catchUp({ store: from, readModel, indicators, until });
     expect(result.applied).toBe(upTo);
     expect(await readModel.checkpoint('ledger')).toBe(until);
   }
@@ -353,32 +382,36 @@ test('a catch-up stops at `until`, reading in batches or, without them, event by
   await unbatched.close();
 });
 
-test('stateWrites none writes the same ledger, unit events and stamps, and no state, in every replay; it needs until', async () => {
+test("verify's replay writes the same ledger, unit events and stamps, and no state, whatever its plan", async () => {
   const until = events[events.length - 1]!.position;
   const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 8);
   const reference = await openSqliteReadModel(join(dir, 'states-reference.sqlite'));
-  await catchUpFromStore({ store, readModel: reference, indicators, until });
+  await catchUp({ store, readModel: reference, indicators, until });
   const { teachers, programmes, ...expected } = await snapshot(reference, instants);
   expect(teachers.length).toBeGreaterThan(300);
   expect(programmes.length).toBeGreaterThan(0);
   await reference.close();
   const { readStreamBatches: _streams, ...positionOrder } = store;
-  for (const [name, from, parallel] of [
-    ['three processes', store, { workers: 3, minEvents: 0 }],
-    ['teacher by teacher here', store, { workers: 1 }],
-    ['position order', positionOrder, undefined],
+  let seen = 0;
+  for (const [name, from, byTeacher, kind] of [
+    ['three processes', store, { workers: 3, minEvents: 0 }, 'parallel'],
+    ['teacher by teacher here', store, { workers: 1 }, 'by-teacher'],
+    ['a store without stream pages', positionOrder, { workers: 3, minEvents: 0 }, 'position-order'],
+    ['position order, each event seen', store, undefined, 'position-order'],
   ] as const) {
     const target = await openSqliteReadModel(
-      join(dir, `no-states-${name.replace(/ /g, '-')}.sqlite`),
+      join(dir, `no-states-${name.replace(/[ ,]+/g, '-')}.sqlite`),
     );
-    await catchUpFromStore({
+    const planned = await planReplay({
       store: from,
       readModel: target,
-      indicators,
       until,
-      stateWrites: 'none',
-      ...(parallel === undefined ? {} : { parallel }),
+      ...(byTeacher === undefined ? {} : { byTeacher }),
     });
+    expect({ name, kind: planned.kind }).toEqual({ name, kind });
+    const plan: ReplayPlan =
+      byTeacher === undefined ? { kind: 'position-order', onEvent: () => (seen += 1) } : planned;
+    await replayForVerify({ store: from, readModel: target, indicators, until, plan });
     const {
       teachers: noTeachers,
       programmes: noProgrammes,
@@ -388,14 +421,89 @@ test('stateWrites none writes the same ledger, unit events and stamps, and no st
     expect({ name, noTeachers, noProgrammes }).toEqual({ name, noTeachers: [], noProgrammes: [] });
     await target.close();
   }
-  const open = await openSqliteReadModel(join(dir, 'no-states-no-until.sqlite'));
-  await expect(
-    catchUpFromStore({ store, readModel: open, indicators, stateWrites: 'none' }),
-  ).rejects.toThrow('a catch-up that writes no states needs `until`');
-  await open.close();
+  expect(seen).toBe(events.length);
 }, 60_000);
 
-test('buildIndexes: false leaves the ledger index to the caller; the figures are the same before and after', async () => {
+test('planReplay: teacher by teacher only into an empty read model, in processes only between SQLite files and past minEvents', async () => {
+  const head = (await store.head())!;
+  const sqliteAt = { kind: 'sqlite' as const, path: join(dir, 'planned.sqlite'), version: 'v1' };
+  const empty: ReplayRequest['readModel'] = {
+    version: 'v1',
+    location: sqliteAt,
+    checkpoint: async () => null,
+  };
+  const kind = async (
+    readModel: ReplayRequest['readModel'],
+    byTeacher: ParallelOptions | undefined,
+    from: EventStore = store,
+  ) =>
+    (
+      await planReplay({
+        store: from,
+        readModel,
+        ...(byTeacher === undefined ? {} : { byTeacher }),
+      })
+    ).kind;
+  const many = { workers: 3, minEvents: 0 };
+  expect(await kind(empty, undefined)).toBe('position-order');
+  expect(await kind(empty, many)).toBe('parallel');
+  // A read model with a checkpoint goes on in position order, whatever is allowed.
+  expect(await kind({ ...empty, checkpoint: async () => head }, many)).toBe('position-order');
+  // Workers open the read model as a file: PostgreSQL is replayed by teacher here.
+  const postgresAt = { kind: 'postgres' as const, url: 'postgres://db/x', version: 'v1' };
+  expect(await kind({ ...empty, location: postgresAt }, many)).toBe('by-teacher');
+  // A log shorter than minEvents, or one worker with nothing else to do: this thread.
+  expect(await kind(empty, { workers: 3, minEvents: Number(head) + 1 })).toBe('by-teacher');
+  expect(await kind(empty, { workers: 1, minEvents: 0 })).toBe('by-teacher');
+  // One worker beside a busy thread (verify) is worth it.
+  expect(await kind(empty, { workers: 1, minEvents: 0, besideThisThread: true })).toBe('parallel');
+  // A store without stream pages (EventStoreDB): position order.
+  const { readStreamBatches: _streams, ...plain } = store;
+  expect(await kind(empty, many, plain)).toBe('position-order');
+  const parallel = await planReplay({ store, readModel: empty, until: 5n, byTeacher: many });
+  expect(parallel).toMatchObject({ kind: 'parallel', until: 5n, workers: 3, readModel: sqliteAt });
+});
+
+test('the combinations a replay cannot follow do not type-check', () => {
+  const readModel = {} as ReadModelStore;
+  const states = (s: StateWrites) => s;
+  // Each call below is never made: the test is that tsc refuses each line marked.
+  const unmade = (): unknown[] => [
+    runReplay(
+      { kind: 'position-order' },
+      // @ts-expect-error writing no states needs an end: nothing can be applied after it
+      { store, readModel, indicators, states: states('none'), buildIndexes: true },
+    ),
+    {
+      kind: 'by-teacher',
+      store: pages(),
+      until: 1n,
+      // @ts-expect-error an observer sees every event in position order, never teacher by teacher
+      onEvent: () => undefined,
+    } satisfies ReplayPlan,
+    {
+      kind: 'parallel',
+      // @ts-expect-error a replay in processes needs a store that other processes can open
+      store: pages(),
+      readModel: { kind: 'sqlite', path: 'rm.sqlite', version: 'v1' },
+      until: 1n,
+      workers: 2,
+    } satisfies ReplayPlan,
+    {
+      kind: 'parallel',
+      store: store as ShardableStore,
+      // @ts-expect-error the workers open the read model as a file: SQLite only
+      readModel: { kind: 'postgres', url: 'postgres://db', version: 'v1' },
+      until: 1n,
+      workers: 2,
+    } satisfies ReplayPlan,
+    // @ts-expect-error verify's replay says where it ends
+    replayForVerify({ store, readModel, indicators, plan: { kind: 'position-order' } }),
+  ];
+  expect(typeof unmade).toBe('function');
+});
+
+test("verify's replay leaves the ledger index to the caller; the figures are the same before and after", async () => {
   const indexed = await openSqliteReadModel(join(dir, 'indexed.sqlite'));
   const bare = await openSqliteReadModel(join(dir, 'bare.sqlite'));
   const bareFile = join(dir, 'bare.v1.sqlite');
@@ -408,20 +516,27 @@ test('buildIndexes: false leaves the ledger index to the caller; the figures are
     return found !== undefined;
   };
   try {
-    await catchUpFromStore({ store, readModel: indexed, indicators, parallel: { workers: 2 } });
-    await catchUpFromStore({
+    await replayEmpty(indexed, 'parallel', { byTeacher: { workers: 2, minEvents: 0 } });
+    const until = (await store.head())!;
+    const plan = await planReplay({
       store,
       readModel: bare,
-      indicators,
-      parallel: { workers: 2 },
-      buildIndexes: false,
+      until,
+      byTeacher: { workers: 2, minEvents: 0 },
     });
+    expect(plan.kind).toBe('parallel');
+    await replayForVerify({ store, readModel: bare, indicators, until, plan });
     expect(hasIndex()).toBe(false);
     const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 3);
-    expect(await snapshot(bare, instants)).toEqual(await snapshot(indexed, instants));
+    // Verify's replay writes no states: everything else is the same.
+    const ledgerOf = async (rm: ReadModelStore) => {
+      const { teachers: _t, programmes: _p, ...rest } = await snapshot(rm, instants);
+      return rest;
+    };
+    expect(await ledgerOf(bare)).toEqual(await ledgerOf(indexed));
     await bare.buildIndexes();
     expect(hasIndex()).toBe(true);
-    expect(await snapshot(bare, instants)).toEqual(await snapshot(indexed, instants));
+    expect(await ledgerOf(bare)).toEqual(await ledgerOf(indexed));
   } finally {
     await indexed.close();
     await bare.close();
@@ -431,7 +546,7 @@ test('buildIndexes: false leaves the ledger index to the caller; the figures are
 test('a parallel replay that died leaves nothing the next one counts twice, whatever its number of workers', async () => {
   const instants = [...new Set(events.map((e) => e.recordedAt))].slice(0, 3);
   const reference = await openSqliteReadModel(join(dir, 'reference.sqlite'));
-  await catchUpFromStore({ store, readModel: reference, indicators });
+  await catchUp({ store, readModel: reference, indicators });
   const target = await openSqliteReadModel(join(dir, 'died.sqlite'));
   try {
     // Shards commit a few batches (rows and their teachers' states), then the replay dies.
@@ -440,12 +555,7 @@ test('a parallel replay that died leaves nothing the next one counts twice, what
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan((await reference.teacherStates()).length);
     expect(await target.checkpoint('ledger')).toBeNull();
-    await catchUpFromStore({
-      store,
-      readModel: target,
-      indicators,
-      parallel: { workers: 3, minEvents: 0 },
-    });
+    await replayEmpty(target, 'parallel', { byTeacher: { workers: 3, minEvents: 0 } });
     expect(await snapshot(target, instants)).toEqual(await snapshot(reference, instants));
   } finally {
     await reference.close();

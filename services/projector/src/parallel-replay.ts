@@ -1,36 +1,21 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import type { IndicatorDefinition } from '@nhagiao/domain';
-import { type EventStore, hasStreamBatchReads } from '@nhagiao/eventstore/core';
-import type { ReadModelStore } from '@nhagiao/readmodels';
-import { LEDGER_PROJECTION } from './ledger-applier.js';
+import type { ReadModelHandle, ReadModelWriter } from '@nhagiao/readmodels';
+import { LEDGER_PROJECTION, type StateWrites } from './ledger-applier.js';
+import type { ReplayPlan } from './replay-plan.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
 import { TEACHER_PREFIX } from './teacher-replay.js';
 import { bundleScriptSomewhere, defaultBundleCache } from './worker-bundle.js';
 
-export interface ParallelOptions {
-  /** Processes to replay in (default: one per core, at most 4; see `besideThisThread`). */
-  readonly workers?: number;
-  /** Below this many events one process is faster than starting others (default 100,000). */
-  readonly minEvents?: number;
-  /**
-   * The caller keeps this thread busy meanwhile (verify hashes the tree on it):
-   * the replay then goes to worker processes even if only one, by default one per
-   * core but this one.
-   */
-  readonly besideThisThread?: boolean;
-}
-
 export interface ParallelReplayOptions {
-  readonly store: EventStore;
-  readonly readModel: ReadModelStore;
+  /** The plan's store, read model, last position and number of worker processes. */
+  readonly plan: Extract<ReplayPlan, { readonly kind: 'parallel' }>;
+  /** Where the checkpoint is set once every shard is written. */
+  readonly readModel: Pick<ReadModelWriter, 'setCheckpoint'>;
   readonly indicators: readonly IndicatorDefinition[];
-  /** Replay positions up to this one (inclusive). */
-  readonly until: bigint;
-  readonly workers: number;
   readonly batchSize: number;
-  /** Whether teachers' and programmes' states are written (default true; see `replayByTeacher`). */
-  readonly states?: boolean;
+  /** Whether teachers' and programmes' states are written (see `replayByTeacher`). */
+  readonly states: StateWrites;
   readonly onProgress?: (done: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -46,34 +31,6 @@ export interface ParallelReplayOptions {
  * instead of 11.1–12.7 s (four runs each, alternated).
  */
 const WORKER_NODE_OPTIONS = ['--max-semi-space-size=32', '--min-semi-space-size=16'] as const;
-
-export const DEFAULT_MIN_PARALLEL_EVENTS = 100_000;
-
-/**
- * How many worker processes to replay `events` events into an empty read model
- * on; 0: replay on this thread.
- */
-export const parallelWorkers = (
-  store: EventStore,
-  readModel: ReadModelStore,
-  events: bigint,
-  options: ParallelOptions | undefined,
-): number => {
-  // SQLite on both sides: the shards' readers and writers are plain file handles.
-  if (
-    options === undefined ||
-    store.location === undefined ||
-    !hasStreamBatchReads(store) ||
-    readModel.location.kind !== 'sqlite'
-  )
-    return 0;
-  if (events < BigInt(options.minEvents ?? DEFAULT_MIN_PARALLEL_EVENTS)) return 0;
-  const cores = availableParallelism();
-  const beside = options.besideThisThread === true;
-  const workers = Math.floor(options.workers ?? Math.min(4, beside ? cores - 1 : cores));
-  // One worker is worth it only when this thread has other work meanwhile.
-  return beside ? Math.max(1, workers) : workers >= 2 ? workers : 0;
-};
 
 /**
  * The file of this module. Neither `import.meta` (jest compiles to CommonJS) nor
@@ -126,7 +83,7 @@ const forkWorker = (script: string): ChildProcess =>
  * a caller whose own thread is busy meanwhile (verify, hashing the Merkle tree)
  * gets both ledgers' digests without waiting for them one after the other.
  */
-export const digestInWorker = async (readModel: ReadModelStore): Promise<string> => {
+export const digestInWorker = async (readModel: ReadModelHandle): Promise<string> => {
   const at = readModel.location;
   if (at.kind !== 'sqlite') throw new Error('only an SQLite read model is digested in a worker');
   return runWorker(
@@ -208,13 +165,10 @@ interface ShardResult {
 export const replayInParallel = async (
   options: ParallelReplayOptions,
 ): Promise<ParallelReplayResult> => {
-  const { store, readModel, workers: count } = options;
+  const { plan, readModel } = options;
+  const { store, workers: count } = plan;
   const storeAt = store.location;
-  const readModelAt = readModel.location;
-  if (storeAt === undefined || readModelAt.kind !== 'sqlite')
-    throw new Error('parallel replay needs an SQLite event store and an SQLite read model');
-  if (!hasStreamBatchReads(store))
-    throw new Error('parallel replay needs a store that can split its streams into ranges');
+  const readModelAt = plan.readModel;
   // Teachers by ranges of their stream names holding about as many events each.
   const cuts = await store.splitStreams(TEACHER_PREFIX, count);
   const script = await workerScript();
@@ -241,9 +195,9 @@ export const replayInParallel = async (
             ...(index === 0 ? {} : { from: cuts[index - 1] }),
             ...(index === count - 1 ? {} : { to: cuts[index] }),
           },
-          records: index === 0,
-          states: options.states ?? true,
-          until: options.until.toString(),
+          writesContext: index === 0,
+          states: options.states,
+          until: plan.until.toString(),
           batchSize: options.batchSize,
           shared: count > 1,
         },
@@ -284,7 +238,7 @@ export const replayInParallel = async (
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const shards = await Promise.all(results);
-    await readModel.setCheckpoint(LEDGER_PROJECTION, options.until);
+    await readModel.setCheckpoint(LEDGER_PROJECTION, plan.until);
     return {
       applied: shards.reduce((sum, shard) => sum + shard.applied, 0),
       shardPeakRssMb: shards.map((shard) => shard.maxRssMb),

@@ -22,10 +22,10 @@ import { type RecordedEvent, bacKan423of2024 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
-import { catchUpFromStore } from './catch-up.js';
+import { catchUp } from './catch-up.js';
 import { type ProjectorFlush, runProjector } from './projector.js';
 import { projectorStatus, statusProblems } from './status.js';
-import { rebuildReadModel } from './rebuild.js';
+import { rebuild } from './rebuild.js';
 
 const indicators = bacKan423of2024.indicators;
 const DATES = ['2024-06-30', '2025-12-31', '2026-11-20'];
@@ -68,7 +68,7 @@ beforeAll(async () => {
   events = [];
   for await (const e of store.readAll()) events.push(e);
   const embedded = await openSqliteReadModel(join(dir, 'embedded.sqlite'));
-  await catchUpFromStore({ store, readModel: embedded, indicators });
+  await catchUp({ store, readModel: embedded, indicators });
   clean = { digest: await embedded.digest(), figures: await figuresOf(embedded) };
   await embedded.close();
   nats = await startNatsServer();
@@ -219,8 +219,8 @@ test('a re-publish after the dedupe window, and a restart, count nothing twice',
 test('a blue-green rebuild builds a new version from the store and activates it while the old one is read', async () => {
   const path = join(dir, 'bluegreen.sqlite');
   const old = await openSqliteReadModel(path);
-  await catchUpFromStore({ store, readModel: old, indicators, batchSize: 200 });
-  const result = await rebuildReadModel({
+  await catchUp({ store, readModel: old, indicators, batchSize: 200 });
+  const result = await rebuild({
     store,
     readModelFactory: (version) =>
       openSqliteReadModel(path, version === undefined ? {} : { version }),

@@ -2,8 +2,8 @@ import type { Logger } from '@nhagiao/bus';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import { catchUpFromStore } from './catch-up.js';
-import type { ParallelOptions } from './parallel-replay.js';
+import { catchUp, runReplay } from './catch-up.js';
+import { type ParallelOptions, planReplay } from './replay-plan.js';
 
 /** Opens a read model: the active version when `version` is absent. */
 export type ReadModelFactory = (version?: string) => Promise<ReadModelStore>;
@@ -18,7 +18,11 @@ export interface RebuildOptions {
   readonly logger?: Logger;
   readonly onProgress?: (done: number, position: bigint) => void;
   readonly signal?: AbortSignal;
-  /** Replay in worker processes where the store and read model allow it (default: yes). */
+  /**
+   * Teacher by teacher, in worker processes where the store, the read model and
+   * these options allow (default `{}`: one per core for a long log); `false`:
+   * in position order.
+   */
   readonly parallel?: ParallelOptions | false;
 }
 
@@ -28,6 +32,8 @@ export interface RebuildResult {
   readonly applied: number;
   readonly checkpoint: bigint | null;
   readonly durationMs: number;
+  /** When the log was replayed in worker processes: each one's peak memory, MB. */
+  readonly shardPeakRssMb?: readonly number[];
 }
 
 /** `v7` → `v8`; any other name gets `_2`, `_3`… */
@@ -46,7 +52,7 @@ export const nextVersion = (version: string): string => {
  * from then on. Start a projector on the new version (its own durable consumer)
  * to keep it live.
  */
-export const rebuildReadModel = async (options: RebuildOptions): Promise<RebuildResult> => {
+export const rebuild = async (options: RebuildOptions): Promise<RebuildResult> => {
   const started = performance.now();
   const current = await options.readModelFactory();
   const previous = current.version;
@@ -64,14 +70,19 @@ export const rebuildReadModel = async (options: RebuildOptions): Promise<Rebuild
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
+    const plan = await planReplay({
+      store: options.store,
+      readModel: target,
+      ...(options.parallel === false ? {} : { byTeacher: options.parallel ?? {} }),
+    });
     // States once at the end: a rebuild that dies starts again from nothing.
-    const bulk = await catchUpFromStore({
+    const bulk = await runReplay(plan, {
       ...common,
-      stateWrites: 'at-end',
-      ...(options.parallel === false ? {} : { parallel: options.parallel ?? {} }),
+      states: 'at-end',
+      buildIndexes: true,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
-    const tail = await catchUpFromStore(common);
+    const tail = await catchUp(common);
     if (options.signal?.aborted) throw new Error(`rebuild of read model ${version} was aborted`);
     await target.activate(version);
     options.logger?.info('read model rebuilt and activated', {
@@ -86,6 +97,7 @@ export const rebuildReadModel = async (options: RebuildOptions): Promise<Rebuild
       applied: bulk.applied + tail.applied,
       checkpoint: tail.checkpoint,
       durationMs: performance.now() - started,
+      ...(bulk.shardPeakRssMb === undefined ? {} : { shardPeakRssMb: bulk.shardPeakRssMb }),
     };
   } finally {
     await target.close();

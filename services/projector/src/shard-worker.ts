@@ -10,12 +10,10 @@ import type { IndicatorDefinition } from '@nhagiao/domain';
 // The adapters' own entry points: nothing of the other adapters' clients is bundled.
 import type { StoreLocation, StreamRange } from '@nhagiao/eventstore/port';
 import { openSqliteEventStore } from '@nhagiao/eventstore/sqlite';
-import type { ReadModelLocation } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
+import type { StateWrites } from './ledger-applier.js';
+import { type SqliteReadModelAt, teacherReadable } from './replay-plan.js';
 import { replayByTeacher } from './teacher-replay.js';
-
-/** An SQLite read model version, as another process opens it. */
-type SqliteReadModelAt = Extract<ReadModelLocation, { readonly kind: 'sqlite' }>;
 
 export interface ShardWork {
   readonly store: StoreLocation;
@@ -23,10 +21,10 @@ export interface ShardWork {
   readonly indicators: readonly IndicatorDefinition[];
   /** The teachers this shard replays: their streams' range. */
   readonly teachers: StreamRange;
-  /** Whether this shard also writes what is not a teacher's (one shard does). */
-  readonly records: boolean;
+  /** Whether this shard also writes the context, what is not a teacher's (one shard does). */
+  readonly writesContext: boolean;
   /** Whether teachers' and programmes' states are written. */
-  readonly states: boolean;
+  readonly states: StateWrites;
   /** Last position to replay (decimal). */
   readonly until: string;
   readonly batchSize: number;
@@ -76,13 +74,15 @@ const run = async (work: ShardWork): Promise<number> => {
     version: work.readModel.version,
   });
   try {
+    const pages = teacherReadable(store);
+    if (pages === undefined) throw new Error(`the event store ${work.store.path} reads no pages`);
     return await replayByTeacher({
-      store,
+      store: pages,
       readModel,
       indicators: work.indicators,
       until: BigInt(work.until),
       teachers: work.teachers,
-      records: work.records,
+      writesContext: work.writesContext,
       states: work.states,
       batchSize: work.batchSize,
       ...(work.shared ? { writeLock: underLock } : {}),

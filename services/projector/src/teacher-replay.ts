@@ -6,17 +6,13 @@ import {
   createLedgerProjection,
   isUnitEvent,
 } from '@nhagiao/domain';
-import {
-  type EventStore,
-  type StreamRange,
-  hasStreamBatchReads,
-  inStreamRange,
-} from '@nhagiao/eventstore/port';
-import { extendsLastStamp } from './ledger-applier.js';
+import { type StreamRange, inStreamRange } from '@nhagiao/eventstore/port';
+import { type StateWrites, extendsLastStamp } from './ledger-applier.js';
+import type { TeacherReadableStore } from './replay-plan.js';
 import type {
   PositionStamp,
   ProgrammeStateEntry,
-  ReadModelStore,
+  ReadModelWriter,
   TeacherStateEntry,
   UnitEventRecord,
 } from '@nhagiao/readmodels';
@@ -44,25 +40,27 @@ const TEACHER_PAGE = 1000;
 export const DEFAULT_STAMPS_KEPT = 100_000;
 
 export interface TeacherReplayOptions {
-  readonly store: EventStore;
+  readonly store: TeacherReadableStore;
   /** An empty read model (or one a replay that died left, emptied first by the caller). */
-  readonly readModel: ReadModelStore;
+  readonly readModel: Pick<ReadModelWriter, 'applyBulk'>;
   readonly indicators: readonly IndicatorDefinition[];
   /** Replay positions up to this one (inclusive). */
   readonly until: bigint;
   /** Only the teachers whose streams lie in this range (default: all). */
   readonly teachers?: StreamRange;
   /**
-   * Whether this replay also writes what is not a teacher's (units' events,
-   * programmes' states; default true): in a replay split across processes, one does.
+   * Whether this replay also writes the context, what is not a teacher's (units'
+   * events, programmes' states; default true): in a replay split across
+   * processes, one does.
    */
-  readonly records?: boolean;
+  readonly writesContext?: boolean;
   /**
-   * Whether teachers' and programmes' states are written (default true): a read
-   * model that is only compared and thrown away (verify's) needs none, and a
-   * rebuild's states are as many bytes as its ledger.
+   * Whether teachers' and programmes' states are written: `none` for a read
+   * model that is only compared and thrown away (verify's); otherwise each
+   * teacher's with its rows (default `at-end`). A rebuild's states are as many
+   * bytes as its ledger.
    */
-  readonly states?: boolean;
+  readonly states?: StateWrites;
   /** Teacher events per read-model transaction. */
   readonly batchSize: number;
   /** Events per page read (default `TEACHER_PAGE`). */
@@ -81,9 +79,6 @@ export interface TeacherReplayOptions {
   readonly onProgress?: (taken: number) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
-
-/** Whether `store` can give a replay its teachers one at a time. */
-export const canReplayByTeacher = (store: EventStore): boolean => hasStreamBatchReads(store);
 
 /**
  * Where each run of one recording time ends among a shard's events (see
@@ -119,32 +114,32 @@ class Stamps {
   }
 }
 
-/** What every shard needs before its teachers, and what the one with `records` writes of it. */
+/** What every shard needs before its teachers, and what the one with `writesContext` writes of it. */
 interface Context {
   /** Topic events of each programme, in position order. */
   readonly topicEvents: Map<string, RecordedEvent[]>;
   readonly unitEvents: UnitEventRecord[];
   readonly programmeStates: ProgrammeStateEntry[];
-  /** The context events recorded (with `records`: all of them; else none). */
+  /** The context events recorded (with `writesContext`: all of them; else none). */
   readonly taken: number;
 }
 
 /**
  * The streams outside teachers', stream by stream (a programme's state needs
  * only its own events, in order): programmes' topics for every shard; with
- * `records` also the units' events and the programmes' states, stamped.
+ * `writesContext` also the units' events and the programmes' states, stamped.
  */
 const readContext = async (
   streamPages: (prefix: string) => AsyncIterable<readonly RecordedEvent[]>,
   indicators: readonly IndicatorDefinition[],
-  records: boolean,
+  writesContext: boolean,
   stamps: Stamps,
 ): Promise<Context> => {
   const topicEvents = new Map<string, RecordedEvent[]>();
   const unitEvents: UnitEventRecord[] = [];
-  const programmes = records ? createLedgerProjection(indicators) : undefined;
+  const programmes = writesContext ? createLedgerProjection(indicators) : undefined;
   let taken = 0;
-  for (const prefix of records ? CONTEXT_PREFIXES : ['programme-'])
+  for (const prefix of writesContext ? CONTEXT_PREFIXES : ['programme-'])
     for await (const page of streamPages(prefix))
       for (const event of page) {
         if (event.type === 'ProgrammeRegistered' || event.type === 'ProgrammeTopicsCorrected') {
@@ -182,17 +177,15 @@ const readContext = async (
  * whole province's states: a replay in position order keeps every teacher's
  * state to the end.
  *
- * Returns the events taken: the teacher events in range, and with `records` the others.
+ * Returns the events taken: the teacher events in range, and with `writesContext` the others.
  */
 export const replayByTeacher = async (options: TeacherReplayOptions): Promise<number> => {
   const { store, readModel, until, signal } = options;
-  if (!hasStreamBatchReads(store))
-    throw new Error('the event store cannot read its streams and its log in batches');
   const readStreams = store.readStreamBatches.bind(store);
   const readLog = store.readAllBatches.bind(store);
   const teachers = options.teachers ?? {};
-  const records = options.records ?? true;
-  const states = options.states ?? true;
+  const writesContext = options.writesContext ?? true;
+  const states = (options.states ?? 'at-end') !== 'none';
   const writeLock = options.writeLock ?? ((write) => write());
   const streamPages = (
     prefix: string,
@@ -207,7 +200,7 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
       ...(signal ? { signal } : {}),
     });
   const stamps = new Stamps(options.stampsKept ?? DEFAULT_STAMPS_KEPT);
-  const context = await readContext(streamPages, options.indicators, records, stamps);
+  const context = await readContext(streamPages, options.indicators, writesContext, stamps);
   let taken = context.taken;
 
   let rows: DeltaRow[] = [];
@@ -298,8 +291,8 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
   };
 
   const writeRest = async (): Promise<void> => {
-    // The last rows go with the first stamps; with `records` also the units' events and programmes' states.
-    const recorded = records
+    // The last rows go with the first stamps; with the context also the units' events and programmes' states.
+    const recorded = writesContext
       ? {
           unitEvents: context.unitEvents,
           ...(states ? { programmeStates: context.programmeStates } : {}),
@@ -320,11 +313,11 @@ export const replayByTeacher = async (options: TeacherReplayOptions): Promise<nu
     let run: PositionStamp[] = [];
     for await (const page of readLog({ until, metadata: false, ...(signal ? { signal } : {}) }))
       for (const event of page) {
-        // As the stream pass: the teachers in range; with the records, the other streams.
+        // As the stream pass: the teachers in range; with the context, the other streams.
         if (
           event.stream.startsWith(TEACHER_PREFIX)
             ? !inStreamRange(event.stream, teachers)
-            : !records
+            : !writesContext
         )
           continue;
         if (extendsLastStamp(run, event)) continue;

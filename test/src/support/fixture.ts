@@ -3,7 +3,7 @@ import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, bacKan423of2024 } from '@nhagiao/domain';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector';
+import { catchUp } from '@nhagiao/projector';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 
 export const indicators = bacKan423of2024.indicators;
@@ -55,7 +55,7 @@ export const embeddedSnapshot = async (
   const store = openSqliteEventStore(storePath, { readOnly: true });
   const rm = await openSqliteReadModel(join(dir, `embedded-${Date.now()}.sqlite`));
   try {
-    await catchUpFromStore({ store, readModel: rm, indicators });
+    await catchUp({ store, readModel: rm, indicators });
     return await snapshotOf(rm, knownAt);
   } finally {
     await rm.close();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FigureRow, ReadModelStore, Scope } from '../types.js';
+import type { ReadModelStore } from '../ports.js';
+import type { FigureRow, Scope } from '../types.js';
 import {
   fullBatch,
   INDICATORS,

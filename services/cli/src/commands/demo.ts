@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { generateDataset } from '@nhagiao/dataset';
 import type { Language, Plan } from '@nhagiao/domain';
-import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { ReadModelQueries } from '@nhagiao/readmodels';
 import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
@@ -28,7 +28,7 @@ const writeDataset = async (file: string, teachers: number, seed: number): Promi
 };
 
 const byUnitMatrix = async (
-  readModel: ReadModelStore,
+  readModel: ReadModelQueries,
   plan: Plan,
   asOf: string,
   lang: Language,
@@ -57,7 +57,7 @@ const byUnitMatrix = async (
 
 export const printDashboard = async (
   ctx: Pick<CommandContext, 'stdout'>,
-  readModel: ReadModelStore,
+  readModel: ReadModelQueries,
   plan: Plan,
   lang: Language,
 ): Promise<void> => {

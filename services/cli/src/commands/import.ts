@@ -18,7 +18,7 @@ import {
   fileQuarantine,
   ndjsonItems,
 } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector/embedded';
+import { catchUp } from '@nhagiao/projector/embedded';
 import type { Command, CommandContext } from '../command.js';
 import { type DataConfig, dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
@@ -279,7 +279,7 @@ export const importFiles = async (
     const reader = await openStore(config, { readOnly: true });
     try {
       const progress = new Progress(ctx.stderr);
-      const result = await catchUpFromStore({
+      const result = await catchUp({
         store: reader,
         readModel,
         indicators: plan.indicators,

@@ -1,4 +1,4 @@
-import { rebuildReadModel } from '@nhagiao/projector/embedded';
+import { rebuild } from '@nhagiao/projector/embedded';
 import { pruneSqliteVersions } from '@nhagiao/readmodels/sqlite';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
@@ -182,7 +182,7 @@ ${dataOptionsHelp}`,
     const store = await openStore(config, { readOnly: true });
     try {
       const progress = new Progress(ctx.stderr);
-      const result = await rebuildReadModel({
+      const result = await rebuild({
         parallel,
         store,
         readModelFactory: (version) => openReadModel(config, version),

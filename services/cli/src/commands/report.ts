@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { arrayItems, createIngestor } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector/embedded';
+import { catchUp as catchUpReadModel } from '@nhagiao/projector/embedded';
 import {
   ReportError,
   computeAnnualReport,
@@ -15,13 +15,7 @@ import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { formatOption, toJson } from '../options.js';
-import {
-  dateOption,
-  knownAtOption,
-  openStore,
-  planOf,
-  readModelForQuery,
-} from '../runtime.js';
+import { dateOption, knownAtOption, openStore, planOf, readModelForQuery } from '../runtime.js';
 import { auditFiles, openAuditLog, readSigningKey } from './auditRuntime.js';
 import { existsSync } from 'node:fs';
 import { SqliteAuditStore } from '@nhagiao/audit';
@@ -96,7 +90,7 @@ const submit = async (ctx: CommandContext): Promise<number> => {
   const store = await openStore(config);
   const { log, audit } = openAuditLog(config, store);
   const catchUp = async (): Promise<void> => {
-    await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+    await catchUpReadModel({ store, readModel, indicators: plan.indicators });
   };
   try {
     await catchUp();

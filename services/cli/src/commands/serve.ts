@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createIngestor } from '@nhagiao/ingest';
-import { catchUpFromStore } from '@nhagiao/projector/embedded';
+import { catchUp as catchUpReadModel } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
 import { auditFiles } from './auditRuntime.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
@@ -62,10 +62,8 @@ header of the answer).
 ${dataOptionsHelp}`,
   async run(ctx) {
     // The HTTP server and the dashboard load only for this command.
-    const [{ buildServer, logServingFromFiles, openSqliteQuarantine }, { dashboardPlugin }] = await Promise.all([
-      import('@nhagiao/api'),
-      import('@nhagiao/dashboard'),
-    ]);
+    const [{ buildServer, logServingFromFiles, openSqliteQuarantine }, { dashboardPlugin }] =
+      await Promise.all([import('@nhagiao/api'), import('@nhagiao/dashboard')]);
     const host = typeof ctx.values.host === 'string' ? ctx.values.host : '127.0.0.1';
     const port = Number(ctx.values.port ?? ctx.env.NHAGIAO_PORT ?? 8423);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -80,7 +78,7 @@ ${dataOptionsHelp}`,
     const logger = stderrLogger(ctx.stderr, 'serve');
     const catchUp = async (): Promise<void> => {
       if (embeddedReadModel(config))
-        await catchUpFromStore({ store, readModel, indicators: plan.indicators });
+        await catchUpReadModel({ store, readModel, indicators: plan.indicators });
     };
     await catchUp();
     const ingestor = createIngestor({ store, quarantine });

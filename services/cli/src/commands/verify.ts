@@ -13,14 +13,14 @@ import {
 } from '@nhagiao/audit';
 import type { Plan, RecordedEvent } from '@nhagiao/domain';
 import {
-  type CatchUpResult,
-  catchUpFromStore,
-  logPages,
-  parallelWorkers,
-  prepareParallelReplay,
+  type ReplayResult,
   digestInWorker,
+  logPages,
+  planReplay,
+  prepareParallelReplay,
+  replayForVerify,
 } from '@nhagiao/projector/embedded';
-import type { ReadModelStore } from '@nhagiao/readmodels';
+import type { ReadModelQueries } from '@nhagiao/readmodels';
 import { openSqliteReadModel } from '@nhagiao/readmodels/sqlite';
 import { type SubmittedValue, unitIndicatorValues } from '@nhagiao/reports';
 import type { Command } from '../command.js';
@@ -63,8 +63,8 @@ const rowKey = (r: {
 
 /** Where two ledgers differ: per indicator and unit scope, the first ledger row that is not in both. */
 const locateDifferences = async (
-  live: ReadModelStore,
-  replay: ReadModelStore,
+  live: ReadModelQueries,
+  replay: ReadModelQueries,
   plan: Plan,
   limit = 10,
 ): Promise<LedgerDifference[]> => {
@@ -153,7 +153,7 @@ const same = (a: SubmittedValue | undefined, b: SubmittedValue | undefined): boo
   a.denominator === b.denominator;
 
 const checkReport = async (
-  replay: ReadModelStore,
+  replay: ReadModelQueries,
   plan: Plan,
   r: ReportEvent,
 ): Promise<ReportCheck> => {
@@ -481,29 +481,28 @@ ${dataOptionsHelp}`,
       };
       const head = (await store.head()) ?? 0n;
       const parallel = { ...workersOption(ctx.values.workers), besideThisThread: true };
-      const replayOptions = {
+      // The replayed ledger is compared and thrown away: no states; its index is
+      // built below only if a report or a difference needs the ledger by key.
+      const replayOptions = { store, readModel: replay, indicators: plan.indicators, until: head };
+      const planned = await planReplay({
         store,
         readModel: replay,
-        indicators: plan.indicators,
-        // The replayed ledger is compared and thrown away: no states.
-        stateWrites: 'none' as const,
         until: head,
-        // Built below only if a report or a difference needs the ledger by key.
-        buildIndexes: false,
-      };
+        byTeacher: parallel,
+      });
       const started = performance.now();
       let hashMs = 0;
       let replayMs = 0;
-      let replayed: CatchUpResult;
+      let replayed: ReplayResult;
       let liveDigest: string;
       let replayDigest: string;
-      if (parallelWorkers(store, replay, head, parallel) > 0) {
+      if (planned.kind === 'parallel') {
         await prepareParallelReplay();
         // Both ledgers' digests in worker processes too, the live one from the
         // start and the replayed one as soon as the replay ends, while this
         // process is still hashing: it would otherwise compute them one after
         // the other once done.
-        const digestOf = (readModel: ReadModelStore): Promise<string> =>
+        const digestOf = (readModel: ReadModelQueries): Promise<string> =>
           readModel.location.kind === 'sqlite' ? digestInWorker(readModel) : readModel.digest();
         // If this process's part fails, the replay is stopped and waited for, so
         // no worker still writes into the temporary ledger once it is removed.
@@ -514,7 +513,7 @@ ${dataOptionsHelp}`,
         };
         const [liveOutcome, replayOutcome, hashOutcome] = await Promise.allSettled([
           (live === null ? Promise.resolve(givenDigest) : digestOf(live)).catch(stopping),
-          catchUpFromStore({ ...replayOptions, parallel, signal: stop.signal }).then(
+          replayForVerify({ ...replayOptions, plan: planned, signal: stop.signal }).then(
             async (result) => {
               replayMs = performance.now() - started;
               // A stopped replay leaves an unfinished ledger: nothing to digest.
@@ -539,12 +538,16 @@ ${dataOptionsHelp}`,
         replayDigest = replayOutcome.value.digest;
         liveDigest = liveOutcome.value;
       } else {
-        replayed = await catchUpFromStore({
+        // One pass: the replay in position order, each event hashed as it is read.
+        replayed = await replayForVerify({
           ...replayOptions,
-          onEvent: (e) => {
-            const t = performance.now();
-            take(e);
-            hashMs += performance.now() - t;
+          plan: {
+            kind: 'position-order',
+            onEvent: (e) => {
+              const t = performance.now();
+              take(e);
+              hashMs += performance.now() - t;
+            },
           },
         });
         replayMs = performance.now() - started - hashMs;
