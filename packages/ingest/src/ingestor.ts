@@ -52,6 +52,12 @@ interface Pending {
   readonly revision: bigint;
 }
 
+/** What a sent id already names: a stored event, or one earlier in the same submission. */
+interface SeenBefore {
+  readonly previous: RecordedEvent | Envelope | undefined;
+  readonly inBuffer: Pending | undefined;
+}
+
 export interface IngestorDeps {
   readonly store: EventStore;
   /** Where rejected items are kept; none means they are only reported. */
@@ -490,12 +496,17 @@ export class Ingestor {
       return true;
     };
 
-    /** Authorises and decides a new event whose stream and references are loaded; buffers what it yields. */
+    /**
+     * Authorises an event whose stream and references are loaded, then checks its id
+     * (authority first: a key learns nothing of an id it may not write), then decides
+     * it and buffers what it yields.
+     */
     const decideLoaded = (
       item: InputItem,
       sent: Envelope,
       stream: string,
       entry: StreamEntry,
+      seen: SeenBefore,
       history: Envelope[] | undefined,
       cancelled?: Envelope,
     ): void => {
@@ -508,6 +519,7 @@ export class Ingestor {
         reject(item, sent.id, 'forbidden', `${forbidden.path}: ${forbidden.message}`, [forbidden]);
         return;
       }
+      if (sameIdAgain(item, sent, stream, seen.previous, seen.inBuffer)) return;
       if (history !== undefined) histories.set(stream, history);
       const hydrated = holdings.hydrate(stream, entry.state, sent);
       const decision = decide(hydrated, sent, lookup);
@@ -550,6 +562,7 @@ export class Ingestor {
       item: InputItem,
       sent: Envelope,
       stream: string,
+      seen: SeenBefore,
     ): Promise<void> => {
       const entry = entryOf(stream) ?? (await load(stream));
       await loadReferences(sent, stream);
@@ -568,7 +581,7 @@ export class Ingestor {
         cancelled = cancelledFact(sent, await storedHistory(stream));
         await loadMergesOf(cancelled);
       }
-      decideLoaded(item, sent, stream, entry, history, cancelled);
+      decideLoaded(item, sent, stream, entry, seen, history, cancelled);
     };
 
     /** Intake of one item: NFC, validation, canonical ids, plausible dates and metadata, no metadata the server writes. */
@@ -722,8 +735,7 @@ export class Ingestor {
             const inBuffer = bufferIds.get(envelope.id);
             const previous =
               inBuffer?.envelope ?? (await findSent(stream, envelope.id, item.value));
-            if (!sameIdAgain(item, envelope, stream, previous, inBuffer))
-              await decideLoading(item, envelope, stream);
+            await decideLoading(item, envelope, stream, { previous, inBuffer });
           }
           seen += 1;
           continue;
@@ -744,17 +756,15 @@ export class Ingestor {
             }
             previous = await findSent(stream, sent.id, item.value);
           } else previous = found[i];
-          if (!sameIdAgain(item, sent, stream, previous, inBuffer)) {
-            const entry = entryOf(stream);
-            if (
-              entry !== undefined &&
-              sent.type !== 'EventRetracted' &&
-              !cancelsAFact(sent) &&
-              referencesLoaded(sent, stream)
-            )
-              decideLoaded(item, sent, stream, entry, undefined);
-            else await decideLoading(item, sent, stream);
-          }
+          const entry = entryOf(stream);
+          if (
+            entry !== undefined &&
+            sent.type !== 'EventRetracted' &&
+            !cancelsAFact(sent) &&
+            referencesLoaded(sent, stream)
+          )
+            decideLoaded(item, sent, stream, entry, { previous, inBuffer }, undefined);
+          else await decideLoading(item, sent, stream, { previous, inBuffer });
         }
         seen += 1;
         if (seen % 10_000 === 0) options.onProgress?.({ phase: 'validate', done: seen });
