@@ -73,6 +73,12 @@ export interface IngestOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Called with each rejected or duplicate item as it is found (accepted ones are only in the report). */
   readonly onOutcome?: (outcome: ItemOutcome) => void;
+  /**
+   * Decide every item and append nothing (the report's `checked` counts what
+   * would be appended): the first pass of a large import on a store without
+   * transactions, so that a rejected line leaves the store untouched.
+   */
+  readonly check?: boolean;
   /** Keep every item's outcome in the report (default true). A large file import turns it off. */
   readonly keepOutcomes?: boolean;
   readonly signal?: AbortSignal;
@@ -116,6 +122,8 @@ export type ItemOutcome =
 export interface IngestReport {
   readonly source: string;
   readonly appended: number;
+  /** A check's count of events it would append. */
+  readonly checked?: number;
   readonly duplicates: number;
   readonly rejected: number;
   readonly items: readonly ItemOutcome[];
