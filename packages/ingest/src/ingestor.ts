@@ -147,20 +147,24 @@ export class Ingestor {
     );
 
     const failedWhole = (): boolean => mode === 'all-or-nothing' && submission.rejected > 0;
-    const afterChunk = async (): Promise<void> => {
+    const windowed = !transactional && !check && mode === 'partial';
+    const afterChunk = async (lastLine: number): Promise<void> => {
       if (submission.buffered < this.#batchSize) return;
       // Appending as we go is only safe where a rollback can undo it; a check appends nothing.
-      if (check || (transactional && !failedWhole()) || (!transactional && mode === 'partial'))
-        await submission.flush();
+      if (check || (transactional && !failedWhole()) || windowed) await submission.flush();
+      if (windowed) options.onStored?.(lastLine);
     };
+    let lastLine = 0;
     const body = async (): Promise<void> => {
       for await (const chunk of chunksOf(items, CHUNK)) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         await submission.handleChunk(chunk);
-        await afterChunk();
+        lastLine = chunk[chunk.length - 1]?.line ?? lastLine;
+        await afterChunk(lastLine);
       }
       if (failedWhole()) throw new Rollback();
       await submission.flush();
+      if (windowed) options.onStored?.(lastLine);
       // A check leaves nothing behind: what it decided is forgotten like a rollback.
       if (check) throw new Rollback();
     };

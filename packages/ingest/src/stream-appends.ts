@@ -9,9 +9,6 @@ import type { AppendResult, EventStore, StreamWrite } from '@nhagiao/eventstore/
 export const APPEND_LIMIT = 1024 * 1024;
 const APPEND_BUDGET = APPEND_LIMIT - 64 * 1024;
 
-/** Streams appended to at once on a store without transactions. */
-export const STREAMS_IN_FLIGHT = 16;
-
 const sizeOf = (e: Envelope): number =>
   Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata ?? {}));
 
@@ -51,34 +48,29 @@ const nextExpected = (
       : expected;
 
 /**
- * Appends writes of distinct streams. A store with transactions takes them in
- * one call (one commit). Elsewhere each stream is appended on its own, in
- * writes under the append limit one after another, and up to
- * `STREAMS_IN_FLIGHT` streams at once; results come back in the writes' order.
+ * Appends writes in their order. A store with transactions takes them in one
+ * call (one commit). Elsewhere each write goes on its own, cut under the
+ * append limit, each part expecting the revision the one before left: the
+ * log keeps the order the events were decided in across streams, so "known
+ * at" an event means the same on every store (appending streams concurrently
+ * would interleave them by chance).
  */
-export const appendStreams = async (
+export const appendInOrder = async (
   store: EventStore,
   writes: readonly StreamWrite[],
 ): Promise<AppendResult[]> => {
   if (store.transaction !== undefined || writes.length === 0) return store.appendBatch(writes);
-  const results = new Array<AppendResult>(writes.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < writes.length; i = next++) {
-      const write = writes[i] as StreamWrite;
-      const outcomes: AppendResult['outcomes'][number][] = [];
-      let last: AppendResult | undefined;
-      for (const part of underLimit(write)) {
-        const [result] = await store.appendBatch([part]);
-        if (result === undefined) throw new Error(`no answer for the append to ${write.stream}`);
-        outcomes.push(...result.outcomes);
-        last = result;
-      }
-      results[i] = { stream: write.stream, outcomes, nextExpected: last?.nextExpected ?? -1n };
+  const results: AppendResult[] = [];
+  for (const write of writes) {
+    const outcomes: AppendResult['outcomes'][number][] = [];
+    let last: AppendResult | undefined;
+    for (const part of underLimit(write)) {
+      const [result] = await store.appendBatch([part]);
+      if (result === undefined) throw new Error(`no answer for the append to ${write.stream}`);
+      outcomes.push(...result.outcomes);
+      last = result;
     }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(STREAMS_IN_FLIGHT, writes.length) }, () => worker()),
-  );
+    results.push({ stream: write.stream, outcomes, nextExpected: last?.nextExpected ?? -1n });
+  }
   return results;
 };

@@ -27,7 +27,7 @@ import type { HoldingIndex } from './holdings.js';
 import type { QuarantineWriter } from './quarantine-writer.js';
 import { firstDifference, isReportItem, signOffData } from './report.js';
 import type { SeenIds } from './seen-ids.js';
-import { appendStreams } from './stream-appends.js';
+import { appendInOrder } from './stream-appends.js';
 import type { StreamEntry, StreamStateCache } from './stream-cache.js';
 import type { IngestOptions, InputItem, ItemOutcome } from './types.js';
 
@@ -221,27 +221,23 @@ export class Submission {
       this.checked += buffer.length;
       return;
     }
-    const writes = this.#transactional ? inRuns(buffer) : byStream(buffer);
-    const byLine = new Map<string, Pending>();
-    for (const p of buffer) byLine.set(p.envelope.id, p);
-    for (const wave of writes) {
-      const results = await appendStreams(this.#store, wave);
-      for (const result of results) {
-        for (const o of result.outcomes) {
-          const p = byLine.get(o.id);
-          if (p === undefined) continue;
-          this.appended += 1;
-          this.#quarantine.accepted(o.id);
-          if (this.#keep)
-            this.tentative.push({
-              line: p.line,
-              id: o.id,
-              status: 'accepted',
-              stream: result.stream,
-              position: o.position,
-              revision: o.revision,
-            });
-        }
+    const byId = new Map<string, Pending>();
+    for (const p of buffer) byId.set(p.envelope.id, p);
+    for (const result of await appendInOrder(this.#store, inRuns(buffer))) {
+      for (const o of result.outcomes) {
+        const p = byId.get(o.id);
+        if (p === undefined) continue;
+        this.appended += 1;
+        this.#quarantine.accepted(o.id);
+        if (this.#keep)
+          this.tentative.push({
+            line: p.line,
+            id: o.id,
+            status: 'accepted',
+            stream: result.stream,
+            position: o.position,
+            revision: o.revision,
+          });
       }
     }
   }
@@ -628,7 +624,7 @@ export class Submission {
 }
 
 /** Consecutive events of one stream as one write, in the buffer's order: one transaction keeps it. */
-const inRuns = (buffer: readonly Pending[]): StreamWrite[][] => {
+const inRuns = (buffer: readonly Pending[]): StreamWrite[] => {
   const writes: StreamWrite[] = [];
   let current: { stream: string; events: Envelope[]; expected: bigint | 'no-stream' } | undefined;
   for (const p of buffer) {
@@ -642,41 +638,5 @@ const inRuns = (buffer: readonly Pending[]): StreamWrite[][] => {
     }
     current.events.push(p.envelope);
   }
-  return [writes];
+  return writes;
 };
-
-/**
- * One write per stream, in waves appended one after another, so that what an
- * event refers to is stored before it: units, programmes and funding first, in
- * the order they were decided (a merge names another unit), then every
- * teacher's stream at once, then annual reports.
- */
-const byStream = (buffer: readonly Pending[]): StreamWrite[][] => {
-  const waves: StreamWrite[][] = [];
-  const firsts: StreamWrite[][] = inRuns(buffer.filter((p) => !isLeaf(p.stream)));
-  for (const writes of firsts) for (const w of writes) waves.push([w]);
-  for (const prefix of ['teacher-', 'report-']) {
-    const streams = new Map<
-      string,
-      { stream: string; events: Envelope[]; expected: bigint | 'no-stream' }
-    >();
-    for (const p of buffer) {
-      if (!p.stream.startsWith(prefix)) continue;
-      let write = streams.get(p.stream);
-      if (write === undefined) {
-        write = {
-          stream: p.stream,
-          events: [],
-          expected: p.revision === 0n ? 'no-stream' : p.revision - 1n,
-        };
-        streams.set(p.stream, write);
-      }
-      write.events.push(p.envelope);
-    }
-    if (streams.size > 0) waves.push([...streams.values()]);
-  }
-  return waves;
-};
-
-const isLeaf = (stream: string): boolean =>
-  stream.startsWith('teacher-') || stream.startsWith('report-');

@@ -71,6 +71,11 @@ export interface IngestOptions {
   /** Name of the submission in messages and quarantine (`FILE`, `POST /v1/events`). */
   readonly source: string;
   readonly onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Called on a store without transactions in partial mode once a window is
+   * stored, with the last line whose events are all stored: a journal's mark.
+   */
+  readonly onStored?: (line: number) => void;
   /** Called with each rejected or duplicate item as it is found (accepted ones are only in the report). */
   readonly onOutcome?: (outcome: ItemOutcome) => void;
   /**
