@@ -133,7 +133,11 @@ export class Ingestor {
     const store = this.#store;
     const transactional = store.transaction !== undefined;
     const holdings = (this.#holdings ??= new HoldingIndex());
-    const cache = (this.#cache ??= new StreamStateCache(store, holdings));
+    // EventStoreDB checks an id within its stream only (`findEvent`), where SQLite has a
+    // global index: there the stream's ids, read with it once, answer the lookups.
+    const cache = (this.#cache ??= new StreamStateCache(store, holdings, {
+      idsByStream: !transactional,
+    }));
     const now = this.#clock();
     const quarantine = new QuarantineWriter(this.#quarantine, {
       receivedAt: now.toISOString(),

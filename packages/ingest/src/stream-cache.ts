@@ -38,12 +38,41 @@ export class StreamStateCache {
   readonly #loadedNow: string[] = [];
   /** Stream reads under way, so that concurrent loads of one stream read it once. */
   readonly #loading = new Map<string, Promise<StreamEntry>>();
+  /**
+   * The event ids of each committed stream, where a store checks ids within
+   * their stream only: the stream read once answers every lookup of an id in it.
+   */
+  readonly #ids: Map<string, Set<string>> | undefined;
   #signal: AbortSignal | undefined;
 
-  constructor(store: EventStore, holdings: HoldingIndex, capacity = 100_000) {
+  constructor(
+    store: EventStore,
+    holdings: HoldingIndex,
+    options: { readonly idsByStream: boolean; readonly capacity?: number },
+  ) {
     this.#store = store;
     this.#holdings = holdings;
-    this.#capacity = capacity;
+    this.#capacity = options.capacity ?? 50_000;
+    this.#ids = options.idsByStream ? new Map() : undefined;
+  }
+
+  /**
+   * Whether `id` (in any of `forms`) is stored in `stream`, when the stream's ids
+   * are at hand; undefined when they are not (ask the store).
+   */
+  storedIn(stream: string, ...forms: string[]): boolean | undefined {
+    const ids = this.#ids?.get(stream);
+    return ids === undefined ? undefined : forms.some((id) => ids.has(id));
+  }
+
+  /** Events just stored in `stream`: its ids now include them. */
+  noteStored(stream: string, id: string): void {
+    this.#ids?.get(stream)?.add(id);
+  }
+
+  #forget(stream: string): void {
+    this.#committed.delete(stream);
+    this.#ids?.delete(stream);
   }
 
   /** Starts a submission: nothing in the overlay. */
@@ -71,14 +100,15 @@ export class StreamStateCache {
    * it decided are read again too.
    */
   rollback(unsure: boolean): void {
-    for (const stream of this.#loadedNow) this.#committed.delete(stream);
-    if (unsure) for (const stream of this.#overlay.keys()) this.#committed.delete(stream);
+    for (const stream of this.#loadedNow) this.#forget(stream);
+    if (unsure) for (const stream of this.#overlay.keys()) this.#forget(stream);
     this.#overlay.clear();
     this.#loadedNow.length = 0;
   }
 
   clear(): void {
     this.#committed.clear();
+    this.#ids?.clear();
     this.#overlay.clear();
     this.#loadedNow.length = 0;
   }
@@ -89,7 +119,7 @@ export class StreamStateCache {
     for (const stream of this.#committed.keys()) {
       if (over-- <= 0) break;
       // Read again when next needed, its holdings replaced then (`settle(…, 'whole')`).
-      this.#committed.delete(stream);
+      this.#forget(stream);
     }
   }
 
@@ -126,6 +156,7 @@ export class StreamStateCache {
     let state = initialState(streamKindOf(stream));
     let revision: bigint | null = null;
     const history: Envelope[] = [];
+    const ids = this.#ids === undefined ? undefined : new Set<string>();
     for await (const e of this.#store.readStream(
       stream,
       this.#signal ? { signal: this.#signal } : {},
@@ -133,10 +164,12 @@ export class StreamStateCache {
       const envelope = e as unknown as Envelope;
       state = evolve(state, envelope, history);
       history.push(envelope);
+      ids?.add(e.id);
       revision = e.revision;
     }
     const entry = { state: this.#holdings.settle(stream, state, 'whole'), revision };
     this.#committed.set(stream, entry);
+    if (ids !== undefined) this.#ids?.set(stream, ids);
     this.#loadedNow.push(stream);
     return entry;
   }

@@ -187,9 +187,12 @@ export class Submission {
    * log written before ids were made canonical may hold the id as it was sent.
    */
   async #findSent(stream: string, id: string, value: unknown): Promise<RecordedEvent | undefined> {
+    const raw = (value as { id?: unknown } | null)?.id;
+    const forms = typeof raw === 'string' && raw !== id ? [id, raw] : [id];
+    // Where ids are checked within their stream, the stream read once says whether to ask.
+    if (this.#cache.storedIn(stream, ...forms) === false) return undefined;
     const found = await this.#store.findEvent(stream, id);
     if (found !== undefined) return found;
-    const raw = (value as { id?: unknown } | null)?.id;
     return typeof raw === 'string' && raw !== id ? this.#store.findEvent(stream, raw) : undefined;
   }
 
@@ -228,6 +231,7 @@ export class Submission {
         const p = byId.get(o.id);
         if (p === undefined) continue;
         this.appended += 1;
+        this.#cache.noteStored(result.stream, o.id);
         this.#quarantine.accepted(o.id);
         if (this.#keep)
           this.tentative.push({
@@ -565,11 +569,16 @@ export class Submission {
       const stream = streamOf(sent);
       envelopes[i] = sent;
       streams[i] = stream;
-      lookups[i] = this.#findSent(stream, sent.id, item.value);
       if (cache.entryOf(stream) === undefined) toLoad.add(stream);
     }
-    const found = await Promise.all(lookups);
+    // Streams first: where ids are checked within their stream, its read answers the lookups.
     if (toLoad.size > 0) await cache.loadAll(toLoad, READS_IN_FLIGHT);
+    for (let i = 0; i < chunk.length; i++) {
+      const sent = envelopes[i];
+      if (sent !== undefined)
+        lookups[i] = this.#findSent(streams[i] as string, sent.id, (chunk[i] as InputItem).value);
+    }
+    const found = await Promise.all(lookups);
     let stale = false;
     for (let i = 0; i < chunk.length; i++) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
