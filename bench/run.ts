@@ -68,6 +68,12 @@ const benches: readonly Bench[] = [
     args: (q) => [q ? '800' : '8000'],
   },
   {
+    name: 'esdb-import',
+    what: 'NDJSON import into EventStoreDB (protocol double) vs raw client appends of the same events; peak RSS at two file sizes',
+    script: 'packages/ingest/bench/esdb-import.bench.ts',
+    args: (q) => [q ? '820' : '8200'],
+  },
+  {
     name: 'eventstore',
     what: 'SQLite adapter vs raw better-sqlite3',
     script: 'packages/eventstore/bench/append.bench.ts',

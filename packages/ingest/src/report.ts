@@ -33,7 +33,8 @@ export const signOffData = (
   };
 };
 
-const LEAVE_OUT = 'a unit signs its report off (signedOffBy, note) and does not supply figures: leave values out and the server fills them in from the log';
+const LEAVE_OUT =
+  'a unit signs its report off (signedOffBy, note) and does not supply figures: leave values out and the server fills them in from the log';
 
 /**
  * The first figure sent that differs from the log's, or a plan indicator

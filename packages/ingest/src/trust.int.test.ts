@@ -114,6 +114,22 @@ describe('the write side trusts no key beyond its authority', () => {
     }
   });
 
+  it('decides authority before looking at the id, so a key learns nothing of ids in other units', async () => {
+    // Sheet ids are derived from natural keys: another unit's event id can be guessed.
+    const theirs = award('tb', 'tb-ths');
+    expect(await one(theirs, B)).toMatchObject({ status: 'accepted' });
+    const fresh = { ...theirs, id: id() };
+    const changed = { ...theirs, data: { ...theirs.data, field: 'Điện' } };
+    // The same id with the same content, with other content, and a new id: one answer.
+    for (const probe of [theirs, changed, fresh]) {
+      const got = await one(probe, A);
+      expect(got).toMatchObject({ status: 'rejected', code: 'forbidden' });
+      expect(JSON.stringify(got)).not.toMatch(/teacher-tb|position|already/);
+    }
+    // The key allowed to write it still gets its duplicate.
+    expect(await one(theirs, B)).toMatchObject({ status: 'duplicate' });
+  });
+
   it('lets a key retract only what its own authority recorded', async () => {
     // The Sở revokes a degree of a's teacher; a's key may not undo it.
     const awarded = award('ta', 'ta-ths');

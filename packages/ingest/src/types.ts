@@ -77,8 +77,19 @@ export interface IngestOptions {
   /** Name of the submission in messages and quarantine (`FILE`, `POST /v1/events`). */
   readonly source: string;
   readonly onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Called on a store without transactions in partial mode once a window is
+   * stored, with the last line whose events are all stored: a journal's mark.
+   */
+  readonly onStored?: (line: number) => void;
   /** Called with each rejected or duplicate item as it is found (accepted ones are only in the report). */
   readonly onOutcome?: (outcome: ItemOutcome) => void;
+  /**
+   * Decide every item and append nothing (the report's `checked` counts what
+   * would be appended): the first pass of a large import on a store without
+   * transactions, so that a rejected line leaves the store untouched.
+   */
+  readonly check?: boolean;
   /** Keep every item's outcome in the report (default true). A large file import turns it off. */
   readonly keepOutcomes?: boolean;
   readonly signal?: AbortSignal;
@@ -122,6 +133,8 @@ export type ItemOutcome =
 export interface IngestReport {
   readonly source: string;
   readonly appended: number;
+  /** A check's count of events it would append. */
+  readonly checked?: number;
   readonly duplicates: number;
   readonly rejected: number;
   readonly items: readonly ItemOutcome[];

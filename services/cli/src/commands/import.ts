@@ -1,16 +1,21 @@
 import {
   closeSync,
   createReadStream,
+  createWriteStream,
   existsSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
+  rmSync,
   statSync,
 } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   type ChunkedItems,
+  type ImportRecord,
   type IngestReport,
   type InputItem,
   type ItemOutcome,
@@ -23,6 +28,7 @@ import type { Command, CommandContext } from '../command.js';
 import { type DataConfig, dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { Progress, perSecond, seconds } from '../progress.js';
+import { HOW_TO_RESOLVE, describeUnfinished, importJournal } from '../import-journal.js';
 import { embeddedReadModel, openReadModel, openStore, planOf } from '../runtime.js';
 
 const MAX_DUPLICATE_LINES = 20;
@@ -119,6 +125,16 @@ const firstBytes = (file: string): string => {
   }
 };
 
+const sha256Of = async (file: string): Promise<{ sha256: string; bytes: number }> => {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+};
+
 export interface ImportSummary {
   readonly reports: readonly IngestReport[];
   readonly rejected: number;
@@ -129,12 +145,29 @@ export const importFiles = async (
   ctx: Pick<CommandContext, 'stdout' | 'stderr' | 'stdin' | 'signal'>,
   config: DataConfig,
   files: readonly string[],
-  options: { partial?: boolean; quiet?: boolean; planCode?: unknown } = {},
+  options: { partial?: boolean; quiet?: boolean; planCode?: unknown; abandon?: boolean } = {},
 ): Promise<ImportSummary> => {
   for (const file of files) {
     if (file === '-') continue;
     if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
     if (!statSync(file).isFile()) throw new CliError(`cannot read ${file}: not a file`);
+  }
+  const journal = importJournal(config);
+  const unfinished = journal.read();
+  if (unfinished !== undefined && options.abandon) {
+    journal.clear();
+    ctx.stderr.write(
+      `${describeUnfinished(unfinished)}: abandoned (events it stored stay in the store; importing ${unfinished.name} again skips them as duplicates)\n`,
+    );
+  } else if (unfinished !== undefined) {
+    // Refused before anything is read or stored, unless one of the files is the unfinished one.
+    const digests = await Promise.all(
+      files.filter((f) => f !== '-' && spreadsheetFormat(f) === undefined).map(sha256Of),
+    );
+    if (!digests.some((d) => d.sha256 === unfinished.sha256))
+      throw new CliError(
+        `${describeUnfinished(unfinished)}, and no file named here is that file: ${HOW_TO_RESOLVE(unfinished)}`,
+      );
   }
   const plan = planOf(options.planCode);
   const store = await openStore(config);
@@ -145,12 +178,14 @@ export const importFiles = async (
     store,
     quarantine: fileQuarantine(path.join(config.dataDir, 'quarantine.ndjson')),
   });
+  /** Standard input is kept in a file first, so that it can be read twice and recognised again. */
+  let spooled: string | undefined;
   try {
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
       const name = file === '-' ? 'stdin' : file;
       // Every event of one file carries the file's import id: \`history\` tells backfill from late records by it.
-      const metadata = { importedBy: `nhagiao import ${randomUUID()}` };
+      let metadata = { importedBy: `nhagiao import ${randomUUID()}` };
       const format = spreadsheetFormat(file);
       if (format !== undefined) {
         // Spreadsheets named one after another are one import: a workbook saved as CSV files.
@@ -197,10 +232,44 @@ export const importFiles = async (
         rejected += 1;
         continue;
       }
+      let readFrom = file;
+      if (file === '-') {
+        mkdirSync(config.dataDir, { recursive: true });
+        spooled = path.join(config.dataDir, `.stdin-${process.pid}-${randomUUID()}.ndjson`);
+        const out = createWriteStream(spooled, { flush: true });
+        await pipeline(ctx.stdin, out);
+        readFrom = spooled;
+      }
+      const { sha256, bytes } = await sha256Of(readFrom);
+      const open = journal.read();
+      if (open !== undefined && open.sha256 !== sha256)
+        throw new CliError(
+          `${describeUnfinished(open)}: ${HOW_TO_RESOLVE(open)}; ${name} was not imported`,
+        );
+      if (open !== undefined) {
+        metadata = { importedBy: open.importedBy };
+        ctx.stderr.write(
+          `${name}: finishing the import started ${open.startedAt} (events already stored are skipped as duplicates)\n`,
+        );
+      }
+      const started = new Date().toISOString();
+      let record: ImportRecord = {
+        name,
+        file: file === '-' ? '-' : path.resolve(file),
+        sha256,
+        bytes,
+        importedBy: metadata.importedBy,
+        startedAt: open?.startedAt ?? started,
+        phase: 'checking',
+        linesStored: open?.linesStored ?? 0,
+        updatedAt: started,
+      };
+      journal.write(record);
+      /** A store without transactions takes a large file in windows: checked whole first, then appended. */
+      const windowed = store.transaction === undefined;
       const progress = new Progress(ctx.stderr);
       let duplicatesShown = 0;
-      const input = file === '-' ? ctx.stdin : createReadStream(file);
-      const source = watched(ndjsonItems(input));
+      let source = watched(ndjsonItems(createReadStream(readFrom)));
       // Refusals of something the file may register further down wait for the end of the file.
       const held: { line: number; path: string; message: string }[] = [];
       const print = (line: number, where: string, message: string): void => {
@@ -230,15 +299,41 @@ export const importFiles = async (
           ctx.stderr.write(`${name}:${o.line} duplicate of event ${o.id} (${where}), skipped\n`);
         }
       };
-      const report = await ingestor.ingest(source.items, {
+      let report = await ingestor.ingest(source.items, {
         source: name,
-        mode: options.partial ? 'partial' : 'all-or-nothing',
+        mode: options.partial || windowed ? 'partial' : 'all-or-nothing',
+        ...(windowed && !options.partial ? { check: true } : {}),
         metadata,
         keepOutcomes: false,
         onOutcome,
         onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
         signal: ctx.signal,
       });
+      let storedBefore = false;
+      if (windowed && !options.partial && report.rejected === 0) {
+        // Checked whole: now appended window by window, the journal marking each window stored.
+        record = { ...record, phase: 'appending', updatedAt: new Date().toISOString() };
+        journal.write(record);
+        const checked = report;
+        source = watched(ndjsonItems(createReadStream(readFrom)));
+        const appending = await ingestor.ingest(source.items, {
+          source: name,
+          mode: 'partial',
+          metadata,
+          keepOutcomes: false,
+          // Duplicates were shown by the check; a rejection now is a race with another writer.
+          onOutcome: (o) => (o.status === 'rejected' ? onOutcome(o) : undefined),
+          onProgress: (p) => progress.update(`${name}: ghi / appending`, p.done),
+          onStored: (line) => {
+            record = { ...record, linesStored: line, updatedAt: new Date().toISOString() };
+            journal.write(record);
+          },
+          signal: ctx.signal,
+        });
+        report = { ...appending, duplicates: checked.duplicates };
+      } else if (windowed && report.rejected > 0) storedBefore = open?.phase === 'appending';
+      // Done, or refused with nothing of it stored: no import is left unfinished.
+      if (!storedBefore) journal.clear();
       for (const h of held) {
         const later = source.laterRegistration(h.line, h.message);
         print(
@@ -261,7 +356,8 @@ export const importFiles = async (
       // Every line read: a refused all-or-nothing file appends none of its valid lines either.
       const total = source.lines();
       const verdict =
-        report.rejected > 0 && !options.partial
+        // (On EventStoreDB a file that passed its check may still lose a line to another writer's race.)
+        report.rejected > 0 && !options.partial && report.appended === 0
           ? `REJECTED — nothing appended from this file (${report.rejected} of ${total} lines rejected, kept in ${path.join(config.dataDir, 'quarantine.ndjson')})`
           : `${report.appended} appended, ${report.duplicates} duplicates, ${report.rejected} rejected`;
       ctx.stderr.write(
@@ -271,6 +367,7 @@ export const importFiles = async (
     if (!options.quiet)
       ctx.stderr.write(`store head: position ${(await store.head()) ?? 'none (empty)'}\n`);
   } finally {
+    if (spooled !== undefined) rmSync(spooled, { force: true });
     ingestor.close();
     await store.close();
   }
@@ -303,8 +400,13 @@ export const importFiles = async (
 export const importCommand: Command = {
   name: 'import',
   summary: 'nhập sự kiện từ tệp NDJSON, XLSX, CSV / import events or spreadsheets (- for stdin)',
-  usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial]',
-  options: { ...dataOptions, partial: { type: 'boolean' }, plan: { type: 'string' } },
+  usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial] [--abandon-import]',
+  options: {
+    ...dataOptions,
+    partial: { type: 'boolean' },
+    plan: { type: 'string' },
+    'abandon-import': { type: 'boolean' },
+  },
   help: `Each line is one envelope (see docs/events.md). Every line is validated and
 decided in order. By default a file is all or nothing: if any line is rejected,
 nothing from that file is appended, every rejected line is reported as
@@ -321,14 +423,27 @@ with or without BOM, separated by , or ;. Spreadsheets named one after another
 are imported together (a workbook saved as CSV files). A spreadsheet import is
 always all or nothing. See packages/sheets/README.md.
 
+An NDJSON import is recorded in a journal beside the store (the file's
+SHA-256, how far it got) from its start to its end. On SQLite a file is one
+transaction: a crash stores nothing of it. On EventStoreDB (no transactions) a
+file is first checked whole, appending nothing (a rejected line: nothing
+stored), then appended in windows of 2,000 events; a crash leaves the windows
+stored so far. Either way \`nhagiao status\` shows the unfinished import,
+importing the same file again finishes it (what is stored is skipped as
+duplicates, never appended twice), and another file is refused until then.
+
   --partial           append the valid lines and quarantine the rest
+  --abandon-import    forget an unfinished import (what it stored stays), then import FILEs
 ${dataOptionsHelp}`,
   async run(ctx) {
-    if (ctx.positionals.length === 0) throw usageError('name at least one FILE (or - for stdin)');
+    const abandon = ctx.values['abandon-import'] === true;
+    if (ctx.positionals.length === 0 && !abandon)
+      throw usageError('name at least one FILE (or - for stdin)');
     const config = dataConfig(ctx.values, ctx.env);
     const { rejected } = await importFiles(ctx, config, ctx.positionals, {
       partial: ctx.values.partial === true,
       planCode: ctx.values.plan,
+      abandon,
     });
     return rejected > 0 ? 2 : 0;
   },

@@ -2,6 +2,7 @@ import { rebuild } from '@nhagiao/projector/embedded';
 import { pruneSqliteVersions } from '@nhagiao/readmodels/sqlite';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
+import { describeUnfinished, importJournal } from '../import-journal.js';
 import { WORKERS_HELP, formatOption, workersOption, toJson } from '../options.js';
 import { Progress, perSecond, seconds } from '../progress.js';
 import { openReadModel, openStore, planOf } from '../runtime.js';
@@ -149,10 +150,18 @@ ${dataOptionsHelp}`,
         ...(nats === undefined ? {} : { natsUrl: nats }),
       });
       const problems = statusProblems(status, { maxLag });
+      // An import a crash left unfinished is shown; the store itself is consistent, so it is not a problem.
+      const unfinished = importJournal(config).read();
+      const importLine =
+        unfinished === undefined
+          ? []
+          : [
+              `${describeUnfinished(unfinished)}: run \`nhagiao import ${unfinished.file}\` again to finish it, or \`nhagiao import --abandon-import\``,
+            ];
       ctx.stdout.write(
         format === 'json'
-          ? `${toJson({ ...status, healthy: problems.length === 0, problems })}\n`
-          : `${[...formatStatus(status), problems.length === 0 ? 'healthy' : `UNHEALTHY: ${problems.join('; ')}`].join('\n')}\n`,
+          ? `${toJson({ ...status, ...(unfinished === undefined ? {} : { unfinishedImport: unfinished }), healthy: problems.length === 0, problems })}\n`
+          : `${[...formatStatus(status), ...importLine, problems.length === 0 ? 'healthy' : `UNHEALTHY: ${problems.join('; ')}`].join('\n')}\n`,
       );
       return problems.length === 0 ? 0 : 1;
     } finally {

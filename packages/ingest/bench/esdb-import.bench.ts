@@ -1,0 +1,134 @@
+/**
+ * `pnpm bench esdb-import`: NDJSON import into EventStoreDB, on the protocol
+ * double, beside raw `@eventstore/db-client` appends of the same events to a
+ * double of the same kind in the same run:
+ *
+ *   import of N events (`nhagiao import FILE --store esdb://…`, own process)
+ *     vs raw appends of the same events, each stream's in one batched append
+ *     (at most 500 events), in the file's order of streams
+ *   peak RSS of the import at two file sizes (the second ~4× the first): flat
+ *   in the length of the file when the two are close
+ *
+ * Usage: tsx packages/ingest/bench/esdb-import.bench.ts [teachers=8200]
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { generateDataset } from '@nhagiao/dataset';
+import { type Envelope, streamOf } from '@nhagiao/domain';
+import { startEsdbDouble } from '../../eventstore/test-support/esdb-double/index.js';
+import { CLI_NODE_FLAGS } from '../../../services/cli/src/node-flags.js';
+
+const teachers = Number(process.argv[2] ?? 8_200);
+const here = path.dirname(new URL(import.meta.url).pathname);
+const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-esdb-import-'));
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+const writeNdjson = async (file: string, n: number, seed: number): Promise<Envelope[]> => {
+  const events: Envelope[] = [];
+  const out = createWriteStream(file);
+  for (const e of generateDataset({ teachers: n, seed })) {
+    events.push(e as Envelope);
+    if (!out.write(`${JSON.stringify(e)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return events;
+};
+
+interface ChildResult {
+  readonly appended: number;
+  readonly ms: number;
+  readonly maxRssMb: number;
+}
+/** Asynchronously: the double answers from this process while the child imports. */
+const importInChild = async (file: string, url: string): Promise<ChildResult> =>
+  JSON.parse(
+    (
+      await promisify(execFile)(
+        process.execPath,
+        [
+          ...CLI_NODE_FLAGS,
+          '--import',
+          'tsx',
+          path.join(here, 'esdb-import-child.ts'),
+          file,
+          url,
+          dir,
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      )
+    ).stdout,
+  ) as ChildResult;
+
+/** Raw client appends: each stream's events in one append (500 at most), streams in the file's order. */
+const rawAppends = async (url: string, events: readonly Envelope[]): Promise<number> => {
+  const byStream = new Map<string, Envelope[]>();
+  for (const e of events) {
+    const stream = streamOf(e);
+    const list = byStream.get(stream);
+    if (list) list.push(e);
+    else byStream.set(stream, [e]);
+  }
+  const client = EventStoreDBClient.connectionString(url);
+  const started = performance.now();
+  for (const [stream, list] of byStream)
+    for (let i = 0; i < list.length; i += 500)
+      await client.appendToStream(
+        stream,
+        list.slice(i, i + 500).map((e) =>
+          jsonEvent({
+            id: randomUUID(),
+            type: e.type,
+            data: e.data as Record<string, unknown>,
+            metadata: e.metadata ?? {},
+          }),
+        ),
+      );
+  const ms = performance.now() - started;
+  await client.dispose();
+  return ms;
+};
+
+try {
+  const small = path.join(dir, 'small.ndjson');
+  const large = path.join(dir, 'large.ndjson');
+  const smallEvents = await writeNdjson(small, Math.round(teachers / 4), 11);
+  const largeEvents = await writeNdjson(large, teachers, 12);
+  process.stdout.write(
+    `files: ${fmt(smallEvents.length)} and ${fmt(largeEvents.length)} events (${fmt(Math.round(teachers / 4))} and ${fmt(teachers)} teachers)\n`,
+  );
+
+  // Each measurement on a double of its own, started the same way: the log's length is the same for both.
+  const rawDouble = await startEsdbDouble();
+  const rawMs = await rawAppends(rawDouble.url, largeEvents);
+  await rawDouble.stop();
+  const rawRate = largeEvents.length / (rawMs / 1000);
+
+  const importDouble = await startEsdbDouble();
+  const big = await importInChild(large, importDouble.url);
+  await importDouble.stop();
+  if (big.appended !== largeEvents.length)
+    throw new Error(`the import appended ${big.appended} of ${largeEvents.length} events`);
+  const importRate = big.appended / (big.ms / 1000);
+
+  const smallDouble = await startEsdbDouble();
+  const little = await importInChild(small, smallDouble.url);
+  await smallDouble.stop();
+
+  const pct = (importRate / rawRate) * 100;
+  process.stdout.write(
+    [
+      `raw client appends (baseline)  ${fmt(largeEvents.length)} events in ${(rawMs / 1000).toFixed(1)} s: ${fmt(rawRate)} events/s`,
+      `nhagiao import --store esdb    ${fmt(big.appended)} events in ${(big.ms / 1000).toFixed(1)} s: ${fmt(importRate)} events/s = ${pct.toFixed(0)} % of raw (target ≥ 50 %) ${pct >= 50 ? 'MET' : 'NOT MET'}`,
+      `peak RSS of the import          ${fmt(smallEvents.length)} events: ${little.maxRssMb.toFixed(0)} MB; ${fmt(largeEvents.length)} events: ${big.maxRssMb.toFixed(0)} MB (×${(big.maxRssMb / little.maxRssMb).toFixed(2)} for ×${(largeEvents.length / smallEvents.length).toFixed(1)} the events)`,
+    ].join('\n') + '\n',
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,260 @@
+import {
+  type Envelope,
+  type StreamState,
+  evolve,
+  initialState,
+  recorderOf,
+  streamKindOf,
+} from '@nhagiao/domain';
+import type { EventStore } from '@nhagiao/eventstore/core';
+import type { HoldingIndex } from './holdings.js';
+
+/** A stream's decision state and where it ends. */
+export interface StreamEntry {
+  readonly state: StreamState;
+  /** Revision of the stream's last event; null when the stream does not exist yet. */
+  readonly revision: bigint | null;
+}
+
+/** Fields of event data that name another stream a decision consults. */
+const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
+
+/**
+ * Decision states of streams, each read from the store once: what is committed
+ * (kept across submissions, up to `capacity` streams, the oldest dropped first)
+ * and, over it, what the running submission has decided. The streams a decision
+ * consults (units with their merge chains, programmes) are loaded here too, so
+ * that authority and decisions follow the log, never what happens to be cached.
+ * Teachers' holdings are not here but in the holding index.
+ */
+export class StreamStateCache {
+  readonly #store: EventStore;
+  readonly #holdings: HoldingIndex;
+  readonly #capacity: number;
+  readonly #committed = new Map<string, StreamEntry>();
+  /** States decided by the running submission, not committed yet. */
+  readonly #overlay = new Map<string, StreamEntry>();
+  /** Streams read from the store by the running submission: their holdings go if it is rolled back. */
+  readonly #loadedNow: string[] = [];
+  /** Stream reads under way, so that concurrent loads of one stream read it once. */
+  readonly #loading = new Map<string, Promise<StreamEntry>>();
+  /**
+   * The event ids of each committed stream, where a store checks ids within
+   * their stream only: the stream read once answers every lookup of an id in it.
+   */
+  readonly #ids: Map<string, Set<string>> | undefined;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    store: EventStore,
+    holdings: HoldingIndex,
+    options: { readonly idsByStream: boolean; readonly capacity?: number },
+  ) {
+    this.#store = store;
+    this.#holdings = holdings;
+    this.#capacity = options.capacity ?? 50_000;
+    this.#ids = options.idsByStream ? new Map() : undefined;
+  }
+
+  /**
+   * Whether `id` (in any of `forms`) is stored in `stream`, when the stream's ids
+   * are at hand; undefined when they are not (ask the store).
+   */
+  storedIn(stream: string, ...forms: string[]): boolean | undefined {
+    const ids = this.#ids?.get(stream);
+    return ids === undefined ? undefined : forms.some((id) => ids.has(id));
+  }
+
+  /** Events just stored in `stream`: its ids now include them. */
+  noteStored(stream: string, id: string): void {
+    this.#ids?.get(stream)?.add(id);
+  }
+
+  #forget(stream: string): void {
+    this.#committed.delete(stream);
+    this.#ids?.delete(stream);
+  }
+
+  /** Starts a submission: nothing in the overlay. */
+  begin(signal: AbortSignal | undefined): void {
+    this.#overlay.clear();
+    this.#loadedNow.length = 0;
+    this.#signal = signal;
+  }
+
+  /** What the submission decided becomes committed; the oldest streams go beyond capacity. */
+  commit(): void {
+    for (const [stream, entry] of this.#overlay) {
+      this.#committed.delete(stream);
+      this.#committed.set(stream, entry);
+    }
+    this.#overlay.clear();
+    this.#loadedNow.length = 0;
+    this.#trim();
+  }
+
+  /**
+   * The submission is undone: its states go, and so do the streams it read
+   * (their holdings were rolled back with it). `unsure`: appends may have been
+   * made (a store without transactions failed mid-way) or raced, so the streams
+   * it decided are read again too.
+   */
+  rollback(unsure: boolean): void {
+    for (const stream of this.#loadedNow) this.#forget(stream);
+    if (unsure) for (const stream of this.#overlay.keys()) this.#forget(stream);
+    this.#overlay.clear();
+    this.#loadedNow.length = 0;
+  }
+
+  clear(): void {
+    this.#committed.clear();
+    this.#ids?.clear();
+    this.#overlay.clear();
+    this.#loadedNow.length = 0;
+  }
+
+  #trim(): void {
+    let over = this.#committed.size - this.#capacity;
+    if (over <= 0) return;
+    for (const stream of this.#committed.keys()) {
+      if (over-- <= 0) break;
+      // Read again when next needed, its holdings replaced then (`settle(…, 'whole')`).
+      this.#forget(stream);
+    }
+  }
+
+  entryOf(stream: string): StreamEntry | undefined {
+    return this.#overlay.get(stream) ?? this.#committed.get(stream);
+  }
+
+  /** Records what the submission decided for `stream`. */
+  set(stream: string, entry: StreamEntry): void {
+    this.#overlay.set(stream, entry);
+  }
+
+  /** The stream's entry, read from the store (once, whoever asks meanwhile) when not at hand. */
+  async load(stream: string): Promise<StreamEntry> {
+    const known = this.entryOf(stream);
+    if (known) return known;
+    const running = this.#loading.get(stream);
+    if (running) return running;
+    const reading = this.#read(stream).finally(() => this.#loading.delete(stream));
+    this.#loading.set(stream, reading);
+    return reading;
+  }
+
+  /** Loads streams concurrently, at most `parallel` reads at a time. */
+  async loadAll(streams: Iterable<string>, parallel: number): Promise<void> {
+    const queue = [...streams].filter((s) => this.entryOf(s) === undefined);
+    const worker = async (): Promise<void> => {
+      for (let s = queue.pop(); s !== undefined; s = queue.pop()) await this.load(s);
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
+  }
+
+  async #read(stream: string): Promise<StreamEntry> {
+    let state = initialState(streamKindOf(stream));
+    let revision: bigint | null = null;
+    const history: Envelope[] = [];
+    const ids = this.#ids === undefined ? undefined : new Set<string>();
+    for await (const e of this.#store.readStream(
+      stream,
+      this.#signal ? { signal: this.#signal } : {},
+    )) {
+      const envelope = e as unknown as Envelope;
+      state = evolve(state, envelope, history);
+      history.push(envelope);
+      ids?.add(e.id);
+      revision = e.revision;
+    }
+    const entry = { state: this.#holdings.settle(stream, state, 'whole'), revision };
+    this.#committed.set(stream, entry);
+    if (ids !== undefined) this.#ids?.set(stream, ids);
+    this.#loadedNow.push(stream);
+    return entry;
+  }
+
+  /** The first stream of a unit's merge chain not loaded yet, if any. */
+  missingInChain(unitId: string): string | undefined {
+    // Merges are rare: the set that stops a cycle is made only when there is one to follow.
+    let visited: Set<string> | undefined;
+    let next: string | undefined = unitId;
+    while (next !== undefined) {
+      const entry = this.entryOf(`unit-${next}`);
+      if (entry === undefined) return `unit-${next}`;
+      const into = (entry.state as { mergedInto?: string }).mergedInto;
+      if (into === undefined) return undefined;
+      visited ??= new Set();
+      visited.add(next);
+      next = visited.has(into) ? undefined : into;
+    }
+    return undefined;
+  }
+
+  /** The units a teacher works or last worked at: authority follows their merge chains. */
+  teacherUnits(stream: string): string[] {
+    const state = this.entryOf(stream)?.state;
+    if (state?.kind !== 'teacher') return [];
+    const units: string[] = [];
+    if (state.job !== undefined) units.push(state.job.unitId);
+    if (state.lastUnitId !== undefined) units.push(state.lastUnitId);
+    return units;
+  }
+
+  /**
+   * Whether every unit (with its merge chain) and the programme an envelope refers to
+   * is at hand, and, for a key (`principalUnits`), the merge chains of its units and of
+   * the teacher's units (a key's authority follows them).
+   */
+  referencesLoaded(
+    envelope: Envelope,
+    stream: string,
+    principalUnits: readonly string[] | undefined,
+  ): boolean {
+    const data = envelope.data as Record<string, unknown>;
+    for (const field of UNIT_FIELDS) {
+      const value = data[field];
+      if (typeof value === 'string' && this.missingInChain(value) !== undefined) return false;
+    }
+    if (principalUnits !== undefined)
+      for (const unitId of [...principalUnits, ...this.teacherUnits(stream)])
+        if (this.missingInChain(unitId) !== undefined) return false;
+    return (
+      typeof data.programmeId !== 'string' ||
+      this.entryOf(`programme-${data.programmeId}`) !== undefined
+    );
+  }
+
+  /** Loads the units (with their merge chains) and the programme an envelope refers to. */
+  async loadReferences(
+    envelope: Envelope,
+    stream?: string,
+    principalUnits?: readonly string[],
+  ): Promise<void> {
+    const data = envelope.data as Record<string, unknown>;
+    const unitIds: unknown[] = UNIT_FIELDS.map((field) => data[field]);
+    if (principalUnits !== undefined) unitIds.push(...principalUnits);
+    if (stream !== undefined && principalUnits !== undefined)
+      unitIds.push(...this.teacherUnits(stream));
+    for (const value of unitIds) if (typeof value === 'string') await this.loadChain(value);
+    if (
+      typeof data.programmeId === 'string' &&
+      this.entryOf(`programme-${data.programmeId}`) === undefined
+    ) {
+      await this.load(`programme-${data.programmeId}`);
+    }
+  }
+
+  /** Loads a unit's merge chain. */
+  async loadChain(unitId: string): Promise<void> {
+    for (let m = this.missingInChain(unitId); m !== undefined; m = this.missingInChain(unitId))
+      await this.load(m);
+  }
+
+  /** Loads the merges of the units of whoever recorded `target`: authority over it follows them. */
+  async loadMergesOf(target: Envelope | undefined): Promise<void> {
+    const recorder = recorderOf(target?.metadata);
+    if (recorder.role === 'integrator')
+      for (const unitId of recorder.units) await this.loadChain(unitId);
+  }
+}
