@@ -209,6 +209,8 @@ export const runProjector = async (options: ProjectorOptions): Promise<Projector
           logger.warn('projector consumer was deleted: positioning again', {
             durable: options.durableName,
           });
+          // A consumer lost with its node may be reported gone again at once: no spinning.
+          await sleep(250, undefined, { signal: term }).catch(() => undefined);
           continue;
         }
         if (error instanceof ConsumerStalledError) {
