@@ -1,3 +1,8 @@
+#!/usr/bin/env node
+/**
+ * The `nhagiao` command's entry point: in the build, `dist/nhagiao.js`, the
+ * package's `bin`. Each command's code is loaded when it runs (commands/index.ts).
+ */
 import { runCli } from './cli.js';
 
 const controller = new AbortController();

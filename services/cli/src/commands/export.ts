@@ -97,7 +97,6 @@ const sha256File = (file: string): string =>
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'xuất gói kiểm toán tự kiểm được / export a self-contained audit bundle',
   usage: 'export --out DIR',
   options: { ...dataOptions, out: { type: 'string' } },
   help: `Writes what an auditor needs to check the log on their own machine, with

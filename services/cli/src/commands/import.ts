@@ -302,7 +302,6 @@ export const importFiles = async (
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'nhập sự kiện từ tệp NDJSON, XLSX, CSV / import events or spreadsheets (- for stdin)',
   usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial]',
   options: { ...dataOptions, partial: { type: 'boolean' }, plan: { type: 'string' } },
   help: `Each line is one envelope (see docs/events.md). Every line is validated and

@@ -165,7 +165,6 @@ const submit = async (ctx: CommandContext): Promise<number> => {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'báo cáo năm của đơn vị / the annual report of a unit',
   usage:
     'report annual --unit U --year Y [--as-of D] [--known-at T] [--format xlsx|csv|json] [--out FILE] | report submit --unit U --year Y [--as-of D] [--signed-off-by WHO] [--note TEXT]',
   options: {

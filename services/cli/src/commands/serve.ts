@@ -33,7 +33,6 @@ const apiLogger = (logger: ReturnType<typeof stderrLogger>) => {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'chạy API HTTP và trang theo dõi / run the HTTP API and the dashboard',
   usage: 'serve [--host 127.0.0.1] [--port 8423] [--secure-cookie] [--trust-proxy]',
   options: {
     ...dataOptions,

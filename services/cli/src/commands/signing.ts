@@ -10,7 +10,6 @@ export const DEFAULT_ORIGIN = 'nhagiao/bac-kan-423-2024';
 
 export const signingCommand: Command = {
   name: 'signing',
-  summary: 'khóa ký điểm kiểm tra nhật ký / the key that signs log checkpoints',
   usage: 'signing init [--name ORIGIN] [--force]',
   options: {
     ...dataOptions,

@@ -317,7 +317,6 @@ const checkWitnesses = (
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
     'verify [--bundle DIR | --from URL --auditor-key KEY] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {
