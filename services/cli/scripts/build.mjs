@@ -11,10 +11,11 @@
  *                        when `serve` starts)
  *
  * The workspace's packages (`@nhagiao/*`) are private and never published, so
- * they are bundled in; every other package stays a plain `import` resolved at
- * run time from `node_modules` and must be among this package's
- * `dependencies` (the build fails naming any that is not), which is what lets
- * `npm pack` of this package install on its own.
+ * they are bundled in, with a few small plain-JavaScript libraries (`BUNDLED`);
+ * every other package stays a plain `import` resolved at run time from
+ * `node_modules` and must be among this package's `dependencies` (the build
+ * fails naming any that is not), which is what lets `npm pack` of this package
+ * install on its own.
  *
  * `node services/cli/scripts/build.mjs [--clean]` builds; `isStale()` says whether a
  * source file changed since the last build (the `pnpm nhagiao` launcher).
@@ -66,6 +67,13 @@ const newestSource = () => {
 /** Whether there is no build, or a source file changed after it was made. */
 export const isStale = () => !existsSync(entryFile) || newestSource() > statSync(entryFile).mtimeMs;
 
+/**
+ * Plain-JavaScript packages the query commands load at start-up, bundled in as
+ * well: as files of their own they are hundreds of small modules to resolve and
+ * compile (kysely alone ~280) each time the command starts.
+ */
+const BUNDLED = new Set(['kysely', 'luxon', 'zod', 'ts-pattern', 'canonicalize']);
+
 const isBuiltin = (name) => name.startsWith('node:') || builtinModules.includes(name);
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
 const packageOf = (specifier) =>
@@ -107,8 +115,9 @@ export const build = async ({ clean = false } = {}) => {
         name: 'workspace-only',
         setup(b) {
           b.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.path.startsWith('@nhagiao/') || isBuiltin(args.path)) return undefined;
             const name = packageOf(args.path);
+            if (name.startsWith('@nhagiao/') || BUNDLED.has(name) || isBuiltin(args.path))
+              return undefined;
             if (!declared.has(name)) undeclared.set(name, args.importer);
             return { path: args.path, external: true };
           });
