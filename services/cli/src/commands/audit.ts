@@ -32,7 +32,7 @@ import {
   readPublicKey,
   readSigningKey,
   readWitnesses,
-} from './auditRuntime.js';
+} from './audit-runtime.js';
 
 /** Exit code when a proof does not verify: the event differs from what was signed. */
 export const EXIT_NOT_PROVEN = 3;

@@ -30,7 +30,7 @@ import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { openReadModel, openStore } from '../runtime.js';
-import { auditFiles, readWitnesses } from './auditRuntime.js';
+import { auditFiles, readWitnesses } from './audit-runtime.js';
 
 /** The format of an exported audit bundle, named in its manifest. */
 export const BUNDLE_FORMAT = 'nhagiao-audit-bundle/1';

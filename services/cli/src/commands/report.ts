@@ -22,7 +22,7 @@ import {
   planOf,
   readModelForQuery,
 } from '../runtime.js';
-import { auditFiles, openAuditLog, readSigningKey } from './auditRuntime.js';
+import { auditFiles, openAuditLog, readSigningKey } from './audit-runtime.js';
 import { existsSync } from 'node:fs';
 import { SqliteAuditStore } from '@nhagiao/audit';
 

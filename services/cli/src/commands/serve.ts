@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createIngestor } from '@nhagiao/ingest';
 import { catchUpFromStore } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
-import { auditFiles } from './auditRuntime.js';
+import { auditFiles } from './audit-runtime.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { stderrLogger } from '../logger.js';

@@ -3,7 +3,7 @@ import { generateSigningKey, isValidKeyName } from '@nhagiao/audit';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
-import { auditFiles } from './auditRuntime.js';
+import { auditFiles } from './audit-runtime.js';
 
 /** The checkpoint origin when none is named: one log per plan deployment. */
 export const DEFAULT_ORIGIN = 'nhagiao/bac-kan-423-2024';

@@ -28,7 +28,7 @@ import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { formatOption, workersOption, toJson } from '../options.js';
 import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
-import { auditFiles, readPublicKey } from './auditRuntime.js';
+import { auditFiles, readPublicKey } from './audit-runtime.js';
 import {
   type BundleManifest,
   downloadBundle,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { HASH_SIZE } from './hash.js';
 import type { RecordedEvent } from '@nhagiao/domain';
-import { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+import { type LeafHashStore, MemoryLeafHashStore } from './leaf-hash-store.js';
 import { type PersonalCommitment, type PersonalSalts, newCommitment } from './personal.js';
 
 /** Why a checkpoint was made: asked for (`audit checkpoint`, cron) or at a report submission. */

@@ -1,10 +1,10 @@
 import type { RecordedEvent } from '@nhagiao/domain';
 import { signCheckpoint } from './checkpoint.js';
 import { eventLeafHash } from './leaf.js';
-import { MemoryLeafHashStore } from './leafHashStore.js';
-import { MerkleTree } from './merkleTree.js';
-import { generateSigningKey } from './signingKey.js';
-import { type CheckpointSource, LogTree, verifyLogAgainstCheckpoints } from './verifyLog.js';
+import { MemoryLeafHashStore } from './leaf-hash-store.js';
+import { MerkleTree } from './merkle-tree.js';
+import { generateSigningKey } from './signing-key.js';
+import { type CheckpointSource, LogTree, verifyLogAgainstCheckpoints } from './verify-log.js';
 
 const ORIGIN = 'nhagiao.example/test';
 const key = generateSigningKey(ORIGIN);

@@ -1,4 +1,4 @@
-import type { Signer, Verifier } from './signingKey.js';
+import type { Signer, Verifier } from './signing-key.js';
 
 const EM_DASH = '\u2014';
 

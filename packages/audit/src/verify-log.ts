@@ -2,9 +2,9 @@ import type { RecordedEvent } from '@nhagiao/domain';
 import { type Checkpoint, type CheckpointFailure, verifyCheckpoint } from './checkpoint.js';
 import { HASH_SIZE, toHex } from './hash.js';
 import { writeEventLeafHash } from './leaf.js';
-import type { LeafHashStore } from './leafHashStore.js';
+import type { LeafHashStore } from './leaf-hash-store.js';
 import { NO_SALTS, type PersonalSalts } from './personal.js';
-import { MerkleTree } from './merkleTree.js';
+import { MerkleTree } from './merkle-tree.js';
 import { verifyConsistency } from './verify.js';
 
 /** A saved checkpoint to check the log against; `label` names it in the report (a file, "saved #3"). */

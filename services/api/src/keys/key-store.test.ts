@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openKeyStore } from './keyStore.js';
+import { openKeyStore } from './key-store.js';
 
 describe('openKeyStore', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import { EMPTY_ROOT, HASH_SIZE, hashChildren, sha256Latin1 } from './hash.js';
-import { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+import { type LeafHashStore, MemoryLeafHashStore } from './leaf-hash-store.js';
 
 /**
  * Complete subtrees of 2^CACHED_FROM leaves or more are kept in memory (1/64 of

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteAuditStore } from './sqliteAuditStore.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
 
 let dir: string;
 beforeEach(() => {

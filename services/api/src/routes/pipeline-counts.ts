@@ -9,7 +9,7 @@ import {
   resolveUnit,
   segmentOn,
 } from '@nhagiao/domain';
-import type { PipelineSnapshot, PipelineTeacher, StudyFact } from './pipelineFacts.js';
+import type { PipelineSnapshot, PipelineTeacher, StudyFact } from './pipeline-facts.js';
 
 const MASTER_RANK = degreeRank('master');
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import Database from 'better-sqlite3';
-import { AuditLog, InconsistentTreeError, findLoggedEvent } from './auditLog.js';
+import { AuditLog, InconsistentTreeError, findLoggedEvent } from './audit-log.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { fromHex } from './hash.js';
-import { generateSigningKey } from './signingKey.js';
-import { SqliteAuditStore } from './sqliteAuditStore.js';
+import { generateSigningKey } from './signing-key.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { verifyConsistency, verifyInclusion } from './verify.js';
 
 let dir: string;

@@ -3,8 +3,8 @@ import type { EventStore } from '@nhagiao/eventstore';
 import { type Checkpoint, parseCheckpoint, signCheckpoint } from './checkpoint.js';
 import { toHex } from './hash.js';
 import { encodeLeaf, eventLeafHash } from './leaf.js';
-import { MerkleTree } from './merkleTree.js';
-import type { CheckpointReason, SavedCheckpoint, SqliteAuditStore } from './sqliteAuditStore.js';
+import { MerkleTree } from './merkle-tree.js';
+import type { CheckpointReason, SavedCheckpoint, SqliteAuditStore } from './sqlite-audit-store.js';
 import { verifyConsistency, verifyInclusion } from './verify.js';
 
 /** Everything an auditor needs to check offline that one event is in a signed tree. */

@@ -3,8 +3,8 @@ import type { EventStore } from '@nhagiao/eventstore';
 import { type Checkpoint, parseCheckpoint } from './checkpoint.js';
 import { encodeLeaf } from './leaf.js';
 import type { PersonalCommitment } from './personal.js';
-import { MerkleTree } from './merkleTree.js';
-import { type SavedCheckpoint, SqliteAuditStore } from './sqliteAuditStore.js';
+import { MerkleTree } from './merkle-tree.js';
+import { type SavedCheckpoint, SqliteAuditStore } from './sqlite-audit-store.js';
 import { TILE_WIDTH, type TileRef, entryBundle, tileBytes, tileInTree } from './tiles.js';
 
 /**
