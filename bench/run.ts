@@ -38,6 +38,12 @@ const benches: readonly Bench[] = [
     args: (q) => [q ? '300' : '1500'],
   },
   {
+    name: 'relay',
+    what: 'raw JetStream publish vs the relay (SQLite → JetStream): rate and CPU per event',
+    script: 'services/relay/bench/relay.bench.ts',
+    args: (q) => [q ? '10000' : '100000'],
+  },
+  {
     name: 'api',
     what: 'POST /v1/events batches of 500, GET /v1/indicators p99 at 50 clients vs a plain Fastify route, GET /v1/status p99 with 2 MB line bombs in flight vs without',
     script: 'services/api/bench/api.bench.ts',
