@@ -1,7 +1,7 @@
 /**
  * The `nhagiao` command as a person runs it: whole-process wall times of the
- * built command (`services/cli/dist/nhagiao.js`, what `bin` and `pnpm nhagiao`
- * run), each beside its baselines measured in the same run, runs alternated:
+ * built command (`services/cli/bin/nhagiao.js`, the package's `bin`, which runs
+ * `dist/nhagiao.js` as `pnpm nhagiao` does), each beside its baselines measured in the same run, runs alternated:
  *
  *   nhagiao --help                          vs  node -e 0 (target ≤ 5×), and the
  *                                               same command run from source (tsx)
@@ -27,7 +27,7 @@ const teachers = Number(process.argv[2] ?? 30_000);
 const runs = Number(process.argv[3] ?? 7);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../../..');
-const built = path.join(repo, 'services/cli/dist/nhagiao.js');
+const built = path.join(repo, 'services/cli/bin/nhagiao.js');
 const source = path.join(repo, 'services/cli/src/main.ts');
 const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-bench-cli-'));
 

@@ -3,7 +3,7 @@
  * The build of the `nhagiao` command: one esbuild bundle of the workspace's code
  * into `services/cli/dist/`.
  *
- *   dist/nhagiao.js      the command (the package's `bin`)
+ *   dist/nhagiao.js      the command (run by the package's `bin`, bin/nhagiao.js)
  *   dist/shard-worker.js a replay worker process (forked by parallel-replay.ts)
  *   dist/chunk-*.js      code the two share, and code loaded only by the
  *                        commands that need it (each `import()` is a chunk)
@@ -135,7 +135,7 @@ export const build = async ({ clean = false } = {}) => {
   // Each file whole or not at all: a command starting meanwhile reads the old one or the new.
   for (const file of result.outputFiles) {
     const partial = `${file.path}.${process.pid}.partial`;
-    writeFileSync(partial, file.contents, { mode: file.path === entryFile ? 0o755 : 0o644 });
+    writeFileSync(partial, file.contents);
     renameSync(partial, file.path);
   }
   // The dashboard's page, bundled for the browser when `serve` starts (assets.ts).

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
 /**
- * The `nhagiao` command's entry point: in the build, `dist/nhagiao.js`, the
- * package's `bin`. Each command's code is loaded when it runs (commands/index.ts).
+ * The `nhagiao` command's entry point: in the build, `dist/nhagiao.js`, which
+ * the package's `bin` (`bin/nhagiao.js`) runs. Each command's code is loaded when it runs (commands/index.ts).
  */
 import { runCli } from './cli.js';
 
