@@ -48,7 +48,8 @@ const sourceRoots = () =>
 
 /** The newest modification time (ms) of the sources and manifests the build reads. */
 const newestSource = () => {
-  let newest = 0;
+  // The build script itself, too: a change to how the build is made.
+  let newest = statSync(fileURLToPath(import.meta.url)).mtimeMs;
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const at = path.join(dir, entry.name);
