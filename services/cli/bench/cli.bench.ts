@@ -97,11 +97,12 @@ try {
   });
   const given = process.env['DATA_DIR'];
   const data = ['--data-dir', given ?? path.join(dir, 'data')];
-  process.stdout.write(
-    `making a store of ${teachers.toLocaleString('en-US')} teachers (nhagiao demo, not timed)…\n`,
-  );
-  if (given === undefined)
+  if (given === undefined) {
+    process.stdout.write(
+      `making a store of ${teachers.toLocaleString('en-US')} teachers (nhagiao demo, not timed)…\n`,
+    );
     time([...CLI_NODE_FLAGS, built, 'demo', '--teachers', String(teachers), ...data]);
+  } else process.stdout.write(`querying the store in ${given}…\n`);
 
   const fromBuild = (...args: string[]) => [...CLI_NODE_FLAGS, built, ...args];
   const tsx = import.meta.resolve('tsx');
