@@ -3,10 +3,12 @@
  * its own process so none inherits another's heap, and prints their figures.
  * Every benchmark measures its baseline in the same run. `--quick` runs them at
  * a tenth of the size, to check they work; the issue targets are for full size.
- * Each runs with the V8 flags the `nhagiao` command starts with.
+ * Each runs with the V8 flags the `nhagiao` command starts with. After each,
+ * the figures of its earlier runs are printed from `bench/history.json`.
  */
 import { spawnSync } from 'node:child_process';
 import { CLI_NODE_FLAGS } from '../services/cli/src/node-flags.js';
+import { printHistory } from './history.js';
 
 interface Bench {
   readonly name: string;
@@ -36,6 +38,12 @@ const benches: readonly Bench[] = [
     args: (q) => [q ? '300' : '1500'],
   },
   {
+    name: 'relay',
+    what: 'raw JetStream publish vs the relay (SQLite → JetStream): rate and CPU per event',
+    script: 'services/relay/bench/relay.bench.ts',
+    args: (q) => [q ? '10000' : '100000'],
+  },
+  {
     name: 'api',
     what: 'POST /v1/events batches of 500, GET /v1/indicators p99 at 50 clients vs a plain Fastify route, GET /v1/status p99 with 2 MB line bombs in flight vs without',
     script: 'services/api/bench/api.bench.ts',
@@ -54,6 +62,12 @@ const benches: readonly Bench[] = [
     what: "spreadsheet import (XLSX, CSV) of 30,000 teachers' records vs NDJSON import of the same events",
     script: 'packages/sheets/bench/sheets.bench.ts',
     args: (q) => [q ? '3000' : '30000'],
+  },
+  {
+    name: 'cli',
+    what: 'whole-process times of the built nhagiao: --help vs node -e 0, indicators --by unit --format json over 30,000 teachers, each beside the same command from source (tsx)',
+    script: 'services/cli/bench/cli.bench.ts',
+    args: (q) => (q ? ['3000', '5'] : ['30000', '7']),
   },
   {
     name: 'domain',
@@ -123,6 +137,7 @@ for (const b of chosen) {
     },
   );
   if (r.status !== 0) failed += 1;
+  printHistory(b.name);
   process.stdout.write(
     `=== ${b.name}: ${r.status === 0 ? 'done' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
   );

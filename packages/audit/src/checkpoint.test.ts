@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
-import { signNote } from './signedNote.js';
-import { generateSigningKey, parseSigningKey, parseVerifierKey } from './signingKey.js';
+import { signNote } from './signed-note.js';
+import { generateSigningKey, parseSigningKey, parseVerifierKey } from './signing-key.js';
 
 const ORIGIN = 'nhagiao.example/bac-kan';
 const key = generateSigningKey(ORIGIN);

@@ -1,6 +1,6 @@
 import { HASH_SIZE } from './hash.js';
-import { checkNote, parseNote, signNote } from './signedNote.js';
-import { isValidKeyName, parseSigningKey, parseVerifierKey } from './signingKey.js';
+import { checkNote, parseNote, signNote } from './signed-note.js';
+import { isValidKeyName, parseSigningKey, parseVerifierKey } from './signing-key.js';
 
 /** A signed tree head: the tree of `size` leaves had root `rootHash` at `time`. */
 export interface Checkpoint {

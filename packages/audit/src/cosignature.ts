@@ -8,8 +8,8 @@ import {
 } from 'node:crypto';
 import { parseCheckpointText } from './checkpoint.js';
 import { sha256 } from './hash.js';
-import { parseNote } from './signedNote.js';
-import { isValidKeyName } from './signingKey.js';
+import { parseNote } from './signed-note.js';
+import { isValidKeyName } from './signing-key.js';
 
 /** C2SP signed-note signature type of a timestamped Ed25519 checkpoint cosignature (tlog-cosignature/v1). */
 export const COSIGNATURE_V1 = 0x04;

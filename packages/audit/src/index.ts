@@ -1,7 +1,7 @@
 export { canonicalJson } from './jcs.js';
 export { EMPTY_ROOT, HASH_SIZE, fromHex, hashChildren, hashLeaf, sha256, toHex } from './hash.js';
 export { type LeafFields, encodeLeaf, eventLeafHash, leafFields } from './leaf.js';
-export { type LeafHashStore, MemoryLeafHashStore } from './leafHashStore.js';
+export { type LeafHashStore, MemoryLeafHashStore } from './leaf-hash-store.js';
 export {
   NO_SALTS,
   PERSONAL_FIELDS,
@@ -12,7 +12,7 @@ export {
   redactedData,
   withoutPersonalData,
 } from './personal.js';
-export { MerkleTree } from './merkleTree.js';
+export { MerkleTree } from './merkle-tree.js';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
 export {
   type Signer,
@@ -22,7 +22,7 @@ export {
   isValidKeyName,
   parseSigningKey,
   parseVerifierKey,
-} from './signingKey.js';
+} from './signing-key.js';
 export {
   type Checkpoint,
   type CheckpointFailure,
@@ -44,20 +44,20 @@ export {
   LogTree,
   verifyLogAgainstCheckpoints,
   verifyLogTree,
-} from './verifyLog.js';
+} from './verify-log.js';
 export {
   type CheckpointReason,
   LEAF_FORMAT,
   type SavedCheckpoint,
   SqliteAuditStore,
-} from './sqliteAuditStore.js';
+} from './sqlite-audit-store.js';
 export {
   AuditLog,
   type ConsistencyEvidence,
   type InclusionEvidence,
   InconsistentTreeError,
   findLoggedEvent,
-} from './auditLog.js';
+} from './audit-log.js';
 export {
   MAX_ENTRY_BYTES,
   TILE_HEIGHT,
@@ -77,7 +77,7 @@ export {
   LogView,
   LogViewError,
   type PublishedTree,
-} from './logView.js';
+} from './log-view.js';
 export {
   COSIGNATURE_V1,
   type Cosignature,

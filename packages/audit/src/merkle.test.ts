@@ -1,6 +1,6 @@
 import { EMPTY_ROOT, fromHex, hashChildren, hashLeaf, toHex } from './hash.js';
-import { MemoryLeafHashStore } from './leafHashStore.js';
-import { MerkleTree } from './merkleTree.js';
+import { MemoryLeafHashStore } from './leaf-hash-store.js';
+import { MerkleTree } from './merkle-tree.js';
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
 
 // RFC 6962 test tree, as published in transparency-dev/merkle (testonly/constants.go,

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
-import { AuditLog } from './auditLog.js';
+import { AuditLog } from './audit-log.js';
 import { hashLeaf } from './hash.js';
-import { LogView } from './logView.js';
-import { MerkleTree } from './merkleTree.js';
-import { generateSigningKey } from './signingKey.js';
-import { SqliteAuditStore } from './sqliteAuditStore.js';
+import { LogView } from './log-view.js';
+import { MerkleTree } from './merkle-tree.js';
+import { generateSigningKey } from './signing-key.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
 import {
   type TileRef,
   entryBundle,

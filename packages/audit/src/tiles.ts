@@ -1,5 +1,5 @@
 import { HASH_SIZE } from './hash.js';
-import type { MerkleTree } from './merkleTree.js';
+import type { MerkleTree } from './merkle-tree.js';
 
 /** C2SP tlog-tiles: every tile is a subtree of height 8, 256 hashes wide when full. */
 export const TILE_HEIGHT = 8;

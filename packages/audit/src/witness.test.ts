@@ -10,8 +10,8 @@ import {
   verifyCosignatures,
 } from './cosignature.js';
 import { EMPTY_ROOT, hashLeaf, sha256 } from './hash.js';
-import { MerkleTree } from './merkleTree.js';
-import { generateSigningKey } from './signingKey.js';
+import { MerkleTree } from './merkle-tree.js';
+import { generateSigningKey } from './signing-key.js';
 import { Witness } from './witness.js';
 
 const log = generateSigningKey('nhagiao.test/witnessed');

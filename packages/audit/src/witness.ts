@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import { parseCheckpointText } from './checkpoint.js';
 import { type Cosigner, parseCosignatureVerifier, verifyCosignatures } from './cosignature.js';
 import { EMPTY_ROOT, HASH_SIZE, sha256 } from './hash.js';
-import type { MerkleTree } from './merkleTree.js';
-import { checkNote, parseNote } from './signedNote.js';
-import { type Verifier, parseVerifierKey } from './signingKey.js';
-import type { SqliteAuditStore } from './sqliteAuditStore.js';
+import type { MerkleTree } from './merkle-tree.js';
+import { checkNote, parseNote } from './signed-note.js';
+import { type Verifier, parseVerifierKey } from './signing-key.js';
+import type { SqliteAuditStore } from './sqlite-audit-store.js';
 import { verifyConsistency } from './verify.js';
 
 /** An HTTP answer of the witness, as C2SP tlog-witness specifies it. */

@@ -5,7 +5,7 @@ export * from './events/schemas.js';
 export * from './events/envelope.js';
 export * from './events/streams.js';
 export * from './events/recorded.js';
-export * from './ledger/delta.js';
+export * from './ledger/index.js';
 export * from './deciders/index.js';
 export * from './plans/index.js';
 export * from './units/index.js';

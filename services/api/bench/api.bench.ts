@@ -26,7 +26,7 @@ import {
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor } from '@nhagiao/ingest';
 import { type UnitEventRecord, openSqliteReadModel } from '@nhagiao/readmodels';
-import { openKeyStore } from '../src/keys/keyStore.js';
+import { openKeyStore } from '../src/keys/key-store.js';
 import { serve } from '../src/server.js';
 
 const TEACHERS = Number(process.env.TEACHERS ?? 30_000);

@@ -12,8 +12,8 @@ import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, getPlan } from '@nhagiao/domain';
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor } from '@nhagiao/ingest';
-import { pipelineCounts } from '../src/routes/pipelineCounts.js';
-import { createPipelineSource } from '../src/routes/pipelineFacts.js';
+import { pipelineCounts } from '../src/routes/pipeline-counts.js';
+import { createPipelineSource } from '../src/routes/pipeline-facts.js';
 
 const TEACHERS = Number(process.env.TEACHERS ?? 30_000);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);

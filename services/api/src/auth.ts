@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
-import type { ApiKey, KeyStore, Role } from './keys/keyStore.js';
+import type { ApiKey, KeyStore, Role } from './keys/key-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -7,7 +7,7 @@ export {
   type KeyStore,
   type Role,
   type StoredResponse,
-} from './keys/keyStore.js';
+} from './keys/key-store.js';
 export {
   openSqliteQuarantine,
   type SqliteQuarantine,

@@ -1,9 +1,9 @@
+import type { LogView } from '@nhagiao/audit';
 import type { Plan } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
 import type { IngestOptions, IngestReport, InputItem } from '@nhagiao/ingest';
 import type { ReadModelStore } from '@nhagiao/readmodels';
-import type { KeyStore } from './keys/keyStore.js';
-import type { LogServing } from './routes/log.js';
+import type { KeyStore } from './keys/key-store.js';
 
 /** The read-model queries the API serves; a `ReadModelStore` of either adapter fits. */
 export type ApiReadModel = Pick<
@@ -94,4 +94,13 @@ export interface ServerDeps {
   readonly log?: LogServing;
   /** Today's date in Vietnam, for the default `asOf`; a clock for tests. */
   readonly today?: () => string;
+}
+
+/** Where the published log comes from: the operator's audit file and public key. */
+export interface LogServing {
+  /** The log as published; undefined while there is no audit file yet. */
+  view(): LogView | undefined;
+  /** The log's verifier key (`<name>+<id>+<base64>`); undefined while there is none. */
+  publicKey(): string | undefined;
+  close(): void;
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DomainError } from '@nhagiao/domain';
 import type { Command, CommandContext } from './command.js';
 import { CliError } from './errors.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -24,8 +24,8 @@ const mainHelp = (): string =>
     '',
   ].join('\n');
 
-const commandHelp = (c: Command): string =>
-  [`Usage: nhagiao ${c.usage}`, '', c.summary, ...(c.help ? ['', c.help] : []), ''].join('\n');
+const commandHelp = (entry: CommandEntry, c: Command): string =>
+  [`Usage: nhagiao ${c.usage}`, '', entry.summary, ...(c.help ? ['', c.help] : []), ''].join('\n');
 
 /** Turns an error into the one line a person reads. */
 export const describeError = (e: unknown): { message: string; exitCode: number } => {
@@ -47,14 +47,15 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(mainHelp());
     return name === undefined ? 64 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(
       `nhagiao: unknown command ${JSON.stringify(name)}. Run nhagiao --help for the list.\n`,
     );
     return 64;
   }
   try {
+    const command = await entry.load();
     const { values, positionals } = parseArgs({
       args: [...rest],
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
@@ -62,7 +63,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       strict: true,
     });
     if (values.help) {
-      io.stdout.write(commandHelp(command));
+      io.stdout.write(commandHelp(entry, command));
       return 0;
     }
     const ctx: CommandContext = {

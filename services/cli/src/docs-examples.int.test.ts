@@ -32,7 +32,7 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 /** Every text file of the repository, outside dependencies, builds and history. */
 const repositoryFiles = (dir: string, out: string[] = []): string[] => {
   for (const name of readdirSync(dir)) {
-    if (['node_modules', '.git', 'dist', 'coverage', '.nhagiao'].includes(name)) continue;
+    if (['node_modules', '.git', 'dist', '.tsc', 'coverage', '.nhagiao'].includes(name)) continue;
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) repositoryFiles(full, out);
     else if (/\.(ts|md|json|js|yaml|yml|ndjson)$/.test(name)) out.push(full);

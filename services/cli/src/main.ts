@@ -1,3 +1,7 @@
+/**
+ * The `nhagiao` command's entry point: in the build, `dist/nhagiao.js`, which
+ * the package's `bin` (`bin/nhagiao.js`) runs. Each command's code is loaded when it runs (commands/index.ts).
+ */
 import { runCli } from './cli.js';
 
 const controller = new AbortController();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 export interface Asset {
@@ -16,26 +17,9 @@ export interface Assets {
   readonly icon: Asset;
 }
 
-/**
- * The directory of this file. Neither `import.meta` (jest compiles to CommonJS)
- * nor `__dirname` (tsx runs ESM) works under both runtimes, but the V8 call
- * site of this function names its file under both.
- */
-const thisDirectory = (): string => {
-  const original = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const frames = new Error().stack as unknown as NodeJS.CallSite[];
-    const file = frames[0]?.getFileName();
-    if (file === undefined || file === null) throw new Error('cannot locate the dashboard files');
-    return path.dirname(file.startsWith('file://') ? new URL(file).pathname : file);
-  } finally {
-    Error.prepareStackTrace = original;
-  }
-};
-
-/** Where the page's files live: `src/web` of this package. */
-export const defaultWebRoot = (): string => path.join(thisDirectory(), 'web');
+/** Where the page's files live: `web` beside this module (`src/web`; in the build, `dist/web`). */
+export const defaultWebRoot = (): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
 
 const asset = (body: Buffer, type: string): Asset => ({
   body,

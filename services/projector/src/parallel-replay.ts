@@ -1,11 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { IndicatorDefinition } from '@nhagiao/domain';
 import type { ReadModelHandle, ReadModelWriter } from '@nhagiao/readmodels';
 import { LEDGER_PROJECTION, type StateWrites } from './ledger-applier.js';
 import type { ReplayPlan } from './replay-plan.js';
 import type { ParentMessage, ShardMessage } from './shard-worker.js';
 import { TEACHER_PREFIX } from './teacher-replay.js';
-import { bundleScriptSomewhere, defaultBundleCache } from './worker-bundle.js';
+import { REPLAY_NODE_FLAGS } from './node-flags.js';
 
 export interface ParallelReplayOptions {
   /** The plan's store, read model, last position and number of worker processes. */
@@ -21,62 +25,34 @@ export interface ParallelReplayOptions {
 }
 
 /**
- * A replay allocates young objects fast (events, rows, strings): V8's default
- * young generation (16 MB semi-spaces) then collects so often that two workers'
- * collector threads crowd each other's cores. 32 MB semi-spaces: a shard of
- * 497,000 events in 13.0 s instead of 16.5 s, beside its sibling. V8 also
- * starts the young generation at 1 MB and grows it only as it sees survivors,
- * so a short-lived shard spent its first seconds in tiny, frequent scavenges:
- * starting at 16 MB, a rebuild of 913,955 events in 2 workers took 10.0–10.3 s
- * instead of 11.1–12.7 s (four runs each, alternated).
+ * The shard worker beside this module: the compiled `shard-worker.js` in the
+ * build, run as it is; from source (tests, development), `shard-worker.ts`
+ * started through tsx's loader.
  */
-const WORKER_NODE_OPTIONS = ['--max-semi-space-size=32', '--min-semi-space-size=16'] as const;
-
-/**
- * The file of this module. Neither `import.meta` (jest compiles to CommonJS) nor
- * `__dirname` (tsx runs ESM) works under both runtimes; the V8 call site does.
- */
-const thisFile = (): string => {
-  const original = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, frames) => frames;
-    const file = (new Error().stack as unknown as NodeJS.CallSite[])[0]?.getFileName();
-    if (file === undefined || file === null) throw new Error('cannot locate the replay worker');
-    return file.startsWith('file://') ? new URL(file).pathname : file;
-  } finally {
-    Error.prepareStackTrace = original;
-  }
-};
-
-let bundled: Promise<string> | undefined;
-
-/**
- * The shard worker as one CommonJS script (`bundleScript`, cached under
- * node_modules/.cache/nhagiao): loaded through tsx's hooks, module by module,
- * a shard spent seconds starting.
- */
-const workerScript = (): Promise<string> => {
-  bundled ??= (async () => {
-    const entry = thisFile().replace(/parallel-replay\.(ts|js)$/, 'shard-worker.$1');
-    return (await bundleScriptSomewhere(entry, defaultBundleCache(entry))).script;
-  })();
-  return bundled;
+const workerScript = (): { readonly script: string; readonly execArgv: readonly string[] } => {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts'))
+    return { script: path.join(path.dirname(here), 'shard-worker.js'), execArgv: [] };
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
+  return { script: path.join(path.dirname(here), 'shard-worker.ts'), execArgv: ['--import', tsx] };
 };
 
 /**
- * Bundles the shard script now rather than when the replay starts: a caller
- * that keeps this thread busy meanwhile (verify) would otherwise hold up the
- * bundler's messages.
+ * Checks that the shard worker is there before the replay starts (a caller that
+ * keeps this thread busy meanwhile, verify, learns it now rather than later).
  */
 export const prepareParallelReplay = async (): Promise<void> => {
-  await workerScript();
+  const { script } = workerScript();
+  await access(script);
 };
 
-const forkWorker = (script: string): ChildProcess =>
-  fork(script, [], {
-    execArgv: [...WORKER_NODE_OPTIONS],
+const forkWorker = (): ChildProcess => {
+  const { script, execArgv } = workerScript();
+  return fork(script, [], {
+    execArgv: [...REPLAY_NODE_FLAGS, ...execArgv],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+};
 
 /**
  * `readModel.digest()` of an SQLite read model, computed in a worker process:
@@ -87,7 +63,6 @@ export const digestInWorker = async (readModel: ReadModelHandle): Promise<string
   const at = readModel.location;
   if (at.kind !== 'sqlite') throw new Error('only an SQLite read model is digested in a worker');
   return runWorker(
-    await workerScript(),
     { kind: 'digest', readModel: at },
     `the digest of read model ${at.version}`,
     (message) => (message.kind === 'digested' ? message.digest : undefined),
@@ -101,13 +76,12 @@ export const digestInWorker = async (readModel: ReadModelHandle): Promise<string
  * exited. `onExit` runs first, whatever the outcome.
  */
 const runWorker = <T>(
-  script: string,
   job: ParentMessage,
   what: string,
   onMessage: (message: ShardMessage, child: ChildProcess) => T | undefined,
   onExit?: () => void,
 ): { readonly child: ChildProcess; readonly result: Promise<T> } => {
-  const child = forkWorker(script);
+  const child = forkWorker();
   const result = new Promise<T>((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -171,7 +145,6 @@ export const replayInParallel = async (
   const readModelAt = plan.readModel;
   // Teachers by ranges of their stream names holding about as many events each.
   const cuts = await store.splitStreams(TEACHER_PREFIX, count);
-  const script = await workerScript();
   const progress = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];
   // The write lock: the shard holding it, and those waiting in turn.
@@ -184,7 +157,6 @@ export const replayInParallel = async (
   };
   const results = Array.from({ length: count }, (_, index) => {
     const shard = runWorker<ShardResult>(
-      script,
       {
         kind: 'work',
         work: {

@@ -5,7 +5,7 @@
 import { bacKan423of2024 } from '@nhagiao/domain';
 import { projectCommand } from '@nhagiao/projector';
 import { openPostgresReadModel } from '@nhagiao/readmodels';
-import { jsonLogger } from './jsonLogger.js';
+import { jsonLogger } from './json-logger.js';
 
 const [natsUrl, pgUrl, durableName, batch, ackWait, leaseTtl, replicas] = process.argv.slice(2);
 if (natsUrl === undefined || pgUrl === undefined || durableName === undefined)

@@ -4,7 +4,7 @@
  */
 import { openSqliteEventStore } from '@nhagiao/eventstore';
 import { relayCommand } from '@nhagiao/relay';
-import { jsonLogger } from './jsonLogger.js';
+import { jsonLogger } from './json-logger.js';
 
 const [path, natsUrl, holderId, interval] = process.argv.slice(2);
 if (path === undefined || natsUrl === undefined || holderId === undefined)

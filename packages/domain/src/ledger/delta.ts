@@ -21,8 +21,3 @@ export interface DeltaRow {
   readonly eventId: string;
   readonly teacherId: string;
 }
-
-// The package's root index exports the ledger through this file.
-export * from './diff.js';
-export * from './teacher-state.js';
-export * from './projection.js';

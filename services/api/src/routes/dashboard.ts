@@ -24,8 +24,8 @@ import { commonErrors, knownAtPosition, withNotFound } from './common.js';
 import { mergesOf } from './reach.js';
 import { pipelineResponse } from './pipeline.schemas.js';
 import { reportFileQuery } from './reports.schemas.js';
-import { pipelineCounts } from './pipelineCounts.js';
-import { createPipelineSource } from './pipelineFacts.js';
+import { pipelineCounts } from './pipeline-counts.js';
+import { createPipelineSource } from './pipeline-facts.js';
 
 /** Distinct (asOf, knownAt, audience) answers kept per checkpoint. */
 const CACHE_ENTRIES = 64;

@@ -20,7 +20,7 @@ import { type EventStore, openSqliteEventStore } from '@nhagiao/eventstore';
 import { createIngestor, fileQuarantine } from '@nhagiao/ingest';
 import { type ReadModelStore, openSqliteReadModel } from '@nhagiao/readmodels';
 import type { FastifyInstance } from 'fastify';
-import { type KeyStore, openKeyStore } from '../keys/keyStore.js';
+import { type KeyStore, openKeyStore } from '../keys/key-store.js';
 import { buildServer } from '../server.js';
 import { catchUp } from '../test-support/stack.js';
 import { logServingFromFiles } from './log.js';

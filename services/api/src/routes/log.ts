@@ -14,21 +14,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERSONAL_DATA_ROLES } from '../auth.js';
 import { ApiError, errorBodySchema } from '../errors.js';
-import type { ServerDeps } from '../ports.js';
+import type { LogServing, ServerDeps } from '../ports.js';
 import { withNotFound } from './common.js';
 import { eventVisibleTo } from './reach.js';
 
 /** Who may ask for a proof by event id (a proof by leaf index needs no key). */
 const EVENT_LOOKUP_ROLES = ['integrator', 'auditor', 'admin'] as const;
 
-/** Where the published log comes from: the operator's audit file and public key. */
-export interface LogServing {
-  /** The log as published; undefined while there is no audit file yet. */
-  view(): LogView | undefined;
-  /** The log's verifier key (`<name>+<id>+<base64>`); undefined while there is none. */
-  publicKey(): string | undefined;
-  close(): void;
-}
+export type { LogServing };
 
 /** A {@link LogServing} over the data directory's files, opened on first use. */
 export const logServingFromFiles = (files: {

@@ -4,8 +4,8 @@ import { PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
 import type { ServerDeps } from '../ports.js';
 import { commonErrors } from './common.js';
 import { pipelineQuery, pipelineResponse } from './pipeline.schemas.js';
-import { pipelineCounts } from './pipelineCounts.js';
-import { createPipelineSource } from './pipelineFacts.js';
+import { pipelineCounts } from './pipeline-counts.js';
+import { createPipelineSource } from './pipeline-facts.js';
 
 /** Distinct (asOf, scope, audience) answers kept per checkpoint. */
 const CACHE_ENTRIES = 128;

@@ -6,7 +6,7 @@ import {
   writesFor,
 } from '@nhagiao/domain';
 import type { EventStore } from '@nhagiao/eventstore';
-import type { ApiKey } from '../keys/keyStore.js';
+import type { ApiKey } from '../keys/key-store.js';
 
 /**
  * The merges of `unitIds` and of the units they were merged into, read from the

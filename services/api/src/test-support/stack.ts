@@ -16,7 +16,7 @@ import {
   openSqliteReadModel,
 } from '@nhagiao/readmodels';
 import type { FastifyInstance } from 'fastify';
-import { type KeyStore, openKeyStore } from '../keys/keyStore.js';
+import { type KeyStore, openKeyStore } from '../keys/key-store.js';
 import type { ApiLimits } from '../ports.js';
 import { type SqliteQuarantineOptions, openSqliteQuarantine } from '../quarantine.js';
 import { buildServer } from '../server.js';

@@ -32,7 +32,7 @@ import {
   readPublicKey,
   readSigningKey,
   readWitnesses,
-} from './auditRuntime.js';
+} from './audit-runtime.js';
 
 /** Exit code when a proof does not verify: the event differs from what was signed. */
 export const EXIT_NOT_PROVEN = 3;
@@ -389,7 +389,6 @@ const consistencyCmd = async (ctx: CommandContext): Promise<number> => {
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'điểm kiểm tra, chuỗi bằng chứng / checkpoints, evidence trails, proofs',
   usage:
     'audit checkpoint [--out FILE] | audit trail CODE --scope S --as-of D [--format text|json] | audit prove EVENT_ID|POSITION | audit consistency OLD NEW [--log URL] [--public-key FILE]',
   options: {

@@ -91,8 +91,6 @@ export const printDashboard = async (
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary:
-    'tạo dữ liệu mẫu Bắc Kạn, nhập và in bảng theo dõi / generate, import and show a Bắc Kạn demo',
   usage: 'demo [--teachers N] [--seed N] [--lang vi|en]',
   options: {
     ...dataOptions,

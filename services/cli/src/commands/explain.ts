@@ -19,7 +19,6 @@ import { usageError } from '../errors.js';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'ai được tính và vì sao / who is counted in a figure, and why',
   usage:
     'explain CODE --as-of YYYY-MM-DD [--scope S] [--known-at T] [--format table|json] [--lang vi|en]',
   options: {

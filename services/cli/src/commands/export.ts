@@ -30,7 +30,7 @@ import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { openReadModel, openStore } from '../runtime.js';
-import { auditFiles, readWitnesses } from './auditRuntime.js';
+import { auditFiles, readWitnesses } from './audit-runtime.js';
 
 /** The format of an exported audit bundle, named in its manifest. */
 export const BUNDLE_FORMAT = 'nhagiao-audit-bundle/1';
@@ -97,7 +97,6 @@ const sha256File = (file: string): string =>
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'xuất gói kiểm toán tự kiểm được / export a self-contained audit bundle',
   usage: 'export --out DIR',
   options: { ...dataOptions, out: { type: 'string' } },
   help: `Writes what an auditor needs to check the log on their own machine, with

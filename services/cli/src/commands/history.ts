@@ -91,7 +91,6 @@ const eventsBehind = async (
 
 export const historyCommand: Command = {
   name: 'history',
-  summary: 'số liệu thay đổi thế nào, do sự kiện nào / how a figure moved, event by event',
   usage: 'history CODE [--scope S] [--format table|json|csv] [--lang vi|en]',
   options: {
     ...dataOptions,

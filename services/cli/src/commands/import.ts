@@ -399,7 +399,6 @@ export const importFiles = async (
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'nhập sự kiện từ tệp NDJSON, XLSX, CSV / import events or spreadsheets (- for stdin)',
   usage: 'import FILE.ndjson|FILE.xlsx|FILE.csv… [--partial] [--abandon-import]',
   options: {
     ...dataOptions,

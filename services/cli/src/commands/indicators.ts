@@ -15,7 +15,6 @@ import {
 
 export const indicatorsCommand: Command = {
   name: 'indicators',
-  summary: "các chỉ tiêu của kế hoạch tại một ngày / the plan's figures as of a date",
   usage:
     'indicators [--as-of YYYY-MM-DD] [--known-at TIME|POSITION] [--by province|unit|area|kind] [--indicator CODE] [--format table|json|csv] [--lang vi|en]',
   options: {

@@ -9,7 +9,6 @@ import { unregisteredUnits } from '../units.js';
 
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'khóa API: tạo, liệt kê, thu hồi / API keys: create, list, revoke',
   usage:
     'keys create --role integrator|reporter|auditor|admin [--units U1,U2] [--label TEXT] | keys list | keys revoke ID',
   options: {

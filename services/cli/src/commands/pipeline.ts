@@ -18,7 +18,6 @@ import {
 
 export const projectCommandLine: Command = {
   name: 'project',
-  summary: 'chiếu sự kiện từ NATS vào mô hình đọc / project events from NATS into a read model',
   usage:
     'project --nats URL --readmodel postgres://…|sqlite:PATH [--durable NAME] [--listen HOST:PORT] [options]',
   options: {
@@ -104,7 +103,6 @@ ${serviceOptionsHelp}
 
 export const statusCommandLine: Command = {
   name: 'status',
-  summary: 'trạng thái: vị trí, điểm kiểm, độ trễ / store head, checkpoints, lag and checks',
   usage: 'status [--nats URL] [--max-lag N] [--format text|json] [--plan ID]',
   options: {
     ...dataOptions,
@@ -173,7 +171,6 @@ ${dataOptionsHelp}`,
 
 export const rebuildCommandLine: Command = {
   name: 'rebuild',
-  summary: 'dựng lại mô hình đọc từ nhật ký / rebuild the read model from the log (blue-green)',
   usage: 'rebuild [--workers N]',
   options: { ...dataOptions, plan: { type: 'string' }, workers: { type: 'string' } },
   help: `Replays the whole event store into a new read-model version beside the live one,

@@ -12,7 +12,6 @@ import {
 
 export const relayCommandLine: Command = {
   name: 'relay',
-  summary: 'chuyển nhật ký sự kiện sang NATS JetStream / relay the event log to NATS JetStream',
   usage: 'relay --nats URL [--store sqlite:PATH|esdb://…] [--listen HOST:PORT] [options]',
   options: {
     'data-dir': { type: 'string' },

@@ -15,8 +15,14 @@ import type { Command, CommandContext } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { formatOption, toJson } from '../options.js';
-import { dateOption, knownAtOption, openStore, planOf, readModelForQuery } from '../runtime.js';
-import { auditFiles, openAuditLog, readSigningKey } from './auditRuntime.js';
+import {
+  dateOption,
+  knownAtOption,
+  openStore,
+  planOf,
+  readModelForQuery,
+} from '../runtime.js';
+import { auditFiles, openAuditLog, readSigningKey } from './audit-runtime.js';
 import { existsSync } from 'node:fs';
 import { SqliteAuditStore } from '@nhagiao/audit';
 
@@ -159,7 +165,6 @@ const submit = async (ctx: CommandContext): Promise<number> => {
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'báo cáo năm của đơn vị / the annual report of a unit',
   usage:
     'report annual --unit U --year Y [--as-of D] [--known-at T] [--format xlsx|csv|json] [--out FILE] | report submit --unit U --year Y [--as-of D] [--signed-off-by WHO] [--note TEXT]',
   options: {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createIngestor } from '@nhagiao/ingest';
 import { catchUp as catchUpReadModel } from '@nhagiao/projector/embedded';
 import type { Command } from '../command.js';
-import { auditFiles } from './auditRuntime.js';
+import { auditFiles } from './audit-runtime.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { usageError } from '../errors.js';
 import { stderrLogger } from '../logger.js';
@@ -33,7 +33,6 @@ const apiLogger = (logger: ReturnType<typeof stderrLogger>) => {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'chạy API HTTP và trang theo dõi / run the HTTP API and the dashboard',
   usage: 'serve [--host 127.0.0.1] [--port 8423] [--secure-cookie] [--trust-proxy]',
   options: {
     ...dataOptions,

@@ -3,14 +3,13 @@ import { generateSigningKey, isValidKeyName } from '@nhagiao/audit';
 import type { Command } from '../command.js';
 import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
-import { auditFiles } from './auditRuntime.js';
+import { auditFiles } from './audit-runtime.js';
 
 /** The checkpoint origin when none is named: one log per plan deployment. */
 export const DEFAULT_ORIGIN = 'nhagiao/bac-kan-423-2024';
 
 export const signingCommand: Command = {
   name: 'signing',
-  summary: 'khóa ký điểm kiểm tra nhật ký / the key that signs log checkpoints',
   usage: 'signing init [--name ORIGIN] [--force]',
   options: {
     ...dataOptions,

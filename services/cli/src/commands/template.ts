@@ -8,7 +8,6 @@ const KINDS_HELP =
 
 export const templateCommand: Command = {
   name: 'template',
-  summary: 'mẫu bảng tính để nhập / a spreadsheet template to fill in and import',
   usage: 'template KIND [--format xlsx|csv] [--out FILE]',
   // The data options are accepted (and ignored) so a script can pass the same ones to every command.
   options: { ...dataOptions, format: { type: 'string' }, out: { type: 'string' } },

@@ -28,7 +28,7 @@ import { dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { formatOption, workersOption, toJson } from '../options.js';
 import { usageError } from '../errors.js';
 import { openStore, planOf, readModelForQuery } from '../runtime.js';
-import { auditFiles, readPublicKey } from './auditRuntime.js';
+import { auditFiles, readPublicKey } from './audit-runtime.js';
 import {
   type BundleManifest,
   downloadBundle,
@@ -317,7 +317,6 @@ const checkWitnesses = (
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'kiểm tra lại toàn bộ lịch sử / verify history, checkpoints and submitted reports',
   usage:
     'verify [--bundle DIR | --from URL --auditor-key KEY] [--checkpoint FILE] [--public-key FILE] [--witness KEY --witnesses-required K] [--allow-unsigned-tail] [--workers N] [--format text|json]',
   options: {

@@ -150,7 +150,6 @@ const serve = async (ctx: CommandContext): Promise<number> => {
 
 export const witnessCommand: Command = {
   name: 'witness',
-  summary: 'nhân chứng độc lập của nhật ký / an independent witness that cosigns the log',
   usage:
     'witness init --name NAME [--dir DIR] | witness serve --log-key FILE|KEY … [--dir DIR] [--host H] [--port N]',
   options: {
