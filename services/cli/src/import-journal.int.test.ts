@@ -117,7 +117,7 @@ describe.each([
 
   beforeAll(async () => {
     // SQLite shows progress every 10,000 lines; the double is slower, so its file is smaller.
-    ids = await writeDataset(file, esdb ? 500 : 1500, 7);
+    ids = await writeDataset(file, esdb ? 300 : 1500, 7);
     // Another file: units of their own, so that it is valid whatever the first stored.
     const units = Array.from({ length: 5 }, (_, i) => ({
       id: `20000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
