@@ -1,4 +1,4 @@
-import type { TeacherPlace } from '@nhagiao/domain';
+import { SUBMITTED_AS, type TeacherPlace } from '@nhagiao/domain';
 import type { InputItem } from '@nhagiao/ingest';
 import type { Draft } from './kinds.js';
 import { type CellProblem, type SheetRow, cellOf } from './rows.js';
@@ -9,6 +9,7 @@ export interface StoredEvent {
   readonly id: string;
   readonly type: string;
   readonly data: unknown;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Reads one stream in revision order (an `EventStore`'s `readStream` fits). */
@@ -127,14 +128,21 @@ interface StreamView {
   hidden?: boolean;
 }
 
-/** Where a teacher works now and last worked, from the stream's events not retracted. */
+/**
+ * Where a teacher works now and last worked, and who registered them (a
+ * never-hired teacher is the registering authority's), from the stream's
+ * events not retracted.
+ */
 const placeOf = (all: readonly StoredEvent[], retracted: ReadonlySet<string>): TeacherPlace => {
   let employedAt: string | undefined;
   let lastUnit: string | undefined;
+  let registeredAs: string | undefined;
   for (const e of all) {
     if (retracted.has(e.id)) continue;
     const data = e.data as Data;
-    if (e.type === 'TeacherHired') {
+    if (e.type === 'TeacherRegistered') {
+      registeredAs = e.metadata?.[SUBMITTED_AS];
+    } else if (e.type === 'TeacherHired') {
       employedAt = data.unitId as string;
       lastUnit = employedAt;
     } else if (e.type === 'TeacherTransferred' && employedAt !== undefined) {
@@ -144,7 +152,7 @@ const placeOf = (all: readonly StoredEvent[], retracted: ReadonlySet<string>): T
       employedAt = undefined;
     }
   }
-  return { employedAt, lastUnit };
+  return { employedAt, lastUnit, registeredAs };
 };
 
 const viewOf = async (

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Progress, perSecond } from './progress.js';
@@ -172,6 +173,46 @@ describe('keys create --units', () => {
       expect(ok.code).toBe(0);
       expect((await sandbox.run(['keys', 'list'])).stdout).toContain('cdbk,gdnn-na-ri');
     } finally {
+      sandbox.cleanup();
+    }
+  });
+
+  it('refuses a unit merged into another, naming the surviving unit and the date', async () => {
+    const sandbox = cliSandbox();
+    const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-merge-'));
+    try {
+      expect(
+        (await sandbox.run(['import', path.join(EXAMPLES, '01-new-teacher.ndjson')])).code,
+      ).toBe(0);
+      const merge = path.join(dir, 'merge.ndjson');
+      writeFileSync(
+        merge,
+        `${JSON.stringify({
+          id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          type: 'UnitMerged',
+          data: { unitId: 'gdnn-na-ri', intoUnitId: 'cdbk', effectiveOn: '2025-01-01' },
+        })}\n`,
+      );
+      expect((await sandbox.run(['import', merge])).code).toBe(0);
+      const listed = (await sandbox.run(['keys', 'list'])).stdout;
+      const refused = await sandbox.run([
+        'keys',
+        'create',
+        '--role',
+        'integrator',
+        '--units',
+        'gdnn-na-ri',
+      ]);
+      expect(refused.code).toBe(64);
+      expect(refused.stderr).toContain(
+        '--units: gdnn-na-ri was merged into cdbk on 2025-01-01: a key of a merged-away unit records nothing; create the key for cdbk instead',
+      );
+      expect((await sandbox.run(['keys', 'list'])).stdout).toBe(listed);
+      expect(
+        (await sandbox.run(['keys', 'create', '--role', 'integrator', '--units', 'cdbk'])).code,
+      ).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       sandbox.cleanup();
     }
   });

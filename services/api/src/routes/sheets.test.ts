@@ -175,6 +175,43 @@ gv-b-9;vb-b-9;Thạc sỹ;Kỹ thuật điện;${institution};30/06/2015;;
     expect(await count()).toBe(before);
   });
 
+  it("treats a never-hired teacher as the registering unit's: its sheets compare, another unit's are refused", async () => {
+    const registered = await http({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${centreA}`, 'content-type': 'application/json' },
+      payload: JSON.stringify([
+        envelope('TeacherRegistered', {
+          teacherId: 'gv-a-new',
+          fullName: 'Hoàng Văn Tú',
+          birthDate: '1990-02-11',
+          gender: 'male',
+          ethnicity: 'Nùng',
+        }),
+      ]),
+    });
+    expect(registered.statusCode).toBe(200);
+    const SHEET = `Mã nhà giáo;Họ và tên;Ngày sinh;Giới tính;Dân tộc;Mã đơn vị;Loại nhà giáo;Ngày tuyển dụng;Trình độ giảng dạy;Dạy lý thuyết/thực hành
+gv-a-new;Tên Khác;;;;;;;;
+`;
+    const before = await count();
+    // The registering unit gets the comparison that helps fix the row…
+    const own = await importCsv(centreA, SHEET);
+    expect(own.statusCode).toBe(422);
+    expect(own.json<{ details: { message: string }[] }>().details[0]!.message).toMatch(
+      /teacher gv-a-new is registered with (fullName "Hoàng Văn Tú"|birthDate "1990-02-11")/,
+    );
+    // …another unit learns nothing of the teacher.
+    const centreB = stack.keys.create({ role: 'integrator', units: [CENTRE_B] }).secret;
+    const other = await importCsv(centreB, SHEET);
+    expect(other.statusCode).toBe(422);
+    expect(other.json<{ details: { message: string }[] }>().details[0]!.message).toMatch(
+      /teacher gv-a-new is not one of this key's units' teachers/,
+    );
+    expect(other.body).not.toContain('Hoàng Văn Tú');
+    expect(await count()).toBe(before);
+  });
+
   it('gives templates; a CSV sent to /v1/events is 415 listing the accepted types and where a sheet goes', async () => {
     const xlsx = await http({
       url: '/v1/templates/teachers',

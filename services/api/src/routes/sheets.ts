@@ -1,5 +1,5 @@
 import { SHEET_KINDS, importSpreadsheet, templateCsv, templateXlsx } from '@nhagiao/sheets';
-import type { TeacherPlace } from '@nhagiao/domain';
+import { SUBMITTED_AS, type TeacherPlace, recorderOf } from '@nhagiao/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -35,26 +35,42 @@ const detail = (problem: string): { path: string; message: string } => {
 
 /**
  * For a key that is not the Sở's: a teacher is readable when they work, or last
- * worked, at one of the key's units (or a unit merged into one of them), as
- * authority decides who records facts about them (docs/authority.md). A sheet
- * never compares with, nor quotes, what is stored about another unit's teacher.
+ * worked, at one of the key's units (or a unit merged into one of them), or,
+ * never hired, were registered by one of them — as authority decides who
+ * records facts about them (docs/authority.md). A sheet never compares with,
+ * nor quotes, what is stored about another unit's teacher, nor about a
+ * never-hired teacher another unit or the Sở registered.
  */
 const teacherReadable =
   (deps: ServerDeps, units: readonly string[]) =>
   async (place: TeacherPlace): Promise<boolean> => {
     const unit = place.employedAt ?? place.lastUnit;
-    const seen: string[] = [];
-    for (let u = unit; u !== undefined && !seen.includes(u);) {
-      if (units.includes(u)) return true;
-      seen.push(u);
-      let into: string | undefined;
-      for await (const e of deps.store.readStream(`unit-${u}`)) {
-        if (e.type === 'UnitMerged') into = (e.data as { intoUnitId: string }).intoUnitId;
-      }
-      u = into;
-    }
+    if (unit !== undefined) return reaches(deps, unit, units);
+    if (place.registeredAs === undefined) return false;
+    const registrar = recorderOf({ [SUBMITTED_AS]: place.registeredAs });
+    if (registrar.role !== 'integrator') return false;
+    for (const u of registrar.units) if (await reaches(deps, u, units)) return true;
     return false;
   };
+
+/** Whether `unit`, or the unit it was merged into (following merges), is one of `units`. */
+const reaches = async (
+  deps: ServerDeps,
+  unit: string,
+  units: readonly string[],
+): Promise<boolean> => {
+  const seen: string[] = [];
+  for (let u: string | undefined = unit; u !== undefined && !seen.includes(u);) {
+    if (units.includes(u)) return true;
+    seen.push(u);
+    let into: string | undefined;
+    for await (const e of deps.store.readStream(`unit-${u}`)) {
+      if (e.type === 'UnitMerged') into = (e.data as { intoUnitId: string }).intoUnitId;
+    }
+    u = into;
+  }
+  return false;
+};
 
 /**
  * POST /v1/imports (an XLSX or CSV file of records, as the units keep them) and

@@ -5,7 +5,7 @@ import { CliError, usageError } from '../errors.js';
 import { renderTable } from '../format/table.js';
 import { formatOption, toJson } from '../options.js';
 import { openKeys } from '../runtime.js';
-import { unregisteredUnits } from '../units.js';
+import { mergedUnits, unregisteredUnits } from '../units.js';
 
 export const keysCommand: Command = {
   name: 'keys',
@@ -60,7 +60,14 @@ ${dataOptionsHelp}`,
         throw usageError('an integrator key needs --units: the units it writes for');
       const unknown = await unregisteredUnits(dataConfig(ctx.values, ctx.env), units);
       if (unknown.length > 0)
-        throw usageError(`--units: ${unknown.join(', ')} not registered: record UnitRegistered for each first (nhagiao import, or an admin key), then create the key`);
+        throw usageError(
+          `--units: ${unknown.join(', ')} not registered: record UnitRegistered for each first (nhagiao import, or an admin key), then create the key`,
+        );
+      const merged = await mergedUnits(dataConfig(ctx.values, ctx.env), units);
+      if (merged.length > 0)
+        throw usageError(
+          `--units: ${merged.map((m) => `${m.unitId} was merged into ${m.intoUnitId} on ${m.effectiveOn}`).join('; ')}: a key of a merged-away unit records nothing; create the key for ${[...new Set(merged.map((m) => m.intoUnitId))].join(', ')} instead`,
+        );
       const { id, secret } = keys.create({
         role: role as Role,
         ...(units.length > 0 ? { units } : {}),
