@@ -1,3 +1,4 @@
+import type { EventType } from '@nhagiao/domain';
 import type { Lang } from './format.js';
 import type { Status, Verdict } from './forecast.js';
 import { formatDate } from './format.js';
@@ -76,7 +77,8 @@ const vi = {
     UnitMerged: 'Sáp nhập đơn vị',
     UnitRegistered: 'Đăng ký đơn vị',
     UnitRenamed: 'Đổi tên đơn vị',
-  } as Record<string, string>,
+    // Every event type has its label: a type added to the contract fails to compile here.
+  } satisfies Record<EventType, string> as Record<string, string>,
   whoLacksWhat: 'Ai thiếu gì',
   lackMaster: (n: string, studying: string | null) =>
     `${n} nhà giáo chưa có bằng thạc sĩ trở lên${studying === null ? '' : `; ${studying} người trong số đó đang học thạc sĩ hoặc tiến sĩ`}.`,
@@ -394,7 +396,7 @@ const en: Strings = {
     UnitMerged: 'Unit merged',
     UnitRegistered: 'Unit registered',
     UnitRenamed: 'Unit renamed',
-  },
+  } satisfies Record<EventType, string>,
   whoLacksWhat: 'Who lacks what',
   lackMaster: (n: string, studying: string | null) =>
     `${n} teachers hold no master's or above${studying === null ? '' : `; ${studying} of them are studying for one`}.`,
