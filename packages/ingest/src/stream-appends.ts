@@ -24,7 +24,7 @@ export const underLimit = (write: StreamWrite, budget = APPEND_BUDGET): StreamWr
   for (const e of write.events) {
     const size = sizeOf(e);
     if (events.length > 0 && bytes + size > budget) {
-      parts.push({ stream: write.stream, events, expected });
+      parts.push({ ...write, events, expected });
       expected = nextExpected(expected, events.length);
       events = [];
       bytes = 0;
@@ -32,8 +32,7 @@ export const underLimit = (write: StreamWrite, budget = APPEND_BUDGET): StreamWr
     events.push(e);
     bytes += size;
   }
-  if (events.length > 0 || parts.length === 0)
-    parts.push({ stream: write.stream, events, expected });
+  if (events.length > 0 || parts.length === 0) parts.push({ ...write, events, expected });
   return parts;
 };
 

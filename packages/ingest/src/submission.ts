@@ -638,16 +638,23 @@ export class Submission {
   }
 }
 
-/** Consecutive events of one stream as one write, in the buffer's order: one transaction keeps it. */
+/**
+ * Consecutive events of one stream as one write, in the buffer's order: one
+ * transaction keeps it. Their ids were checked against the stream as decided
+ * (`idsChecked`): a store that checks ids by reading the stream need not.
+ */
 const inRuns = (buffer: readonly Pending[]): StreamWrite[] => {
   const writes: StreamWrite[] = [];
-  let current: { stream: string; events: Envelope[]; expected: bigint | 'no-stream' } | undefined;
+  let current:
+    | { stream: string; events: Envelope[]; expected: bigint | 'no-stream'; idsChecked: true }
+    | undefined;
   for (const p of buffer) {
     if (current?.stream !== p.stream) {
       current = {
         stream: p.stream,
         events: [],
         expected: p.revision === 0n ? 'no-stream' : p.revision - 1n,
+        idsChecked: true,
       };
       writes.push(current);
     }

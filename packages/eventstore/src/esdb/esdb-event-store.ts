@@ -103,11 +103,87 @@ export const openEsdbEventStore = (
   };
 
   /**
+   * Writes events none of which is stored, with the caller's expected revision,
+   * and gives each its outcome. The append answers with the last event's
+   * position only: the others are read back, in one page read.
+   */
+  const writeFresh = async (
+    stream: string,
+    fresh: readonly Envelope[],
+    expected: ExpectedRevision,
+    known: Map<string, AppendOutcome>,
+  ): Promise<bigint> => {
+    const result = await client
+      .appendToStream(
+        stream,
+        fresh.map((e) =>
+          jsonEvent({
+            id: e.id,
+            type: e.type,
+            data: e.data as Record<string, unknown>,
+            metadata: e.metadata ?? {},
+          }),
+        ),
+        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
+      )
+      .catch((error: unknown) => {
+        // Left to the retry around the whole append, which checks the ids again first.
+        if (isTransient(error)) throw error;
+        throw toStoreError(error, `append to ${stream}`, { stream, expected });
+      });
+    const last = result.nextExpectedRevision;
+    const first = last - BigInt(fresh.length) + 1n;
+    const positions =
+      fresh.length === 1 && result.position
+        ? [result.position.commit]
+        : (await readStreamPage(client, stream, first, fresh.length)).map((e) => e.position);
+    fresh.forEach((e, i) => {
+      const position = positions[i];
+      if (position === undefined) {
+        throw new StoreUnavailableError(
+          `EventStoreDB did not give back event ${e.id} of ${stream}`,
+        );
+      }
+      known.set(e.id, { id: e.id, status: 'appended', position, revision: first + BigInt(i) });
+    });
+    return last;
+  };
+
+  /**
+   * Whether a write may go straight to the server, its ids unchecked here: the
+   * caller vouches for them at a concrete revision (`idsChecked`). An append
+   * that finds the stream elsewhere is refused by the server, and then checked
+   * in full. Not without the caller's word, even for `no-stream`: the server
+   * answers a re-append of events at the place they were first written as a
+   * success without writing (its own idempotency), which would be taken for
+   * an append here.
+   */
+  const direct = (write: StreamWrite): boolean =>
+    write.events.length > 0 &&
+    write.idsChecked === true &&
+    (write.expected === 'no-stream' || typeof write.expected === 'bigint');
+
+  /**
    * Our idempotency first (the stream is known, so its ids are checked before
    * writing), then the write of what is new with the caller's expected revision.
+   * `trusting`: a first attempt may skip the check where `direct` allows.
    */
-  const appendOne = async (write: StreamWrite): Promise<AppendResult> => {
+  const appendOne = async (write: StreamWrite, trusting: boolean): Promise<AppendResult> => {
     const { stream, events, expected } = write;
+    if (trusting && direct(write)) {
+      const known = new Map<string, AppendOutcome>();
+      try {
+        const last = await writeFresh(stream, events, expected, known);
+        return {
+          stream,
+          outcomes: events.map((e) => known.get(e.id) as AppendOutcome),
+          nextExpected: last,
+        };
+      } catch (error) {
+        // The stream is not at `expected`: an earlier attempt's events, or another writer's.
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
     const stored = new Map((await wholeStream(client, stream)).map((e) => [e.id, e]));
     const current = stored.size === 0 ? null : BigInt(stored.size - 1);
     const fresh: Envelope[] = [];
@@ -138,45 +214,18 @@ export const openEsdbEventStore = (
       }
       return { stream, outcomes: [...known.values()], nextExpected: current ?? -1n };
     }
-    const result = await client
-      .appendToStream(
-        stream,
-        fresh.map((e) =>
-          jsonEvent({
-            id: e.id,
-            type: e.type,
-            data: e.data as Record<string, unknown>,
-            metadata: e.metadata ?? {},
-          }),
-        ),
-        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
-      )
-      .catch((error: unknown) => {
-        // Left to the retry around the whole append, which checks the ids again first.
-        if (isTransient(error)) throw error;
-        throw toStoreError(error, `append to ${stream}`, { stream, expected });
-      });
-    const last = result.nextExpectedRevision;
-    const first = last - BigInt(fresh.length) + 1n;
-    // The append answers with the last event's position only; the others are read back.
-    const positions =
-      fresh.length === 1 && result.position
-        ? [result.position.commit]
-        : (await readStreamPage(client, stream, first, fresh.length)).map((e) => e.position);
-    fresh.forEach((e, i) => {
-      const position = positions[i];
-      if (position === undefined) {
-        throw new StoreUnavailableError(
-          `EventStoreDB did not give back event ${e.id} of ${stream}`,
-        );
-      }
-      known.set(e.id, { id: e.id, status: 'appended', position, revision: first + BigInt(i) });
-    });
+    const last = await writeFresh(stream, fresh, expected, known);
     return {
       stream,
       outcomes: events.map((e) => known.get(e.id) as AppendOutcome),
       nextExpected: last,
     };
+  };
+
+  /** An append, retried on transient errors; only the first attempt may skip the id check. */
+  const guardedAppend = (write: StreamWrite): Promise<AppendResult> => {
+    let attempts = 0;
+    return guard(`append to ${write.stream}`, () => appendOne(write, attempts++ === 0));
   };
 
   /**
@@ -254,12 +303,11 @@ export const openEsdbEventStore = (
   return {
     // EventStoreDB has no transaction across streams: a batch is written stream by stream.
     capabilities: { atomicBatches: false },
-    append: (stream, events, expected) =>
-      guard(`append to ${stream}`, () => appendOne({ stream, events, expected })),
+    append: (stream, events, expected) => guardedAppend({ stream, events, expected }),
     appendBatch: async (writes) => {
       const results: AppendResult[] = [];
       for (const write of writes) {
-        results.push(await guard(`append to ${write.stream}`, () => appendOne(write)));
+        results.push(await guardedAppend(write));
       }
       return results;
     },
