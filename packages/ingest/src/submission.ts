@@ -179,6 +179,8 @@ export class Submission {
   async #storedHistory(stream: string): Promise<Envelope[]> {
     const history: Envelope[] = [];
     for await (const e of this.#store.readStream(stream)) history.push(e as unknown as Envelope);
+    // A check appends nothing: what it accepted in earlier windows is in its own index.
+    if (this.#seen !== undefined) history.push(...this.#seen.ofStream(stream));
     for (const p of this.#buffer) if (p.stream === stream) history.push(p.envelope);
     return history;
   }
@@ -220,6 +222,8 @@ export class Submission {
           line: p.line,
           type: p.envelope.type,
           data: canonicalJson(p.envelope.data),
+          stream: p.stream,
+          metadata: p.envelope.metadata === undefined ? '' : JSON.stringify(p.envelope.metadata),
         })),
       );
       this.checked += buffer.length;
