@@ -208,7 +208,11 @@ export const appendCases = (store: () => EventStore): void => {
       const t = uniqueTeacherId();
       const reg = registered(t, 'Đinh Văn Ba');
       await store().append(streamFor(t), [reg, ...completions(t, 1)], 'no-stream');
-      const changed: Envelope = { ...reg, data: { teacherId: t, fullName: 'Đinh Văn Bá' } };
+      const changed: Envelope = {
+        id: reg.id,
+        type: 'TeacherRegistered',
+        data: { teacherId: t, fullName: 'Đinh Văn Bá' },
+      };
       const conflict = await store()
         .appendBatch([{ stream: streamFor(t), events: [changed], expected: 0n, idsChecked: true }])
         .catch((e: unknown) => e);
