@@ -16,6 +16,8 @@ interface Bench {
   readonly script: string;
   readonly args: (quick: boolean) => string[];
   readonly env?: (quick: boolean) => Record<string, string>;
+  /** A second script run after the first, in its own process (a bench of two parts). */
+  readonly then?: Pick<Bench, 'script' | 'args'>;
 }
 
 const benches: readonly Bench[] = [
@@ -77,6 +79,16 @@ const benches: readonly Bench[] = [
   },
   {
     name: 'esdb',
+    what: 'on the EventStoreDB protocol double: NDJSON import vs raw batched client appends (peak RSS at two file sizes), then rebuild and verify from the store vs a raw $all read of it',
+    script: 'packages/ingest/bench/esdb-import.bench.ts',
+    args: (q) => [q ? '820' : '8200'],
+    then: {
+      script: 'services/cli/bench/esdb.bench.ts',
+      args: (q) => [q ? '800' : '8000'],
+    },
+  },
+  {
+    name: 'esdb-read',
     what: 'on the EventStoreDB protocol double: rebuild and verify from the store vs a raw $all read of it with @eventstore/db-client',
     script: 'services/cli/bench/esdb.bench.ts',
     args: (q) => [q ? '800' : '8000'],
@@ -128,14 +140,20 @@ let failed = 0;
 for (const b of chosen) {
   process.stdout.write(`\n=== ${b.name}: ${b.what}${quick ? ' (quick)' : ''}\n`);
   const started = Date.now();
-  const r = spawnSync(
-    process.execPath,
-    ['--expose-gc', ...CLI_NODE_FLAGS, '--import', 'tsx', b.script, ...b.args(quick)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, ...(b.env?.(quick) ?? {}) },
-    },
-  );
+  const runScript = (part: Pick<Bench, 'script' | 'args'>) =>
+    spawnSync(
+      process.execPath,
+      ['--expose-gc', ...CLI_NODE_FLAGS, '--import', 'tsx', part.script, ...part.args(quick)],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, ...(b.env?.(quick) ?? {}) },
+      },
+    );
+  let r = runScript(b);
+  if (r.status === 0 && b.then !== undefined) {
+    process.stdout.write('\n');
+    r = runScript(b.then);
+  }
   if (r.status !== 0) failed += 1;
   printHistory(b.name);
   process.stdout.write(

@@ -10,6 +10,18 @@ export interface StreamWrite {
   readonly stream: string;
   readonly events: readonly Envelope[];
   readonly expected: ExpectedRevision;
+  /**
+   * The caller has checked the events' ids against the stream as it stands at
+   * `expected` (a revision, not `any` or `exists`): none is stored there. An
+   * adapter that checks ids by reading the stream may then write straight
+   * away, and falls back to its full check when the stream has moved on
+   * (which reports duplicates of an earlier attempt, or the concurrency error)
+   * and on every retry. A claim that is wrong for a stream at `expected` is
+   * the caller's bug. (EventStoreDB itself answers a re-append of the same
+   * ids at the same place as a success: events another writer stored with
+   * these ids just after the caller's check are then reported `appended`.)
+   */
+  readonly idsChecked?: boolean;
 }
 
 /** What became of one event of an append. */

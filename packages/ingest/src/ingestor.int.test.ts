@@ -232,6 +232,30 @@ describe('Ingestor on the SQLite store', () => {
     expect(report.items.map((o) => o.status)).toEqual(['accepted']);
   });
 
+  it('checks a retraction of an event accepted in an earlier window of the same check', async () => {
+    // A store without transactions: a large file is checked whole first, appending nothing.
+    const { transaction, ...untransacted } = store;
+    expect(transaction).toBeDefined();
+    const ingestor = createIngestor({ store: untransacted, batchSize: 1 });
+    const left = leave('t1', '2024-06-01');
+    const retract = {
+      id: id(),
+      type: 'EventRetracted',
+      data: { teacherId: 't1', eventId: left.id, reason: 'nhập nhầm' },
+    };
+    // Decided 500 at a time: the leave is in the first window, its retraction in the second.
+    const others = Array.from({ length: 500 }, (_, i) => teacher(`t${i + 2}`));
+    const items = [unit('u1'), teacher('t1'), hire('t1', 'u1'), left, ...others, retract];
+    const checked = await ingestor.ingest(arrayItems([...items, leave('t1', '2025-01-01')]), {
+      source: 'a',
+      mode: 'partial',
+      check: true,
+    });
+    expect(checked.rejected).toBe(0);
+    expect(checked.checked).toBe(items.length + 1);
+    expect(await all()).toEqual([]);
+  });
+
   it('decides a retraction against the stored stream and the submission so far', async () => {
     const ingestor = createIngestor({ store, batchSize: 1 });
     const left = leave('t1', '2024-06-01');

@@ -175,7 +175,7 @@ export class Ingestor {
 
     let rolledBack = false;
     holdings.begin();
-    cache.begin(options.signal);
+    cache.begin(options.signal, check);
     try {
       if (store.transaction && !check) await store.transaction(body);
       else await body();
@@ -189,7 +189,12 @@ export class Ingestor {
         cache.rollback(true);
         throw e;
       }
-      cache.rollback(false);
+      if (check && submission.rejected === 0) {
+        // A clean check is followed by its appending pass: the streams it read stay known.
+        holdings.begin();
+        cache.keepReads();
+        holdings.commit();
+      } else cache.rollback(false);
       rolledBack = true;
     } finally {
       quarantine.flush();

@@ -24,7 +24,7 @@ export const underLimit = (write: StreamWrite, budget = APPEND_BUDGET): StreamWr
   for (const e of write.events) {
     const size = sizeOf(e);
     if (events.length > 0 && bytes + size > budget) {
-      parts.push({ stream: write.stream, events, expected });
+      parts.push({ ...write, events, expected });
       expected = nextExpected(expected, events.length);
       events = [];
       bytes = 0;
@@ -32,8 +32,7 @@ export const underLimit = (write: StreamWrite, budget = APPEND_BUDGET): StreamWr
     events.push(e);
     bytes += size;
   }
-  if (events.length > 0 || parts.length === 0)
-    parts.push({ stream: write.stream, events, expected });
+  if (events.length > 0 || parts.length === 0) parts.push({ ...write, events, expected });
   return parts;
 };
 
@@ -49,28 +48,30 @@ const nextExpected = (
 
 /**
  * Appends writes in their order. A store with transactions takes them in one
- * call (one commit). Elsewhere each write goes on its own, cut under the
- * append limit, each part expecting the revision the one before left: the
- * log keeps the order the events were decided in across streams, so "known
- * at" an event means the same on every store (appending streams concurrently
- * would interleave them by chance).
+ * call (one commit). Elsewhere each write is cut under the append limit, each
+ * part expecting the revision the one before left, and the parts go in one
+ * call that appends them one after another: the log keeps the order the
+ * events were decided in across streams, so "known at" an event means the
+ * same on every store (appending streams concurrently would interleave them
+ * by chance).
  */
 export const appendInOrder = async (
   store: EventStore,
   writes: readonly StreamWrite[],
 ): Promise<AppendResult[]> => {
   if (store.transaction !== undefined || writes.length === 0) return store.appendBatch(writes);
-  const results: AppendResult[] = [];
-  for (const write of writes) {
+  const cut = writes.map((write) => underLimit(write));
+  const answers = await store.appendBatch(cut.flat());
+  let next = 0;
+  return writes.map((write, w) => {
     const outcomes: AppendResult['outcomes'][number][] = [];
     let last: AppendResult | undefined;
-    for (const part of underLimit(write)) {
-      const [result] = await store.appendBatch([part]);
+    for (let i = 0; i < (cut[w] as StreamWrite[]).length; i++) {
+      const result = answers[next++];
       if (result === undefined) throw new Error(`no answer for the append to ${write.stream}`);
       outcomes.push(...result.outcomes);
       last = result;
     }
-    results.push({ stream: write.stream, outcomes, nextExpected: last?.nextExpected ?? -1n });
-  }
-  return results;
+    return { stream: write.stream, outcomes, nextExpected: last?.nextExpected ?? -1n };
+  });
 };

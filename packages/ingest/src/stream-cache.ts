@@ -44,6 +44,12 @@ export class StreamStateCache {
    */
   readonly #ids: Map<string, Set<string>> | undefined;
   #signal: AbortSignal | undefined;
+  /**
+   * In a check: the states of the streams it read, as folded (with their
+   * holdings), so that what the store holds stays known after the check (see
+   * `keepReads`). At most `capacity`, the oldest dropped first.
+   */
+  #folded: Map<string, StreamState> | undefined;
 
   constructor(
     store: EventStore,
@@ -75,11 +81,40 @@ export class StreamStateCache {
     this.#ids?.delete(stream);
   }
 
-  /** Starts a submission: nothing in the overlay. */
-  begin(signal: AbortSignal | undefined): void {
+  /**
+   * Starts a submission: nothing in the overlay. `check`: one that appends
+   * nothing, whose reads of the store may be kept (`keepReads`).
+   */
+  begin(signal: AbortSignal | undefined, check = false): void {
     this.#overlay.clear();
     this.#loadedNow.length = 0;
     this.#signal = signal;
+    this.#folded = check ? new Map() : undefined;
+  }
+
+  /**
+   * Ends a check (nothing appended, its holdings rolled back): what it decided
+   * goes, but the streams it read stay known as the store holds them, their
+   * holdings put back (inside a holdings transaction of the caller's), so the
+   * appending pass that follows does not read them again. A stream another
+   * writer changes meanwhile is caught by the expected revision of its append.
+   */
+  keepReads(): void {
+    const folded = this.#folded;
+    this.#folded = undefined;
+    for (const stream of this.#loadedNow) {
+      const state = folded?.get(stream);
+      const entry = this.#committed.get(stream);
+      if (state === undefined || entry === undefined) this.#forget(stream);
+      else
+        this.#committed.set(stream, {
+          state: this.#holdings.settle(stream, state, 'whole'),
+          revision: entry.revision,
+        });
+    }
+    this.#overlay.clear();
+    this.#loadedNow.length = 0;
+    this.#trim();
   }
 
   /** What the submission decided becomes committed; the oldest streams go beyond capacity. */
@@ -100,6 +135,7 @@ export class StreamStateCache {
    * it decided are read again too.
    */
   rollback(unsure: boolean): void {
+    this.#folded = undefined;
     for (const stream of this.#loadedNow) this.#forget(stream);
     if (unsure) for (const stream of this.#overlay.keys()) this.#forget(stream);
     this.#overlay.clear();
@@ -166,6 +202,11 @@ export class StreamStateCache {
       history.push(envelope);
       ids?.add(e.id);
       revision = e.revision;
+    }
+    if (this.#folded !== undefined) {
+      this.#folded.set(stream, state);
+      if (this.#folded.size > this.#capacity)
+        this.#folded.delete(this.#folded.keys().next().value as string);
     }
     const entry = { state: this.#holdings.settle(stream, state, 'whole'), revision };
     this.#committed.set(stream, entry);

@@ -179,6 +179,8 @@ export class Submission {
   async #storedHistory(stream: string): Promise<Envelope[]> {
     const history: Envelope[] = [];
     for await (const e of this.#store.readStream(stream)) history.push(e as unknown as Envelope);
+    // A check appends nothing: what it accepted in earlier windows is in its own index.
+    if (this.#seen !== undefined) history.push(...this.#seen.ofStream(stream));
     for (const p of this.#buffer) if (p.stream === stream) history.push(p.envelope);
     return history;
   }
@@ -220,6 +222,8 @@ export class Submission {
           line: p.line,
           type: p.envelope.type,
           data: canonicalJson(p.envelope.data),
+          stream: p.stream,
+          metadata: p.envelope.metadata === undefined ? '' : JSON.stringify(p.envelope.metadata),
         })),
       );
       this.checked += buffer.length;
@@ -638,16 +642,23 @@ export class Submission {
   }
 }
 
-/** Consecutive events of one stream as one write, in the buffer's order: one transaction keeps it. */
+/**
+ * Consecutive events of one stream as one write, in the buffer's order: one
+ * transaction keeps it. Their ids were checked against the stream as decided
+ * (`idsChecked`): a store that checks ids by reading the stream need not.
+ */
 const inRuns = (buffer: readonly Pending[]): StreamWrite[] => {
   const writes: StreamWrite[] = [];
-  let current: { stream: string; events: Envelope[]; expected: bigint | 'no-stream' } | undefined;
+  let current:
+    | { stream: string; events: Envelope[]; expected: bigint | 'no-stream'; idsChecked: true }
+    | undefined;
   for (const p of buffer) {
     if (current?.stream !== p.stream) {
       current = {
         stream: p.stream,
         events: [],
         expected: p.revision === 0n ? 'no-stream' : p.revision - 1n,
+        idsChecked: true,
       };
       writes.push(current);
     }

@@ -159,6 +159,75 @@ export const appendCases = (store: () => EventStore): void => {
     });
   });
 
+  describe('writes whose ids the caller checked (idsChecked)', () => {
+    it('appends at the checked revision, positions and revisions as any append', async () => {
+      const t = uniqueTeacherId();
+      const first = await store().append(streamFor(t), [registered(t)], 'no-stream');
+      const more = completions(t, 3);
+      const [result] = await store().appendBatch([
+        { stream: streamFor(t), events: more, expected: 0n, idsChecked: true },
+      ]);
+      expect(result?.outcomes.map((o) => [o.id, o.status, o.revision])).toEqual(
+        more.map((e, i) => [e.id, 'appended', BigInt(i + 1)]),
+      );
+      expect(result?.nextExpected).toBe(3n);
+      const read = await readOurs(store(), [streamFor(t)]);
+      expect(read.map((e) => e.position)).toEqual([
+        first.outcomes[0]?.position,
+        ...(result?.outcomes.map((o) => o.position) ?? []),
+      ]);
+    });
+
+    it('reports the duplicates of an earlier attempt once the stream has moved on', async () => {
+      const t = uniqueTeacherId();
+      const [c1, c2] = completions(t, 2) as [Envelope, Envelope];
+      const first = await store().append(streamFor(t), [registered(t), c1], 'no-stream');
+      await store().append(streamFor(t), [c2], 'exists');
+      // Checked when the stream did not exist; written meanwhile by an earlier attempt.
+      const [retry] = await store().appendBatch([
+        { stream: streamFor(t), events: [c1], expected: 'no-stream', idsChecked: true },
+      ]);
+      expect(retry?.outcomes).toEqual([{ ...first.outcomes[1], status: 'duplicate' }]);
+      expect(await readOurs(store(), [streamFor(t)])).toHaveLength(3);
+      // Duplicates with new events after the stream moved on: the concurrency error.
+      const mixed = await store()
+        .appendBatch([
+          {
+            stream: streamFor(t),
+            events: [c1, ...completions(t, 1)],
+            expected: 'no-stream',
+            idsChecked: true,
+          },
+        ])
+        .catch((e: unknown) => e);
+      expect(mixed).toBeInstanceOf(ConcurrencyError);
+      expect(await readOurs(store(), [streamFor(t)])).toHaveLength(3);
+    });
+
+    it('refuses an id conflict and a stale revision as any append does, writing nothing', async () => {
+      const t = uniqueTeacherId();
+      const reg = registered(t, 'Đinh Văn Ba');
+      await store().append(streamFor(t), [reg, ...completions(t, 1)], 'no-stream');
+      const changed: Envelope = {
+        id: reg.id,
+        type: 'TeacherRegistered',
+        data: { teacherId: t, fullName: 'Đinh Văn Bá' },
+      };
+      const conflict = await store()
+        .appendBatch([{ stream: streamFor(t), events: [changed], expected: 0n, idsChecked: true }])
+        .catch((e: unknown) => e);
+      expect(conflict).toBeInstanceOf(IdConflictError);
+      const stale = await store()
+        .appendBatch([
+          { stream: streamFor(t), events: completions(t, 1), expected: 0n, idsChecked: true },
+        ])
+        .catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(ConcurrencyError);
+      expect(stale).toMatchObject({ stream: streamFor(t), expected: 0n, actual: 1n });
+      expect(await readOurs(store(), [streamFor(t)])).toHaveLength(2);
+    });
+  });
+
   describe('appendBatch', () => {
     it('appends to several streams in one call, positions following the order of the writes', async () => {
       const ts = [uniqueTeacherId(), uniqueTeacherId(), uniqueTeacherId()];

@@ -39,6 +39,12 @@ export interface EsdbEventStoreOptions {
   readonly maxClockStepBackMs?: number;
 }
 
+/** An append the server has taken: the stream's last revision now, and the outcomes to come. */
+interface Written {
+  readonly last: bigint;
+  readonly outcomes: Promise<AppendOutcome[]>;
+}
+
 const silent: EsdbLogger = { warn: () => undefined };
 
 const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =>
@@ -103,11 +109,106 @@ export const openEsdbEventStore = (
   };
 
   /**
+   * Writes events none of which is stored, with the caller's expected revision.
+   * Resolves once the server has taken them, with their outcomes to come: the
+   * append answers with the last event's position only, so the others are
+   * read back (one page read, retried on its own), while the caller may go on.
+   */
+  const writeFresh = async (
+    stream: string,
+    fresh: readonly Envelope[],
+    expected: ExpectedRevision,
+  ): Promise<Written> => {
+    const result = await client
+      .appendToStream(
+        stream,
+        fresh.map((e) =>
+          jsonEvent({
+            id: e.id,
+            type: e.type,
+            data: e.data as Record<string, unknown>,
+            metadata: e.metadata ?? {},
+          }),
+        ),
+        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
+      )
+      .catch((error: unknown) => {
+        // Left to the retry around the whole append, which checks the ids again first.
+        if (isTransient(error)) throw error;
+        throw toStoreError(error, `append to ${stream}`, { stream, expected });
+      });
+    const last = result.nextExpectedRevision;
+    const first = last - BigInt(fresh.length) + 1n;
+    const toOutcomes = (positions: readonly bigint[]): AppendOutcome[] =>
+      fresh.map((e, i) => {
+        const position = positions[i];
+        if (position === undefined) {
+          throw new StoreUnavailableError(
+            `EventStoreDB did not give back event ${e.id} of ${stream}`,
+          );
+        }
+        return { id: e.id, status: 'appended', position, revision: first + BigInt(i) };
+      });
+    const outcomes =
+      fresh.length === 1 && result.position
+        ? Promise.resolve(toOutcomes([result.position.commit]))
+        : guard(`read of ${stream}`, () =>
+            readStreamPage(client, stream, first, fresh.length),
+          ).then((read) => toOutcomes(read.map((e) => e.position)));
+    // Awaited by the caller later; a failure must not count as unhandled meanwhile.
+    outcomes.catch(() => undefined);
+    return { last, outcomes };
+  };
+
+  /**
+   * Whether a write may go straight to the server, its ids unchecked here: the
+   * caller vouches for them at a concrete revision (`idsChecked`). An append
+   * that finds the stream elsewhere is refused by the server, and then checked
+   * in full. Not without the caller's word, even for `no-stream`: the server
+   * answers a re-append of events at the place they were first written as a
+   * success without writing (its own idempotency), which would be taken for
+   * an append here.
+   */
+  const direct = (write: StreamWrite): boolean =>
+    write.events.length > 0 &&
+    write.idsChecked === true &&
+    (write.expected === 'no-stream' || typeof write.expected === 'bigint');
+
+  /** The result of a write, once its fresh events' outcomes are known. */
+  const resultOf = async (
+    write: StreamWrite,
+    known: ReadonlyMap<string, AppendOutcome>,
+    written: Written,
+  ): Promise<AppendResult> => {
+    const all = new Map(known);
+    for (const o of await written.outcomes) all.set(o.id, o);
+    return {
+      stream: write.stream,
+      outcomes: write.events.map((e) => all.get(e.id) as AppendOutcome),
+      nextExpected: written.last,
+    };
+  };
+
+  /**
    * Our idempotency first (the stream is known, so its ids are checked before
    * writing), then the write of what is new with the caller's expected revision.
+   * `trusting`: a first attempt may skip the check where `direct` allows.
+   * Resolves once the write is taken, with its result to come (see writeFresh).
    */
-  const appendOne = async (write: StreamWrite): Promise<AppendResult> => {
+  const appendOne = async (
+    write: StreamWrite,
+    trusting: boolean,
+  ): Promise<{ readonly result: Promise<AppendResult> }> => {
     const { stream, events, expected } = write;
+    if (trusting && direct(write)) {
+      try {
+        const written = await writeFresh(stream, events, expected);
+        return { result: resultOf(write, new Map(), written) };
+      } catch (error) {
+        // The stream is not at `expected`: an earlier attempt's events, or another writer's.
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
     const stored = new Map((await wholeStream(client, stream)).map((e) => [e.id, e]));
     const current = stored.size === 0 ? null : BigInt(stored.size - 1);
     const fresh: Envelope[] = [];
@@ -136,47 +237,27 @@ export const openEsdbEventStore = (
       if (events.length === 0 && !satisfies(expected, current)) {
         throw new ConcurrencyError(stream, expected, current);
       }
-      return { stream, outcomes: [...known.values()], nextExpected: current ?? -1n };
+      return {
+        result: Promise.resolve({
+          stream,
+          outcomes: [...known.values()],
+          nextExpected: current ?? -1n,
+        }),
+      };
     }
-    const result = await client
-      .appendToStream(
-        stream,
-        fresh.map((e) =>
-          jsonEvent({
-            id: e.id,
-            type: e.type,
-            data: e.data as Record<string, unknown>,
-            metadata: e.metadata ?? {},
-          }),
-        ),
-        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
-      )
-      .catch((error: unknown) => {
-        // Left to the retry around the whole append, which checks the ids again first.
-        if (isTransient(error)) throw error;
-        throw toStoreError(error, `append to ${stream}`, { stream, expected });
-      });
-    const last = result.nextExpectedRevision;
-    const first = last - BigInt(fresh.length) + 1n;
-    // The append answers with the last event's position only; the others are read back.
-    const positions =
-      fresh.length === 1 && result.position
-        ? [result.position.commit]
-        : (await readStreamPage(client, stream, first, fresh.length)).map((e) => e.position);
-    fresh.forEach((e, i) => {
-      const position = positions[i];
-      if (position === undefined) {
-        throw new StoreUnavailableError(
-          `EventStoreDB did not give back event ${e.id} of ${stream}`,
-        );
-      }
-      known.set(e.id, { id: e.id, status: 'appended', position, revision: first + BigInt(i) });
-    });
-    return {
-      stream,
-      outcomes: events.map((e) => known.get(e.id) as AppendOutcome),
-      nextExpected: last,
-    };
+    const written = await writeFresh(stream, fresh, expected);
+    return { result: resultOf(write, known, written) };
+  };
+
+  /**
+   * An append, retried on transient errors; only the first attempt may skip the
+   * id check. Resolves once the server has taken it (the next append may go).
+   */
+  const guardedAppend = (
+    write: StreamWrite,
+  ): Promise<{ readonly result: Promise<AppendResult> }> => {
+    let attempts = 0;
+    return guard(`append to ${write.stream}`, () => appendOne(write, attempts++ === 0));
   };
 
   /**
@@ -254,14 +335,17 @@ export const openEsdbEventStore = (
   return {
     // EventStoreDB has no transaction across streams: a batch is written stream by stream.
     capabilities: { atomicBatches: false },
-    append: (stream, events, expected) =>
-      guard(`append to ${stream}`, () => appendOne({ stream, events, expected })),
+    append: async (stream, events, expected) =>
+      (await guardedAppend({ stream, events, expected })).result,
     appendBatch: async (writes) => {
-      const results: AppendResult[] = [];
+      // Appended one after another, in order; the positions read back meanwhile.
+      const results: Promise<AppendResult>[] = [];
       for (const write of writes) {
-        results.push(await guard(`append to ${write.stream}`, () => appendOne(write)));
+        const { result } = await guardedAppend(write);
+        result.catch(() => undefined);
+        results.push(result);
       }
-      return results;
+      return Promise.all(results);
     },
     async *readStream(stream, readOptions = {}) {
       ensureOpen();
