@@ -121,8 +121,7 @@ export const ddl = (t: { text: string; int: string; keyed: string; prefix: strin
  * the range reads; it also carries each row's valid date and deltas, so summing
  * the ledger per (indicator, unit) as of a date (`figures()` summed in the
  * database, the known-at corrections, loading the in-memory sums) reads the
- * index alone, in key order, never the table: over 252,000 ledger rows the
- * figures' sums fell from ~190 ms to ~30 ms of CPU (SQLite).
+ * index alone, in key order, never the table (see the package README).
  */
 export const LEDGER_INDEX = 'ledger_by_key';
 export const createIndexes = (prefix: string): string[] => [
