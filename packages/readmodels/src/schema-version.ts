@@ -11,7 +11,7 @@ export const newEpoch = (): string => randomUUID();
  * it), never read with queries that do not fit it. Change this string whenever
  * a table or a stored state format changes.
  */
-export const SCHEMA_VERSION = 'nhagiao-readmodel-3';
+export const SCHEMA_VERSION = 'nhagiao-readmodel-4';
 
 const layoutNumber = (schema: string): number | undefined => {
   const match = /^nhagiao-readmodel-(\d+)$/.exec(schema);

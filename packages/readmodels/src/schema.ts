@@ -117,11 +117,15 @@ export const ddl = (t: { text: string; int: string; keyed: string; prefix: strin
 /**
  * The ledger's secondary index, apart so a rebuild can write without it and
  * build it once at the end (a sorted build is several times cheaper than
- * keeping it up to date row by row).
+ * keeping it up to date row by row). Keyed by (indicator, unit, position) for
+ * the range reads; it also carries each row's valid date and deltas, so summing
+ * the ledger per (indicator, unit) as of a date (`figures()` summed in the
+ * database, the known-at corrections, loading the in-memory sums) reads the
+ * index alone, in key order, never the table (see the package README).
  */
 export const LEDGER_INDEX = 'ledger_by_key';
 export const createIndexes = (prefix: string): string[] => [
-  `create index if not exists ${LEDGER_INDEX} on ${prefix}ledger (indicator, unit_id, position)`,
+  `create index if not exists ${LEDGER_INDEX} on ${prefix}ledger (indicator, unit_id, position, valid_from, d_num, d_den)`,
 ];
 export const dropIndexes = (prefix: string): string[] => [
   `drop index if exists ${prefix}${LEDGER_INDEX}`,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One field that is wrong, and why. */
 export const errorDetailSchema = z.object({ path: z.string(), message: z.string() });

@@ -5,7 +5,7 @@ import {
   identifier,
   metadataSchema,
 } from '@nhagiao/domain';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A global position or stream revision: a decimal string (JSON numbers lose precision past 2^53). */
 export const decimal = z.string().regex(/^\d+$/, 'must be a decimal number');

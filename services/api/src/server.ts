@@ -8,7 +8,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerAuth } from './auth.js';
 import { ApiError, statusOfCode } from './errors.js';
 import type { ServerDeps } from './ports.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The zone in which every business date of the contract is a calendar date. */
 export const VIETNAM_ZONE = 'Asia/Ho_Chi_Minh';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { businessDate, identifier, text } from '../events/primitives.js';
 import { TOPICS } from '../events/vocabulary.js';
 import type { IndicatorRule } from '../indicators/rule.js';

@@ -15,7 +15,7 @@ import {
 } from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_ROLES, PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
 import { ApiError, errorBodySchema } from '../errors.js';
 import type { ServerDeps } from '../ports.js';

@@ -4,7 +4,7 @@ import type { InputItem, IngestReport, ItemOutcome } from '@nhagiao/ingest';
 import { reportValuesAtHead } from '@nhagiao/reports';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyOf } from '../auth.js';
 import { ApiError, errorBodySchema, statusOfCode } from '../errors.js';
 import type { ServerDeps } from '../ports.js';

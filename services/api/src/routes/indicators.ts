@@ -1,7 +1,7 @@
 import type { FigureRow, Scope } from '@nhagiao/readmodels';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_ROLES, PERSONAL_DATA_ROLES, keyOf } from '../auth.js';
 import type { ServerDeps } from '../ports.js';
 import {

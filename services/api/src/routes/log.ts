@@ -11,7 +11,7 @@ import {
 } from '@nhagiao/audit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PERSONAL_DATA_ROLES } from '../auth.js';
 import { ApiError, errorBodySchema } from '../errors.js';
 import type { LogServing, ServerDeps } from '../ports.js';

@@ -1,5 +1,5 @@
 import { businessDate } from '@nhagiao/domain';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decimal, scopeParam } from '../schemas.js';
 
 export const pipelineQuery = z.strictObject({

@@ -2,7 +2,7 @@ import { businessDate, getPlan, identifier, targetFor } from '@nhagiao/domain';
 import { resolveUnit, unitTimelineFrom } from '@nhagiao/readmodels';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_ROLES, keyOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';

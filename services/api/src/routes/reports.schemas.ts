@@ -1,5 +1,5 @@
 import { businessDate, identifier } from '@nhagiao/domain';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decimal } from '../schemas.js';
 
 export const REPORT_FORMATS = ['xlsx', 'csv', 'json'] as const;

@@ -2,7 +2,7 @@ import { SHEET_KINDS, importSpreadsheet, templateCsv, templateXlsx } from '@nhag
 import { SUBMITTED_AS, type TeacherPlace, recorderOf } from '@nhagiao/domain';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyOf } from '../auth.js';
 import { ApiError, errorBodySchema } from '../errors.js';
 import type { ServerDeps } from '../ports.js';

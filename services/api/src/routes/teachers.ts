@@ -6,7 +6,7 @@ import {
 } from '@nhagiao/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { ServerDeps } from '../ports.js';

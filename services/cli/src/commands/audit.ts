@@ -114,7 +114,7 @@ const trailCmd = async (ctx: CommandContext): Promise<number> => {
   const plan = planOf(ctx.values.plan);
   indicatorOf(plan, code);
   const scope = scopeOption(ctx.values.scope);
-  const asOf = dateOption(ctx.values['as-of'], '--as-of', todayInVietnam());
+  const asOf = dateOption(ctx.values['as-of'], '--as-of', todayInVietnam);
   const format = formatOption(ctx.values.format, ['text', 'json'] as const, 'text');
   const config = dataConfig(ctx.values, ctx.env);
   const readModel = await readModelForQuery(config, plan);

@@ -36,7 +36,7 @@ export const indicatorsCommand: Command = {
 ${dataOptionsHelp}`,
   async run(ctx) {
     const plan = planOf(ctx.values.plan);
-    const asOf = dateOption(ctx.values['as-of'], '--as-of', todayInVietnam());
+    const asOf = dateOption(ctx.values['as-of'], '--as-of', todayInVietnam);
     const by = choiceOption(
       ctx.values.by,
       '--by',
