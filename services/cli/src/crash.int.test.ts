@@ -1,48 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { generateDataset } from '@nhagiao/dataset';
-import { runCli } from './cli.js';
+import { killWhen, runNhagiao } from './test-support/run.js';
 
-const MAIN = path.join(__dirname, 'main.ts');
-
-const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const code = await runCli(args, {
-    stdout: out,
-    stderr: err,
-    stdin: Readable.from(['']),
-    env: {},
-  });
-  return { code, stdout, stderr };
-};
-
-/** Starts `nhagiao ARGS` as a real process and SIGKILLs it once `ready(stderr)` holds. */
-const killWhen = async (args: string[], ready: (stderr: string) => boolean): Promise<void> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const exited = once(child, 'exit');
-  const started = Date.now();
-  while (!ready(stderr)) {
-    if (child.exitCode !== null) throw new Error('the process finished before it could be killed');
-    if (Date.now() - started > 60_000)
-      throw new Error('the process never got far enough to be killed');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.kill('SIGKILL');
-  await exited;
-};
+const run = runNhagiao;
 
 const figures = async (dir: string) => {
   const out: unknown[] = [];

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,46 @@ const collect = (): { stream: PassThrough; text: () => string } => {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 };
 
+/** Runs one `nhagiao` command line in process, with no environment and empty stdin. */
+export const runNhagiao = async (args: readonly string[], stdin = ''): Promise<CliRun> => {
+  const out = collect();
+  const err = collect();
+  const code = await runCli([...args], {
+    stdout: out.stream,
+    stderr: err.stream,
+    stdin: Readable.from([stdin]),
+    env: {},
+  });
+  return { code, stdout: out.text(), stderr: err.text() };
+};
+
+/**
+ * Starts `nhagiao ARGS` from source as a real process and SIGKILLs it once
+ * `ready(stderr)` holds; fails if it ends first or never gets that far (2 min).
+ */
+export const killWhen = async (
+  args: readonly string[],
+  ready: (stderr: string) => boolean,
+): Promise<void> => {
+  const main = path.join(__dirname, '..', 'main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const exited = once(child, 'exit');
+  const started = Date.now();
+  while (!ready(stderr)) {
+    if (child.exitCode !== null)
+      throw new Error(`the process finished before it could be killed:\n${stderr}`);
+    if (Date.now() - started > 120_000)
+      throw new Error('the process never got far enough to be killed');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  child.kill('SIGKILL');
+  await exited;
+};
+
 /** A temporary data dir and a way to run `nhagiao` in process against it. */
 export const cliSandbox = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'nhagiao-cli-'));
@@ -24,17 +66,8 @@ export const cliSandbox = () => {
   return {
     dir,
     /** Runs one command line; `--data-dir` is added. */
-    async run(args: readonly string[], stdin = ''): Promise<CliRun> {
-      const out = collect();
-      const err = collect();
-      const code = await runCli([...args, '--data-dir', dir], {
-        stdout: out.stream,
-        stderr: err.stream,
-        stdin: Readable.from([stdin]),
-        env: {},
-      });
-      return { code, stdout: out.text(), stderr: err.text() };
-    },
+    run: (args: readonly string[], stdin = ''): Promise<CliRun> =>
+      runNhagiao([...args, '--data-dir', dir], stdin),
     /** Writes envelopes (or raw lines) as an NDJSON file and returns its path. */
     file(lines: readonly unknown[]): string {
       const file = path.join(dir, `input-${++files}.ndjson`);
