@@ -229,6 +229,49 @@ export interface StreamBatchReads extends BatchReads {
   splitStreams(prefix: string, parts: number): Promise<string[]>;
 }
 
+/**
+ * A capability of a store without transactions (EventStoreDB): writes a caller
+ * has decided whole, sent without waiting for each answer. Callers ask
+ * `hasPipelinedAppends(store)` and use `appendBatch` otherwise.
+ */
+export interface PipelinedAppends {
+  /**
+   * Appends `writes`, each with `idsChecked` at a concrete expected revision
+   * (`no-stream` or a revision) and under the store's append limit. They are
+   * sent in their order on one connection, at most `inFlight` (default 64)
+   * unanswered at a time, so the server takes them, and the log keeps them, in
+   * that order; their positions are not read back. Resolves once every write
+   * sent is answered.
+   *
+   * Nothing is retried here: on the first failure (a stream not at its
+   * expected revision — another writer's events, or an earlier attempt's — a
+   * node that is not the leader or is gone) nothing more is sent and the
+   * writes in flight are awaited; the outcome tells which writes are stored
+   * and the failure, as the project's own error (`ConcurrencyError`,
+   * `StoreUnavailableError`). The caller then decides the rest again from what
+   * the store holds, where every call has the adapter's usual retries and id
+   * checks.
+   */
+  appendPipelined(
+    writes: readonly StreamWrite[],
+    options?: { readonly inFlight?: number },
+  ): Promise<PipelinedOutcome>;
+}
+
+/** What became of pipelined writes (`PipelinedAppends`). */
+export interface PipelinedOutcome {
+  /** Each write's stream revision after it; undefined where it was refused or not sent. */
+  readonly revisions: readonly (bigint | undefined)[];
+  /** The first failure; the writes after it were not sent. */
+  readonly failure?: Error;
+}
+
+/** Whether the store takes decided writes without waiting for each answer (`PipelinedAppends`). */
+export const hasPipelinedAppends = <S extends EventStore>(
+  store: S,
+): store is S & PipelinedAppends =>
+  typeof (store as Partial<PipelinedAppends>).appendPipelined === 'function';
+
 /** Whether the store reads its log in pages (`BatchReads`). */
 export const hasBatchReads = <S extends EventStore>(store: S): store is S & BatchReads =>
   typeof (store as Partial<BatchReads>).readAllBatches === 'function';

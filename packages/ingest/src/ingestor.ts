@@ -1,11 +1,20 @@
-import type { EventStore } from '@nhagiao/eventstore/core';
+import {
+  ConcurrencyError,
+  type EventStore,
+  StoreUnavailableError,
+  hasPipelinedAppends,
+} from '@nhagiao/eventstore/core';
+import { DecidedWrites } from './decided-writes.js';
 import { HoldingIndex } from './holdings.js';
 import type { QuarantineStore } from './quarantine.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import { SeenIds } from './seen-ids.js';
 import { StreamStateCache } from './stream-cache.js';
 import { Submission } from './submission.js';
+import { appendInOrder, underLimit } from './stream-appends.js';
 import {
+  type AppendDecidedOptions,
+  type DecidedAppended,
   type IngestOptions,
   type IngestReport,
   type InputItem,
@@ -81,9 +90,10 @@ class Rollback extends Error {}
  * and a crash mid-way leaves nothing of it. On a store without (EventStoreDB) the
  * accepted events are held until the end and appended only when none was
  * rejected; a large file is first checked whole (`check`: decided, nothing
- * appended), then imported in `partial` mode, which appends window by window
- * (`batchSize` events), each stream in as few calls as the append limit allows
- * and many streams at once.
+ * appended, the decided writes kept in a file), then those writes are appended
+ * window by window (`appendDecided`), each stream in as few calls as the append
+ * limit allows, without waiting for each answer. `partial` mode decides and
+ * appends window by window (`batchSize` events) in one pass.
  *
  * Submissions are serialised: one runs at a time per ingestor.
  */
@@ -145,8 +155,18 @@ export class Ingestor {
       ...(options.actor ? { actorId: options.actor.id } : {}),
     });
     const seen = check ? new SeenIds() : undefined;
+    const decided =
+      check && options.decided !== undefined ? new DecidedWrites(options.decided) : undefined;
     const submission = new Submission(
-      { store, cache, holdings, quarantine, now, ...(seen ? { seen } : {}) },
+      {
+        store,
+        cache,
+        holdings,
+        quarantine,
+        now,
+        ...(seen ? { seen } : {}),
+        ...(decided ? { decided } : {}),
+      },
       options,
     );
 
@@ -187,9 +207,14 @@ export class Ingestor {
         // A store without transactions keeps what a partial submission appended
         // before it failed, and another writer may have raced it: read again.
         cache.rollback(true);
+        decided?.remove();
         throw e;
       }
-      if (check && submission.rejected === 0) {
+      if (decided !== undefined) {
+        // What a clean check decided is appended as decided (`appendDecided`), which reads nothing.
+        cache.rollback(false);
+        if (submission.rejected > 0) decided.remove();
+      } else if (check && submission.rejected === 0) {
         // A clean check is followed by its appending pass: the streams it read stay known.
         holdings.begin();
         cache.keepReads();
@@ -199,6 +224,7 @@ export class Ingestor {
     } finally {
       quarantine.flush();
       seen?.close();
+      decided?.close();
     }
     let tentative = submission.tentative;
     if (rolledBack) {
@@ -222,6 +248,59 @@ export class Ingestor {
       items: outcomes,
       durationMs: performance.now() - started,
     };
+  }
+
+  /**
+   * Appends the writes a clean check decided (its `decided` file), window by
+   * window in the order decided, each stream's events in as few calls as the
+   * append limit allows; on a store that takes writes without waiting for each
+   * answer (`PipelinedAppends`), a window goes that way. Each write expects the
+   * revision the check found, so a stream another writer moved since stops
+   * this (`stopped`, a `ConcurrencyError`) instead of writing anything twice:
+   * the windows before it are stored (`onStored` marked them), and the caller
+   * decides the rest again. The streams it wrote are read again by the next
+   * submission.
+   */
+  appendDecided(file: string, options: AppendDecidedOptions = {}): Promise<DecidedAppended> {
+    const run = this.#queue.then(() => this.#appendDecided(file, options));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #appendDecided(file: string, options: AppendDecidedOptions): Promise<DecidedAppended> {
+    const store = this.#store;
+    let appended = 0;
+    try {
+      for await (const window of DecidedWrites.windows(file)) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        if (hasPipelinedAppends(store)) {
+          const cut = window.writes.flatMap((write) => underLimit(write));
+          const { revisions, failure } = await store.appendPipelined(cut, {
+            ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
+          });
+          cut.forEach((write, i) => {
+            if (revisions[i] !== undefined) appended += write.events.length;
+          });
+          if (failure !== undefined) return { appended, stopped: failure };
+        } else {
+          try {
+            await appendInOrder(store, window.writes);
+          } catch (error) {
+            // Which of the window's writes went in is not known here: counted by the next pass.
+            if (error instanceof ConcurrencyError || error instanceof StoreUnavailableError)
+              return { appended, stopped: error };
+            throw error;
+          }
+          for (const write of window.writes) appended += write.events.length;
+        }
+        options.onStored?.(window.lastLine);
+        options.onProgress?.({ phase: 'append', done: appended });
+      }
+    } finally {
+      // The stream states known here are from before these appends.
+      this.close();
+    }
+    return { appended };
   }
 }
 

@@ -27,6 +27,7 @@ import { type EventStore, type StreamWrite, canonicalJson } from '@nhagiao/event
 import type { HoldingIndex } from './holdings.js';
 import type { QuarantineWriter } from './quarantine-writer.js';
 import { firstDifference, isReportItem, signOffData } from './report.js';
+import type { DecidedWrites } from './decided-writes.js';
 import type { SeenIds } from './seen-ids.js';
 import { appendInOrder } from './stream-appends.js';
 import type { StreamEntry, StreamStateCache } from './stream-cache.js';
@@ -68,6 +69,8 @@ export interface SubmissionDeps {
   readonly now: Date;
   /** Where a check keeps the ids it accepted; only for a check (`options.check`). */
   readonly seen?: SeenIds;
+  /** Where a check writes the writes it decides, for the append that follows it. */
+  readonly decided?: DecidedWrites;
 }
 
 /**
@@ -82,6 +85,7 @@ export class Submission {
   readonly #holdings: HoldingIndex;
   readonly #quarantine: QuarantineWriter;
   readonly #seen: SeenIds | undefined;
+  readonly #decided: DecidedWrites | undefined;
   readonly #options: IngestOptions;
   readonly #keep: boolean;
   readonly #transactional: boolean;
@@ -111,6 +115,7 @@ export class Submission {
     this.#holdings = deps.holdings;
     this.#quarantine = deps.quarantine;
     this.#seen = deps.seen;
+    this.#decided = deps.decided;
     this.#options = options;
     this.#keep = options.keepOutcomes ?? true;
     this.#transactional = deps.store.transaction !== undefined;
@@ -226,6 +231,10 @@ export class Submission {
           metadata: p.envelope.metadata === undefined ? '' : JSON.stringify(p.envelope.metadata),
         })),
       );
+      this.#decided?.add({
+        lastLine: (buffer[buffer.length - 1] as Pending).line,
+        writes: inRuns(buffer),
+      });
       this.checked += buffer.length;
       return;
     }

@@ -90,8 +90,35 @@ export interface IngestOptions {
    * transactions, so that a rejected line leaves the store untouched.
    */
   readonly check?: boolean;
+  /**
+   * With `check`: a file the check creates and writes the writes it decided
+   * to, window by window, for `Ingestor.appendDecided` to append without
+   * deciding again. Removed when the check rejects anything or fails.
+   */
+  readonly decided?: string;
   /** Keep every item's outcome in the report (default true). A large file import turns it off. */
   readonly keepOutcomes?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** What `Ingestor.appendDecided` did. */
+export interface DecidedAppended {
+  /** Events stored, each write counted once it is answered. */
+  readonly appended: number;
+  /**
+   * Why it stopped before the end (a stream another writer moved since the
+   * check, the store gone mid-way): decide the rest of the file again.
+   */
+  readonly stopped?: Error;
+}
+
+/** How `Ingestor.appendDecided` appends a clean check's writes. */
+export interface AppendDecidedOptions {
+  /** Called once a window is stored, with the last line whose events are all stored: a journal's mark. */
+  readonly onStored?: (line: number) => void;
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Writes sent before the first answer is awaited, where the store takes them so (default 64). */
+  readonly inFlight?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -9,6 +9,7 @@ import type {
   BatchReads,
   EventStore,
   ExpectedRevision,
+  PipelinedAppends,
   ReadOptions,
   StreamWrite,
   SubscriptionMessage,
@@ -53,6 +54,14 @@ const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =
   (expected === 'exists' && actual !== null) ||
   (typeof expected === 'bigint' && expected === actual);
 
+const proposed = (e: Envelope) =>
+  jsonEvent({
+    id: e.id,
+    type: e.type,
+    data: e.data as Record<string, unknown>,
+    metadata: e.metadata ?? {},
+  });
+
 /** Every event of a stream, paged; empty when it does not exist. */
 const wholeStream = async (
   client: EventStoreDBClient,
@@ -74,7 +83,7 @@ const wholeStream = async (
 export const openEsdbEventStore = (
   connectionString: string,
   options: EsdbEventStoreOptions = {},
-): EventStore & BatchReads => {
+): EventStore & BatchReads & PipelinedAppends => {
   let client: EventStoreDBClient;
   try {
     client = EventStoreDBClient.connectionString(connectionString);
@@ -120,18 +129,10 @@ export const openEsdbEventStore = (
     expected: ExpectedRevision,
   ): Promise<Written> => {
     const result = await client
-      .appendToStream(
-        stream,
-        fresh.map((e) =>
-          jsonEvent({
-            id: e.id,
-            type: e.type,
-            data: e.data as Record<string, unknown>,
-            metadata: e.metadata ?? {},
-          }),
-        ),
-        { expectedRevision: toExpectedRevision(expected), requiresLeader: true },
-      )
+      .appendToStream(stream, fresh.map(proposed), {
+        expectedRevision: toExpectedRevision(expected),
+        requiresLeader: true,
+      })
       .catch((error: unknown) => {
         // Left to the retry around the whole append, which checks the ids again first.
         if (isTransient(error)) throw error;
@@ -346,6 +347,52 @@ export const openEsdbEventStore = (
         results.push(result);
       }
       return Promise.all(results);
+    },
+    appendPipelined: async (writes, pipeOptions = {}) => {
+      ensureOpen();
+      for (const write of writes)
+        if (!direct(write))
+          throw new TypeError(
+            `appendPipelined takes only writes whose ids are checked at a concrete revision (${write.stream})`,
+          );
+      const limit = Math.max(1, pipeOptions.inFlight ?? 64);
+      const revisions = new Array<bigint | undefined>(writes.length).fill(undefined);
+      const unanswered = new Set<Promise<void>>();
+      /** The write of each stream not answered yet: the next one of that stream waits for it. */
+      const pendingOf = new Map<string, Promise<void>>();
+      let failure: Error | undefined;
+      // The client's BatchAppend call carries the requests in the order they are made
+      // once it is open; while it opens, a later request can overtake the first. So the
+      // first write goes alone, and a stream's next write is sent only once its last is
+      // answered (an overtaking write would be refused by its expected revision anyway).
+      for (let i = 0; i < writes.length && failure === undefined; i++) {
+        const { stream, events, expected } = writes[i] as StreamWrite;
+        const before = pendingOf.get(stream);
+        if (before !== undefined) await before;
+        if (failure !== undefined) break;
+        const answer: Promise<void> = client
+          .appendToStream(stream, events.map(proposed), {
+            expectedRevision: toExpectedRevision(expected),
+            requiresLeader: true,
+          })
+          .then(
+            (result) => {
+              revisions[i] = result.nextExpectedRevision;
+            },
+            (error: unknown) => {
+              failure ??= toStoreError(error, `append to ${stream}`, { stream, expected });
+            },
+          )
+          .finally(() => {
+            unanswered.delete(answer);
+            if (pendingOf.get(stream) === answer) pendingOf.delete(stream);
+          });
+        unanswered.add(answer);
+        pendingOf.set(stream, answer);
+        if (i === 0 || unanswered.size >= limit) await Promise.race(unanswered);
+      }
+      await Promise.all(unanswered);
+      return failure === undefined ? { revisions } : { revisions, failure };
     },
     async *readStream(stream, readOptions = {}) {
       ensureOpen();

@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   type ChunkedItems,
   type ImportRecord,
+  type DecidedAppended,
   type IngestReport,
   type InputItem,
   type ItemOutcome,
@@ -23,6 +24,7 @@ import {
   fileQuarantine,
   ndjsonItems,
 } from '@nhagiao/ingest';
+import { ConcurrencyError, StoreUnavailableError } from '@nhagiao/eventstore/core';
 import { catchUp } from '@nhagiao/projector/embedded';
 import type { Command, CommandContext } from '../command.js';
 import { type DataConfig, dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
@@ -299,38 +301,87 @@ export const importFiles = async (
           ctx.stderr.write(`${name}:${o.line} duplicate of event ${o.id} (${where}), skipped\n`);
         }
       };
-      let report = await ingestor.ingest(source.items, {
-        source: name,
-        mode: options.partial || windowed ? 'partial' : 'all-or-nothing',
-        ...(windowed && !options.partial ? { check: true } : {}),
-        metadata,
-        keepOutcomes: false,
-        onOutcome,
-        onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
-        signal: ctx.signal,
-      });
+      // A clean check's decisions, kept for the append that follows it (removed after).
+      const decidedFile =
+        windowed && !options.partial
+          ? path.join(config.dataDir, `.import-decided-${process.pid}-${randomUUID()}.ndjson`)
+          : undefined;
+      if (decidedFile !== undefined) mkdirSync(config.dataDir, { recursive: true });
+      let report: IngestReport;
+      try {
+        report = await ingestor.ingest(source.items, {
+          source: name,
+          mode: options.partial || windowed ? 'partial' : 'all-or-nothing',
+          ...(decidedFile !== undefined ? { check: true, decided: decidedFile } : {}),
+          metadata,
+          keepOutcomes: false,
+          onOutcome,
+          onProgress: (p) => progress.update(`${name}: kiểm tra / validating`, p.done),
+          signal: ctx.signal,
+        });
+      } catch (error) {
+        if (decidedFile !== undefined) rmSync(decidedFile, { force: true });
+        throw error;
+      }
       let storedBefore = false;
-      if (windowed && !options.partial && report.rejected === 0) {
-        // Checked whole: now appended window by window, the journal marking each window stored.
+      if (decidedFile !== undefined && report.rejected === 0) {
+        // Checked whole: now appended window by window as decided, the journal marking each window stored.
         record = { ...record, phase: 'appending', updatedAt: new Date().toISOString() };
         journal.write(record);
         const checked = report;
-        source = watched(ndjsonItems(createReadStream(readFrom)));
-        const appending = await ingestor.ingest(source.items, {
-          source: name,
-          mode: 'partial',
-          metadata,
-          keepOutcomes: false,
-          // Duplicates were shown by the check; a rejection now is a race with another writer.
-          onOutcome: (o) => (o.status === 'rejected' ? onOutcome(o) : undefined),
-          onProgress: (p) => progress.update(`${name}: ghi / appending`, p.done),
-          onStored: (line) => {
-            record = { ...record, linesStored: line, updatedAt: new Date().toISOString() };
-            journal.write(record);
-          },
-          signal: ctx.signal,
-        });
-        report = { ...appending, duplicates: checked.duplicates };
+        const onStored = (line: number): void => {
+          record = { ...record, linesStored: line, updatedAt: new Date().toISOString() };
+          journal.write(record);
+        };
+        const started = performance.now();
+        let decided: DecidedAppended;
+        try {
+          decided = await ingestor.appendDecided(decidedFile, {
+            onStored,
+            onProgress: (p) => progress.update(`${name}: ghi / appending`, p.done),
+            signal: ctx.signal,
+          });
+        } finally {
+          rmSync(decidedFile, { force: true });
+        }
+        const { stopped } = decided;
+        if (stopped === undefined) {
+          report = {
+            source: checked.source,
+            appended: decided.appended,
+            duplicates: checked.duplicates,
+            rejected: 0,
+            items: checked.items,
+            durationMs: checked.durationMs + (performance.now() - started),
+          };
+        } else {
+          if (!(stopped instanceof ConcurrencyError || stopped instanceof StoreUnavailableError))
+            throw stopped;
+          // Another writer moved a stream since the check, or the store failed mid-way:
+          // what is stored stays, and the rest is decided again against the store.
+          ctx.stderr.write(
+            `${name}: ${stopped.message}; appending the rest of the file after deciding it again (events already stored are skipped as duplicates)\n`,
+          );
+          source = watched(ndjsonItems(createReadStream(readFrom)));
+          const appending = await ingestor.ingest(source.items, {
+            source: name,
+            mode: 'partial',
+            metadata,
+            keepOutcomes: false,
+            // Duplicates were shown by the check; a rejection now is a race with another writer.
+            onOutcome: (o) => (o.status === 'rejected' ? onOutcome(o) : undefined),
+            onProgress: (p) => progress.update(`${name}: ghi / appending`, p.done),
+            onStored,
+            signal: ctx.signal,
+          });
+          // What was appended before the stop is met again as duplicates by the second pass.
+          report = {
+            ...appending,
+            appended: decided.appended + appending.appended,
+            duplicates: Math.max(0, appending.duplicates - decided.appended),
+            durationMs: checked.durationMs + (performance.now() - started),
+          };
+        }
       } else if (windowed && report.rejected > 0) storedBefore = open?.phase === 'appending';
       // Done, or refused with nothing of it stored: no import is left unfinished.
       if (!storedBefore) journal.clear();

@@ -1,0 +1,76 @@
+import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Envelope } from '@nhagiao/domain';
+import type { StreamWrite } from '@nhagiao/eventstore/core';
+
+/** One window of a check: its writes, and the last line whose events they hold. */
+export interface DecidedWindow {
+  readonly lastLine: number;
+  readonly writes: readonly StreamWrite[];
+}
+
+interface StoredWrite {
+  readonly stream: string;
+  /** `no-stream`, or the revision as a decimal string. */
+  readonly expected: string;
+  readonly events: readonly Envelope[];
+}
+
+/**
+ * The writes a check decided, window by window, kept in a file so that the
+ * append that follows a clean check takes them as decided instead of deciding
+ * every line again, and memory stays flat in the length of the file: one JSON
+ * line per window, in the order the windows were decided. A window's writes
+ * carry the expected revisions the check found, so a stream another writer
+ * moves meanwhile makes its append fail rather than be written twice.
+ */
+export class DecidedWrites {
+  readonly file: string;
+  #fd: number | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+    this.#fd = openSync(file, 'w', 0o600);
+  }
+
+  add(window: DecidedWindow): void {
+    if (this.#fd === undefined) throw new Error(`the decided writes in ${this.file} are closed`);
+    const writes: StoredWrite[] = window.writes.map((w) => {
+      if (w.expected !== 'no-stream' && typeof w.expected !== 'bigint')
+        throw new TypeError(`a decided write has a concrete expected revision (${w.stream})`);
+      return { stream: w.stream, expected: String(w.expected), events: w.events };
+    });
+    writeSync(this.#fd, `${JSON.stringify({ lastLine: window.lastLine, writes })}\n`);
+  }
+
+  /** Done writing; the file stays for `windows`. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** The file is no longer needed. */
+  remove(): void {
+    this.close();
+    rmSync(this.file, { force: true });
+  }
+
+  /** The windows in the order they were decided, one at a time. */
+  static async *windows(file: string): AsyncGenerator<DecidedWindow> {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      const stored = JSON.parse(line) as { lastLine: number; writes: StoredWrite[] };
+      yield {
+        lastLine: stored.lastLine,
+        writes: stored.writes.map((w) => ({
+          stream: w.stream,
+          events: w.events,
+          expected: w.expected === 'no-stream' ? 'no-stream' : BigInt(w.expected),
+          idsChecked: true,
+        })),
+      };
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateDataset } from '@nhagiao/dataset';
+import { type Envelope, streamOf } from '@nhagiao/domain';
+import { openEsdbEventStore } from '@nhagiao/eventstore';
+// The protocol double is test support of the eventstore package, outside its exports.
+import {
+  type EsdbDouble,
+  startEsdbDouble,
+} from '../../../packages/eventstore/test-support/esdb-double/index.js';
+import type { ProposedEvent } from '../../../packages/eventstore/test-support/esdb-double/log.js';
+import { dataConfig } from './config.js';
+import { importJournal } from './import-journal.js';
+import { cliSandbox } from './test-support/run.js';
+
+/**
+ * An import on EventStoreDB checks the whole file, then appends what it
+ * decided. Another writer that stores an event in one of the file's streams
+ * between the two (here: another import of the same event, put in just before
+ * this import's append reaches the stream) makes that append fail on its
+ * expected revision; the import then decides the rest of the file again
+ * against the store and finishes, every event of the file stored once.
+ */
+describe('nhagiao import --store esdb:// with another writer between the check and the append', () => {
+  const sandbox = cliSandbox();
+  let double: EsdbDouble;
+  beforeAll(async () => {
+    double = await startEsdbDouble();
+  });
+  afterAll(async () => {
+    await double.stop();
+    sandbox.cleanup();
+  });
+
+  it('finishes the file, every event once, after deciding again what the race touched', async () => {
+    const events = [...generateDataset({ teachers: 40, seed: 3 })] as Envelope[];
+    const file = path.join(sandbox.dir, 'province.ndjson');
+    writeFileSync(file, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const teacherStreams = [...new Set(events.map(streamOf))].filter((s) =>
+      s.startsWith('teacher-'),
+    );
+    const target = teacherStreams[Math.floor(teacherStreams.length / 2)] as string;
+    const first = events.find((e) => streamOf(e) === target) as Envelope;
+    const fileIds = new Set(events.map((e) => e.id));
+
+    // The other writer: the target stream's first event, as another import stored it.
+    const log = double.log;
+    const append = log.append.bind(log);
+    let raced = 0;
+    log.append = (stream, expected, proposed: readonly ProposedEvent[]) => {
+      if (stream === target && raced === 0 && proposed.some((p) => fileIds.has(p.id))) {
+        raced += 1;
+        append(stream, { kind: 'any' }, [
+          {
+            id: first.id,
+            type: first.type,
+            contentType: 'application/json',
+            data: Buffer.from(JSON.stringify(first.data)),
+            customMetadata: Buffer.from(JSON.stringify({ importedBy: 'another import' })),
+          },
+        ]);
+      }
+      return append(stream, expected, proposed);
+    };
+
+    const args = ['--store', double.url];
+    const result = await sandbox.run(['import', file, ...args]);
+    expect(raced).toBe(1);
+    expect(result.stderr).toContain(
+      `stream ${target}: expected no-stream, but it is at revision 0`,
+    );
+    expect(result.stderr).toMatch(/appending the rest of the file after deciding it again/);
+    expect(result.code).toBe(0);
+    // The other writer's copy is the one duplicate; everything else of the file was appended by this import.
+    expect(result.stderr).toContain(`${events.length - 1} appended, 1 duplicates, 0 rejected`);
+
+    const store = openEsdbEventStore(double.url);
+    const counts = new Map<string, number>();
+    try {
+      for await (const e of store.readAll()) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+      for (const id of fileIds) expect([id, counts.get(id)]).toEqual([id, 1]);
+      // The target stream: the other writer's copy first, then the file's other events in order.
+      const stream: string[] = [];
+      for await (const e of store.readStream(target)) stream.push(e.id);
+      expect(stream).toEqual(events.filter((e) => streamOf(e) === target).map((e) => e.id));
+    } finally {
+      await store.close();
+    }
+    // Finished: nothing is left in the journal.
+    const journal = importJournal(dataConfig({ 'data-dir': sandbox.dir, store: double.url }, {}));
+    expect(existsSync(journal.file)).toBe(false);
+  }, 120_000);
+});
