@@ -5,6 +5,7 @@ import {
   hasPipelinedAppends,
 } from '@nhagiao/eventstore/core';
 import { DecidedWrites } from './decided-writes.js';
+import { type Envelope, streamOf } from '@nhagiao/domain';
 import { HoldingIndex } from './holdings.js';
 import type { QuarantineStore } from './quarantine.js';
 import { QuarantineWriter } from './quarantine-writer.js';
@@ -80,6 +81,59 @@ async function* chunksOf(
 
 class Rollback extends Error {}
 
+/** A stream name made from a sent value's own fields, or undefined when it has none. */
+const streamNamed = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, data } = value as { type?: unknown; data?: unknown };
+  if (typeof type !== 'string' || typeof data !== 'object' || data === null) return undefined;
+  const stream = streamOf({ type, data } as Envelope) as string | undefined;
+  return stream !== undefined && stream.length <= 256 && !/-(undefined|null)(-|$)/.test(stream)
+    ? stream
+    : undefined;
+};
+
+/**
+ * Reads the streams of the next chunk while this one is decided, on a store
+ * whose reads go over the network (EventStoreDB), so that deciding seldom
+ * waits. What it reads lands in the cache like any load, and a load of the
+ * same stream meanwhile joins it; a decision only ever runs on a stream whose
+ * read has finished. Failed reads are left to the load that needs them.
+ */
+class ReadAhead {
+  readonly #cache: StreamStateCache;
+  readonly #running = new Set<Promise<unknown>>();
+
+  constructor(cache: StreamStateCache) {
+    this.#cache = cache;
+  }
+
+  start(chunk: readonly InputItem[]): void {
+    const streams = new Set<string>();
+    for (const item of chunk) {
+      if (item.parseError !== undefined) continue;
+      const stream = streamNamed(item.value);
+      if (stream !== undefined && this.#cache.entryOf(stream) === undefined) streams.add(stream);
+    }
+    if (streams.size === 0) return;
+    const reading: Promise<unknown> = this.#cache
+      .loadAll(streams, READ_AHEAD)
+      .catch(() => undefined)
+      .finally(() => this.#running.delete(reading));
+    this.#running.add(reading);
+  }
+
+  /** Every read started has ended: before the submission's states are committed or rolled back. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
+  }
+}
+
+/** A stream with no events. */
+async function* noEvents(): AsyncGenerator<never> {}
+
+/** Reads of the next chunk's streams at once. */
+const READ_AHEAD = 16;
+
 /**
  * The write side: every submission (an NDJSON file, an HTTP batch) goes through
  * here, as a `Submission` that decides its items against the stream states of a
@@ -106,6 +160,8 @@ export class Ingestor {
   #holdings: HoldingIndex | undefined;
   #cache: StreamStateCache | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The running submission's `knownStreams`. */
+  #known: ReadonlySet<string> | undefined;
 
   constructor(deps: IngestorDeps) {
     this.#store = deps.store;
@@ -145,7 +201,15 @@ export class Ingestor {
     const holdings = (this.#holdings ??= new HoldingIndex());
     // EventStoreDB checks an id within its stream only (`findEvent`), where SQLite has a
     // global index: there the stream's ids, read with it once, answer the lookups.
-    const cache = (this.#cache ??= new StreamStateCache(store, holdings, {
+    // Streams the caller knows to be absent are not read (`knownStreams`).
+    this.#known = transactional ? undefined : options.knownStreams;
+    const reader: Pick<EventStore, 'readStream'> = {
+      readStream: (stream, readOptions) =>
+        this.#known !== undefined && !this.#known.has(stream)
+          ? noEvents()
+          : store.readStream(stream, readOptions),
+    };
+    const cache = (this.#cache ??= new StreamStateCache(reader, holdings, {
       idsByStream: !transactional,
     }));
     const now = this.#clock();
@@ -179,13 +243,26 @@ export class Ingestor {
       if (windowed) options.onStored?.(lastLine);
     };
     let lastLine = 0;
+    const readAhead = transactional ? undefined : new ReadAhead(cache);
+    const handle = async (
+      chunk: readonly InputItem[],
+      next: readonly InputItem[] | undefined,
+    ): Promise<void> => {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      if (next !== undefined) readAhead?.start(next);
+      await submission.handleChunk(chunk);
+      lastLine = chunk[chunk.length - 1]?.line ?? lastLine;
+      await afterChunk(lastLine);
+    };
     const body = async (): Promise<void> => {
+      // One chunk ahead: its streams are read while the one before is decided.
+      let current: readonly InputItem[] | undefined;
       for await (const chunk of chunksOf(items, CHUNK)) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        await submission.handleChunk(chunk);
-        lastLine = chunk[chunk.length - 1]?.line ?? lastLine;
-        await afterChunk(lastLine);
+        if (current !== undefined) await handle(current, chunk);
+        current = chunk;
       }
+      if (current !== undefined) await handle(current, undefined);
+      await readAhead?.settled();
       if (failedWhole()) throw new Rollback();
       await submission.flush();
       if (windowed) options.onStored?.(lastLine);
@@ -202,6 +279,7 @@ export class Ingestor {
       holdings.commit();
       cache.commit();
     } catch (e) {
+      await readAhead?.settled();
       holdings.rollback();
       if (!(e instanceof Rollback)) {
         // A store without transactions keeps what a partial submission appended
@@ -222,6 +300,7 @@ export class Ingestor {
       } else cache.rollback(false);
       rolledBack = true;
     } finally {
+      this.#known = undefined;
       quarantine.flush();
       seen?.close();
       decided?.close();

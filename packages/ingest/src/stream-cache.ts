@@ -28,7 +28,7 @@ const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
  * Teachers' holdings are not here but in the holding index.
  */
 export class StreamStateCache {
-  readonly #store: EventStore;
+  readonly #store: Pick<EventStore, 'readStream'>;
   readonly #holdings: HoldingIndex;
   readonly #capacity: number;
   readonly #committed = new Map<string, StreamEntry>();
@@ -52,7 +52,7 @@ export class StreamStateCache {
   #folded: Map<string, StreamState> | undefined;
 
   constructor(
-    store: EventStore,
+    store: Pick<EventStore, 'readStream'>,
     holdings: HoldingIndex,
     options: { readonly idsByStream: boolean; readonly capacity?: number },
   ) {

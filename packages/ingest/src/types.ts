@@ -96,6 +96,14 @@ export interface IngestOptions {
    * deciding again. Removed when the check rejects anything or fails.
    */
   readonly decided?: string;
+  /**
+   * On a store without transactions: every stream the store holds, where the
+   * caller has them (`storeStreams`, before a large import into a small store).
+   * A stream not named is taken as empty without reading it; what is decided
+   * on it is appended expecting `no-stream`, so a stream another writer creates
+   * meanwhile is caught there.
+   */
+  readonly knownStreams?: ReadonlySet<string>;
   /** Keep every item's outcome in the report (default true). A large file import turns it off. */
   readonly keepOutcomes?: boolean;
   readonly signal?: AbortSignal;

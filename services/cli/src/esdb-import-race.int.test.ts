@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, streamOf } from '@nhagiao/domain';
@@ -89,5 +89,53 @@ describe('nhagiao import --store esdb:// with another writer between the check a
     // Finished: nothing is left in the journal.
     const journal = importJournal(dataConfig({ 'data-dir': sandbox.dir, store: double.url }, {}));
     expect(existsSync(journal.file)).toBe(false);
+  }, 120_000);
+
+  it('into a store holding some of its streams, reads those and decides against them', async () => {
+    const double2 = await startEsdbDouble();
+    try {
+      const events = [...generateDataset({ teachers: 40, seed: 4 })] as Envelope[];
+      // What the store holds first: every registration and hire; the file: the rest, which needs them.
+      const first = events.filter((e) => /Registered$|^TeacherHired$/.test(e.type));
+      const rest = events.filter((e) => !first.includes(e));
+      const write = (name: string, list: readonly Envelope[]) => {
+        const file = path.join(sandbox.dir, name);
+        writeFileSync(file, list.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        return file;
+      };
+      const args = ['--store', double2.url];
+      const a = await sandbox.run(['import', write('registrations.ndjson', first), ...args]);
+      expect(a.code).toBe(0);
+      const restFile = write('rest.ndjson', rest);
+      // The store is small beside the file: its streams are listed in one pass, not read one by one.
+      expect(statSync(restFile).size / 500).toBeGreaterThan(first.length);
+      const b = await sandbox.run(['import', restFile, ...args]);
+      expect(b.stderr).toContain(`${rest.length} appended, 0 duplicates, 0 rejected`);
+      expect(b.code).toBe(0);
+
+      // A line about a teacher the store does not hold is still refused, and nothing is stored.
+      const unknown = {
+        ...(rest.find((e) => e.type === 'CourseCompleted') as Envelope),
+        id: '30000000-0000-4000-8000-000000000001',
+      };
+      unknown.data = { ...unknown.data, teacherId: 'gv-khong-co' };
+      const c = await sandbox.run([
+        'import',
+        write('unknown.ndjson', [...rest.slice(0, 3), unknown]),
+        ...args,
+      ]);
+      expect(c.code).not.toBe(0);
+      expect(c.stderr).toMatch(/REJECTED — nothing appended/);
+      const store = openEsdbEventStore(double2.url);
+      try {
+        let stored = 0;
+        for await (const _ of store.readAll()) stored += 1;
+        expect(stored).toBe(events.length);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await double2.stop();
+    }
   }, 120_000);
 });

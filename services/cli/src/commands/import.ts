@@ -23,6 +23,7 @@ import {
   createIngestor,
   fileQuarantine,
   ndjsonItems,
+  storeStreams,
 } from '@nhagiao/ingest';
 import { ConcurrencyError, StoreUnavailableError } from '@nhagiao/eventstore/core';
 import { catchUp } from '@nhagiao/projector/embedded';
@@ -64,6 +65,14 @@ export const looksLikeCsv = (head: string): boolean => {
       .find((l) => l.trim() !== '') ?? '';
   return !/^\s*[[{]/.test(first) && /^[^{}[\]"]*[,;]/.test(first);
 };
+
+/**
+ * A store without transactions is scanned for its stream names before an
+ * import when it holds fewer events than one per this many bytes of the file
+ * (about half the file's lines): one pass over a small log costs less than
+ * reading each of the file's streams.
+ */
+const SCAN_BYTES_PER_EVENT = 500;
 
 /** How many refusals of a reference to something registered later are held back to be printed with their hint. */
 const MAX_HELD = 10_000;
@@ -307,9 +316,18 @@ export const importFiles = async (
           ? path.join(config.dataDir, `.import-decided-${process.pid}-${randomUUID()}.ndjson`)
           : undefined;
       if (decidedFile !== undefined) mkdirSync(config.dataDir, { recursive: true });
+      // Into a small store, the names of its streams in one pass: the file's other streams are not read.
+      const knownStreams = windowed
+        ? await storeStreams(store, {
+            maxEvents: Math.ceil(bytes / SCAN_BYTES_PER_EVENT),
+            maxStreams: 50_000,
+            signal: ctx.signal,
+          })
+        : undefined;
       let report: IngestReport;
       try {
         report = await ingestor.ingest(source.items, {
+          ...(knownStreams === undefined ? {} : { knownStreams }),
           source: name,
           mode: options.partial || windowed ? 'partial' : 'all-or-nothing',
           ...(decidedFile !== undefined ? { check: true, decided: decidedFile } : {}),
