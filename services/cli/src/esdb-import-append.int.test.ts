@@ -3,6 +3,7 @@ import path from 'node:path';
 import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, streamOf } from '@nhagiao/domain';
 import { openEsdbEventStore } from '@nhagiao/eventstore';
+import { DecidedWrites, createIngestor } from '@nhagiao/ingest';
 // The protocol double is test support of the eventstore package, outside its exports.
 import {
   type EsdbDouble,
@@ -136,6 +137,47 @@ describe('nhagiao import --store esdb:// with another writer between the check a
       }
     } finally {
       await double2.stop();
+    }
+  }, 120_000);
+
+  it("appends a decided stream's events over the 1 MiB append limit in appends under it, in order", async () => {
+    const double3 = await startEsdbDouble();
+    const store = openEsdbEventStore(double3.url);
+    const file = path.join(sandbox.dir, 'decided.ndjson');
+    try {
+      // ~30 KB an event: 40 of one stream are 1.2 MB, over the limit in one append.
+      const event = (i: number): Envelope => ({
+        id: `40000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        type: 'CourseCompleted',
+        data: { teacherId: 'gv-nang', programmeId: `p-${i}`, note: 'ệ'.repeat(10_000) },
+      });
+      const heavy = Array.from({ length: 40 }, (_, i) => event(i));
+      const decided = new DecidedWrites(file);
+      decided.add({
+        lastLine: 40,
+        writes: [
+          { stream: 'teacher-gv-nang', events: heavy, expected: 'no-stream', idsChecked: true },
+        ],
+      });
+      decided.add({
+        lastLine: 41,
+        writes: [
+          { stream: 'teacher-gv-nang', events: [event(40)], expected: 39n, idsChecked: true },
+        ],
+      });
+      decided.close();
+      const stored: number[] = [];
+      const result = await createIngestor({ store }).appendDecided(file, {
+        onStored: (line) => stored.push(line),
+      });
+      expect(result).toEqual({ appended: 41 });
+      expect(stored).toEqual([40, 41]);
+      const ids: string[] = [];
+      for await (const e of store.readStream('teacher-gv-nang')) ids.push(e.id);
+      expect(ids).toEqual([...heavy, event(40)].map((e) => e.id));
+    } finally {
+      await store.close();
+      await double3.stop();
     }
   }, 120_000);
 });
