@@ -149,7 +149,8 @@ describe('nhagiao import --store esdb:// with another writer between the check a
       const event = (i: number): Envelope => ({
         id: `40000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
         type: 'CourseCompleted',
-        data: { teacherId: 'gv-nang', programmeId: `p-${i}`, note: 'ệ'.repeat(10_000) },
+        data: { teacherId: 'gv-nang', programmeId: `p-${i}`, completedOn: '2025-05-12' },
+        metadata: { note: 'ệ'.repeat(10_000) },
       });
       const heavy = Array.from({ length: 40 }, (_, i) => event(i));
       const decided = new DecidedWrites(file);
