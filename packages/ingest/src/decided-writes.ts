@@ -7,12 +7,16 @@ import type { StreamWrite } from '@nhagiao/eventstore/core';
 export interface DecidedWindow {
   readonly lastLine: number;
   readonly writes: readonly StreamWrite[];
+  /** Read back: for each write, an upper bound of the bytes of its events' data and metadata. */
+  readonly bytes?: readonly number[];
 }
 
 interface StoredWrite {
   readonly stream: string;
   /** `no-stream`, or the revision as a decimal string. */
   readonly expected: string;
+  /** Length of the events as JSON, in UTF-16 units. */
+  readonly chars: number;
   readonly events: readonly Envelope[];
 }
 
@@ -35,12 +39,14 @@ export class DecidedWrites {
 
   add(window: DecidedWindow): void {
     if (this.#fd === undefined) throw new Error(`the decided writes in ${this.file} are closed`);
-    const writes: StoredWrite[] = window.writes.map((w) => {
+    const writes = window.writes.map((w) => {
       if (w.expected !== 'no-stream' && typeof w.expected !== 'bigint')
         throw new TypeError(`a decided write has a concrete expected revision (${w.stream})`);
-      return { stream: w.stream, expected: String(w.expected), events: w.events };
+      const events = JSON.stringify(w.events);
+      // `chars` bounds the bytes of the events' data and metadata (at most 3 per UTF-16 unit).
+      return `{"stream":${JSON.stringify(w.stream)},"expected":"${String(w.expected)}","chars":${events.length},"events":${events}}`;
     });
-    writeSync(this.#fd, `${JSON.stringify({ lastLine: window.lastLine, writes })}\n`);
+    writeSync(this.#fd, `{"lastLine":${window.lastLine},"writes":[${writes.join(',')}]}\n`);
   }
 
   /** Done writing; the file stays for `windows`. */
@@ -64,6 +70,7 @@ export class DecidedWrites {
       const stored = JSON.parse(line) as { lastLine: number; writes: StoredWrite[] };
       yield {
         lastLine: stored.lastLine,
+        bytes: stored.writes.map((w) => w.chars * 3),
         writes: stored.writes.map((w) => ({
           stream: w.stream,
           events: w.events,

@@ -12,7 +12,7 @@ import { QuarantineWriter } from './quarantine-writer.js';
 import { SeenIds } from './seen-ids.js';
 import { StreamStateCache } from './stream-cache.js';
 import { Submission } from './submission.js';
-import { appendInOrder, underLimit } from './stream-appends.js';
+import { APPEND_BUDGET, APPEND_LIMIT, appendInOrder, underLimit } from './stream-appends.js';
 import {
   type AppendDecidedOptions,
   type DecidedAppended,
@@ -353,7 +353,10 @@ export class Ingestor {
       for await (const window of DecidedWrites.windows(file)) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         if (hasPipelinedAppends(store)) {
-          const cut = window.writes.flatMap((write) => underLimit(write));
+          // A write whose events are surely under the limit as a whole is not measured event by event.
+          const cut = window.writes.flatMap((write, i) =>
+            (window.bytes?.[i] ?? APPEND_LIMIT) < APPEND_BUDGET ? [write] : underLimit(write),
+          );
           const { revisions, failure } = await store.appendPipelined(cut, {
             ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
           });

@@ -7,7 +7,7 @@ import type { AppendResult, EventStore, StreamWrite } from '@nhagiao/eventstore/
  * here leaves out (multi-byte escapes are counted as characters).
  */
 export const APPEND_LIMIT = 1024 * 1024;
-const APPEND_BUDGET = APPEND_LIMIT - 64 * 1024;
+export const APPEND_BUDGET = APPEND_LIMIT - 64 * 1024;
 
 const sizeOf = (e: Envelope): number =>
   Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata ?? {}));
