@@ -33,17 +33,19 @@ export interface StoredEvent {
 
 /**
  * SHA-256 (base64) of the canonical JSON of an event's data: two events carry
- * the same data exactly when their digests are equal, as `canonicalJson` compares.
+ * the same data, as `canonicalJson` compares it, when their digests are equal
+ * (a collision of SHA-256 aside).
  */
 export const dataDigest = (data: unknown): string =>
   createHash('sha256').update(canonicalJson(data)).digest('base64');
 
-/** Event types as one string each, however many events of the type are kept. */
+/** Event types as one string each, however many events of the type are kept (the product's few). */
 const TYPES = new Map<string, string>();
+const MAX_TYPES = 256;
 const typeOf = (type: string): string => {
   const known = TYPES.get(type);
   if (known !== undefined) return known;
-  TYPES.set(type, type);
+  if (TYPES.size < MAX_TYPES) TYPES.set(type, type);
   return type;
 };
 
