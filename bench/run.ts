@@ -100,6 +100,12 @@ const benches: readonly Bench[] = [
     args: (q) => [q ? '820' : '8200'],
   },
   {
+    name: 'seen-ids',
+    what: 'the ids a check of a file has accepted (flat memory, SQLite behind a fixed-size filter) vs an in-memory Map of the same ids',
+    script: 'packages/ingest/bench/seen-ids.bench.ts',
+    args: (q) => [q ? '820' : '8200'],
+  },
+  {
     name: 'eventstore',
     what: 'SQLite adapter vs raw better-sqlite3',
     script: 'packages/eventstore/bench/append.bench.ts',

@@ -34,6 +34,7 @@ if (rejected > 0) throw new Error(`${rejected} lines rejected:\n${log}`);
 process.stdout.write(
   `${JSON.stringify({
     appended: reports[0]?.appended ?? 0,
+    duplicates: reports[0]?.duplicates ?? 0,
     ms,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
   })}\n`,

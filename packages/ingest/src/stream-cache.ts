@@ -6,7 +6,8 @@ import {
   recorderOf,
   streamKindOf,
 } from '@nhagiao/domain';
-import type { EventStore } from '@nhagiao/eventstore/core';
+import { createHash } from 'node:crypto';
+import { type EventStore, canonicalJson } from '@nhagiao/eventstore/core';
 import type { HoldingIndex } from './holdings.js';
 
 /** A stream's decision state and where it ends. */
@@ -15,6 +16,38 @@ export interface StreamEntry {
   /** Revision of the stream's last event; null when the stream does not exist yet. */
   readonly revision: bigint | null;
 }
+
+/**
+ * What deciding an event sent again with a stored id needs of the stored event
+ * (duplicate or id conflict, and where it is): its data only as a digest.
+ */
+export interface StoredEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly type: string;
+  /** `dataDigest` of its data. */
+  readonly digest: string;
+  readonly position: bigint;
+  readonly revision: bigint;
+}
+
+/**
+ * SHA-256 (base64) of the canonical JSON of an event's data: two events carry
+ * the same data, as `canonicalJson` compares it, when their digests are equal
+ * (a collision of SHA-256 aside).
+ */
+export const dataDigest = (data: unknown): string =>
+  createHash('sha256').update(canonicalJson(data)).digest('base64');
+
+/** Event types as one string each, however many events of the type are kept (the product's few). */
+const TYPES = new Map<string, string>();
+const MAX_TYPES = 256;
+const typeOf = (type: string): string => {
+  const known = TYPES.get(type);
+  if (known !== undefined) return known;
+  if (TYPES.size < MAX_TYPES) TYPES.set(type, type);
+  return type;
+};
 
 /** Fields of event data that name another stream a decision consults. */
 const UNIT_FIELDS = ['unitId', 'toUnitId', 'intoUnitId'] as const;
@@ -39,10 +72,12 @@ export class StreamStateCache {
   /** Stream reads under way, so that concurrent loads of one stream read it once. */
   readonly #loading = new Map<string, Promise<StreamEntry>>();
   /**
-   * The event ids of each committed stream, where a store checks ids within
-   * their stream only: the stream read once answers every lookup of an id in it.
+   * The stored events of each committed stream by id, where a store checks ids
+   * within their stream only: the stream read once answers every lookup of an
+   * id in it, duplicate or conflict, without reading it again. Bounded with the
+   * streams (`capacity`); a digest of each event's data, not the data.
    */
-  readonly #ids: Map<string, Set<string>> | undefined;
+  readonly #ids: Map<string, Map<string, StoredEvent>> | undefined;
   #signal: AbortSignal | undefined;
   /**
    * In a check: the states of the streams it read, as folded (with their
@@ -63,17 +98,36 @@ export class StreamStateCache {
   }
 
   /**
-   * Whether `id` (in any of `forms`) is stored in `stream`, when the stream's ids
-   * are at hand; undefined when they are not (ask the store).
+   * The event stored in `stream` under `id` (in the first of `forms` that is
+   * stored), when the stream's ids are at hand: null when none is, undefined
+   * when they are not at hand (ask the store).
    */
-  storedIn(stream: string, ...forms: string[]): boolean | undefined {
+  storedIn(stream: string, forms: readonly string[]): StoredEvent | null | undefined {
     const ids = this.#ids?.get(stream);
-    return ids === undefined ? undefined : forms.some((id) => ids.has(id));
+    if (ids === undefined) return undefined;
+    for (const id of forms) {
+      const stored = ids.get(id);
+      if (stored !== undefined) return stored;
+    }
+    return null;
   }
 
-  /** Events just stored in `stream`: its ids now include them. */
-  noteStored(stream: string, id: string): void {
-    this.#ids?.get(stream)?.add(id);
+  /** An event just stored in `stream`: its ids now include it. */
+  noteStored(
+    stream: string,
+    event: { readonly id: string; readonly type: string; readonly data: unknown },
+    at: { readonly position: bigint; readonly revision: bigint },
+  ): void {
+    const ids = this.#ids?.get(stream);
+    if (ids === undefined) return;
+    ids.set(event.id, {
+      id: event.id,
+      stream,
+      type: typeOf(event.type),
+      digest: dataDigest(event.data),
+      position: at.position,
+      revision: at.revision,
+    });
   }
 
   #forget(stream: string): void {
@@ -192,7 +246,7 @@ export class StreamStateCache {
     let state = initialState(streamKindOf(stream));
     let revision: bigint | null = null;
     const history: Envelope[] = [];
-    const ids = this.#ids === undefined ? undefined : new Set<string>();
+    const ids = this.#ids === undefined ? undefined : new Map<string, StoredEvent>();
     for await (const e of this.#store.readStream(
       stream,
       this.#signal ? { signal: this.#signal } : {},
@@ -200,7 +254,14 @@ export class StreamStateCache {
       const envelope = e as unknown as Envelope;
       state = evolve(state, envelope, history);
       history.push(envelope);
-      ids?.add(e.id);
+      ids?.set(e.id, {
+        id: e.id,
+        stream,
+        type: typeOf(e.type),
+        digest: dataDigest(e.data),
+        position: e.position,
+        revision: e.revision,
+      });
       revision = e.revision;
     }
     if (this.#folded !== undefined) {

@@ -30,7 +30,12 @@ import { firstDifference, isReportItem, signOffData } from './report.js';
 import type { DecidedWrites } from './decided-writes.js';
 import type { SeenIds } from './seen-ids.js';
 import { appendInOrder } from './stream-appends.js';
-import type { StreamEntry, StreamStateCache } from './stream-cache.js';
+import {
+  type StoredEvent,
+  type StreamEntry,
+  type StreamStateCache,
+  dataDigest,
+} from './stream-cache.js';
 import type { IngestOptions, InputItem, ItemOutcome } from './types.js';
 
 /** The day of `instant` in Vietnam, YYYY-MM-DD: the recording day that bounds a submission's dates. */
@@ -56,7 +61,7 @@ interface Pending {
 
 /** What a sent id already names: a stored event, one earlier in the same submission, or nothing. */
 interface SeenBefore {
-  readonly previous: RecordedEvent | Envelope | undefined;
+  readonly previous: RecordedEvent | StoredEvent | Envelope | undefined;
   /** The line of an earlier event of this submission with the id. */
   readonly line: number | undefined;
 }
@@ -194,11 +199,16 @@ export class Submission {
    * The event stored under a sent id, compared in canonical (lower-case) form; a
    * log written before ids were made canonical may hold the id as it was sent.
    */
-  async #findSent(stream: string, id: string, value: unknown): Promise<RecordedEvent | undefined> {
+  async #findSent(
+    stream: string,
+    id: string,
+    value: unknown,
+  ): Promise<RecordedEvent | StoredEvent | undefined> {
     const raw = (value as { id?: unknown } | null)?.id;
     const forms = typeof raw === 'string' && raw !== id ? [id, raw] : [id];
-    // Where ids are checked within their stream, the stream read once says whether to ask.
-    if (this.#cache.storedIn(stream, ...forms) === false) return undefined;
+    // Where ids are checked within their stream, the stream read once answers.
+    const known = this.#cache.storedIn(stream, forms);
+    if (known !== undefined) return known ?? undefined;
     const found = await this.#store.findEvent(stream, id);
     if (found !== undefined) return found;
     return typeof raw === 'string' && raw !== id ? this.#store.findEvent(stream, raw) : undefined;
@@ -245,7 +255,7 @@ export class Submission {
         const p = byId.get(o.id);
         if (p === undefined) continue;
         this.appended += 1;
-        this.#cache.noteStored(result.stream, o.id);
+        this.#cache.noteStored(result.stream, p.envelope, o);
         this.#quarantine.accepted(o.id);
         if (this.#keep)
           this.tentative.push({
@@ -297,7 +307,10 @@ export class Submission {
     const { previous } = seen;
     if (previous === undefined) return false;
     const same =
-      previous.type === sent.type && canonicalJson(previous.data) === canonicalJson(sent.data);
+      previous.type === sent.type &&
+      ('digest' in previous
+        ? previous.digest === dataDigest(sent.data)
+        : canonicalJson(previous.data) === canonicalJson(sent.data));
     if (!same) {
       const where =
         'position' in previous
@@ -571,7 +584,9 @@ export class Submission {
     const parsed = new Array<Result<Envelope> | undefined>(chunk.length);
     const envelopes = new Array<Envelope | undefined>(chunk.length);
     const streams = new Array<string>(chunk.length);
-    const lookups = new Array<Promise<RecordedEvent | undefined> | undefined>(chunk.length);
+    const lookups = new Array<Promise<RecordedEvent | StoredEvent | undefined> | undefined>(
+      chunk.length,
+    );
     const reports = new Set<number>();
     const toLoad = new Set<string>();
     for (let i = 0; i < chunk.length; i++) {

@@ -26,8 +26,16 @@ const FORWARDS = 0;
 export interface LiveSubscriptions {
   readonly calls: Set<Call>;
   readonly starts: Array<bigint | 'start' | 'end'>;
-  /** What `$all` reads and subscriptions did: events sent, and events their filter skipped on the server. */
-  readonly served: { allEventsSent: number; skippedByFilter: number; slowDropped: number };
+  /**
+   * What `$all` reads and subscriptions did (events sent, and events their
+   * filter skipped on the server), and how many reads of one stream were asked.
+   */
+  readonly served: {
+    allEventsSent: number;
+    skippedByFilter: number;
+    slowDropped: number;
+    streamReads: number;
+  };
 }
 
 const recorded = (event: LoggedEvent, structured: boolean) => {
@@ -120,7 +128,7 @@ export const handleRead =
     }
     if (options.hasSubscription()) subscribe(call, options, log(), live, structured, settings);
     else if (options.hasAll()) readAll(call, options, log(), structured, live.served);
-    else readStream(call, options, log(), structured, settings);
+    else readStream(call, options, log(), structured, settings, live.served);
   };
 
 const limitOf = (options: Options): number => {
@@ -171,9 +179,11 @@ const readStream = (
   log: DoubleLog,
   structured: boolean,
   settings: ReadSettings,
+  served: LiveSubscriptions['served'],
 ): void => {
   const so = options.getStream();
   const name = Buffer.from(so?.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString('utf8');
+  served.streamReads += 1;
   const events = log.stream(name);
   if (!events) {
     notFound(call, name, settings);

@@ -52,13 +52,16 @@ export interface EsdbDouble {
   readonly subscriptionStarts: ReadonlyArray<bigint | 'start' | 'end'>;
   /**
    * Counts of `$all` reads and subscriptions: events sent to clients, and events
-   * a server-side filter skipped (never sent), so a test can prove the server filtered.
+   * a server-side filter skipped (never sent), so a test can prove the server
+   * filtered; and of stream reads, so a test can bound how often a client reads.
    */
   readonly served: {
     readonly allEventsSent: number;
     readonly skippedByFilter: number;
     /** Live subscriptions dropped because their subscriber was too slow. */
     readonly slowDropped: number;
+    /** Reads of one stream (a page each, as the client pages), not subscriptions. */
+    readonly streamReads: number;
   };
   /** Fails every live subscription (UNAVAILABLE), or ends it cleanly with `how: 'end'`. Returns how many. */
   dropSubscriptions(how?: 'error' | 'end'): number;
@@ -130,7 +133,7 @@ export const startEsdbDouble = async (options: EsdbDoubleOptions = {}): Promise<
   const live: LiveSubscriptions = {
     calls: new Set(),
     starts: [],
-    served: { allEventsSent: 0, skippedByFilter: 0, slowDropped: 0 },
+    served: { allEventsSent: 0, skippedByFilter: 0, slowDropped: 0, streamReads: 0 },
   };
   const readSettings: ReadSettings = {
     checkpointBase: options.checkpointBase ?? 32,
