@@ -54,12 +54,19 @@ const satisfies = (expected: ExpectedRevision, actual: bigint | null): boolean =
   (expected === 'exists' && actual !== null) ||
   (typeof expected === 'bigint' && expected === actual);
 
+const utf8 = new TextEncoder();
+
+/**
+ * An event as the client sends it: JSON data, and its metadata as the bytes of
+ * its JSON, which the client passes on as they are (the same bytes it would
+ * send for the object, without encoding them to base64 and back on the way).
+ */
 const proposed = (e: Envelope) =>
   jsonEvent({
     id: e.id,
     type: e.type,
     data: e.data as Record<string, unknown>,
-    metadata: e.metadata ?? {},
+    metadata: utf8.encode(JSON.stringify(e.metadata ?? {})),
   });
 
 /** Every event of a stream, paged; empty when it does not exist. */
