@@ -237,31 +237,37 @@ export interface StreamBatchReads extends BatchReads {
 export interface PipelinedAppends {
   /**
    * Appends `writes`, each with `idsChecked` at a concrete expected revision
-   * (`no-stream` or a revision) and under the store's append limit. They are
-   * sent in their order on one connection, at most `inFlight` (default 64)
-   * unanswered at a time, so the server takes them, and the log keeps them, in
-   * that order; their positions are not read back. Resolves once every write
-   * sent is answered.
+   * (`no-stream` or a revision) and under the store's append limit; they may
+   * come from an async source, read as they are sent, so a caller's memory
+   * need not hold them all. They are sent in their order on one connection,
+   * at most `inFlight` (default 64) unanswered at a time, so the server takes
+   * them, and the log keeps them, in that order; their positions are not read
+   * back. `onAnswered(n)` is called each time the first `n` writes are all
+   * answered with success (n grows). Resolves once every write sent is
+   * answered.
    *
    * Nothing is retried here: on the first failure (a stream not at its
    * expected revision — another writer's events, or an earlier attempt's — a
-   * node that is not the leader or is gone) nothing more is sent and the
-   * writes in flight are awaited; the outcome tells which writes are stored
-   * and the failure, as the project's own error (`ConcurrencyError`,
-   * `StoreUnavailableError`). The caller then decides the rest again from what
-   * the store holds, where every call has the adapter's usual retries and id
-   * checks.
+   * node that is not the leader or is gone, a source that throws) nothing more
+   * is sent and the writes in flight are awaited; the outcome gives the
+   * failure, as the project's own error (`ConcurrencyError`,
+   * `StoreUnavailableError`) or the source's. The caller then decides the rest
+   * again from what the store holds, where every call has the adapter's usual
+   * retries and id checks. A write without `idsChecked` is refused: given in
+   * an array, before anything is sent (thrown); from a source, as a failure.
    */
   appendPipelined(
-    writes: readonly StreamWrite[],
-    options?: { readonly inFlight?: number },
+    writes: Iterable<StreamWrite> | AsyncIterable<StreamWrite>,
+    options?: { readonly inFlight?: number; readonly onAnswered?: (answered: number) => void },
   ): Promise<PipelinedOutcome>;
 }
 
 /** What became of pipelined writes (`PipelinedAppends`). */
 export interface PipelinedOutcome {
-  /** Each write's stream revision after it; undefined where it was refused or not sent. */
-  readonly revisions: readonly (bigint | undefined)[];
+  /** How many writes, from the first, are all stored. */
+  readonly answered: number;
+  /** The events of every write stored (those after a refusal that were answered too). */
+  readonly events: number;
   /** The first failure; the writes after it were not sent. */
   readonly failure?: Error;
 }

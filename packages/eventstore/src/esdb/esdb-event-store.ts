@@ -357,49 +357,81 @@ export const openEsdbEventStore = (
     },
     appendPipelined: async (writes, pipeOptions = {}) => {
       ensureOpen();
-      for (const write of writes)
-        if (!direct(write))
-          throw new TypeError(
-            `appendPipelined takes only writes whose ids are checked at a concrete revision (${write.stream})`,
-          );
+      const unchecked = (write: StreamWrite): TypeError | undefined =>
+        direct(write)
+          ? undefined
+          : new TypeError(
+              `appendPipelined takes only writes whose ids are checked at a concrete revision (${write.stream})`,
+            );
+      if (Array.isArray(writes)) {
+        const refused = (writes as readonly StreamWrite[]).map(unchecked).find((e) => e);
+        if (refused !== undefined) throw refused;
+      }
       const limit = Math.max(1, pipeOptions.inFlight ?? 64);
-      const revisions = new Array<bigint | undefined>(writes.length).fill(undefined);
       const unanswered = new Set<Promise<void>>();
       /** The write of each stream not answered yet: the next one of that stream waits for it. */
       const pendingOf = new Map<string, Promise<void>>();
+      /** Whether each write sent is answered with success, from the first not yet counted in `answered`. */
+      const done: (boolean | undefined)[] = [];
+      let answered = 0;
+      let events = 0;
+      let sent = 0;
       let failure: Error | undefined;
+      const settle = (i: number, ok: boolean): void => {
+        done[i - answered] = ok;
+        let grown = 0;
+        while (done[grown] === true) grown++;
+        if (grown === 0) return;
+        done.splice(0, grown);
+        answered += grown;
+        pipeOptions.onAnswered?.(answered);
+      };
       // The client's BatchAppend call carries the requests in the order they are made
       // once it is open; while it opens, a later request can overtake the first. So the
       // first write goes alone, and a stream's next write is sent only once its last is
       // answered (an overtaking write would be refused by its expected revision anyway).
-      for (let i = 0; i < writes.length && failure === undefined; i++) {
-        const { stream, events, expected } = writes[i] as StreamWrite;
-        const before = pendingOf.get(stream);
-        if (before !== undefined) await before;
-        if (failure !== undefined) break;
-        const answer: Promise<void> = client
-          .appendToStream(stream, events.map(proposed), {
-            expectedRevision: toExpectedRevision(expected),
-            requiresLeader: true,
-          })
-          .then(
-            (result) => {
-              revisions[i] = result.nextExpectedRevision;
-            },
-            (error: unknown) => {
-              failure ??= toStoreError(error, `append to ${stream}`, { stream, expected });
-            },
-          )
-          .finally(() => {
-            unanswered.delete(answer);
-            if (pendingOf.get(stream) === answer) pendingOf.delete(stream);
-          });
-        unanswered.add(answer);
-        pendingOf.set(stream, answer);
-        if (i === 0 || unanswered.size >= limit) await Promise.race(unanswered);
+      try {
+        for await (const write of writes) {
+          if (failure !== undefined) break;
+          const refused = unchecked(write);
+          if (refused !== undefined) {
+            failure = refused;
+            break;
+          }
+          const { stream, expected } = write;
+          const before = pendingOf.get(stream);
+          if (before !== undefined) await before;
+          if (failure !== undefined) break;
+          const i = sent++;
+          const answer: Promise<void> = client
+            .appendToStream(stream, write.events.map(proposed), {
+              expectedRevision: toExpectedRevision(expected),
+              requiresLeader: true,
+            })
+            .then(
+              () => {
+                events += write.events.length;
+                settle(i, true);
+              },
+              (error: unknown) => {
+                failure ??= toStoreError(error, `append to ${stream}`, { stream, expected });
+                settle(i, false);
+              },
+            )
+            .finally(() => {
+              unanswered.delete(answer);
+              if (pendingOf.get(stream) === answer) pendingOf.delete(stream);
+            });
+          unanswered.add(answer);
+          pendingOf.set(stream, answer);
+          if (i === 0 || unanswered.size >= limit) await Promise.race(unanswered);
+        }
+      } catch (error) {
+        // The writes could not be read on (the caller's source failed): what is sent is awaited.
+        failure ??= error instanceof Error ? error : new Error(String(error));
       }
       await Promise.all(unanswered);
-      return failure === undefined ? { revisions } : { revisions, failure };
+      return failure === undefined ? { answered, events } : { answered, events, failure };
     },
     async *readStream(stream, readOptions = {}) {
       ensureOpen();
