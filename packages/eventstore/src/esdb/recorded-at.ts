@@ -23,6 +23,11 @@ export class RecordedAtClamp {
     this.#floorMs = floorMs;
   }
 
+  /** The latest time so far: where a read that goes on from here starts its clamp. */
+  get floorMs(): number {
+    return this.#floorMs;
+  }
+
   /** The event as the port gives it: clamped to the latest time before it, which it then becomes. */
   apply(event: RecordedEvent): RecordedEvent {
     const ms = Date.parse(event.recordedAt);
