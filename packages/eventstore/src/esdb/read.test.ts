@@ -56,6 +56,18 @@ describe('records of a client read or subscription', () => {
     expect(stream.destroyed).toBe(true);
   });
 
+  it('fails, instead of waiting for ever, when the stream is closed before its end without an error', async () => {
+    const stream = source([1], false);
+    setTimeout(() => stream.destroy(), 5);
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const n of records<number>(stream)) got.push(n);
+      })(),
+    ).rejects.toThrow('closed before its end');
+    expect(got).toEqual([1]);
+  });
+
   it('keeps an error a stream raises once it is left, instead of letting it go uncaught', async () => {
     const stream = source([1, 2], false);
     for await (const n of records<number>(stream)) if (n === 1) break;

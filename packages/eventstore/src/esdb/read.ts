@@ -25,8 +25,14 @@ type AllEvent = AllStreamRecordedEvent;
 /** What `records` needs of a client read or subscription (a Node Readable in object mode). */
 interface RecordSource {
   read(): unknown;
-  on(event: 'error' | 'end' | 'readable', listener: (...args: unknown[]) => void): unknown;
-  off(event: 'error' | 'end' | 'readable', listener: (...args: unknown[]) => void): unknown;
+  on(
+    event: 'error' | 'end' | 'readable' | 'close',
+    listener: (...args: unknown[]) => void,
+  ): unknown;
+  off(
+    event: 'error' | 'end' | 'readable' | 'close',
+    listener: (...args: unknown[]) => void,
+  ): unknown;
   destroy(): unknown;
   readonly destroyed: boolean;
 }
@@ -58,9 +64,15 @@ export async function* records<T>(
     wake?.();
   };
   const onReadable = (): void => wake?.();
+  // Closed with neither its end nor an error (destroyed by someone else): not a whole read.
+  const onClose = (): void => {
+    if (!ended)
+      onError(new Error('the EventStoreDB read was closed before its end, without an error'));
+  };
   stream.on('error', onError);
   stream.on('end', onEnd);
   stream.on('readable', onReadable);
+  stream.on('close', onClose);
   try {
     for (;;) {
       if (failure !== undefined) throw failure.error;
@@ -78,6 +90,7 @@ export async function* records<T>(
   } finally {
     stream.off('readable', onReadable);
     stream.off('end', onEnd);
+    stream.off('close', onClose);
     await stop?.().catch(() => undefined);
     if (!stream.destroyed) stream.destroy();
   }
