@@ -120,6 +120,18 @@ export const openEsdbEventStore = (
     return at === undefined ? before : Math.max(before, Date.parse(at.recordedAt));
   };
 
+  /**
+   * Where the last read of `$all` through this store got to, and the latest
+   * time up to there: a read that goes on from that position (a catch-up
+   * after a replay) starts its clamp there instead of reading back for it,
+   * and gives the times the first read would have given had it gone on.
+   */
+  let readUpTo: { readonly position: bigint; readonly floorMs: number } | undefined;
+  const floorAt = async (position: bigint): Promise<number> =>
+    readUpTo?.position === position
+      ? readUpTo.floorMs
+      : guard('read of $all for the time before a position', () => latestTimeUpTo(position));
+
   const ensureOpen = (): void => {
     if (closing.signal.aborted) throw new StoreUnavailableError('the EventStoreDB store is closed');
   };
@@ -284,6 +296,19 @@ export const openEsdbEventStore = (
   };
 
   /**
+   * Where a read of `$all` ends: the head when it begins, or `until` if
+   * earlier; null when there is nothing to read (an empty log, or a reader
+   * already there: then no time before `after` is looked for either).
+   */
+  const readEnd = async (readOptions: BatchReadOptions): Promise<bigint | null> => {
+    const head = await guard('read of the head of $all', () => lastNhagiaoPosition(client));
+    if (head === null) return null;
+    const { after, until } = readOptions;
+    const end = until !== undefined && until < head ? until : head;
+    return after !== undefined && after >= end ? null : end;
+  };
+
+  /**
    * `$all` filtered on the server, up to the head when the read began (or
    * `until`, if earlier). A drop mid-read on a transient error resubscribes
    * after the last page handed out, with the retry policy's backoff.
@@ -292,19 +317,11 @@ export const openEsdbEventStore = (
     readOptions: BatchReadOptions,
   ): AsyncGenerator<readonly RecordedEvent[]> {
     ensureOpen();
-    const head = await guard('read of the head of $all', () => lastNhagiaoPosition(client));
-    if (head === null) return;
-    const until =
-      readOptions.until !== undefined && readOptions.until < head ? readOptions.until : head;
+    const until = await readEnd(readOptions);
+    if (until === null) return;
     const pageSize = readOptions.pageSize ?? PAGE_SIZE;
     let after = readOptions.after;
-    const clamp = new RecordedAtClamp(
-      after === undefined
-        ? undefined
-        : await guard('read of $all for the time before a position', () =>
-            latestTimeUpTo(after as bigint),
-          ),
-    );
+    const clamp = new RecordedAtClamp(after === undefined ? undefined : await floorAt(after));
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -317,8 +334,13 @@ export const openEsdbEventStore = (
         )) {
           after = (page.at(-1) as RecordedEvent).position;
           attempt = 1;
-          yield page.map((e) => clamp.apply(e));
+          const clamped = page.map((e) => clamp.apply(e));
+          readUpTo = { position: after, floorMs: clamp.floorMs };
+          yield clamped;
         }
+        // Read to the end: no nhagiao event between the last one and `until`.
+        if (readOptions.signal?.aborted !== true)
+          readUpTo = { position: until, floorMs: clamp.floorMs };
         return;
       } catch (error) {
         const delayMs = retryDelayMs(retryPolicy, attempt);

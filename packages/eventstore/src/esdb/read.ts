@@ -6,6 +6,7 @@ import {
   FORWARDS,
   type JSONRecordedEvent,
   type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
   START,
   StreamNotFoundError,
   UnknownError,
@@ -21,14 +22,85 @@ import {
 
 type AllEvent = AllStreamRecordedEvent;
 
+/** What `records` needs of a client read or subscription (a Node Readable in object mode). */
+interface RecordSource {
+  read(): unknown;
+  on(
+    event: 'error' | 'end' | 'readable' | 'close',
+    listener: (...args: unknown[]) => void,
+  ): unknown;
+  off(
+    event: 'error' | 'end' | 'readable' | 'close',
+    listener: (...args: unknown[]) => void,
+  ): unknown;
+  destroy(): unknown;
+  readonly destroyed: boolean;
+}
+
 /** Events per read call: bounds what one call buffers, and lets a reader stop between pages. */
 export const PAGE_SIZE = 512;
 
-const collectPage = async <T>(
-  read: AsyncIterable<{ readonly event?: T | undefined }>,
-): Promise<T[]> => {
+/**
+ * The records of a read or subscription, one by one, taken without the
+ * stream's own async iterator: that iterator, left before the stream ends
+ * (a subscription never does) or on an error, has Node build an AbortError
+ * with its stack trace each time. Here the stream is closed without one:
+ * `stop` first (a subscription's unsubscribe), then `destroy()`. A late error
+ * of a closing stream is kept, not thrown at nobody.
+ */
+export async function* records<T>(
+  stream: RecordSource,
+  stop?: () => Promise<unknown>,
+): AsyncGenerator<T, void, undefined> {
+  let failure: { readonly error: unknown } | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const onError = (error: unknown): void => {
+    failure ??= { error };
+    wake?.();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    wake?.();
+  };
+  const onReadable = (): void => wake?.();
+  // Closed with neither its end nor an error (destroyed by someone else): not a whole read.
+  const onClose = (): void => {
+    if (!ended)
+      onError(new Error('the EventStoreDB read was closed before its end, without an error'));
+  };
+  stream.on('error', onError);
+  stream.on('end', onEnd);
+  stream.on('readable', onReadable);
+  stream.on('close', onClose);
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure.error;
+      const item = stream.read() as T | null;
+      if (item !== null) {
+        yield item;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    stream.off('readable', onReadable);
+    stream.off('end', onEnd);
+    stream.off('close', onClose);
+    await stop?.().catch(() => undefined);
+    if (!stream.destroyed) stream.destroy();
+  }
+}
+
+/** The events of a read that ends (a page), in order; links without their event are left out. */
+export const collectPage = async <T>(read: RecordSource): Promise<T[]> => {
   const out: T[] = [];
-  for await (const resolved of read) if (resolved.event) out.push(resolved.event);
+  for await (const resolved of records<{ readonly event?: T | undefined }>(read))
+    if (resolved.event) out.push(resolved.event);
   return out;
 };
 
@@ -40,7 +112,7 @@ export const readStreamPage = async (
   maxCount = PAGE_SIZE,
 ): Promise<RecordedEvent[]> => {
   try {
-    const page = await collectPage(
+    const page = await collectPage<JSONRecordedEvent>(
       client.readStream<never>(stream, {
         fromRevision: fromRevision === 0n ? START : fromRevision,
         direction: FORWARDS,
@@ -48,7 +120,7 @@ export const readStreamPage = async (
         requiresLeader: true,
       }),
     );
-    return page.map((e) => toRecordedEvent(e as unknown as JSONRecordedEvent));
+    return page.map(toRecordedEvent);
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
     throw error;
@@ -81,27 +153,23 @@ export async function* filteredAllPages(
     requiresLeader: true,
     filter: nhagiaoFilter(),
   });
-  try {
-    let page: RecordedEvent[] = [];
-    for await (const resolved of sub) {
-      if (signal?.aborted) return;
-      const raw = resolved.event;
-      const position = raw?.position?.commit;
-      if (!raw || position === undefined) continue;
-      if (after !== undefined && position <= after) continue;
-      if (position > until) break;
-      // The filter is the server's; a server that ignored it would still not leak others' events.
-      if (isNhagiaoStream(raw.streamId)) page.push(toRecordedEvent(raw as JSONRecordedEvent));
-      if (position === until) break;
-      if (page.length >= pageSize) {
-        yield page;
-        page = [];
-      }
+  let page: RecordedEvent[] = [];
+  for await (const resolved of records<AllStreamResolvedEvent>(sub, () => sub.unsubscribe())) {
+    if (signal?.aborted) return;
+    const raw = resolved.event;
+    const position = raw?.position?.commit;
+    if (!raw || position === undefined) continue;
+    if (after !== undefined && position <= after) continue;
+    if (position > until) break;
+    // The filter is the server's; a server that ignored it would still not leak others' events.
+    if (isNhagiaoStream(raw.streamId)) page.push(toRecordedEvent(raw as JSONRecordedEvent));
+    if (position === until) break;
+    if (page.length >= pageSize) {
+      yield page;
+      page = [];
     }
-    if (page.length > 0) yield page;
-  } finally {
-    await sub.unsubscribe().catch(() => undefined);
   }
+  if (page.length > 0) yield page;
 }
 
 /**
@@ -114,7 +182,7 @@ export const nhagiaoEventAt = async (
   position: bigint,
 ): Promise<RecordedEvent | undefined> => {
   try {
-    const [first] = await collectPage(
+    const [first] = await collectPage<AllEvent>(
       client.readAll({
         fromPosition: allPosition(position),
         direction: FORWARDS,

@@ -5,6 +5,7 @@ import {
   type AllStreamRecordedEvent,
 } from '@eventstore/db-client';
 import { allPosition, isNhagiaoStream } from './mapping.js';
+import { collectPage } from './read.js';
 
 /**
  * `recordedAt` made monotone along `$all`. The server stamps each record with
@@ -20,6 +21,11 @@ export class RecordedAtClamp {
 
   constructor(floorMs = Number.NEGATIVE_INFINITY) {
     this.#floorMs = floorMs;
+  }
+
+  /** The latest time so far: where a read that goes on from here starts its clamp. */
+  get floorMs(): number {
+    return this.#floorMs;
   }
 
   /** The event as the port gives it: clamped to the latest time before it, which it then becomes. */
@@ -55,14 +61,14 @@ export const latestTimeBefore = async (
   let latest = Number.NEGATIVE_INFINITY;
   let from = position;
   for (let size = 32; ; size = Math.min(PAGE, size * 2)) {
-    const page: AllStreamRecordedEvent[] = [];
-    for await (const r of client.readAll({
-      fromPosition: allPosition(from),
-      direction: BACKWARDS,
-      maxCount: size,
-      requiresLeader: true,
-    }))
-      if (r.event) page.push(r.event);
+    const page = await collectPage<AllStreamRecordedEvent>(
+      client.readAll({
+        fromPosition: allPosition(from),
+        direction: BACKWARDS,
+        maxCount: size,
+        requiresLeader: true,
+      }),
+    );
     for (const e of page) {
       const ms = e.created.getTime();
       if (ms + maxStepBackMs <= latest) return latest;

@@ -183,6 +183,54 @@ if (!realServer) {
       expect(await store.head()).toBe(double.log.events.find((e) => e.id === ours[2])?.position);
     });
 
+    it('reads on from where a read of $all ended without reading back for the time before it, with the times one read would give', async () => {
+      await open();
+      const esdb = store as ReturnType<typeof openEsdbEventStore>;
+      const t = newTeacher();
+      await store.append(
+        `teacher-${t}`,
+        Array.from({ length: 60 }, (_, i) => completed(t, i)),
+        'no-stream',
+      );
+      const sent = (): number => double.served.allEventsSent;
+      let before = sent();
+      const head = (await store.head()) as bigint;
+      const forHead = sent() - before;
+      const first: RecordedEvent[] = [];
+      for await (const page of esdb.readAllBatches()) first.push(...page);
+      // A caught-up reader: nothing after the head, and no look back for a time.
+      before = sent();
+      const none: RecordedEvent[] = [];
+      for await (const page of esdb.readAllBatches({ after: head })) none.push(...page);
+      expect(none).toEqual([]);
+      expect(sent() - before).toBe(forHead);
+      // Ten more events, read on from the end of the first read: only they cross the wire.
+      await store.append(
+        `teacher-${t}`,
+        Array.from({ length: 10 }, (_, i) => completed(t, 60 + i)),
+        59n,
+      );
+      before = sent();
+      const rest: RecordedEvent[] = [];
+      for await (const page of esdb.readAllBatches({ after: head })) rest.push(...page);
+      expect(rest).toHaveLength(10);
+      expect(sent() - before).toBe(forHead + 10);
+      const whole: RecordedEvent[] = [];
+      for await (const page of esdb.readAllBatches()) whole.push(...page);
+      expect([...first, ...rest]).toEqual(whole);
+      // Another store, with nothing read before: it reads back for the time, and agrees.
+      const other = openEsdbEventStore(double.url);
+      try {
+        before = sent();
+        const fresh: RecordedEvent[] = [];
+        for await (const page of other.readAllBatches({ after: head })) fresh.push(...page);
+        expect(fresh).toEqual(rest);
+        expect(sent() - before).toBeGreaterThan(forHead + 10);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('drops a slow subscriber once its buffer is full; the adapter resumes it with nothing lost, repeated or reordered', async () => {
       await open({ subscriberBuffer: 50 });
       const after = await marker(store);
