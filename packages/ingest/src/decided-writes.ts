@@ -37,12 +37,26 @@ export class DecidedWrites {
     this.#fd = openSync(file, 'w', 0o600);
   }
 
-  add(window: DecidedWindow): void {
+  /**
+   * Writes a window. `json`: the JSON of each event's data and metadata (empty:
+   * none), in the order of the window's events, where the caller has them made.
+   */
+  add(
+    window: DecidedWindow,
+    json?: readonly { readonly data: string; readonly metadata: string }[],
+  ): void {
     if (this.#fd === undefined) throw new Error(`the decided writes in ${this.file} are closed`);
+    let next = 0;
+    const eventJson = (e: Envelope): string => {
+      const made = json?.[next++];
+      if (made === undefined) return JSON.stringify(e);
+      const metadata = made.metadata === '' ? '' : `,"metadata":${made.metadata}`;
+      return `{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"data":${made.data}${metadata}}`;
+    };
     const writes = window.writes.map((w) => {
       if (w.expected !== 'no-stream' && typeof w.expected !== 'bigint')
         throw new TypeError(`a decided write has a concrete expected revision (${w.stream})`);
-      const events = JSON.stringify(w.events);
+      const events = `[${w.events.map(eventJson).join(',')}]`;
       // `chars` bounds the bytes of the events' data and metadata (at most 3 per UTF-16 unit).
       return `{"stream":${JSON.stringify(w.stream)},"expected":"${String(w.expected)}","chars":${events.length},"events":${events}}`;
     });

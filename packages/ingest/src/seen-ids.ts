@@ -11,7 +11,7 @@ interface SeenInStream {
 export interface SeenEvent {
   readonly line: number;
   readonly type: string;
-  /** The event's data as canonical JSON. */
+  /** The event's data as JSON (compared with another's in canonical form). */
   readonly data: string;
 }
 
@@ -19,7 +19,7 @@ export interface SeenRow {
   readonly id: string;
   readonly line: number;
   readonly type: string;
-  /** The event's data as canonical JSON. */
+  /** The event's data as JSON (compared with another's in canonical form). */
   readonly data: string;
   readonly stream: string;
   /** As JSON; empty when the event has none. */

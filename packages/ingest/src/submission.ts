@@ -231,20 +231,20 @@ export class Submission {
     this.#buffer = [];
     this.#bufferIds.clear();
     if (this.#options.check) {
-      this.#seen?.addAll(
-        buffer.map((p) => ({
-          id: p.envelope.id,
-          line: p.line,
-          type: p.envelope.type,
-          data: canonicalJson(p.envelope.data),
-          stream: p.stream,
-          metadata: p.envelope.metadata === undefined ? '' : JSON.stringify(p.envelope.metadata),
-        })),
+      // Each event's data and metadata made JSON once, for the seen ids and the decided writes.
+      const rows = buffer.map((p) => ({
+        id: p.envelope.id,
+        line: p.line,
+        type: p.envelope.type,
+        data: JSON.stringify(p.envelope.data),
+        stream: p.stream,
+        metadata: p.envelope.metadata === undefined ? '' : JSON.stringify(p.envelope.metadata),
+      }));
+      this.#seen?.addAll(rows);
+      this.#decided?.add(
+        { lastLine: (buffer[buffer.length - 1] as Pending).line, writes: inRuns(buffer) },
+        rows,
       );
-      this.#decided?.add({
-        lastLine: (buffer[buffer.length - 1] as Pending).line,
-        writes: inRuns(buffer),
-      });
       this.checked += buffer.length;
       return;
     }
