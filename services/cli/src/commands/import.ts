@@ -74,6 +74,9 @@ export const looksLikeCsv = (head: string): boolean => {
  */
 const SCAN_BYTES_PER_EVENT = 500;
 
+/** How often at most the journal's mark of the lines stored is written during an append. */
+const JOURNAL_MARK_MS = 250;
+
 /** How many refusals of a reference to something registered later are held back to be printed with their hint. */
 const MAX_HELD = 10_000;
 
@@ -347,8 +350,14 @@ export const importFiles = async (
         record = { ...record, phase: 'appending', updatedAt: new Date().toISOString() };
         journal.write(record);
         const checked = report;
+        // The mark is written (and synced) at most every JOURNAL_MARK_MS: a window is
+        // stored every few milliseconds, and a resumed import reads the whole file anyway.
+        let markedAt = 0;
         const onStored = (line: number): void => {
           record = { ...record, linesStored: line, updatedAt: new Date().toISOString() };
+          const now = performance.now();
+          if (now - markedAt < JOURNAL_MARK_MS) return;
+          markedAt = now;
           journal.write(record);
         };
         const started = performance.now();
