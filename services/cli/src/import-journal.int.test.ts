@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -72,6 +73,7 @@ describe.each([
     double === undefined
       ? openSqliteEventStore(path.join(dir, 'events.sqlite'), { readOnly: true })
       : openEsdbEventStore(double.url);
+  const decidedFiles = () => readdirSync(dir).filter((f) => f.startsWith('.import-decided-'));
   const journalFile = () =>
     importJournal(
       dataConfig({ 'data-dir': dir, ...(double === undefined ? {} : { store: double.url }) }, {}),
@@ -119,6 +121,8 @@ describe.each([
       const prefix = await storedIds(open());
       expect(prefix.size).toBeGreaterThan(0);
       expect(prefix.size).toBeLessThan(ids.length);
+      // What its check decided is left behind by the killed process, until the next import.
+      expect(decidedFiles()).toHaveLength(1);
     } else {
       // One transaction: killed in the middle, nothing of the file is stored.
       await killWhen(['import', file, ...storeArgs], (stderr) =>
@@ -150,6 +154,7 @@ describe.each([
     expect(again.code).toBe(0);
     everyOnce(await storedIds(open()), ids);
     expect(existsSync(journalFile())).toBe(false);
+    expect(decidedFiles()).toEqual([]);
     const clean = await run(['status', '--format', 'json', ...storeArgs]);
     expect(JSON.parse(clean.stdout)).not.toHaveProperty('unfinishedImport');
   }, 300_000);

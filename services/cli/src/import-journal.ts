@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ImportJournal, type ImportRecord } from '@nhagiao/ingest';
 import type { DataConfig } from './config.js';
@@ -23,3 +24,30 @@ export const describeUnfinished = (r: ImportRecord): string =>
 
 export const HOW_TO_RESOLVE = (r: ImportRecord): string =>
   `run \`nhagiao import ${r.file}\` again to finish it (what it stored is skipped, nothing is appended twice), or give it up with \`nhagiao import --abandon-import\` (events it stored stay in the store)`;
+
+const DECIDED = /^\.import-decided-(\d+)-[0-9a-f-]+\.ndjson$/;
+
+const running = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: a process of another user holds the pid.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A new file in the data directory for the writes an import's check decides
+ * (removed by the import when done). Those an import killed mid-way left
+ * behind, named with the pid of a process no longer running, go first.
+ */
+export const decidedWritesFile = (config: DataConfig): string => {
+  mkdirSync(config.dataDir, { recursive: true });
+  for (const name of readdirSync(config.dataDir)) {
+    const pid = DECIDED.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !running(Number(pid)))
+      rmSync(path.join(config.dataDir, name), { force: true });
+  }
+  return path.join(config.dataDir, `.import-decided-${process.pid}-${randomUUID()}.ndjson`);
+};

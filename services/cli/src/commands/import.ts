@@ -31,7 +31,12 @@ import type { Command, CommandContext } from '../command.js';
 import { type DataConfig, dataConfig, dataOptions, dataOptionsHelp } from '../config.js';
 import { CliError, usageError } from '../errors.js';
 import { Progress, perSecond, seconds } from '../progress.js';
-import { HOW_TO_RESOLVE, describeUnfinished, importJournal } from '../import-journal.js';
+import {
+  HOW_TO_RESOLVE,
+  decidedWritesFile,
+  describeUnfinished,
+  importJournal,
+} from '../import-journal.js';
 import { embeddedReadModel, openReadModel, openStore, planOf } from '../runtime.js';
 
 const MAX_DUPLICATE_LINES = 20;
@@ -314,11 +319,7 @@ export const importFiles = async (
         }
       };
       // A clean check's decisions, kept for the append that follows it (removed after).
-      const decidedFile =
-        windowed && !options.partial
-          ? path.join(config.dataDir, `.import-decided-${process.pid}-${randomUUID()}.ndjson`)
-          : undefined;
-      if (decidedFile !== undefined) mkdirSync(config.dataDir, { recursive: true });
+      const decidedFile = windowed && !options.partial ? decidedWritesFile(config) : undefined;
       // Into a small store, the names of its streams in one pass: the file's other streams are not read.
       const knownStreams = windowed
         ? await storeStreams(store, {
