@@ -1,5 +1,4 @@
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Envelope } from '@nhagiao/domain';
 import type { StreamWrite } from '@nhagiao/eventstore/core';
 
@@ -19,6 +18,20 @@ interface StoredWrite {
   readonly chars: number;
   readonly events: readonly Envelope[];
 }
+
+const windowOf = (line: string): DecidedWindow => {
+  const stored = JSON.parse(line) as { lastLine: number; writes: StoredWrite[] };
+  return {
+    lastLine: stored.lastLine,
+    bytes: stored.writes.map((w) => w.chars * 3),
+    writes: stored.writes.map((w) => ({
+      stream: w.stream,
+      events: w.events,
+      expected: w.expected === 'no-stream' ? 'no-stream' : BigInt(w.expected),
+      idsChecked: true,
+    })),
+  };
+};
 
 /**
  * The writes a check decided, window by window, kept in a file so that the
@@ -78,20 +91,24 @@ export class DecidedWrites {
 
   /** The windows in the order they were decided, one at a time. */
   static async *windows(file: string): AsyncGenerator<DecidedWindow> {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line === '') continue;
-      const stored = JSON.parse(line) as { lastLine: number; writes: StoredWrite[] };
-      yield {
-        lastLine: stored.lastLine,
-        bytes: stored.writes.map((w) => w.chars * 3),
-        writes: stored.writes.map((w) => ({
-          stream: w.stream,
-          events: w.events,
-          expected: w.expected === 'no-stream' ? 'no-stream' : BigInt(w.expected),
-          idsChecked: true,
-        })),
-      };
+    // Lines cut at their newline bytes (never inside a UTF-8 character), each decoded once.
+    let parts: Buffer[] = [];
+    for await (const chunk of createReadStream(file, {
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
+        parts.push(chunk.subarray(start, end));
+        const line = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString(
+          'utf8',
+        );
+        parts = [];
+        start = end + 1;
+        if (line !== '') yield windowOf(line);
+      }
+      if (start < chunk.length) parts.push(chunk.subarray(start));
     }
+    const last = Buffer.concat(parts).toString('utf8');
+    if (last !== '') yield windowOf(last);
   }
 }
