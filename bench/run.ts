@@ -79,7 +79,7 @@ const benches: readonly Bench[] = [
   },
   {
     name: 'esdb',
-    what: 'on the EventStoreDB protocol double: NDJSON import vs raw batched client appends (peak RSS at two file sizes), then rebuild and verify from the store vs a raw $all read of it',
+    what: 'on the EventStoreDB protocol double: NDJSON import vs raw batched client appends (peak RSS at three file sizes), then rebuild and verify from the store vs a raw $all read of it',
     script: 'packages/ingest/bench/esdb-import.bench.ts',
     args: (q) => [q ? '820' : '8200'],
     then: {
@@ -95,7 +95,7 @@ const benches: readonly Bench[] = [
   },
   {
     name: 'esdb-import',
-    what: 'NDJSON import into EventStoreDB (protocol double) vs raw client appends of the same events; peak RSS at two file sizes',
+    what: 'NDJSON import into EventStoreDB (protocol double) vs raw client appends of the same events; peak RSS at three file sizes',
     script: 'packages/ingest/bench/esdb-import.bench.ts',
     args: (q) => [q ? '820' : '8200'],
   },
