@@ -253,7 +253,9 @@ export interface PipelinedAppends {
    * failure, as the project's own error (`ConcurrencyError`,
    * `StoreUnavailableError`) or the source's. The caller then decides the rest
    * again from what the store holds, where every call has the adapter's usual
-   * retries and id checks. A write without `idsChecked` is refused: given in
+   * retries and id checks; the writes in flight after a refused one may be
+   * stored, ahead in the log of what is decided again for the refused stream.
+   * A write without `idsChecked` is refused: given in
    * an array, before anything is sent (thrown); from a source, as a failure.
    */
   appendPipelined(

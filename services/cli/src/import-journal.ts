@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { ImportJournal, type ImportRecord } from '@nhagiao/ingest';
 import type { DataConfig } from './config.js';
@@ -25,7 +26,8 @@ export const describeUnfinished = (r: ImportRecord): string =>
 export const HOW_TO_RESOLVE = (r: ImportRecord): string =>
   `run \`nhagiao import ${r.file}\` again to finish it (what it stored is skipped, nothing is appended twice), or give it up with \`nhagiao import --abandon-import\` (events it stored stay in the store)`;
 
-const DECIDED = /^\.import-decided-(\d+)-[0-9a-f-]+\.ndjson$/;
+const HOST = hostname().replace(/[^A-Za-z0-9]/g, '_');
+const DECIDED = /^\.import-decided-(.+)-(\d+)-[0-9a-f-]+\.ndjson$/;
 
 const running = (pid: number): boolean => {
   try {
@@ -39,15 +41,21 @@ const running = (pid: number): boolean => {
 
 /**
  * A new file in the data directory for the writes an import's check decides
- * (removed by the import when done). Those an import killed mid-way left
- * behind, named with the pid of a process no longer running, go first.
+ * (removed by the import when done), named with this machine and process.
+ * Those an import killed mid-way on this machine left behind go first: named
+ * with a process no longer running, or with this one (one import at a time
+ * runs in a process, so a file of its own is from an earlier process that had
+ * the same id, as the first process of a container always has). Files of
+ * other machines sharing the directory are left to them.
  */
 export const decidedWritesFile = (config: DataConfig): string => {
   mkdirSync(config.dataDir, { recursive: true });
   for (const name of readdirSync(config.dataDir)) {
-    const pid = DECIDED.exec(name)?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !running(Number(pid)))
+    const match = DECIDED.exec(name);
+    if (match === null || match[1] !== HOST) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || !running(pid))
       rmSync(path.join(config.dataDir, name), { force: true });
   }
-  return path.join(config.dataDir, `.import-decided-${process.pid}-${randomUUID()}.ndjson`);
+  return path.join(config.dataDir, `.import-decided-${HOST}-${process.pid}-${randomUUID()}.ndjson`);
 };

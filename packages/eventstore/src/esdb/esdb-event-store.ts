@@ -406,7 +406,12 @@ export const openEsdbEventStore = (
         if (grown === 0) return;
         done.splice(0, grown);
         answered += grown;
-        pipeOptions.onAnswered?.(answered);
+        try {
+          pipeOptions.onAnswered?.(answered);
+        } catch (error) {
+          // The caller could not take the news (its journal, say): nothing more is sent.
+          failure ??= error instanceof Error ? error : new Error(String(error));
+        }
       };
       // The client's BatchAppend call carries the requests in the order they are made
       // once it is open; while it opens, a later request can overtake the first. So the

@@ -151,6 +151,29 @@ describe('appendPipelined on EventStoreDB', () => {
     }
   });
 
+  it('stops, with the error, when the caller cannot take an answer (its journal fails)', async () => {
+    const store = openEsdbEventStore(url);
+    try {
+      const teachers = Array.from({ length: 30 }, newTeacher);
+      const writes = teachers.map((t) => write(`teacher-${t}`, [completed(t, 0)], 'no-stream'));
+      const full = new Error('no space left on the device');
+      const outcome = await store.appendPipelined(writes, {
+        inFlight: 1,
+        onAnswered: (n) => {
+          if (n === 3) throw full;
+        },
+      });
+      expect(outcome.failure).toBe(full);
+      // One write in flight at a time: the third's answer stops the sending before the fifth.
+      expect(outcome.events).toBeLessThan(5);
+      let stored = 0;
+      for (const t of teachers) for await (const _ of store.readStream(`teacher-${t}`)) stored += 1;
+      expect(stored).toBe(outcome.events);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses once the store is closed', async () => {
     const store = openEsdbEventStore(url);
     await store.close();

@@ -320,14 +320,16 @@ export const importFiles = async (
       };
       // A clean check's decisions, kept for the append that follows it (removed after).
       const decidedFile = windowed && !options.partial ? decidedWritesFile(config) : undefined;
-      // Into a small store, the names of its streams in one pass: the file's other streams are not read.
-      const knownStreams = windowed
-        ? await storeStreams(store, {
-            maxEvents: Math.ceil(bytes / SCAN_BYTES_PER_EVENT),
-            maxStreams: 50_000,
-            signal: ctx.signal,
-          })
-        : undefined;
+      // Into a small store, the names of its streams in one pass: the file's other streams are
+      // not read. Only before a check, whose append falls back on a stream created meanwhile.
+      const knownStreams =
+        decidedFile !== undefined
+          ? await storeStreams(store, {
+              maxEvents: Math.ceil(bytes / SCAN_BYTES_PER_EVENT),
+              maxStreams: 50_000,
+              signal: ctx.signal,
+            })
+          : undefined;
       let report: IngestReport;
       try {
         report = await ingestor.ingest(source.items, {
