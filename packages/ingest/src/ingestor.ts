@@ -34,6 +34,13 @@ export interface IngestorDeps {
   /** Accepted events appended per store call (default 2,000): the window of a store without transactions. */
   readonly batchSize?: number;
   readonly clock?: () => Date;
+  /**
+   * What the ingestor keeps in memory of the streams it read: at most `streams`
+   * stream states (default 50,000) and `storedEvents` stored events for
+   * duplicate checks (default 100,000); beyond, the least recently used are
+   * read again when needed.
+   */
+  readonly memory?: { readonly streams?: number; readonly storedEvents?: number };
 }
 
 /**
@@ -158,6 +165,7 @@ export class Ingestor {
   readonly #quarantine: QuarantineStore | undefined;
   readonly #batchSize: number;
   readonly #clock: () => Date;
+  readonly #memory: IngestorDeps['memory'];
   /** Opened by the first submission. */
   #holdings: HoldingIndex | undefined;
   #cache: StreamStateCache | undefined;
@@ -170,6 +178,7 @@ export class Ingestor {
     this.#quarantine = deps.quarantine;
     this.#batchSize = deps.batchSize ?? 2000;
     this.#clock = deps.clock ?? (() => new Date());
+    this.#memory = deps.memory;
   }
 
   /**
@@ -213,6 +222,10 @@ export class Ingestor {
     };
     const cache = (this.#cache ??= new StreamStateCache(reader, holdings, {
       idsByStream: !transactional,
+      ...(this.#memory?.streams === undefined ? {} : { capacity: this.#memory.streams }),
+      ...(this.#memory?.storedEvents === undefined
+        ? {}
+        : { maxRecords: this.#memory.storedEvents }),
     }));
     const now = this.#clock();
     const quarantine = new QuarantineWriter(this.#quarantine, {
@@ -274,7 +287,7 @@ export class Ingestor {
 
     let rolledBack = false;
     holdings.begin();
-    cache.begin(options.signal, check);
+    cache.begin(options.signal, check, seen ? (stream) => seen.ofStream(stream) : undefined);
     try {
       if (store.transaction && !check) await store.transaction(body);
       else await body();

@@ -78,6 +78,15 @@ export class StreamStateCache {
    * streams (`capacity`); a digest of each event's data, not the data.
    */
   readonly #ids: Map<string, Map<string, StoredEvent>> | undefined;
+  /** Stored events kept in `#ids`, all streams together. */
+  #records = 0;
+  readonly #maxRecords: number;
+  /**
+   * In a check: the events it accepted in a stream in earlier windows (the
+   * store does not hold them), folded after the stream's stored events when a
+   * stream whose state was let go is read again.
+   */
+  #pending: ((stream: string) => readonly Envelope[]) | undefined;
   #signal: AbortSignal | undefined;
   /**
    * In a check: the states of the streams it read, as folded (with their
@@ -89,11 +98,17 @@ export class StreamStateCache {
   constructor(
     store: Pick<EventStore, 'readStream'>,
     holdings: HoldingIndex,
-    options: { readonly idsByStream: boolean; readonly capacity?: number },
+    options: {
+      readonly idsByStream: boolean;
+      readonly capacity?: number;
+      /** Stored events kept for duplicate checks, all streams together (default 100,000). */
+      readonly maxRecords?: number;
+    },
   ) {
     this.#store = store;
     this.#holdings = holdings;
     this.#capacity = options.capacity ?? 50_000;
+    this.#maxRecords = options.maxRecords ?? 100_000;
     this.#ids = options.idsByStream ? new Map() : undefined;
   }
 
@@ -120,6 +135,7 @@ export class StreamStateCache {
   ): void {
     const ids = this.#ids?.get(stream);
     if (ids === undefined) return;
+    if (!ids.has(event.id)) this.#records += 1;
     ids.set(event.id, {
       id: event.id,
       stream,
@@ -132,18 +148,53 @@ export class StreamStateCache {
 
   #forget(stream: string): void {
     this.#committed.delete(stream);
-    this.#ids?.delete(stream);
+    const ids = this.#ids?.get(stream);
+    if (ids !== undefined) {
+      this.#records -= ids.size;
+      this.#ids?.delete(stream);
+    }
   }
 
   /**
    * Starts a submission: nothing in the overlay. `check`: one that appends
    * nothing, whose reads of the store may be kept (`keepReads`).
    */
-  begin(signal: AbortSignal | undefined, check = false): void {
+  begin(
+    signal: AbortSignal | undefined,
+    check = false,
+    pending?: (stream: string) => readonly Envelope[],
+  ): void {
     this.#overlay.clear();
     this.#loadedNow.length = 0;
     this.#signal = signal;
     this.#folded = check ? new Map() : undefined;
+    this.#pending = check ? pending : undefined;
+  }
+
+  /**
+   * Keeps memory bounded while a submission runs, at a point where nothing it
+   * decided waits in its buffer (all of it stored, or in a check, noted in the
+   * check's own index, `pending`): streams read but not decided, beyond
+   * `capacity` streams or `maxRecords` stored events, and streams decided,
+   * beyond `capacity`, the least recently decided first, are let go. A stream
+   * let go is read again when next needed: its stored events, then in a check
+   * what the check accepted in it. A check without `pending` keeps what it decided.
+   */
+  trimWhileRunning(): void {
+    let over = this.#committed.size - this.#capacity;
+    for (const stream of this.#committed.keys()) {
+      if (over <= 0 && this.#records <= this.#maxRecords) break;
+      if (this.#overlay.has(stream) || this.#loading.has(stream)) continue;
+      this.#forget(stream);
+      over--;
+    }
+    if (this.#folded !== undefined && this.#pending === undefined) return;
+    let decided = this.#overlay.size - this.#capacity;
+    for (const stream of this.#overlay.keys()) {
+      if (decided-- <= 0) break;
+      this.#overlay.delete(stream);
+      this.#forget(stream);
+    }
   }
 
   /**
@@ -199,15 +250,15 @@ export class StreamStateCache {
   clear(): void {
     this.#committed.clear();
     this.#ids?.clear();
+    this.#records = 0;
     this.#overlay.clear();
     this.#loadedNow.length = 0;
   }
 
   #trim(): void {
     let over = this.#committed.size - this.#capacity;
-    if (over <= 0) return;
     for (const stream of this.#committed.keys()) {
-      if (over-- <= 0) break;
+      if (over-- <= 0 && this.#records <= this.#maxRecords) break;
       // Read again when next needed, its holdings replaced then (`settle(…, 'whole')`).
       this.#forget(stream);
     }
@@ -217,8 +268,9 @@ export class StreamStateCache {
     return this.#overlay.get(stream) ?? this.#committed.get(stream);
   }
 
-  /** Records what the submission decided for `stream`. */
+  /** Records what the submission decided for `stream` (the most recently decided last). */
   set(stream: string, entry: StreamEntry): void {
+    this.#overlay.delete(stream);
     this.#overlay.set(stream, entry);
   }
 
@@ -269,9 +321,18 @@ export class StreamStateCache {
       if (this.#folded.size > this.#capacity)
         this.#folded.delete(this.#folded.keys().next().value as string);
     }
+    // A stream a check decided in, let go and read again: what it accepted there follows.
+    for (const envelope of this.#pending?.(stream) ?? []) {
+      state = evolve(state, envelope, history);
+      history.push(envelope);
+      revision = revision === null ? 0n : revision + 1n;
+    }
     const entry = { state: this.#holdings.settle(stream, state, 'whole'), revision };
     this.#committed.set(stream, entry);
-    if (ids !== undefined) this.#ids?.set(stream, ids);
+    if (ids !== undefined) {
+      this.#records += ids.size - (this.#ids?.get(stream)?.size ?? 0);
+      this.#ids?.set(stream, ids);
+    }
     this.#loadedNow.push(stream);
     return entry;
   }

@@ -246,6 +246,7 @@ export class Submission {
         rows,
       );
       this.checked += buffer.length;
+      this.#cache.trimWhileRunning();
       return;
     }
     const byId = new Map<string, Pending>();
@@ -268,6 +269,7 @@ export class Submission {
           });
       }
     }
+    this.#cache.trimWhileRunning();
   }
 
   /** What the log says that the authority decision needs: merges, the teacher's units, a retracted event's recorder. */

@@ -181,4 +181,69 @@ describe('nhagiao import --store esdb:// with another writer between the check a
       await double3.stop();
     }
   }, 120_000);
+
+  it('decides the same with a few streams in memory as with all of them: interleaved, checked, appended, imported again', async () => {
+    // The file in date-like order: each teacher's events in turn, one at a time.
+    const events = [...generateDataset({ teachers: 60, seed: 8 })] as Envelope[];
+    const firstTeacher = events.findIndex((e) => streamOf(e).startsWith('teacher-'));
+    const byTeacher = new Map<string, Envelope[]>();
+    const after: Envelope[] = [];
+    for (const e of events.slice(firstTeacher)) {
+      const stream = streamOf(e);
+      if (!stream.startsWith('teacher-')) after.push(e);
+      else byTeacher.set(stream, [...(byTeacher.get(stream) ?? []), e]);
+    }
+    const interleaved: Envelope[] = [...events.slice(0, firstTeacher)];
+    for (let round = 0; interleaved.length < events.length - after.length; round++)
+      for (const list of byTeacher.values()) {
+        const next = list[round];
+        if (next !== undefined) interleaved.push(next);
+      }
+    interleaved.push(...after);
+    const items = interleaved.map((value, i) => ({ line: i + 1, value }));
+
+    const importInto = async (memory?: { streams: number; storedEvents: number }) => {
+      const double4 = await startEsdbDouble();
+      const store = openEsdbEventStore(double4.url);
+      const ingestor = createIngestor({ store, batchSize: 100, ...(memory ? { memory } : {}) });
+      const file = path.join(sandbox.dir, `decided-${memory ? 'few' : 'all'}.ndjson`);
+      try {
+        const check = await ingestor.ingest(items, {
+          source: 'interleaved',
+          mode: 'partial',
+          check: true,
+          decided: file,
+          keepOutcomes: false,
+        });
+        const appended = await ingestor.appendDecided(file);
+        // Everything again: each line a duplicate, each stream read again.
+        const again = await ingestor.ingest(items, {
+          source: 'interleaved',
+          mode: 'partial',
+          keepOutcomes: false,
+        });
+        const log: string[] = [];
+        for await (const e of store.readAll()) log.push(`${e.stream} ${e.revision} ${e.id}`);
+        return {
+          check: [check.checked, check.rejected],
+          appended,
+          again: [again.appended, again.duplicates, again.rejected],
+          log,
+        };
+      } finally {
+        ingestor.close();
+        await store.close();
+        await double4.stop();
+      }
+    };
+    const all = await importInto();
+    const few = await importInto({ streams: 5, storedEvents: 40 });
+    expect(all.check).toEqual([events.length, 0]);
+    expect(all.appended).toEqual({ appended: events.length });
+    expect(all.again).toEqual([0, events.length, 0]);
+    expect(few.check).toEqual(all.check);
+    expect(few.appended).toEqual(all.appended);
+    expect(few.again).toEqual(all.again);
+    expect(few.log).toEqual(all.log);
+  }, 120_000);
 });

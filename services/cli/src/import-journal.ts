@@ -27,7 +27,8 @@ export const HOW_TO_RESOLVE = (r: ImportRecord): string =>
   `run \`nhagiao import ${r.file}\` again to finish it (what it stored is skipped, nothing is appended twice), or give it up with \`nhagiao import --abandon-import\` (events it stored stay in the store)`;
 
 const HOST = hostname().replace(/[^A-Za-z0-9]/g, '_');
-const DECIDED = /^\.import-decided-(.+)-(\d+)-[0-9a-f-]+\.ndjson$/;
+const DECIDED =
+  /^\.import-decided-(.+)-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.ndjson$/;
 
 const running = (pid: number): boolean => {
   try {
