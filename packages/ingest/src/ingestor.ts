@@ -287,7 +287,12 @@ export class Ingestor {
 
     let rolledBack = false;
     holdings.begin();
-    cache.begin(options.signal, check, seen ? (stream) => seen.ofStream(stream) : undefined);
+    // A check whose decisions are appended as decided does not keep its reads (`keepReads`).
+    cache.begin(
+      options.signal,
+      check && decided === undefined,
+      seen ? (stream) => seen.ofStream(stream) : undefined,
+    );
     try {
       if (store.transaction && !check) await store.transaction(body);
       else await body();

@@ -162,13 +162,14 @@ export class StreamStateCache {
   begin(
     signal: AbortSignal | undefined,
     check = false,
+    /** In a check: what it accepted in a stream so far (see `#pending`). */
     pending?: (stream: string) => readonly Envelope[],
   ): void {
     this.#overlay.clear();
     this.#loadedNow.length = 0;
     this.#signal = signal;
     this.#folded = check ? new Map() : undefined;
-    this.#pending = check ? pending : undefined;
+    this.#pending = pending;
   }
 
   /**
@@ -189,6 +190,7 @@ export class StreamStateCache {
       over--;
     }
     if (this.#folded !== undefined && this.#pending === undefined) return;
+    // Stored ids of streams decided are kept with their state, bounded with it below.
     let decided = this.#overlay.size - this.#capacity;
     for (const stream of this.#overlay.keys()) {
       if (decided-- <= 0) break;
@@ -272,6 +274,8 @@ export class StreamStateCache {
   set(stream: string, entry: StreamEntry): void {
     this.#overlay.delete(stream);
     this.#overlay.set(stream, entry);
+    // The state as read is not needed beside it (its stored ids are kept).
+    if (this.#folded === undefined) this.#committed.delete(stream);
   }
 
   /** The stream's entry, read from the store (once, whoever asks meanwhile) when not at hand. */
