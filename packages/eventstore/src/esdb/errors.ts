@@ -17,7 +17,19 @@ import { toActualRevision } from './mapping.js';
  * did not answer in time. Every call the adapter retries is idempotent (reads,
  * and appends that check their ids against the stream first).
  */
+/**
+ * A read of `$all` that the server ended, without an error, before the
+ * position it was to reach: read on from the last event it gave.
+ */
+export class ReadEndedEarlyError extends Error {
+  constructor(until: bigint) {
+    super(`the server ended the read of $all before position ${until}, without an error`);
+    this.name = 'ReadEndedEarlyError';
+  }
+}
+
 export const isTransient = (error: unknown): boolean =>
+  error instanceof ReadEndedEarlyError ||
   error instanceof NotLeaderError ||
   error instanceof UnavailableError ||
   error instanceof DeadlineExceededError;

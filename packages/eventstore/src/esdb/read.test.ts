@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { records } from './read.js';
+import { ReadEndedEarlyError, isTransient } from './errors.js';
+import { filteredAllPages, records } from './read.js';
 
 /** An object-mode stream like a client read: records written now, ended or not. */
 const source = (items: readonly number[], end: boolean): PassThrough => {
@@ -72,5 +73,48 @@ describe('records of a client read or subscription', () => {
     const stream = source([1, 2], false);
     for await (const n of records<number>(stream)) if (n === 1) break;
     expect(() => stream.emit('error', new Error('late'))).not.toThrow();
+  });
+});
+
+describe('filteredAllPages: a catch-up read of $all up to a position', () => {
+  const event = (n: number) => ({
+    event: {
+      streamId: `teacher-t${n}`,
+      revision: 0n,
+      type: 'CourseCompleted',
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      data: { n },
+      metadata: {},
+      isJson: true,
+      created: new Date(0),
+      position: { commit: BigInt(n * 100), prepare: BigInt(n * 100) },
+    },
+  });
+  /** A client whose subscription gives `items` and then ends or stays open. */
+  const client = (items: readonly number[], end: boolean) =>
+    ({
+      subscribeToAll: () =>
+        Object.assign(source(items.map(event) as never, end), {
+          unsubscribe: async () => undefined,
+        }),
+    }) as never;
+
+  it('reads up to and with the event at `until`', async () => {
+    const got: bigint[] = [];
+    for await (const page of filteredAllPages(client([1, 2, 3, 4], false), undefined, 300n, 2))
+      got.push(...page.map((e) => e.position));
+    expect(got).toEqual([100n, 200n, 300n]);
+  });
+
+  it('fails, to be read on, when the server ends it short of `until` without an error', async () => {
+    const got: bigint[] = [];
+    const reading = (async () => {
+      for await (const page of filteredAllPages(client([1, 2], true), undefined, 300n, 10))
+        got.push(...page.map((e) => e.position));
+    })();
+    await expect(reading).rejects.toBeInstanceOf(ReadEndedEarlyError);
+    // What it gave before is given: a caller reads on after it.
+    expect(got).toEqual([100n, 200n]);
+    expect(isTransient(new ReadEndedEarlyError(300n))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@nhagiao/domain';
+import { ReadEndedEarlyError } from './errors.js';
 import {
   BACKWARDS,
   END,
@@ -154,22 +155,26 @@ export async function* filteredAllPages(
     filter: nhagiaoFilter(),
   });
   let page: RecordedEvent[] = [];
+  let reached = false;
   for await (const resolved of records<AllStreamResolvedEvent>(sub, () => sub.unsubscribe())) {
     if (signal?.aborted) return;
     const raw = resolved.event;
     const position = raw?.position?.commit;
     if (!raw || position === undefined) continue;
     if (after !== undefined && position <= after) continue;
+    reached = position >= until;
     if (position > until) break;
     // The filter is the server's; a server that ignored it would still not leak others' events.
     if (isNhagiaoStream(raw.streamId)) page.push(toRecordedEvent(raw as JSONRecordedEvent));
-    if (position === until) break;
+    if (reached) break;
     if (page.length >= pageSize) {
       yield page;
       page = [];
     }
   }
   if (page.length > 0) yield page;
+  // A catch-up subscription does not end by itself: one that did, short of `until`, was cut.
+  if (!reached && !signal?.aborted) throw new ReadEndedEarlyError(until);
 }
 
 /**
