@@ -10,21 +10,13 @@
  */
 import { generateDataset } from '@nhagiao/dataset';
 import { type Envelope, streamOf } from '@nhagiao/domain';
-import { canonicalJson } from '@nhagiao/eventstore/core';
-import { SeenIds } from '../src/seen-ids.js';
+import { SeenIds, type SeenRow } from '../src/seen-ids.js';
 
 const teachers = Number(process.argv[2] ?? 8_200);
 const WINDOW = 2_000;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-interface Row {
-  readonly id: string;
-  readonly line: number;
-  readonly type: string;
-  readonly data: string;
-  readonly stream: string;
-  readonly metadata: string;
-}
+type Row = SeenRow;
 
 const rows: Row[] = [];
 for (const e of generateDataset({ teachers, seed: 5 })) {
@@ -33,7 +25,7 @@ for (const e of generateDataset({ teachers, seed: 5 })) {
     id: envelope.id,
     line: rows.length + 1,
     type: envelope.type,
-    data: canonicalJson(envelope.data),
+    data: JSON.stringify(envelope.data),
     stream: streamOf(envelope),
     metadata: envelope.metadata === undefined ? '' : JSON.stringify(envelope.metadata),
   });

@@ -5,6 +5,7 @@ import { ConcurrencyError, StoreUnavailableError } from '../../src/errors.js';
 import type { EventStore } from '../../src/port.js';
 import { openEsdbEventStore } from '../../src/esdb/index.js';
 import { type EsdbDouble, type EsdbDoubleOptions, startEsdbDouble } from './index.js';
+import { esdbUnderTest } from './under-test.js';
 
 const realServer = process.env.EVENTSTORE_URL;
 const quickRetry = { initialDelayMs: 20, maxDelayMs: 200 };
@@ -307,22 +308,11 @@ if (!realServer) {
 }
 
 describe(`concurrent writers on one stream (${realServer ?? 'protocol double'})`, () => {
-  let double: EsdbDouble | undefined;
-  let url: string;
-  beforeAll(async () => {
-    if (realServer) url = realServer;
-    else {
-      double = await startEsdbDouble();
-      url = double.url;
-    }
-  });
-  afterAll(async () => {
-    await double?.stop();
-  });
+  const server = esdbUnderTest();
 
   it('loses, repeats and reorders nothing; the loser of each race gets ConcurrencyError', async () => {
-    const writers = [openEsdbEventStore(url), openEsdbEventStore(url)];
-    const reader = openEsdbEventStore(url);
+    const writers = [openEsdbEventStore(server.url()), openEsdbEventStore(server.url())];
+    const reader = openEsdbEventStore(server.url());
     try {
       const t = newTeacher();
       const stream = `teacher-${t}`;

@@ -4,7 +4,7 @@ import { ConcurrencyError, StoreUnavailableError } from '../../src/errors.js';
 import type { StreamWrite } from '../../src/port.js';
 import { hasPipelinedAppends } from '../../src/port.js';
 import { openEsdbEventStore } from '../../src/esdb/index.js';
-import { type EsdbDouble, startEsdbDouble } from './index.js';
+import { esdbUnderTest } from './under-test.js';
 
 /**
  * `appendPipelined`: decided writes sent without waiting for each answer, on
@@ -12,8 +12,6 @@ import { type EsdbDouble, startEsdbDouble } from './index.js';
  * in the order sent; the first refusal stops the sending and is thrown as the
  * project's own error.
  */
-
-const realServer = process.env.EVENTSTORE_URL;
 
 const completed = (teacherId: string, i: number, padding = 0): Envelope => ({
   id: randomUUID(),
@@ -38,21 +36,10 @@ const write = (
 });
 
 describe('appendPipelined on EventStoreDB', () => {
-  let double: EsdbDouble | undefined;
-  let url = '';
-  beforeAll(async () => {
-    if (realServer) url = realServer;
-    else {
-      double = await startEsdbDouble();
-      url = double.url;
-    }
-  });
-  afterAll(async () => {
-    await double?.stop();
-  });
+  const server = esdbUnderTest();
 
-  it('stores every write once, in the order sent, and answers each stream revision', async () => {
-    const store = openEsdbEventStore(url);
+  it('stores every write once, in the order sent, telling how many from the first are answered', async () => {
+    const store = openEsdbEventStore(server.url());
     try {
       expect(hasPipelinedAppends(store)).toBe(true);
       const teachers = Array.from({ length: 120 }, newTeacher);
@@ -89,7 +76,7 @@ describe('appendPipelined on EventStoreDB', () => {
   });
 
   it('stops at a stream another writer moved: ConcurrencyError, nothing sent after it, what was stored told', async () => {
-    const store = openEsdbEventStore(url);
+    const store = openEsdbEventStore(server.url());
     try {
       const [a, b, c] = [newTeacher(), newTeacher(), newTeacher()];
       // Another writer got to b first.
@@ -118,7 +105,7 @@ describe('appendPipelined on EventStoreDB', () => {
   });
 
   it('refuses a write whose ids the caller did not check, before sending anything', async () => {
-    const store = openEsdbEventStore(url);
+    const store = openEsdbEventStore(server.url());
     try {
       const t = newTeacher();
       const unchecked: StreamWrite = {
@@ -138,7 +125,7 @@ describe('appendPipelined on EventStoreDB', () => {
   });
 
   it('throws the append limit as a clear, permanent error', async () => {
-    const store = openEsdbEventStore(url, { retry: { giveUpAfterMs: 500 } });
+    const store = openEsdbEventStore(server.url(), { retry: { giveUpAfterMs: 500 } });
     try {
       const t = newTeacher();
       // Twelve events of ~100 KB: over the 1 MiB limit in one write.
@@ -152,7 +139,7 @@ describe('appendPipelined on EventStoreDB', () => {
   });
 
   it('stops, with the error, when the caller cannot take an answer (its journal fails)', async () => {
-    const store = openEsdbEventStore(url);
+    const store = openEsdbEventStore(server.url());
     try {
       const teachers = Array.from({ length: 30 }, newTeacher);
       const writes = teachers.map((t) => write(`teacher-${t}`, [completed(t, 0)], 'no-stream'));
@@ -175,7 +162,7 @@ describe('appendPipelined on EventStoreDB', () => {
   });
 
   it('refuses once the store is closed', async () => {
-    const store = openEsdbEventStore(url);
+    const store = openEsdbEventStore(server.url());
     await store.close();
     const t = newTeacher();
     await expect(
