@@ -1,20 +1,13 @@
-import {
-  ConcurrencyError,
-  type EventStore,
-  type PipelinedAppends,
-  StoreUnavailableError,
-  type StreamWrite,
-  hasPipelinedAppends,
-} from '@nhagiao/eventstore/core';
+import type { EventStore } from '@nhagiao/eventstore/core';
+import { appendDecidedWrites } from './decided-append.js';
 import { DecidedWrites } from './decided-writes.js';
-import { type Envelope, streamOf } from '@nhagiao/domain';
+import { ReadAhead, noEvents } from './read-ahead.js';
 import { HoldingIndex } from './holdings.js';
 import type { QuarantineStore } from './quarantine.js';
 import { QuarantineWriter } from './quarantine-writer.js';
 import { SeenIds } from './seen-ids.js';
 import { StreamStateCache } from './stream-cache.js';
 import { Submission } from './submission.js';
-import { APPEND_BUDGET, APPEND_LIMIT, appendInOrder, underLimit } from './stream-appends.js';
 import {
   type AppendDecidedOptions,
   type DecidedAppended,
@@ -89,59 +82,6 @@ async function* chunksOf(
 }
 
 class Rollback extends Error {}
-
-/** A stream name made from a sent value's own fields, or undefined when it has none. */
-const streamNamed = (value: unknown): string | undefined => {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { type, data } = value as { type?: unknown; data?: unknown };
-  if (typeof type !== 'string' || typeof data !== 'object' || data === null) return undefined;
-  const stream = streamOf({ type, data } as Envelope) as string | undefined;
-  return stream !== undefined && stream.length <= 256 && !/-(undefined|null)(-|$)/.test(stream)
-    ? stream
-    : undefined;
-};
-
-/**
- * Reads the streams of the next chunk while this one is decided, on a store
- * whose reads go over the network (EventStoreDB), so that deciding seldom
- * waits. What it reads lands in the cache like any load, and a load of the
- * same stream meanwhile joins it; a decision only ever runs on a stream whose
- * read has finished. Failed reads are left to the load that needs them.
- */
-class ReadAhead {
-  readonly #cache: StreamStateCache;
-  readonly #running = new Set<Promise<unknown>>();
-
-  constructor(cache: StreamStateCache) {
-    this.#cache = cache;
-  }
-
-  start(chunk: readonly InputItem[]): void {
-    const streams = new Set<string>();
-    for (const item of chunk) {
-      if (item.parseError !== undefined) continue;
-      const stream = streamNamed(item.value);
-      if (stream !== undefined && this.#cache.entryOf(stream) === undefined) streams.add(stream);
-    }
-    if (streams.size === 0) return;
-    const reading: Promise<unknown> = this.#cache
-      .loadAll(streams, READ_AHEAD)
-      .catch(() => undefined)
-      .finally(() => this.#running.delete(reading));
-    this.#running.add(reading);
-  }
-
-  /** Every read started has ended: before the submission's states are committed or rolled back. */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.#running]);
-  }
-}
-
-/** A stream with no events. */
-async function* noEvents(): AsyncGenerator<never> {}
-
-/** Reads of the next chunk's streams at once. */
-const READ_AHEAD = 16;
 
 /**
  * The write side: every submission (an NDJSON file, an HTTP batch) goes through
@@ -367,76 +307,12 @@ export class Ingestor {
   }
 
   async #appendDecided(file: string, options: AppendDecidedOptions): Promise<DecidedAppended> {
-    const store = this.#store;
     try {
-      if (hasPipelinedAppends(store)) return await this.#appendPipelined(store, file, options);
-      let appended = 0;
-      for await (const window of DecidedWrites.windows(file)) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        try {
-          await appendInOrder(store, window.writes);
-        } catch (error) {
-          // Which of the window's writes went in is not known here: counted by the next pass.
-          if (error instanceof ConcurrencyError || error instanceof StoreUnavailableError)
-            return { appended, stopped: error };
-          throw error;
-        }
-        for (const write of window.writes) appended += write.events.length;
-        options.onStored?.(window.lastLine);
-        options.onProgress?.({ phase: 'append', done: appended });
-      }
-      return { appended };
+      return await appendDecidedWrites(this.#store, file, options);
     } finally {
       // The stream states known here are from before these appends.
       this.close();
     }
-  }
-
-  /**
-   * The decided windows as one stream of writes to a store that takes them
-   * without waiting for each answer: a window is marked stored (`onStored`)
-   * once every write up to its last is answered, while the next ones go.
-   */
-  async #appendPipelined(
-    store: EventStore & PipelinedAppends,
-    file: string,
-    options: AppendDecidedOptions,
-  ): Promise<DecidedAppended> {
-    /** Each window read so far: the count of writes up to its end, its last line, its events. */
-    const ends: { writes: number; lastLine: number; events: number }[] = [];
-    let marked = 0;
-    let done = 0;
-    async function* writes(): AsyncGenerator<StreamWrite> {
-      let count = 0;
-      for await (const window of DecidedWrites.windows(file)) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-        // A write surely under the limit as a whole is not measured event by event.
-        const cut = window.writes.flatMap((write, i) =>
-          (window.bytes?.[i] ?? APPEND_LIMIT) < APPEND_BUDGET ? [write] : underLimit(write),
-        );
-        count += cut.length;
-        let events = 0;
-        for (const write of cut) events += write.events.length;
-        ends.push({ writes: count, lastLine: window.lastLine, events });
-        yield* cut;
-      }
-    }
-    const outcome = await store.appendPipelined(writes(), {
-      ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
-      onAnswered: (answered) => {
-        while (marked < ends.length && (ends[marked] as (typeof ends)[number]).writes <= answered) {
-          const end = ends[marked++] as (typeof ends)[number];
-          done += end.events;
-          options.onStored?.(end.lastLine);
-          options.onProgress?.({ phase: 'append', done });
-        }
-      },
-    });
-    const { failure } = outcome;
-    if (failure === undefined) return { appended: outcome.events };
-    if (failure instanceof ConcurrencyError || failure instanceof StoreUnavailableError)
-      return { appended: outcome.events, stopped: failure };
-    throw failure;
   }
 }
 
