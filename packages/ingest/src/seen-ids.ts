@@ -117,6 +117,8 @@ interface SeenInStreamKeyed extends SeenInStream {
 export class SeenIds {
   readonly #db: Database.Database;
   readonly #filter = new IdFilter();
+  /** The same over the streams noted: most streams a check reads have nothing noted. */
+  readonly #streams = new IdFilter();
   readonly #get: Database.Statement<[number], SeenKeyed>;
   readonly #putMany: Database.Statement<unknown[]>;
   readonly #putOne: Database.Statement<unknown[]>;
@@ -162,6 +164,7 @@ export class SeenIds {
    * the store for what it accepted in earlier windows.
    */
   ofStream(stream: string): Envelope[] {
+    if (!this.#streams.mayHave(stream)) return [];
     return this.#ofStream
       .all(keyOf(stream))
       .filter((r) => r.stream === stream)
@@ -204,7 +207,10 @@ export class SeenIds {
         this.#putOne.run(values.slice(0, 8));
       }
     })();
-    for (const e of fresh) this.#filter.add(e.id);
+    for (const e of fresh) {
+      this.#filter.add(e.id);
+      this.#streams.add(e.stream);
+    }
   }
 
   close(): void {
