@@ -4,6 +4,7 @@
  * product runs it (checked whole, then appended in windows, with its journal),
  * without the read-model update that follows. Prints one JSON line.
  */
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { PassThrough, Readable } from 'node:stream';
 import { importFiles } from '../../../services/cli/src/commands/import.js';
 
@@ -12,6 +13,17 @@ if (!file || !url || !dir) throw new Error('usage: esdb-import-child FILE URL DI
 const stderr = new PassThrough();
 let log = '';
 stderr.on('data', (c: Buffer) => (log += c.toString('utf8')));
+// What the import holds: the heap just after each full collection, at most.
+let heldMb = 0;
+const collections = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    if (
+      (entry as unknown as { detail?: { kind?: number } }).detail?.kind ===
+      constants.NODE_PERFORMANCE_GC_MAJOR
+    )
+      heldMb = Math.max(heldMb, process.memoryUsage().heapUsed / 1e6);
+});
+collections.observe({ entryTypes: ['gc'] });
 const started = performance.now();
 const { reports, rejected } = await importFiles(
   {
@@ -37,5 +49,7 @@ process.stdout.write(
     duplicates: reports[0]?.duplicates ?? 0,
     ms,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heldMb,
   })}\n`,
 );
+collections.disconnect();
