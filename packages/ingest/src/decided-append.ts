@@ -28,9 +28,7 @@ export const appendDecidedWrites = async (
       await appendInOrder(store, window.writes);
     } catch (error) {
       // Which of the window's writes went in is not known here: counted by the next pass.
-      if (error instanceof ConcurrencyError || error instanceof StoreUnavailableError)
-        return { appended, stopped: error };
-      throw error;
+      return stoppedBy(error, appended);
     }
     for (const write of window.writes) appended += write.events.length;
     options.onStored?.(window.lastLine);
@@ -79,9 +77,17 @@ const appendPipelined = async (
       }
     },
   });
-  const { failure } = outcome;
-  if (failure === undefined) return { appended: outcome.events };
-  if (failure instanceof ConcurrencyError || failure instanceof StoreUnavailableError)
-    return { appended: outcome.events, stopped: failure };
-  throw failure;
+  return outcome.failure === undefined
+    ? { appended: outcome.events }
+    : stoppedBy(outcome.failure, outcome.events);
+};
+
+/**
+ * A stream another writer moved, or the store failing mid-way, stops the
+ * append (the caller decides the rest again); anything else is thrown.
+ */
+const stoppedBy = (error: unknown, appended: number): DecidedAppended => {
+  if (error instanceof ConcurrencyError || error instanceof StoreUnavailableError)
+    return { appended, stopped: error };
+  throw error;
 };

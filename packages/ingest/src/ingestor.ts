@@ -112,6 +112,11 @@ export class Ingestor {
   #queue: Promise<unknown> = Promise.resolve();
   /** The running submission's `knownStreams`. */
   #known: ReadonlySet<string> | undefined;
+  /** The store's reads as the cache makes them: streams known to be absent are not read. */
+  readonly #reader: Pick<EventStore, 'readStream'> = {
+    readStream: (stream, readOptions) =>
+      this.#known?.has(stream) === false ? noEvents() : this.#store.readStream(stream, readOptions),
+  };
 
   constructor(deps: IngestorDeps) {
     this.#store = deps.store;
@@ -152,15 +157,8 @@ export class Ingestor {
     const holdings = (this.#holdings ??= new HoldingIndex());
     // EventStoreDB checks an id within its stream only (`findEvent`), where SQLite has a
     // global index: there the stream's ids, read with it once, answer the lookups.
-    // Streams the caller knows to be absent are not read (`knownStreams`).
     this.#known = transactional ? undefined : options.knownStreams;
-    const reader: Pick<EventStore, 'readStream'> = {
-      readStream: (stream, readOptions) =>
-        this.#known !== undefined && !this.#known.has(stream)
-          ? noEvents()
-          : store.readStream(stream, readOptions),
-    };
-    const cache = (this.#cache ??= new StreamStateCache(reader, holdings, {
+    const cache = (this.#cache ??= new StreamStateCache(this.#reader, holdings, {
       idsByStream: !transactional,
       ...(this.#memory?.streams === undefined ? {} : { capacity: this.#memory.streams }),
       ...(this.#memory?.storedEvents === undefined

@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@nhagiao/domain';
 import { type EventStore, hasBatchReads } from '@nhagiao/eventstore/core';
 
 /**
@@ -19,27 +20,21 @@ export const storeStreams = async (
     readonly signal?: AbortSignal;
   },
 ): Promise<ReadonlySet<string> | undefined> => {
+  const signal = limits.signal ? { signal: limits.signal } : {};
+  const pages: AsyncIterable<readonly RecordedEvent[]> = hasBatchReads(store)
+    ? store.readAllBatches({ metadata: false, ...signal })
+    : onePerPage(store.readAll(signal));
   const names = new Set<string>();
   let events = 0;
-  const pages = hasBatchReads(store)
-    ? store.readAllBatches({
-        metadata: false,
-        ...(limits.signal ? { signal: limits.signal } : {}),
-      })
-    : undefined;
-  if (pages !== undefined) {
-    for await (const page of pages) {
-      events += page.length;
-      if (events > limits.maxEvents) return undefined;
-      for (const e of page) names.add(e.stream);
-      if (names.size > limits.maxStreams) return undefined;
-    }
-    return names;
-  }
-  for await (const e of store.readAll(limits.signal ? { signal: limits.signal } : {})) {
-    if (++events > limits.maxEvents) return undefined;
-    names.add(e.stream);
+  for await (const page of pages) {
+    events += page.length;
+    if (events > limits.maxEvents) return undefined;
+    for (const e of page) names.add(e.stream);
     if (names.size > limits.maxStreams) return undefined;
   }
   return names;
 };
+
+async function* onePerPage(events: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent[]> {
+  for await (const e of events) yield [e];
+}
